@@ -1,2 +1,413 @@
+/* campus: one program for the web server, migrations, demo data and the
+ * administrators' tools. Exit codes: 0 done, 1 failed while working,
+ * 2 wrong usage or unreachable database (nothing was changed). */
+#include <errno.h>
+#include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { puts("campus"); return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "db/db.h"
+#include "domain/ctx.h"
+#include "domain/settings.h"
+#include "http/router.h"
+#include "http/server.h"
+#include "http/static.h"
+#include "view/i18n.h"
+#include "view/tmpl.h"
+#include "web/web.h"
+
+#ifndef CAMPUS_VERSION
+#define CAMPUS_VERSION "0.1.0"
+#endif
+
+enum { EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "Usage: campus [--config FILE] [--db URL] COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  serve [--listen ADDR:PORT] [--threads N]\n"
+    "                     serve the web application (default 127.0.0.1:8080)\n"
+    "  migrate            bring the database schema up to date\n"
+    "  demo [--seed N]    fill the database with the demo sector\n"
+    "  template render FILE --data DATA.json [--partials DIR]\n"
+    "                     render a Mustache template (e-mail, certificate) to stdout\n"
+    "  template check DIR check every template under DIR\n"
+    "  template msgids DIR\n"
+    "                     list the translatable texts of the templates (.pot)\n"
+    "  --help, --version\n"
+    "\n"
+    "Database: --db sqlite:PATH or --db postgres://USER@HOST/NAME (or CAMPUS_DB).\n"
+    "Settings: a config file with \"key = value\" lines (--config or CAMPUS_CONFIG),\n"
+    "then CAMPUS_<KEY> environment variables, then flags. Keys: db, listen,\n"
+    "templates_dir, static_dir, locale_dir, tmp_dir, threads, db_pool, log_level,\n"
+    "hsts, trust_proxy.\n";
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("campus: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'campus --help'.\n", stderr);
+	return EXIT_USAGE;
+}
+
+/* Options every command takes; getopt stops at the command word. */
+static int parse_global(int argc, char **argv, struct config *cfg, int *next)
+{
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"db", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},         {"version", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0}};
+	const char *config_path = getenv("CAMPUS_CONFIG");
+	const char *db = NULL;
+	int c;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': config_path = optarg; break;
+		case 'd': db = optarg; break;
+		case 'h': fputs(usage_text, stdout); exit(0);
+		case 'V': printf("campus %s\n", CAMPUS_VERSION); exit(0);
+		default: return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	struct buf err;
+	buf_init(&err, NULL, 4096);
+	int rc = 0;
+	if (config_path)
+		rc = config_load_file(cfg, config_path, &err);
+	if (!rc)
+		rc = config_load_env(cfg, &err);
+	if (!rc && db)
+		rc = config_set(cfg, "db", db, &err);
+	if (rc)
+		fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+	buf_fini(&err);
+	log_set_level((enum log_level)cfg->log_level);
+	*next = optind;
+	return rc ? EXIT_USAGE : 0;
+}
+
+/* Open the database; an unreachable one is exit code 2 and creates nothing. */
+static int open_db(const struct config *cfg, bool create, struct db_conn **out)
+{
+	struct buf err;
+	buf_init(&err, NULL, 4096);
+	int rc = db_open(cfg->db, create ? DB_OPEN_CREATE : 0, out, &err);
+	if (rc)
+		fprintf(stderr, "campus: database: %s\n", buf_cstr(&err));
+	buf_fini(&err);
+	return rc ? EXIT_USAGE : 0;
+}
+
+static int migrate(struct db_conn *db)
+{
+	struct buf log;
+	buf_init(&log, NULL, 0);
+	int rc = db_migrate(db, &log); /* it logs each migration it applies */
+	if (rc)
+		fprintf(stderr, "campus: migration failed: %s\n", db_errmsg(db));
+	buf_fini(&log);
+	return rc ? EXIT_FAILURE : 0;
+}
+
+static int cmd_migrate(const struct config *cfg)
+{
+	struct db_conn *db;
+	int rc = open_db(cfg, true, &db);
+	if (rc)
+		return rc;
+	rc = migrate(db);
+	db_close(db);
+	return rc;
+}
+
+/* The demo data that exists so far: the sector's settings. Each issue adds
+ * its part (organisations, people, catalogue...) here, deterministically from
+ * the seed. */
+static int cmd_demo(const struct config *cfg, int argc, char **argv)
+{
+	unsigned long seed = 2021;
+	for (int i = 0; i < argc; i++) {
+		if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+			if (!str_to_uint(argv[i + 1], strlen(argv[i + 1]), 0xffffffffUL, &seed))
+				return usage_error("--seed needs a whole number, not '%s'", argv[i + 1]);
+			i++;
+		} else {
+			return usage_error("demo: unknown argument '%s'", argv[i]);
+		}
+	}
+	struct db_conn *db;
+	int rc = open_db(cfg, true, &db);
+	if (rc)
+		return rc;
+	rc = migrate(db);
+	if (!rc) {
+		struct arena *a = arena_new(0);
+		struct ctx ctx;
+		ctx_init_for_request(&ctx, db, a);
+		int err = settings_set(&ctx, SETTING_SECTOR_NAME, "Campus");
+		if (!err)
+			err = settings_set(&ctx, SETTING_BRAND_COLOR, "#00689e");
+		arena_free(a);
+		if (err) {
+			fprintf(stderr, "campus: demo: %s\n", db_errmsg(db));
+			rc = EXIT_FAILURE;
+		}
+	}
+	db_close(db);
+	if (!rc) {
+		printf("Demo sector ready (seed %lu).\n", seed);
+		printf("Demo log-ins: none yet; people and their log-ins arrive with the people issue.\n");
+	}
+	return rc;
+}
+
+static char *read_file(const char *path, size_t max, size_t *len, struct buf *err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		buf_printf(err, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b, NULL, max);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad || b.overflow) {
+		buf_printf(err, "%s: %s", path, bad ? "read error" : "file too large");
+		buf_fini(&b);
+		return NULL;
+	}
+	*len = b.len;
+	return b.data ? b.data : xstrdup("");
+}
+
+/* One entry of a .pot file, for scripts/po.sh. */
+static void print_pot_entry(void *cls, const char *msgid, const char *file, int line)
+{
+	(void)cls;
+	printf("#: %s:%d\nmsgid \"", file, line);
+	for (const char *p = msgid; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			putchar('\\');
+		if (*p == '\n')
+			fputs("\\n", stdout);
+		else
+			putchar(*p);
+	}
+	fputs("\"\nmsgstr \"\"\n\n", stdout);
+}
+
+static int cmd_template(int argc, char **argv)
+{
+	if (argc < 1)
+		return usage_error("template: expected 'render FILE --data DATA.json' or 'check DIR'");
+	struct buf err;
+	buf_init(&err, NULL, 8192);
+	int rc = 0;
+	if (strcmp(argv[0], "check") == 0) {
+		if (argc != 2)
+			return usage_error("template check: expected one directory");
+		struct tmpl_set *set = tmpl_set_new(0);
+		rc = tmpl_set_load_dir(set, argv[1], &err);
+		if (!rc)
+			rc = tmpl_set_link(set, &err);
+		tmpl_set_free(set);
+		if (rc)
+			fprintf(stderr, "%s\n", buf_cstr(&err));
+		buf_fini(&err);
+		return rc ? EXIT_FAILURE : 0;
+	}
+	if (strcmp(argv[0], "msgids") == 0) {
+		if (argc != 2)
+			return usage_error("template msgids: expected one directory");
+		struct tmpl_set *set = tmpl_set_new(0);
+		rc = tmpl_set_load_dir(set, argv[1], &err);
+		if (!rc) {
+			fputs("msgid \"\"\nmsgstr \"\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\n", stdout);
+			rc = tmpl_collect_msgids(set, print_pot_entry, NULL);
+		}
+		tmpl_set_free(set);
+		if (rc)
+			fprintf(stderr, "%s\n", buf_cstr(&err));
+		buf_fini(&err);
+		return rc ? EXIT_FAILURE : 0;
+	}
+	if (strcmp(argv[0], "render") != 0)
+		return usage_error("template: unknown subcommand '%s'", argv[0]);
+	const char *file = NULL, *data_path = NULL, *partials = NULL;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--data") == 0 && i + 1 < argc)
+			data_path = argv[++i];
+		else if (strcmp(argv[i], "--partials") == 0 && i + 1 < argc)
+			partials = argv[++i];
+		else if (argv[i][0] != '-' && !file)
+			file = argv[i];
+		else
+			return usage_error("template render: unexpected argument '%s'", argv[i]);
+	}
+	if (!file || !data_path)
+		return usage_error("template render: needs FILE and --data DATA.json");
+
+	json_error_t jerr;
+	json_t *data = json_load_file(data_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!data) {
+		fprintf(stderr, "%s:%d:%d: %s\n", data_path, jerr.line, jerr.column, jerr.text);
+		return EXIT_FAILURE;
+	}
+	size_t len;
+	char *src = read_file(file, (size_t)4 << 20, &len, &err);
+	struct tmpl_set *set = tmpl_set_new(TMPL_PLAIN);
+	rc = src ? 0 : CAMPUS_EIO;
+	if (!rc && partials)
+		rc = tmpl_set_load_dir(set, partials, &err);
+	if (!rc)
+		rc = tmpl_set_add(set, "main", src, len, file, &err);
+	if (!rc)
+		rc = tmpl_set_link(set, &err);
+	struct buf out;
+	buf_init(&out, NULL, 0);
+	if (!rc)
+		rc = tmpl_render(set, "main", data, NULL, &out, &err);
+	if (!rc)
+		fwrite(out.data ? out.data : "", 1, out.len, stdout);
+	else
+		fprintf(stderr, "%s\n", buf_cstr(&err));
+	buf_fini(&out);
+	tmpl_set_free(set);
+	free(src);
+	json_decref(data);
+	buf_fini(&err);
+	return rc ? EXIT_FAILURE : 0;
+}
+
+static int cmd_serve(struct config *cfg, int argc, char **argv)
+{
+	struct buf err;
+	buf_init(&err, NULL, 8192);
+	for (int i = 0; i < argc; i++) {
+		const char *key = NULL;
+		if (strcmp(argv[i], "--listen") == 0)
+			key = "listen";
+		else if (strcmp(argv[i], "--threads") == 0)
+			key = "threads";
+		else
+			return usage_error("serve: unknown argument '%s'", argv[i]);
+		if (i + 1 == argc)
+			return usage_error("serve: %s needs a value", argv[i]);
+		if (config_set(cfg, key, argv[++i], &err)) {
+			fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+			return EXIT_USAGE;
+		}
+	}
+
+	struct app app = {.cfg = cfg, .routes = web_routes, .nroutes = web_routes_count,
+	                  .version = CAMPUS_VERSION};
+	int rc = router_check(web_routes, web_routes_count, &err);
+	if (rc) {
+		fprintf(stderr, "campus: routes: %s\n", buf_cstr(&err));
+		return EXIT_FAILURE;
+	}
+	/* SQLite migrates at start; PostgreSQL is migrated once, by `campus migrate`,
+	 * not by each of the N web processes racing at start. */
+	bool sqlite = strncmp(cfg->db, "sqlite:", 7) == 0;
+	struct db_conn *db;
+	if ((rc = open_db(cfg, sqlite, &db)) != 0)
+		return rc;
+	if (sqlite) {
+		rc = migrate(db);
+	} else {
+		rc = db_migrate_check(db, &err);
+		if (rc)
+			fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+	}
+	db_close(db);
+	if (rc)
+		return EXIT_FAILURE;
+
+	unsigned threads = cfg->threads ? cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
+	app.db = db_pool_open(cfg->db, cfg->db_pool ? cfg->db_pool : threads + 2, 0, &err);
+	if (!app.db) {
+		fprintf(stderr, "campus: database: %s\n", buf_cstr(&err));
+		return EXIT_USAGE;
+	}
+	app.tmpl = tmpl_set_new(0);
+	rc = tmpl_set_load_dir(app.tmpl, cfg->templates_dir, &err);
+	if (!rc)
+		rc = tmpl_set_link(app.tmpl, &err);
+	if (!rc)
+		rc = i18n_load(cfg->locale_dir, &err);
+	if (!rc)
+		rc = static_load(cfg->static_dir, &app.statics, &err);
+	if (!rc)
+		rc = server_run(&app, &err);
+	if (rc)
+		fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+	static_free(app.statics);
+	tmpl_set_free(app.tmpl);
+	i18n_unload();
+	db_pool_close(app.db);
+	buf_fini(&err);
+	return rc ? EXIT_FAILURE : 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (sodium_init() < 0) {
+		fputs("campus: libsodium failed to initialise\n", stderr);
+		return EXIT_FAILURE;
+	}
+	struct config cfg;
+	config_init(&cfg);
+	int next = 0;
+	int rc = parse_global(argc, argv, &cfg, &next);
+	if (rc) {
+		config_fini(&cfg);
+		return rc;
+	}
+	if (next >= argc) {
+		fputs(usage_text, stderr);
+		config_fini(&cfg);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[next];
+	int sub_argc = argc - next - 1;
+	char **sub_argv = argv + next + 1;
+	if (strcmp(cmd, "serve") == 0)
+		rc = cmd_serve(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "migrate") == 0)
+		rc = sub_argc ? usage_error("migrate takes no arguments, got '%s'", sub_argv[0])
+		              : cmd_migrate(&cfg);
+	else if (strcmp(cmd, "demo") == 0)
+		rc = cmd_demo(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "template") == 0)
+		rc = cmd_template(sub_argc, sub_argv);
+	else if (strcmp(cmd, "version") == 0)
+		rc = (printf("campus %s\n", CAMPUS_VERSION), 0);
+	else
+		rc = usage_error("unknown command '%s'", cmd);
+	config_fini(&cfg);
+	return rc;
+}

@@ -4,6 +4,11 @@
 #ifndef CAMPUS_CORE_ERR_H
 #define CAMPUS_CORE_ERR_H
 
+/* Marks a Dutch msgid for extraction (scripts/po.sh) without translating it. */
+#ifndef N_
+#define N_(s) (s)
+#endif
+
 enum campus_err {
 	CAMPUS_OK = 0,
 	CAMPUS_EINVAL = -1,      /* input is malformed or fails validation */

@@ -1,0 +1,58 @@
+# Thin wrapper around Meson for the two README commands and their friends.
+# `make run` and `make test` install what they need on a fresh Debian 12.
+BUILD      ?= build
+CAMPUS_DB  ?= sqlite:var/campus.db
+LISTEN     ?= 127.0.0.1:8080
+
+.PHONY: all build run test asan fuzz bench bench-http po clean
+
+all: build
+
+build:
+	scripts/deps.sh run
+	scripts/assets.sh prod
+	test -f $(BUILD)/build.ninja || meson setup $(BUILD) >/dev/null
+	ninja -C $(BUILD)
+
+run:
+	scripts/deps.sh run
+	$(MAKE) --no-print-directory build
+	@mkdir -p var
+	@if [ ! -f var/campus.db ]; then ./$(BUILD)/campus --db $(CAMPUS_DB) demo; fi
+	@echo "Campus: http://$(LISTEN)/  (stop with Ctrl-C)"
+	@echo "Demo log-ins: none yet (people and roles arrive with issue 3)."
+	./$(BUILD)/campus --db $(CAMPUS_DB) serve --listen $(LISTEN)
+
+test:
+	scripts/deps.sh test
+	scripts/assets.sh dev
+	$(MAKE) --no-print-directory build
+	scripts/test.sh
+
+# Unit and HTTP tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	scripts/deps.sh test
+	scripts/assets.sh dev
+	test -f build-asan/build.ninja || meson setup build-asan -Db_sanitize=address,undefined -Dbuildtype=debug >/dev/null
+	ninja -C build-asan
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		CAMPUS_BUILD=build-asan SKIP_E2E=1 SKIP_FUZZ=1 scripts/test.sh
+
+# The libFuzzer targets, each for FUZZ_SECONDS (default 60).
+fuzz:
+	scripts/deps.sh test
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
+
+bench: bench-http
+
+bench-http:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build
+	bench/http.sh
+
+# Extract Dutch msgids from C and templates and merge them into po/en.po.
+po: build
+	scripts/po.sh
+
+clean:
+	rm -rf $(BUILD) build-asan build-fuzz var/test

@@ -1,0 +1,84 @@
+#!/bin/bash
+# Run every suite and end with "N passed, N failed". Each suite speaks TAP
+# (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP, node's test runner, our checks);
+# its log is kept in var/test/<suite>.log.
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${CAMPUS_BUILD:-build}
+OUT=var/test
+mkdir -p "$OUT"
+passed=0
+failed=0
+failures=()
+
+# run_tap NAME CMD...: count "ok" / "not ok" lines; a crash with no verdicts is one failure.
+run_tap() {
+	local name=$1
+	shift
+	local log="$OUT/$name.log"
+	"$@" >"$log" 2>&1
+	local rc=$?
+	local ok notok
+	ok=$(grep -cE '^ *ok [0-9]+' "$log")
+	notok=$(grep -cE '^ *not ok [0-9]+' "$log")
+	if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
+		notok=1
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + notok))
+	if [ "$notok" -gt 0 ]; then
+		failures+=("$name (see $log)")
+		printf '%-34s %4d passed %4d FAILED\n' "$name" "$ok" "$notok"
+	else
+		printf '%-34s %4d passed\n' "$name" "$ok"
+	fi
+}
+
+# PostgreSQL on loopback for the database suites.
+PGDIR=$PWD/$OUT/pg
+PGPORT=${CAMPUS_TEST_PGPORT:-55433}
+PG_ADMIN=$(scripts/pgtest.sh start "$PGDIR" "$PGPORT") || { echo "PostgreSQL did not start"; cat "$PGDIR"/*.log; exit 1; }
+trap 'scripts/pgtest.sh stop "$PGDIR"' EXIT
+pg_db() { # a fresh database per suite
+	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
+}
+
+run_tap checks scripts/checks.sh "$BUILD"
+
+export CMOCKA_MESSAGE_OUTPUT=TAP
+export CAMPUS_LOCALE_DIR="$BUILD/po"
+for t in "$BUILD"/tests/unit/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	case "$name" in
+	test_db | test_domain)
+		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
+		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
+		;;
+	*) run_tap "$name" "$t" ;;
+	esac
+done
+
+if [ -x "$BUILD/tests/http/test_http" ]; then
+	run_tap http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/http.db" "$BUILD/tests/http/test_http"
+	run_tap http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db http_pg)" "$BUILD/tests/http/test_http"
+fi
+
+if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
+	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		node --test --test-reporter=tap tests/e2e/
+fi
+
+if [ -z "${SKIP_FUZZ:-}" ]; then
+	run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
+fi
+
+echo
+if [ ${#failures[@]} -gt 0 ]; then
+	printf 'Failed: %s\n' "${failures[@]}"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

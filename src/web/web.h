@@ -1,0 +1,31 @@
+/* The web layer: every route Campus answers, in one static table. */
+#ifndef CAMPUS_WEB_WEB_H
+#define CAMPUS_WEB_WEB_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "http/router.h"
+
+struct req;
+
+extern const struct route web_routes[];
+extern const size_t web_routes_count;
+
+/* Handlers, one file per area. */
+int page_home(struct req *r);
+int page_accessibility(struct req *r);
+int page_language(struct req *r);
+int page_theme_css(struct req *r);
+int page_template_preview(struct req *r);
+int ops_healthz(struct req *r);
+int ops_metrics(struct req *r);
+int api_status(struct req *r);
+int api_template_render(struct req *r);
+
+struct buf;
+/* Render a template given as text (plain Mustache) with partials {name: text}. */
+int template_tool_render(const char *src, size_t len, const json_t *data, const json_t *partials,
+                         struct buf *out, struct buf *err);
+
+#endif

@@ -1,0 +1,39 @@
+// One server and one browser per test file; a fresh context per test.
+import { before, after } from 'node:test';
+import { startServer } from './server.mjs';
+import { launchBrowser, openPage } from './browser.mjs';
+
+/**
+ * Registers before/after hooks for the file and returns `withPage`, which
+ * runs fn({page, context, allowStatus, ...}) in a new context and then fails
+ * the test on console errors or CSP violations.
+ */
+export function useCampus() {
+	const state = { server: null, browser: null };
+	before(async () => {
+		state.server = await startServer();
+		state.browser = await launchBrowser();
+	});
+	after(async () => {
+		await state.browser?.close();
+		await state.server?.stop();
+	});
+	async function withPage(options, fn) {
+		if (typeof options === 'function') [options, fn] = [{}, options];
+		const w = await openPage(state.browser, state.server.baseURL, options);
+		try {
+			await fn(w);
+			w.assertClean();
+		} catch (e) {
+			if (process.env.E2E_SCREENSHOTS) {
+				const file = `${process.env.E2E_SCREENSHOTS}/${Date.now()}.png`;
+				await w.page.screenshot({ path: file, fullPage: true }).catch(() => {});
+				e.message += `\n(screenshot: ${file})`;
+			}
+			throw e;
+		} finally {
+			await w.close();
+		}
+	}
+	return { state, withPage, baseURL: () => state.server.baseURL };
+}

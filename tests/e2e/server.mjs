@@ -1,0 +1,121 @@
+// Starts a Campus server of its own for one test file: a fresh SQLite
+// database in a temporary directory (filled with `campus demo`), a free
+// loopback port, and a wait for /healthz. stop() ends it with SIGTERM.
+//
+// Env: CAMPUS_BIN (default build/campus), CAMPUS_LOCALE_DIR (default build/po),
+// both relative to the repository root, which is also the server's working
+// directory (it finds templates/ and static/ there).
+import { spawn, execFile } from 'node:child_process';
+import { mkdtemp, rm, access } from 'node:fs/promises';
+import { constants as fsc } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const execFileP = promisify(execFile);
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function fromRoot(p) {
+	return path.isAbsolute(p) ? p : path.join(repoRoot, p);
+}
+
+/** A port nobody listens on right now (the kernel picks it). */
+export function freePort() {
+	return new Promise((resolve, reject) => {
+		const srv = net.createServer();
+		srv.unref();
+		srv.on('error', reject);
+		srv.listen(0, '127.0.0.1', () => {
+			const { port } = srv.address();
+			srv.close(() => resolve(port));
+		});
+	});
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * @returns {Promise<{baseURL: string, port: number, dir: string, log: () => string, stop: () => Promise<void>}>}
+ */
+export async function startServer({ timeoutMs = 15000 } = {}) {
+	const bin = fromRoot(process.env.CAMPUS_BIN || 'build/campus');
+	const localeDir = fromRoot(process.env.CAMPUS_LOCALE_DIR || 'build/po');
+	try {
+		await access(bin, fsc.X_OK);
+	} catch {
+		throw new Error(`campus binary not found or not executable: ${bin} (build it first, or set CAMPUS_BIN)`);
+	}
+	const dir = await mkdtemp(path.join(os.tmpdir(), 'campus-e2e-'));
+	const db = `sqlite:${path.join(dir, 'campus.db')}`;
+	const env = {
+		...process.env,
+		CAMPUS_LOCALE_DIR: localeDir,
+		CAMPUS_TMP_DIR: dir,
+	};
+	// Settings from a developer's own config must not leak into the tests.
+	delete env.CAMPUS_CONFIG;
+	delete env.CAMPUS_DB;
+	delete env.CAMPUS_LISTEN;
+
+	try {
+		await execFileP(bin, ['--db', db, 'demo'], { cwd: repoRoot, env, timeout: 30000 });
+	} catch (e) {
+		await rm(dir, { recursive: true, force: true });
+		throw new Error(`campus demo failed (exit ${e.code}):\n${e.stdout || ''}${e.stderr || ''}`);
+	}
+
+	const port = await freePort();
+	const baseURL = `http://127.0.0.1:${port}`;
+	const child = spawn(bin, ['--db', db, 'serve', '--listen', `127.0.0.1:${port}`], {
+		cwd: repoRoot,
+		env,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	const keep = (chunk) => {
+		output += chunk.toString();
+		if (output.length > 200000) output = output.slice(-100000);
+	};
+	child.stdout.on('data', keep);
+	child.stderr.on('data', keep);
+	let exited = null;
+	const exitPromise = new Promise((resolve) => {
+		child.on('exit', (code, signal) => {
+			exited = { code, signal };
+			resolve(exited);
+		});
+	});
+
+	const stop = async () => {
+		if (!exited) {
+			child.kill('SIGTERM');
+			const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+			await exitPromise;
+			clearTimeout(t);
+		}
+		await rm(dir, { recursive: true, force: true });
+	};
+
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (exited) {
+			await stop();
+			throw new Error(`campus serve exited early (${JSON.stringify(exited)}):\n${output}`);
+		}
+		try {
+			const res = await fetch(`${baseURL}/healthz`, { signal: AbortSignal.timeout(1000) });
+			if (res.status === 200) break;
+		} catch {
+			// not listening yet
+		}
+		if (Date.now() > deadline) {
+			await stop();
+			throw new Error(`campus serve did not answer /healthz within ${timeoutMs} ms:\n${output}`);
+		}
+		await sleep(50);
+	}
+	return { baseURL, port, dir, log: () => output, stop };
+}
