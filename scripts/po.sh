@@ -9,7 +9,7 @@ if [ "${1:-}" = --check ]; then check=1; shift; fi
 BUILD=${1:-build}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-find src -name '*.c' | sort | xargs xgettext -q --from-code=UTF-8 --language=C \
+find src -name '*.c' | sort | xargs xgettext --from-code=UTF-8 --language=C \
 	--keyword=_ --keyword=N_ --keyword=req_tr:2 --add-location=file -o "$tmp/c.pot"
 "$BUILD/campus" template msgids templates >"$tmp/t-dup.pot"
 msguniq -o "$tmp/t.pot" "$tmp/t-dup.pot"

@@ -167,11 +167,12 @@ enum db_tx_mode { DB_TX_READ, DB_TX_WRITE };
 /* BEGIN, fn, COMMIT on 0, ROLLBACK otherwise. When fn or COMMIT returns
  * CAMPUS_EBUSY the whole transaction is run again (fresh BEGIN, jittered
  * exponential backoff), up to DB_TX_MAX_ATTEMPTS times in all and none
- * starting after DB_TX_RETRY_SECONDS: fn must keep
- * its effects inside the database. A database error inside fn dooms the
- * transaction even if fn ignores it (same on both backends). Nesting on one
- * connection is refused with CAMPUS_EINTERNAL. Statements run outside
- * db_tx_run are in autocommit mode. */
+ * starting after DB_TX_RETRY_SECONDS: fn must keep its effects inside the
+ * database. A database error inside fn dooms the transaction even if fn
+ * ignores it (same on both backends). While a write transaction is being
+ * retried, new write transactions in this process wait up to 10 ms before
+ * BEGIN so the retry gets its turn. Nesting on one connection is refused
+ * with CAMPUS_EINTERNAL. Statements outside db_tx_run run in autocommit. */
 int db_tx_run(struct db_conn *conn, enum db_tx_mode mode,
               int (*fn)(struct db_conn *conn, void *cls), void *cls);
 bool db_in_tx(const struct db_conn *conn);

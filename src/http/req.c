@@ -235,8 +235,14 @@ int reply_text(struct req *r, unsigned status, const char *content_type, const c
 
 int reply_redirect(struct req *r, const char *location)
 {
-	/* Only local paths: "/x" but not "//host" or "/\host", which browsers treat as absolute. */
-	if (location[0] != '/' || location[1] == '/' || location[1] == '\\')
+	/* Only local paths: "/x" but not "//host" or "/\host", which browsers treat as
+	 * absolute, and no control characters: browsers drop tabs and newlines from
+	 * URLs, so "/<TAB>/host" would become "//host". */
+	bool local = location[0] == '/' && location[1] != '/' && location[1] != '\\';
+	for (const char *p = location; local && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			local = false;
+	if (!local)
 		location = "/";
 	req_add_header(r, "Location", location);
 	buf_clear(&r->body);

@@ -270,7 +270,7 @@ struct str route_param(const struct route_match *match, const char *name)
 int http_percent_decode(struct arena *a, struct str in, bool plus_as_space, char **out,
                         size_t *outlen)
 {
-	if (in.len && !in.ptr)
+	if ((in.len && !in.ptr) || in.len == SIZE_MAX)
 		return CAMPUS_EINVAL;
 	char *d = arena_alloc(a, in.len + 1);
 	if (!d)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,7 +160,7 @@ static void fail_early(struct req *r, int err, const char *detail)
 }
 
 /* First call for a request: route it and decide how its body will be read. */
-static void request_begin(struct req *r, const char *method)
+static void request_begin(struct req *r, const char *method, const char *version)
 {
 	r->lang = pick_language(r);
 	r->secure = r->app->cfg->hsts;
@@ -167,6 +168,11 @@ static void request_begin(struct req *r, const char *method)
 		const char *proto = req_header(r, "X-Forwarded-Proto");
 		if (proto && strcmp(proto, "https") == 0)
 			r->secure = true;
+	}
+	/* RFC 9112 3.2: an HTTP/1.1 request without Host is a 400. */
+	if (strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && !req_header(r, MHD_HTTP_HEADER_HOST)) {
+		fail_early(r, CAMPUS_EINVAL, "Host");
+		return;
 	}
 	if (http_method_parse(method, &r->method) != 0) {
 		fail_early(r, CAMPUS_EMETHOD, NULL);
@@ -325,7 +331,10 @@ static enum MHD_Result queue_reply(struct req *r)
 	if (r->content_type)
 		MHD_add_response_header(resp, "Content-Type", r->content_type);
 	add_security_headers(r, resp);
-	if (!r->body_static)
+	bool cache_set = false;
+	for (struct req_header *h = r->headers; h; h = h->next)
+		cache_set = cache_set || strcasecmp(h->name, "Cache-Control") == 0;
+	if (!cache_set)
 		MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Request-Id", r->id);
 	if (r->csrf_cookie_new && r->csrf_token && !r->body_static)
@@ -344,13 +353,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-	(void)cls, (void)url, (void)version, (void)conn;
+	(void)cls, (void)url, (void)conn;
 	struct req *r = *con_cls;
 	if (!r)
 		return MHD_NO; /* cannot happen: on_uri always makes one */
 	if (!r->started_routing) {
 		r->started_routing = true;
-		request_begin(r, method);
+		request_begin(r, method, version);
 		/* A body we will refuse is not read: answer now (the connection closes). */
 		if (r->pending_error && *upload_data_size == 0 &&
 		    (req_header(r, "Content-Length") || req_header(r, "Transfer-Encoding"))) {
@@ -407,6 +416,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	arena_give_back(r->arena);
 	atomic_fetch_sub_explicit(&metrics.in_flight, 1, memory_order_relaxed);
 }
+
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {

@@ -111,6 +111,7 @@ static int read_file(const char *full, struct static_file *f, struct buf *err)
 	f->content_type = mime_for(f->path, &compress);
 	if (compress && f->len > 256)
 		gzip_file(f);
+	snprintf(f->etag_gz, sizeof f->etag_gz, "\"%s-gz\"", hex);
 	return 0;
 }
 
@@ -216,19 +217,21 @@ int static_handler(struct req *r)
 	const struct static_file *f = path.len ? static_find(r->app->statics, path.ptr, path.len) : NULL;
 	if (!f)
 		return CAMPUS_ENOTFOUND;
-	req_add_header(r, "ETag", f->etag);
+	bool gzip = f->gz && http_accepts_gzip(req_header(r, "Accept-Encoding"));
+	const char *etag = gzip ? f->etag_gz : f->etag;
+	req_add_header(r, "ETag", etag);
 	req_add_header(r, "Cache-Control", "public, max-age=3600");
 	req_add_header(r, "Vary", "Accept-Encoding");
 	r->content_type = f->content_type;
 	const char *inm = req_header(r, "If-None-Match");
-	if (inm && http_etag_match(inm, f->etag)) {
+	if (inm && http_etag_match(inm, etag)) {
 		r->status = 304;
 		r->body_static = "";
 		r->body_static_len = 0;
 		return 0;
 	}
 	r->status = 200;
-	if (f->gz && http_accepts_gzip(req_header(r, "Accept-Encoding"))) {
+	if (gzip) {
 		req_add_header(r, "Content-Encoding", "gzip");
 		r->body_static = f->gz;
 		r->body_static_len = f->gz_len;

@@ -17,6 +17,7 @@ struct static_file {
 	unsigned char *gz;        /* NULL when compression does not pay */
 	size_t gz_len;
 	char etag[24];            /* quoted */
+	char etag_gz[28];         /* the gzip copy is other bytes: its own validator */
 	const char *content_type;
 };
 

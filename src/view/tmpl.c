@@ -640,8 +640,10 @@ static void strip_prefix(const char **s, size_t *n, const char *p, size_t pn)
 	size_t k = 0;
 	while (k < *n && k < pn && (*s)[k] == p[k])
 		k++;
-	*s += k;
-	*n -= k;
+	if (k) {
+		*s += k;
+		*n -= k;
+	}
 }
 
 static bool opens(uint8_t k) { return k == T_SECTION || k == T_INVERTED || k == T_BLOCK || k == T_PARENT; }
@@ -1666,7 +1668,8 @@ static int load_tree(struct tmpl_set *set, const char *dir, const char *rel, int
 		names[nnames++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, nnames, sizeof *names, cmp_names);
+	if (nnames)
+		qsort(names, nnames, sizeof *names, cmp_names);
 
 	int rc = 0;
 	struct buf full, sub;
@@ -2059,8 +2062,11 @@ static int render_section(struct rs *rs, const struct node *nd)
 	if (json_is_array(v)) {
 		size_t m = json_array_size(v);
 		for (size_t j = 0; j < m && rc == 0; j++) {
-			if (++rs->steps > rs->max_steps)
-				break; /* reported by the caller's next check */
+			if (++rs->steps > rs->max_steps) {
+				rc = rerr(rs, nd, CAMPUS_ETOOBIG, "rendering needs more than %lu steps",
+				          rs->max_steps);
+				break;
+			}
 			rs->ctx[rs->nctx++] = json_array_get(v, j);
 			rc = render_list(rs, nd->kids, nd->nkids);
 			rs->nctx--;

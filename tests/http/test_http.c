@@ -165,7 +165,8 @@ static int server_wait(struct server *s, double timeout_ms)
 			kill(s->pid, SIGKILL);
 			waitpid(s->pid, &status, 0);
 			s->running = false;
-			fprintf(stderr, "# server did not exit within %.0f ms; killed\n", timeout_ms);
+			fprintf(stderr, "# server did not exit within %.0f ms; killed\n",
+			        timeout_ms);
 			return -1;
 		}
 		sleep_ms(10);
@@ -218,8 +219,13 @@ static int server_start(struct server *s)
 	char listen[64];
 	snprintf(listen, sizeof listen, "127.0.0.1:%u", s->port);
 	log_note("serve --listen", listen);
-	char *argv[] = {(char *)campus_bin, (char *)"--db", (char *)test_db, (char *)"serve",
-	                (char *)"--listen", listen, NULL};
+	char *argv[] = {(char *)campus_bin,
+	                (char *)"--db",
+	                (char *)test_db,
+	                (char *)"serve",
+	                (char *)"--listen",
+	                listen,
+	                NULL};
 	if (spawn(argv, &s->pid) != 0)
 		return -1;
 	s->running = true;
@@ -228,7 +234,8 @@ static int server_start(struct server *s)
 		int status;
 		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
 			s->running = false;
-			fprintf(stderr, "# server exited at start (status %d); see %s\n", status, log_path);
+			fprintf(stderr, "# server exited at start (status %d); see %s\n", status,
+			        log_path);
 			return -1;
 		}
 		if (probe_healthz(s->port) == 200)
@@ -257,15 +264,15 @@ struct resp {
 };
 
 struct rq {
-	const char *method;     /* NULL: GET, or POST when there is a body or a form */
+	const char *method; /* NULL: GET, or POST when there is a body or a form */
 	const char *path;
-	const char *hdr[12];    /* extra request headers, "Name: value" */
-	const char *cookie;     /* Cookie header value */
-	const char *body;       /* sent as is */
-	size_t body_len;        /* 0: strlen(body) */
-	curl_mime *mime;        /* multipart/form-data body */
-	bool path_as_is;        /* do not let curl squash "/../" */
-	unsigned port;          /* 0: the suite's server */
+	const char *hdr[12]; /* extra request headers, "Name: value" */
+	const char *cookie;  /* Cookie header value */
+	const char *body;    /* sent as is */
+	size_t body_len;     /* 0: strlen(body) */
+	curl_mime *mime;     /* multipart/form-data body */
+	bool path_as_is;     /* do not let curl squash "/../" */
+	unsigned port;       /* 0: the suite's server */
 	bool no_common_checks;
 };
 
@@ -337,7 +344,10 @@ static const char *set_cookie(const struct resp *r, const char *name, long *max_
 	return NULL;
 }
 
-static const char *body(const struct resp *r) { return buf_cstr(&r->body); }
+static const char *body(const struct resp *r)
+{
+	return buf_cstr(&r->body);
+}
 
 static bool has(const struct resp *r, const char *needle)
 {
@@ -367,14 +377,15 @@ static void check_common(const struct rq *q, const char *method, const struct re
 {
 	const char *csp = header(r, "Content-Security-Policy");
 	CHECK(csp != NULL, "%s %s: no Content-Security-Policy", method, q->path);
-	CHECK(strstr(csp, "frame-ancestors 'none'") != NULL, "%s %s: CSP without frame-ancestors 'none': %s",
-	      method, q->path, csp);
-	CHECK(strstr(csp, "default-src") != NULL, "%s %s: CSP without default-src: %s", method, q->path, csp);
+	CHECK(strstr(csp, "frame-ancestors 'none'") != NULL,
+	      "%s %s: CSP without frame-ancestors 'none': %s", method, q->path, csp);
+	CHECK(strstr(csp, "default-src") != NULL, "%s %s: CSP without default-src: %s", method,
+	      q->path, csp);
 	CHECK(strstr(csp, "unsafe-inline") == NULL && strstr(csp, "unsafe-eval") == NULL,
 	      "%s %s: CSP allows unsafe-*: %s", method, q->path, csp);
 	const char *xcto = header(r, "X-Content-Type-Options");
-	CHECK(xcto && strcasecmp(xcto, "nosniff") == 0, "%s %s: X-Content-Type-Options is %s", method,
-	      q->path, xcto ? xcto : "(absent)");
+	CHECK(xcto && strcasecmp(xcto, "nosniff") == 0, "%s %s: X-Content-Type-Options is %s",
+	      method, q->path, xcto ? xcto : "(absent)");
 	const char *rp = header(r, "Referrer-Policy");
 	CHECK(rp && *rp, "%s %s: no Referrer-Policy", method, q->path);
 	const char *id = header(r, "X-Request-Id");
@@ -426,7 +437,8 @@ static void fetch(struct resp *r, const struct rq *q)
 		for (size_t i = 0; i < sizeof q->hdr / sizeof q->hdr[0] && q->hdr[i]; i++)
 			typed = typed || strncasecmp(q->hdr[i], "Content-Type:", 13) == 0;
 		if (!typed)
-			hl = curl_slist_append(hl, "Content-Type: application/x-www-form-urlencoded");
+			hl = curl_slist_append(hl,
+			                       "Content-Type: application/x-www-form-urlencoded");
 	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	r->rc = curl_easy_perform(c);
@@ -443,15 +455,15 @@ static void fetch(struct resp *r, const struct rq *q)
 
 static void expect_status(const struct resp *r, long status, const char *what)
 {
-	CHECK(r->status == status, "%s: status %ld, expected %ld; body: %.300s", what, r->status, status,
-	      body(r));
+	CHECK(r->status == status, "%s: status %ld, expected %ld; body: %.300s", what, r->status,
+	      status, body(r));
 }
 
 static void expect_type(const struct resp *r, const char *prefix, const char *what)
 {
 	const char *ct = header(r, "Content-Type");
-	CHECK(ct && strncasecmp(ct, prefix, strlen(prefix)) == 0, "%s: Content-Type %s, expected %s",
-	      what, ct ? ct : "(absent)", prefix);
+	CHECK(ct && strncasecmp(ct, prefix, strlen(prefix)) == 0,
+	      "%s: Content-Type %s, expected %s", what, ct ? ct : "(absent)", prefix);
 }
 
 /* The reply's JSON body (caller decrefs). */
@@ -473,13 +485,14 @@ static const char *jstr(json_t *obj, const char *path_a, const char *path_b)
 }
 
 /* {"error": {"code": code, "message": "...", "request_id": X-Request-Id}}; returns the object. */
-static json_t *expect_json_error(const struct resp *r, long status, const char *code, const char *what)
+static json_t *expect_json_error(const struct resp *r, long status, const char *code,
+                                 const char *what)
 {
 	expect_status(r, status, what);
 	json_t *j = json_body(r, what);
 	const char *got = jstr(j, "error", "code");
-	CHECK(got && strcmp(got, code) == 0, "%s: error.code %s, expected %s", what, got ? got : "(none)",
-	      code);
+	CHECK(got && strcmp(got, code) == 0, "%s: error.code %s, expected %s", what,
+	      got ? got : "(none)", code);
 	const char *msg = jstr(j, "error", "message");
 	CHECK(msg && *msg, "%s: error.message missing", what);
 	const char *rid = jstr(j, "error", "request_id");
@@ -516,7 +529,8 @@ static bool has_text(const struct resp *r, const char *text)
 static const char *english(const char *msgid)
 {
 	const char *en = i18n_gettext(LANG_EN, msgid);
-	CHECK(en && strcmp(en, msgid) != 0, "no English translation of \"%s\" in the catalogue", msgid);
+	CHECK(en && strcmp(en, msgid) != 0, "no English translation of \"%s\" in the catalogue",
+	      msgid);
 	return en;
 }
 
@@ -575,8 +589,8 @@ static const char *jar_cookie(struct jar *j)
 	j->header[0] = '\0';
 	for (unsigned i = 0; i < j->n; i++) {
 		size_t len = strlen(j->header);
-		snprintf(j->header + len, sizeof j->header - len, "%s%s=%s", i ? "; " : "", j->name[i],
-		         j->value[i]);
+		snprintf(j->header + len, sizeof j->header - len, "%s%s=%s", i ? "; " : "",
+		         j->name[i], j->value[i]);
 	}
 	return j->n ? j->header : NULL;
 }
@@ -748,7 +762,8 @@ static void test_home_dutch_by_default(void **state)
 	expect_page(&r, 200, "nl", "GET /");
 	CHECK(has(&r, "Welkom bij Campus"), "GET /: no \"Welkom bij Campus\"");
 	const char *cc = header(&r, "Cache-Control");
-	CHECK(cc && strstr(cc, "no-store"), "GET /: a page with a CSRF token must not be cached (%s)",
+	CHECK(cc && strstr(cc, "no-store"),
+	      "GET /: a page with a CSRF token must not be cached (%s)",
 	      cc ? cc : "no Cache-Control");
 	long max_age;
 	const char *tok = set_cookie(&r, "campus_csrf", &max_age);
@@ -795,8 +810,8 @@ static void test_security_headers(void **state)
 	(void)state;
 	/* fetch() checks every reply; here a page, an API reply, a static file and
 	 * errors in a row, and that request ids are not reused. */
-	static const char *const paths[] = {"/", "/api/v1/status", "/static/campus.css", "/theme.css",
-	                                    "/bestaat-niet", "/api/v1/bestaat-niet"};
+	static const char *const paths[] = {"/",          "/api/v1/status", "/static/campus.css",
+	                                    "/theme.css", "/bestaat-niet",  "/api/v1/bestaat-niet"};
 	char seen[6][17];
 	for (size_t i = 0; i < 6; i++) {
 		struct resp r;
@@ -809,7 +824,8 @@ static void test_security_headers(void **state)
 	struct resp r;
 	GET(&r, "/");
 	const char *xfo = header(&r, "X-Frame-Options");
-	CHECK(xfo && strcasecmp(xfo, "DENY") == 0, "GET /: X-Frame-Options %s", xfo ? xfo : "(absent)");
+	CHECK(xfo && strcasecmp(xfo, "DENY") == 0, "GET /: X-Frame-Options %s",
+	      xfo ? xfo : "(absent)");
 	const char *csp = header(&r, "Content-Security-Policy");
 	CHECK(strstr(csp, "object-src 'none'") && strstr(csp, "base-uri"),
 	      "GET /: CSP lacks object-src 'none' or base-uri: %s", csp);
@@ -839,9 +855,11 @@ static void test_language_switch(void **state)
 	CHECK(max_age > 0, "POST /taal: the language cookie should outlive the session");
 	const char *sc = NULL;
 	for (unsigned i = 0; i < r.nheaders; i++)
-		if (strcasecmp(r.hname[i], "Set-Cookie") == 0 && strncmp(r.hvalue[i], "taal=", 5) == 0)
+		if (strcasecmp(r.hname[i], "Set-Cookie") == 0 &&
+		    strncmp(r.hvalue[i], "taal=", 5) == 0)
 			sc = r.hvalue[i];
-	CHECK(strcasestr(sc, "HttpOnly") && strcasestr(sc, "SameSite=Lax") && strcasestr(sc, "Path=/"),
+	CHECK(strcasestr(sc, "HttpOnly") && strcasestr(sc, "SameSite=Lax") &&
+	          strcasestr(sc, "Path=/"),
 	      "POST /taal: taal cookie attributes: %s", sc);
 	CHECK(!strcasestr(sc, "Secure"), "POST /taal: Secure cookie on plain HTTP: %s", sc);
 	jar_update(&jar, &r);
@@ -851,13 +869,15 @@ static void test_language_switch(void **state)
 	fetch(&r, &(struct rq){.path = "/toegankelijkheid", .cookie = jar_cookie(&jar)});
 	expect_page(&r, 200, "en", "GET /toegankelijkheid after the switch");
 	const char *flash = english("De taal is gewijzigd.");
-	CHECK(has_text(&r, flash), "GET /toegankelijkheid after the switch: no flash \"%s\"", flash);
+	CHECK(has_text(&r, flash), "GET /toegankelijkheid after the switch: no flash \"%s\"",
+	      flash);
 	CHECK(has(&r, "campus-flash"), "GET /toegankelijkheid after the switch: no flash block");
 	const char *heading = english("Toegankelijkheidsverklaring");
 	CHECK(has_text(&r, heading), "GET /toegankelijkheid after the switch: no \"%s\"", heading);
 	jar_update(&jar, &r);
 	resp_fini(&r);
-	CHECK(jar_get(&jar, "flash") == NULL, "the flash cookie was not cleared after it was shown");
+	CHECK(jar_get(&jar, "flash") == NULL,
+	      "the flash cookie was not cleared after it was shown");
 	fetch(&r, &(struct rq){.path = "/toegankelijkheid", .cookie = jar_cookie(&jar)});
 	expect_page(&r, 200, "en", "GET /toegankelijkheid again");
 	CHECK(!has(&r, "campus-flash"), "GET /toegankelijkheid again: the flash is shown twice");
@@ -867,7 +887,8 @@ static void test_language_switch(void **state)
 static void expect_csrf_refused(const struct resp *r, const char *what)
 {
 	expect_page(r, 403, "nl", what);
-	CHECK(has(r, "Het formulier is verlopen"), "%s: the page does not say the form expired", what);
+	CHECK(has(r, "Het formulier is verlopen"), "%s: the page does not say the form expired",
+	      what);
 	CHECK(set_cookie(r, "taal", NULL) == NULL, "%s: the language was changed anyway", what);
 	CHECK(set_cookie(r, "flash", NULL) == NULL, "%s: a flash was set anyway", what);
 	CHECK(header(r, "Location") == NULL, "%s: redirected anyway", what);
@@ -890,7 +911,8 @@ static void test_language_switch_without_csrf(void **state)
 	expect_csrf_refused(&r, "POST /taal with a token field but no cookie");
 	resp_fini(&r);
 	/* The cookie but no field. */
-	fetch(&r, &(struct rq){.path = "/taal", .body = "taal=en&terug=%2F", .cookie = jar_cookie(&jar)});
+	fetch(&r, &(struct rq){
+	              .path = "/taal", .body = "taal=en&terug=%2F", .cookie = jar_cookie(&jar)});
 	expect_csrf_refused(&r, "POST /taal with the cookie but no field");
 	resp_fini(&r);
 }
@@ -930,8 +952,48 @@ static void test_language_switch_no_open_redirect(void **state)
 		fetch(&r, &(struct rq){.path = "/taal", .body = form, .cookie = jar_cookie(&jar)});
 		expect_status(&r, 303, form);
 		const char *loc = header(&r, "Location");
-		CHECK(loc && strcmp(loc, "/") == 0, "POST /taal terug=%s: Location %s, expected /", targets[i],
+		CHECK(loc && strcmp(loc, "/") == 0, "POST /taal terug=%s: Location %s, expected /",
+		      targets[i], loc ? loc : "(absent)");
+		resp_fini(&r);
+	}
+}
+
+/* What a browser makes of a Location: the URL parser drops tabs and newlines
+ * first, so "/\t/evil.example" is "//evil.example", another site. */
+static bool location_is_local(const char *loc)
+{
+	char clean[512];
+	size_t n = 0;
+	for (const char *p = loc; *p && n < sizeof clean - 1; p++)
+		if (*p != '\t' && *p != '\r' && *p != '\n')
+			clean[n++] = *p;
+	clean[n] = '\0';
+	return clean[0] == '/' && clean[1] != '/' && clean[1] != '\\';
+}
+
+static void test_language_switch_control_chars_in_terug(void **state)
+{
+	(void)state;
+	struct jar jar;
+	const char *tok = browse(&jar, "/");
+	static const char *const targets[] = {"%2F%09%2Fevil.example", "%2F%0A%2Fevil.example",
+	                                      "%2F%0D%0ASet-Cookie%3A%20taal%3Dnl",
+	                                      "%09%2F%2Fevil.example"};
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+		char form[256];
+		snprintf(form, sizeof form, "csrf_token=%s&taal=en&terug=%s", tok, targets[i]);
+		struct resp r;
+		fetch(&r, &(struct rq){.path = "/taal", .body = form, .cookie = jar_cookie(&jar)});
+		const char *loc = header(&r, "Location");
+		/* Either refused, or sent somewhere on this site: never a 303 to
+		 * nowhere, never to another host once the browser has cleaned it. */
+		CHECK(r.status == 400 || (r.status == 303 && loc && location_is_local(loc)),
+		      "POST /taal terug=%s: status %ld, Location %s", targets[i], r.status,
 		      loc ? loc : "(absent)");
+		for (unsigned k = 0; k < r.nheaders; k++)
+			CHECK(!(strcasecmp(r.hname[k], "Set-Cookie") == 0 &&
+			        strncmp(r.hvalue[k], "taal=nl", 7) == 0),
+			      "POST /taal terug=%s: header injected", targets[i]);
 		resp_fini(&r);
 	}
 }
@@ -946,11 +1008,13 @@ static void test_not_found_page(void **state)
 	expect_page(&r, 404, "nl", "GET /bestaat-niet");
 	CHECK(has(&r, "Pagina niet gevonden") && has(&r, "Deze pagina bestaat niet."),
 	      "GET /bestaat-niet: not the Dutch 404 page");
-	CHECK(has(&r, header(&r, "X-Request-Id")), "GET /bestaat-niet: the page does not show the request id");
+	CHECK(has(&r, header(&r, "X-Request-Id")),
+	      "GET /bestaat-niet: the page does not show the request id");
 	resp_fini(&r);
 	fetch(&r, &(struct rq){.path = "/bestaat-niet", .cookie = "taal=en"});
 	expect_page(&r, 404, "en", "GET /bestaat-niet in English");
-	CHECK(has_text(&r, english("Deze pagina bestaat niet.")), "GET /bestaat-niet: not in English");
+	CHECK(has_text(&r, english("Deze pagina bestaat niet.")),
+	      "GET /bestaat-niet: not in English");
 	resp_fini(&r);
 }
 
@@ -975,14 +1039,16 @@ static void test_method_not_allowed(void **state)
 	resp_fini(&r);
 	/* The API answers in JSON, with Allow too. */
 	GET(&r, "/api/v1/templates/render");
-	json_decref(expect_json_error(&r, 405, "method_not_allowed", "GET /api/v1/templates/render"));
+	json_decref(
+	    expect_json_error(&r, 405, "method_not_allowed", "GET /api/v1/templates/render"));
 	allow = header(&r, "Allow");
-	CHECK(allow && strstr(allow, "POST") && !strstr(allow, "GET"), "GET /api/v1/templates/render: Allow %s",
-	      allow ? allow : "(absent)");
+	CHECK(allow && strstr(allow, "POST") && !strstr(allow, "GET"),
+	      "GET /api/v1/templates/render: Allow %s", allow ? allow : "(absent)");
 	resp_fini(&r);
 	/* A method the server does not know at all. */
 	fetch(&r, &(struct rq){.method = "BREW", .path = "/"});
-	CHECK(r.status == 405 || r.status == 501 || r.status == 400, "BREW /: status %ld", r.status);
+	CHECK(r.status == 405 || r.status == 501 || r.status == 400, "BREW /: status %ld",
+	      r.status);
 	resp_fini(&r);
 }
 
@@ -990,18 +1056,26 @@ static void test_path_traversal(void **state)
 {
 	(void)state;
 	static const char *const paths[] = {
-	    "/static/../meson.build",       "/static/%2e%2e/meson.build",   "/static/%2E%2E/meson.build",
-	    "/static/..%2fmeson.build",     "/static/..%5cmeson.build",     "//etc/passwd",
-	    "/static//etc/passwd",          "/static/./campus.css/../../meson.build",
-	    "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",               "/static/..",
-	    "/static/%00campus.css",        "/static/campus.css%00.txt",
+	    "/static/../meson.build",
+	    "/static/%2e%2e/meson.build",
+	    "/static/%2E%2E/meson.build",
+	    "/static/..%2fmeson.build",
+	    "/static/..%5cmeson.build",
+	    "//etc/passwd",
+	    "/static//etc/passwd",
+	    "/static/./campus.css/../../meson.build",
+	    "/static/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+	    "/static/..",
+	    "/static/%00campus.css",
+	    "/static/campus.css%00.txt",
 	};
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		struct resp r;
 		fetch(&r, &(struct rq){.path = paths[i], .path_as_is = true});
-		CHECK(r.status == 400 || r.status == 404, "GET %s: status %ld, expected 400 or 404", paths[i],
-		      r.status);
-		CHECK(!has(&r, "project('campus'") && !has(&r, "root:x:0:0") && !has(&r, ".campus-"),
+		CHECK(r.status == 400 || r.status == 404, "GET %s: status %ld, expected 400 or 404",
+		      paths[i], r.status);
+		CHECK(!has(&r, "project('campus'") && !has(&r, "root:x:0:0") &&
+		          !has(&r, ".campus-"),
 		      "GET %s: file contents in the reply", paths[i]);
 		expect_type(&r, "text/html", paths[i]);
 		resp_fini(&r);
@@ -1024,10 +1098,13 @@ static void test_static_file(void **state)
 	const char *cc = header(&r, "Cache-Control");
 	CHECK(cc && strstr(cc, "max-age=") && !strstr(cc, "no-store"),
 	      "GET /static/campus.css: Cache-Control %s", cc ? cc : "(absent)");
-	CHECK(header_count(&r, "Cache-Control") == 1, "GET /static/campus.css: %u Cache-Control headers",
+	CHECK(header_count(&r, "Cache-Control") == 1,
+	      "GET /static/campus.css: %u Cache-Control headers",
 	      header_count(&r, "Cache-Control"));
-	CHECK(header(&r, "Content-Encoding") == NULL, "GET /static/campus.css: encoded without being asked");
-	CHECK(r.body.len == css_on_disk_len && memcmp(r.body.data, css_on_disk, css_on_disk_len) == 0,
+	CHECK(header(&r, "Content-Encoding") == NULL,
+	      "GET /static/campus.css: encoded without being asked");
+	CHECK(r.body.len == css_on_disk_len &&
+	          memcmp(r.body.data, css_on_disk, css_on_disk_len) == 0,
 	      "GET /static/campus.css: %zu bytes, not the %zu of static/campus.css", r.body.len,
 	      css_on_disk_len);
 	resp_fini(&r);
@@ -1040,7 +1117,8 @@ static void test_static_gzip(void **state)
 {
 	(void)state;
 	struct resp r;
-	fetch(&r, &(struct rq){.path = "/static/campus.css", .hdr = {"Accept-Encoding: gzip, deflate, br"}});
+	fetch(&r, &(struct rq){.path = "/static/campus.css",
+	                       .hdr = {"Accept-Encoding: gzip, deflate, br"}});
 	expect_status(&r, 200, "GET /static/campus.css (gzip)");
 	expect_type(&r, "text/css", "GET /static/campus.css (gzip)");
 	const char *ce = header(&r, "Content-Encoding");
@@ -1049,18 +1127,20 @@ static void test_static_gzip(void **state)
 	const char *vary = header(&r, "Vary");
 	CHECK(vary && strcasestr(vary, "Accept-Encoding"), "GET /static/campus.css (gzip): Vary %s",
 	      vary ? vary : "(absent)");
-	CHECK(r.body.len < css_on_disk_len, "gzip body (%zu) is not smaller than the file (%zu)", r.body.len,
-	      css_on_disk_len);
+	CHECK(r.body.len < css_on_disk_len, "gzip body (%zu) is not smaller than the file (%zu)",
+	      r.body.len, css_on_disk_len);
 	struct buf plain;
 	buf_init(&plain, NULL, 0);
-	CHECK(gunzip(r.body.data, r.body.len, &plain) == 0, "GET /static/campus.css: body does not gunzip");
+	CHECK(gunzip(r.body.data, r.body.len, &plain) == 0,
+	      "GET /static/campus.css: body does not gunzip");
 	CHECK(plain.len == css_on_disk_len && memcmp(plain.data, css_on_disk, plain.len) == 0,
 	      "gunzipped body (%zu bytes) differs from static/campus.css (%zu bytes)", plain.len,
 	      css_on_disk_len);
 	buf_fini(&plain);
 	resp_fini(&r);
 	/* gzip;q=0 refuses it. */
-	fetch(&r, &(struct rq){.path = "/static/campus.css", .hdr = {"Accept-Encoding: gzip;q=0, identity"}});
+	fetch(&r, &(struct rq){.path = "/static/campus.css",
+	                       .hdr = {"Accept-Encoding: gzip;q=0, identity"}});
 	expect_status(&r, 200, "GET /static/campus.css (gzip;q=0)");
 	CHECK(header(&r, "Content-Encoding") == NULL, "gzip sent although gzip;q=0");
 	CHECK(r.body.len == css_on_disk_len, "gzip;q=0: %zu bytes", r.body.len);
@@ -1105,7 +1185,8 @@ static void test_healthz(void **state)
 	expect_status(&r, 200, "GET /healthz");
 	json_t *j = json_body(&r, "GET /healthz");
 	const char *status = jstr(j, "status", NULL), *db = jstr(j, "database", NULL);
-	CHECK(status && strcmp(status, "ok") == 0, "GET /healthz: status %s", status ? status : "(none)");
+	CHECK(status && strcmp(status, "ok") == 0, "GET /healthz: status %s",
+	      status ? status : "(none)");
 	CHECK(db && strcmp(db, "ok") == 0, "GET /healthz: database %s", db ? db : "(none)");
 	json_decref(j);
 	resp_fini(&r);
@@ -1146,8 +1227,8 @@ static void test_theme_css(void **state)
 	/* The handler asks for caching; the reply should say one thing. */
 	const char *cc = header(&r, "Cache-Control");
 	CHECK(header_count(&r, "Cache-Control") == 1 && cc && strstr(cc, "max-age="),
-	      "GET /theme.css: %u Cache-Control headers, first %s", header_count(&r, "Cache-Control"),
-	      cc ? cc : "(absent)");
+	      "GET /theme.css: %u Cache-Control headers, first %s",
+	      header_count(&r, "Cache-Control"), cc ? cc : "(absent)");
 	resp_fini(&r);
 }
 
@@ -1160,7 +1241,8 @@ static void test_api_status(void **state)
 	json_t *j = json_body(&r, "GET /api/v1/status");
 	const char *service = jstr(j, "service", NULL), *version = jstr(j, "version", NULL),
 	           *api = jstr(j, "api", NULL);
-	CHECK(service && strcmp(service, "campus") == 0, "status: service %s", service ? service : "(none)");
+	CHECK(service && strcmp(service, "campus") == 0, "status: service %s",
+	      service ? service : "(none)");
 	CHECK(version && *version, "status: no version");
 	CHECK(api && strcmp(api, "v1") == 0, "status: api %s", api ? api : "(none)");
 	json_decref(j);
@@ -1176,29 +1258,35 @@ static void test_api_render(void **state)
 {
 	(void)state;
 	struct resp r;
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {JSON_TYPE},
 	                       .body = "{\"template\":\"Beste {{naam}}, {{{html}}}\","
 	                               "\"data\":{\"naam\":\"<Fatima>\",\"html\":\"<b>\"}}"});
 	expect_status(&r, 200, "POST " RENDER_PATH);
 	json_t *j = json_body(&r, "POST " RENDER_PATH);
 	const char *out = jstr(j, "output", NULL);
-	CHECK(out && strcmp(out, "Beste &lt;Fatima&gt;, <b>") == 0, "render: output %s", out ? out : "(none)");
-	json_decref(j);
-	resp_fini(&r);
-	/* Partials and a charset parameter on the type. */
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {"Content-Type: application/json; charset=utf-8"},
-	                       .body = "{\"template\":\"{{#items}}{{>rij}}{{/items}}\","
-	                               "\"data\":{\"items\":[{\"n\":\"\xc3\xa9\xc3\xa9n\"},{\"n\":\"twee\"}]},"
-	                               "\"partials\":{\"rij\":\"[{{n}}]\"}}"});
-	expect_status(&r, 200, "POST " RENDER_PATH " (partials)");
-	j = json_body(&r, "POST " RENDER_PATH " (partials)");
-	out = jstr(j, "output", NULL);
-	CHECK(out && strcmp(out, "[\xc3\xa9\xc3\xa9n][twee]") == 0, "render with partials: output %s",
+	CHECK(out && strcmp(out, "Beste &lt;Fatima&gt;, <b>") == 0, "render: output %s",
 	      out ? out : "(none)");
 	json_decref(j);
 	resp_fini(&r);
+	/* Partials and a charset parameter on the type. */
+	fetch(&r,
+	      &(struct rq){
+	          .path = RENDER_PATH,
+	          .hdr = {"Content-Type: application/json; charset=utf-8"},
+	          .body = "{\"template\":\"{{#items}}{{>rij}}{{/items}}\","
+	                  "\"data\":{\"items\":[{\"n\":\"\xc3\xa9\xc3\xa9n\"},{\"n\":\"twee\"}]},"
+	                  "\"partials\":{\"rij\":\"[{{n}}]\"}}"});
+	expect_status(&r, 200, "POST " RENDER_PATH " (partials)");
+	j = json_body(&r, "POST " RENDER_PATH " (partials)");
+	out = jstr(j, "output", NULL);
+	CHECK(out && strcmp(out, "[\xc3\xa9\xc3\xa9n][twee]") == 0,
+	      "render with partials: output %s", out ? out : "(none)");
+	json_decref(j);
+	resp_fini(&r);
 	/* No CSRF needed on the API, and a wrong shape is invalid_input. */
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE}, .body = "{\"template\":42}"});
+	fetch(&r,
+	      &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE}, .body = "{\"template\":42}"});
 	json_decref(expect_json_error(&r, 400, "invalid_input", "render {\"template\":42}"));
 	resp_fini(&r);
 }
@@ -1207,12 +1295,14 @@ static void test_api_render_template_error(void **state)
 {
 	(void)state;
 	struct resp r;
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {JSON_TYPE},
 	                       .body = "{\"template\":\"Hallo\\n{{#items}}x\",\"data\":{}}"});
 	json_t *j = expect_json_error(&r, 400, "template_error", "render with an unclosed section");
 	const char *detail = jstr(j, "error", "detail");
 	CHECK(detail && strncmp(detail, "sjabloon:", 9) == 0 && isdigit((unsigned char)detail[9]),
-	      "unclosed section: detail %s, expected sjabloon:LINE: ...", detail ? detail : "(none)");
+	      "unclosed section: detail %s, expected sjabloon:LINE: ...",
+	      detail ? detail : "(none)");
 	char *end;
 	long line = strtol(detail + 9, &end, 10);
 	CHECK(line == 2 && *end == ':', "unclosed section on line 2: detail %s", detail);
@@ -1225,17 +1315,20 @@ static void test_api_malformed_json(void **state)
 {
 	(void)state;
 	struct resp r;
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {JSON_TYPE},
 	                       .body = "{\"template\": \"x\",\n \"data\": {\"a\": }}"});
 	json_t *j = expect_json_error(&r, 400, "invalid_input", "render with malformed JSON");
 	const char *detail = jstr(j, "error", "detail");
 	CHECK(detail && (strstr(detail, "regel 2") || strstr(detail, "line 2")) &&
 	          (strstr(detail, "kolom") || strstr(detail, "column")),
-	      "malformed JSON: detail %s should name line 2 and the column", detail ? detail : "(none)");
+	      "malformed JSON: detail %s should name line 2 and the column",
+	      detail ? detail : "(none)");
 	json_decref(j);
 	resp_fini(&r);
 	/* Duplicate keys and an empty body are malformed too. */
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {JSON_TYPE},
 	                       .body = "{\"template\":\"a\",\"template\":\"b\"}"});
 	json_decref(expect_json_error(&r, 400, "invalid_input", "render with a duplicate key"));
 	resp_fini(&r);
@@ -1248,11 +1341,13 @@ static void test_api_wrong_content_type(void **state)
 {
 	(void)state;
 	struct resp r;
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {"Content-Type: text/plain"},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {"Content-Type: text/plain"},
 	                       .body = "{\"template\":\"x\"}"});
 	json_decref(expect_json_error(&r, 415, "unsupported_media_type", "render as text/plain"));
 	resp_fini(&r);
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {"Content-Type: application/x-www-form-urlencoded"},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {"Content-Type: application/x-www-form-urlencoded"},
 	                       .body = "template=x"});
 	json_decref(expect_json_error(&r, 415, "unsupported_media_type", "render as a form"));
 	resp_fini(&r);
@@ -1271,7 +1366,8 @@ static void test_api_body_too_large(void **state)
 	json_decref(expect_json_error(&r, 413, "too_large", "render with a 600 KiB body"));
 	resp_fini(&r);
 	/* Chunked (no Content-Length): the cap holds while the body streams in. */
-	fetch(&r, &(struct rq){.path = RENDER_PATH, .hdr = {JSON_TYPE, "Transfer-Encoding: chunked"},
+	fetch(&r, &(struct rq){.path = RENDER_PATH,
+	                       .hdr = {JSON_TYPE, "Transfer-Encoding: chunked"},
 	                       .body = big});
 	json_decref(expect_json_error(&r, 413, "too_large", "render with a 600 KiB chunked body"));
 	resp_fini(&r);
@@ -1295,7 +1391,8 @@ static void test_form_body_too_large(void **state)
 	fetch(&r, &(struct rq){.path = "/taal", .body = form.data, .cookie = jar_cookie(&jar)});
 	expect_page(&r, 413, "nl", "POST /taal with a 5 KB form");
 	CHECK(has(&r, "Wat u verstuurde is te groot."), "POST /taal 5 KB: not the Dutch message");
-	CHECK(set_cookie(&r, "taal", NULL) == NULL, "POST /taal 5 KB: the language was changed anyway");
+	CHECK(set_cookie(&r, "taal", NULL) == NULL,
+	      "POST /taal 5 KB: the language was changed anyway");
 	resp_fini(&r);
 	buf_fini(&form);
 	expect_healthy("an oversized form");
@@ -1306,15 +1403,17 @@ static void test_form_invalid_utf8(void **state)
 	(void)state;
 	struct jar jar;
 	const char *tok = browse(&jar, "/");
-	static const char *const bad[] = {"taal=%FF&terug=%2F", "taal=en&terug=%2F%FF", "taal=en&%FF=1",
-	                                  "taal=en&terug=%C0%AF", "taal=en&terug=%2F%00"};
+	static const char *const bad[] = {"taal=%FF&terug=%2F", "taal=en&terug=%2F%FF",
+	                                  "taal=en&%FF=1", "taal=en&terug=%C0%AF",
+	                                  "taal=en&terug=%2F%00"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		char form[256];
 		snprintf(form, sizeof form, "csrf_token=%s&%s", tok, bad[i]);
 		struct resp r;
 		fetch(&r, &(struct rq){.path = "/taal", .body = form, .cookie = jar_cookie(&jar)});
 		expect_page(&r, 400, "nl", bad[i]);
-		CHECK(set_cookie(&r, "taal", NULL) == NULL, "POST /taal %s: the language was changed", bad[i]);
+		CHECK(set_cookie(&r, "taal", NULL) == NULL,
+		      "POST /taal %s: the language was changed", bad[i]);
 		resp_fini(&r);
 	}
 	/* A query string is checked as well. */
@@ -1327,7 +1426,8 @@ static void test_form_invalid_utf8(void **state)
 	snprintf(form, sizeof form, "csrf_token=%s&taal=de&terug=%%2F", tok);
 	fetch(&r, &(struct rq){.path = "/taal", .body = form, .cookie = jar_cookie(&jar)});
 	expect_page(&r, 400, "nl", "POST /taal taal=de");
-	CHECK(set_cookie(&r, "taal", NULL) == NULL, "POST /taal taal=de: a language cookie was set");
+	CHECK(set_cookie(&r, "taal", NULL) == NULL,
+	      "POST /taal taal=de: a language cookie was set");
 	resp_fini(&r);
 }
 
@@ -1375,10 +1475,12 @@ static void test_template_preview_multipart(void **state)
 	struct jar jar;
 	const char *tok = browse(&jar, "/sjablonen/voorbeeld");
 	CURL *easy;
-	curl_mime *m = preview_form(&easy, tok, "Beste {{naam}}!\n{{#boeken}}- {{titel}}\n{{/boeken}}",
-	                            "{\"naam\": \"<Fatima>\", \"boeken\": [{\"titel\": \"Max & Moritz\"}]}");
+	curl_mime *m =
+	    preview_form(&easy, tok, "Beste {{naam}}!\n{{#boeken}}- {{titel}}\n{{/boeken}}",
+	                 "{\"naam\": \"<Fatima>\", \"boeken\": [{\"titel\": \"Max & Moritz\"}]}");
 	struct resp r;
-	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld", .mime = m, .cookie = jar_cookie(&jar)});
+	fetch(&r,
+	      &(struct rq){.path = "/sjablonen/voorbeeld", .mime = m, .cookie = jar_cookie(&jar)});
 	expect_page(&r, 200, "nl", "POST /sjablonen/voorbeeld (multipart)");
 	/* The output is "Beste &lt;Fatima&gt;!" and the page shows it as text. */
 	CHECK(has(&r, "Beste &amp;lt;Fatima&amp;gt;!"), "preview: escaped output missing: %s",
@@ -1391,7 +1493,8 @@ static void test_template_preview_multipart(void **state)
 
 	/* Without the CSRF token: refused. */
 	m = preview_form(&easy, "", "Beste {{naam}}", "{}");
-	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld", .mime = m, .cookie = jar_cookie(&jar)});
+	fetch(&r,
+	      &(struct rq){.path = "/sjablonen/voorbeeld", .mime = m, .cookie = jar_cookie(&jar)});
 	expect_page(&r, 403, "nl", "POST /sjablonen/voorbeeld without a token");
 	resp_fini(&r);
 	curl_mime_free(m);
@@ -1399,7 +1502,8 @@ static void test_template_preview_multipart(void **state)
 
 	/* A template error is shown on the page as 400, with the line. */
 	m = preview_form(&easy, tok, "Hallo {{#x}}", "{}");
-	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld", .mime = m, .cookie = jar_cookie(&jar)});
+	fetch(&r,
+	      &(struct rq){.path = "/sjablonen/voorbeeld", .mime = m, .cookie = jar_cookie(&jar)});
 	expect_page(&r, 400, "nl", "POST /sjablonen/voorbeeld with a broken template");
 	CHECK(has(&r, "sjabloon:1:"), "preview: the error does not name sjabloon:1:");
 	resp_fini(&r);
@@ -1413,18 +1517,23 @@ static void test_multipart_broken(void **state)
 	struct jar jar;
 	const char *tok = browse(&jar, "/sjablonen/voorbeeld");
 	char raw[1024];
-	snprintf(raw, sizeof raw,
-	         "--XyZzy\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
-	         "--XyZzy\r\nContent-Disposition: form-data; name=\"sjabloon\"\r\n\r\nHallo {{naam}}\r\n"
-	         "--XyZzy\r\nContent-Disposition: form-data; name=\"gegevens\"\r\n\r\n{}",
-	         tok);
+	snprintf(
+	    raw, sizeof raw,
+	    "--XyZzy\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n%s\r\n"
+	    "--XyZzy\r\nContent-Disposition: form-data; name=\"sjabloon\"\r\n\r\nHallo {{naam}}\r\n"
+	    "--XyZzy\r\nContent-Disposition: form-data; name=\"gegevens\"\r\n\r\n{}",
+	    tok);
 	struct resp r;
-	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld", .body = raw, .cookie = jar_cookie(&jar),
+	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld",
+	                       .body = raw,
+	                       .cookie = jar_cookie(&jar),
 	                       .hdr = {"Content-Type: multipart/form-data; boundary=XyZzy"}});
 	expect_page(&r, 400, "nl", "POST /sjablonen/voorbeeld, multipart without closing boundary");
 	resp_fini(&r);
 	/* No boundary parameter at all. */
-	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld", .body = raw, .cookie = jar_cookie(&jar),
+	fetch(&r, &(struct rq){.path = "/sjablonen/voorbeeld",
+	                       .body = raw,
+	                       .cookie = jar_cookie(&jar),
 	                       .hdr = {"Content-Type: multipart/form-data"}});
 	expect_page(&r, 400, "nl", "POST /sjablonen/voorbeeld, multipart without boundary");
 	resp_fini(&r);
@@ -1438,7 +1547,6 @@ static void test_raw_malformed_requests(void **state)
 	(void)state;
 	static const char *const bad[] = {
 	    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nThis is not a header\r\n\r\n",
-	    "GET / HTTP/1.1\r\n\r\n", /* HTTP/1.1 without Host */
 	    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: -5\r\n\r\n",
 	    "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 12abc\r\n\r\n",
 	};
@@ -1446,17 +1554,20 @@ static void test_raw_malformed_requests(void **state)
 		struct buf out;
 		raw_exchange(bad[i], strlen(bad[i]), &out);
 		long status = raw_status(&out);
-		CHECK(status == 400, "raw request %zu: answer %.80s, expected 400", i, buf_cstr(&out));
+		CHECK(status == 400, "raw request %zu: answer %.80s, expected 400", i,
+		      buf_cstr(&out));
 		buf_fini(&out);
 		expect_healthy("a malformed request");
 	}
 	/* A request line that is not HTTP at all: libmicrohttpd may answer 400 or just close. */
-	static const char garbage[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 GARBAGE\r\n\r\n";
+	static const char garbage[] =
+	    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 GARBAGE\r\n\r\n";
 	struct buf out;
 	raw_exchange(garbage, sizeof garbage - 1, &out);
 	long status = raw_status(&out);
 	CHECK(out.len == 0 || status == 400 || status == 505,
-	      "TLS-looking garbage: answer %.80s, expected 400 or a closed connection", buf_cstr(&out));
+	      "TLS-looking garbage: answer %.80s, expected 400 or a closed connection",
+	      buf_cstr(&out));
 	buf_fini(&out);
 	/* A request line longer than the connection's memory. */
 	struct buf huge;
@@ -1468,10 +1579,31 @@ static void test_raw_malformed_requests(void **state)
 	raw_exchange(huge.data, huge.len, &out);
 	status = raw_status(&out);
 	CHECK(out.len == 0 || (status >= 400 && status < 500),
-	      "100 KiB request line: answer %.80s, expected 4xx or a closed connection", buf_cstr(&out));
+	      "100 KiB request line: answer %.80s, expected 4xx or a closed connection",
+	      buf_cstr(&out));
 	buf_fini(&out);
 	buf_fini(&huge);
 	expect_healthy("an oversized request line");
+}
+
+/* RFC 9112 3.2: "A server MUST respond with a 400 (Bad Request) status code to
+ * any HTTP/1.1 request message that lacks a Host header field". */
+static void test_raw_missing_host(void **state)
+{
+	(void)state;
+	static const char req[] = "GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
+	struct buf out;
+	raw_exchange(req, sizeof req - 1, &out);
+	CHECK(raw_status(&out) == 400, "HTTP/1.1 without Host: answer %.80s, expected 400",
+	      buf_cstr(&out));
+	buf_fini(&out);
+	/* HTTP/1.0 needs no Host. */
+	static const char req10[] = "GET /healthz HTTP/1.0\r\n\r\n";
+	raw_exchange(req10, sizeof req10 - 1, &out);
+	CHECK(raw_status(&out) == 200, "HTTP/1.0 without Host: answer %.80s, expected 200",
+	      buf_cstr(&out));
+	buf_fini(&out);
+	expect_healthy("a request without Host");
 }
 
 static void test_upload_to_get_route(void **state)
@@ -1482,13 +1614,19 @@ static void test_upload_to_get_route(void **state)
 	big[256 * 1024] = '\0';
 	struct resp r;
 	/* POST to a GET-only route. */
-	fetch(&r, &(struct rq){.path = "/healthz", .body = big, .hdr = {"Content-Type: application/octet-stream"}});
-	CHECK(r.status == 405 || r.status == 413, "POST /healthz with 256 KiB: status %ld", r.status);
+	fetch(&r, &(struct rq){.path = "/healthz",
+	                       .body = big,
+	                       .hdr = {"Content-Type: application/octet-stream"}});
+	CHECK(r.status == 405 || r.status == 413, "POST /healthz with 256 KiB: status %ld",
+	      r.status);
 	resp_fini(&r);
 	/* GET with a body on a route that takes none. */
-	fetch(&r, &(struct rq){.method = "GET", .path = "/", .body = big,
+	fetch(&r, &(struct rq){.method = "GET",
+	                       .path = "/",
+	                       .body = big,
 	                       .hdr = {"Content-Type: application/octet-stream"}});
-	CHECK(r.status == 413 || r.status == 405 || r.status == 400, "GET / with 256 KiB: status %ld", r.status);
+	CHECK(r.status == 413 || r.status == 405 || r.status == 400,
+	      "GET / with 256 KiB: status %ld", r.status);
 	CHECK(!has(&r, "Welkom bij Campus"), "GET / with a body was answered as a normal page");
 	resp_fini(&r);
 	/* A file upload to the static route. */
@@ -1518,7 +1656,8 @@ static void test_state_unchanged(void **state)
 	struct resp r;
 	GET(&r, "/theme.css");
 	expect_status(&r, 200, "GET /theme.css");
-	CHECK(theme_before && strcmp(body(&r), theme_before) == 0, "settings changed: /theme.css was\n%s\nis\n%s",
+	CHECK(theme_before && strcmp(body(&r), theme_before) == 0,
+	      "settings changed: /theme.css was\n%s\nis\n%s",
 	      theme_before ? theme_before : "(none)", body(&r));
 	resp_fini(&r);
 	/* Every earlier request has completed (a request the server forgot would
@@ -1616,7 +1755,8 @@ static void test_graceful_shutdown(void **state)
 	buf_fini(&out);
 
 	int status = server_wait(s, SERVER_STOP_TIMEOUT_MS);
-	CHECK(status == 0, "server exited with %d after SIGTERM, expected 0; see %s", status, log_path);
+	CHECK(status == 0, "server exited with %d after SIGTERM, expected 0; see %s", status,
+	      log_path);
 }
 
 /* ---- group setup and teardown */
@@ -1697,8 +1837,8 @@ static int group_teardown(void **state)
 		server_stop(&srv2);
 	int status = srv.running ? server_stop(&srv) : 0;
 	if (status != 0)
-		fprintf(stderr, "# server exited with %d after SIGTERM, expected 0; see %s\n", status,
-		        log_path);
+		fprintf(stderr, "# server exited with %d after SIGTERM, expected 0; see %s\n",
+		        status, log_path);
 	free(theme_before);
 	free(css_on_disk);
 	i18n_unload();
@@ -1717,6 +1857,7 @@ int main(void)
 	    cmocka_unit_test(test_language_switch_without_csrf),
 	    cmocka_unit_test(test_language_switch_wrong_csrf),
 	    cmocka_unit_test(test_language_switch_no_open_redirect),
+	    cmocka_unit_test(test_language_switch_control_chars_in_terug),
 	    cmocka_unit_test(test_not_found_page),
 	    cmocka_unit_test(test_not_found_api),
 	    cmocka_unit_test(test_method_not_allowed),
@@ -1739,6 +1880,7 @@ int main(void)
 	    cmocka_unit_test(test_template_preview_multipart),
 	    cmocka_unit_test(test_multipart_broken),
 	    cmocka_unit_test(test_raw_malformed_requests),
+	    cmocka_unit_test(test_raw_missing_host),
 	    cmocka_unit_test(test_upload_to_get_route),
 	    cmocka_unit_test(test_state_unchanged),
 	    cmocka_unit_test(test_graceful_shutdown),

@@ -107,6 +107,7 @@ int page_template_preview(struct req *r)
 	unsigned status = 200;
 	if (rc) {
 		status = rc == CAMPUS_ETOOBIG ? 413 : 400;
+		r->error = rc; /* for the access log */
 		json_object_set_new(page, "error", json_string(buf_cstr(&err)));
 	} else {
 		json_object_set_new(page, "output", json_stringn(out.data ? out.data : "", out.len));
