@@ -12,13 +12,15 @@ fi
 ninja -C $dir >$dir/ninja.log 2>&1 || { echo "not ok 1 - fuzz build"; sed 's/^/# /' $dir/ninja.log | tail -30; exit 1; }
 n=0
 for t in $dir/tests/fuzz/fuzz_*; do
-	[ -x "$t" ] || continue
+	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	n=$((n + 1))
 	corpus=var/fuzz/$name
 	mkdir -p "$corpus" var/fuzz/crashes
 	seeds=tests/fuzz/corpus/$name
 	[ -d "$seeds" ] || seeds=
+	# The real catalogue is the best seed for the .mo reader.
+	[ "$name" = fuzz_mo ] && [ -d build/po/en/LC_MESSAGES ] && seeds=build/po/en/LC_MESSAGES
 	log=var/fuzz/$name.log
 	if ASAN_OPTIONS=detect_leaks=1 "$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix=var/fuzz/crashes/"$name"- "$corpus" $seeds >"$log" 2>&1; then

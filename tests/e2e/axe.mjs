@@ -3,6 +3,7 @@
 // impact, the help page, and for each element its selector, HTML and why.
 import assert from 'node:assert/strict';
 import { AxeBuilder } from '@axe-core/playwright';
+import { optionsOf } from './browser.mjs';
 
 export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -21,9 +22,33 @@ export function formatViolations(violations) {
 	return lines.join('\n');
 }
 
+function analyze(page) {
+	return new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+}
+
+// axe needs JavaScript in the page (timers, promises). For a page opened
+// without it, axe runs on a copy: the same DOM, served at the same URL with the
+// same context options but JavaScript on, in a context of its own.
+async function analyzeCopy(page) {
+	const { javaScriptEnabled, ...options } = optionsOf(page);
+	const html = await page.content();
+	const url = page.url().replace(/#.*$/, '');
+	const context = await page.context().browser().newContext(options);
+	try {
+		const copy = await context.newPage();
+		await copy.route(url, (route) =>
+			route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }));
+		await copy.goto(url);
+		return await analyze(copy);
+	} finally {
+		await context.close();
+	}
+}
+
 /** Runs axe on `page`; throws an AssertionError listing every violation. */
 export async function expectAxeClean(page, label = page.url()) {
-	const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+	const noScript = optionsOf(page).javaScriptEnabled === false;
+	const results = noScript ? await analyzeCopy(page) : await analyze(page);
 	const v = results.violations;
 	if (v.length > 0) {
 		const msg = `axe: ${v.length} WCAG violation(s) on ${label}\n${formatViolations(v)}`;

@@ -45,11 +45,20 @@ export const PHONE = {
  * that is meant to answer with an error status (the 404 page, a rejected
  * template), since Chromium logs those as "Failed to load resource".
  */
+const pageOptions = new WeakMap();
+
+/** The context options a page was opened with (viewport, javaScriptEnabled...). */
+export function optionsOf(page) {
+	return pageOptions.get(page) || {};
+}
+
 export async function openPage(browser, baseURL, options = {}) {
-	const context = await browser.newContext({ ...DESKTOP, baseURL, ...options });
+	const contextOptions = { ...DESKTOP, baseURL, ...options };
+	const context = await browser.newContext(contextOptions);
 	context.setDefaultTimeout(10000);
 	context.setDefaultNavigationTimeout(10000);
 	const page = await context.newPage();
+	pageOptions.set(page, contextOptions);
 	const problems = [];
 	const allowed = new Set();
 	const origin = new URL(baseURL).origin;
@@ -59,6 +68,8 @@ export async function openPage(browser, baseURL, options = {}) {
 		const text = msg.text();
 		const where = msg.location()?.url || '';
 		if (/Failed to load resource/.test(text) && allowed.has(stripHash(where))) return;
+		// The browser asks for /favicon.ico by itself; favicon.test.mjs checks that one.
+		if (/Failed to load resource/.test(text) && where === `${origin}/favicon.ico`) return;
 		// Warnings count only when they are about the Content Security Policy.
 		if (msg.type() === 'warning' && !/Content Security Policy|CSP/i.test(text)) return;
 		problems.push(`console.${msg.type()}: ${text}${where ? ` (${where})` : ''}`);

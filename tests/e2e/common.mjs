@@ -1,7 +1,15 @@
 // One server and one browser per test file; a fresh context per test.
-import { before, after } from 'node:test';
+import { before, after, test as nodeTest } from 'node:test';
 import { startServer } from './server.mjs';
 import { launchBrowser, openPage } from './browser.mjs';
+
+// No single test may hang the suite: each gets 30 s, start-up 30 s.
+export const TEST_TIMEOUT_MS = 30000;
+
+/** node:test's test() with the suite's time limit. */
+export function test(name, fn) {
+	return nodeTest(name, { timeout: TEST_TIMEOUT_MS }, fn);
+}
 
 /**
  * Registers before/after hooks for the file and returns `withPage`, which
@@ -13,11 +21,11 @@ export function useCampus() {
 	before(async () => {
 		state.server = await startServer();
 		state.browser = await launchBrowser();
-	});
+	}, { timeout: TEST_TIMEOUT_MS });
 	after(async () => {
 		await state.browser?.close();
 		await state.server?.stop();
-	});
+	}, { timeout: TEST_TIMEOUT_MS });
 	async function withPage(options, fn) {
 		if (typeof options === 'function') [options, fn] = [{}, options];
 		const w = await openPage(state.browser, state.server.baseURL, options);

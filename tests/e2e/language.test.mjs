@@ -1,9 +1,8 @@
 // The language switch in the header: a small POST form with a CSRF token, so
 // it must work with JavaScript on and off, keep the visitor on the same page,
 // show a flash once, and be remembered.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCampus } from './common.mjs';
+import { test, useCampus } from './common.mjs';
 import { expectAxeClean } from './axe.mjs';
 import { en } from './po.mjs';
 

@@ -1,8 +1,7 @@
 // The public pages as a new visitor meets them: Dutch by default, accessible
 // (axe, WCAG 2.2 AA) on a laptop and on a phone, usable with the keyboard.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCampus } from './common.mjs';
+import { test, useCampus } from './common.mjs';
 import { expectAxeClean } from './axe.mjs';
 import { PHONE, horizontalOverflow } from './browser.mjs';
 
@@ -130,6 +129,18 @@ test('an unknown address gives the 404 page in Dutch with a way home', async () 
 		await expectAxeClean(page, '/bestaat-niet');
 		await page.getByRole('link', { name: 'Naar de startpagina' }).click();
 		await page.waitForURL((u) => u.pathname === '/');
+	});
+});
+
+test('the site has a favicon, so browsers log no 404 for it', async () => {
+	await withPage(async ({ page }) => {
+		await page.goto('/');
+		const link = page.locator('link[rel~="icon"]');
+		const declared = (await link.count()) > 0 ? await link.first().getAttribute('href') : null;
+		const href = declared || '/favicon.ico';
+		const res = await page.request.get(href);
+		assert.equal(res.status(), 200, `GET ${href} (${declared ? 'declared by <link rel="icon">' : 'no <link rel="icon">, so the browser asks for /favicon.ico'})`);
+		assert.match(res.headers()['content-type'] || '', /^image\//);
 	});
 });
 

@@ -1,8 +1,7 @@
 // Template preview (/sjablonen/voorbeeld): type or upload a Mustache template
 // and JSON data, see the rendered output, escaped, or the error with its line.
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { useCampus } from './common.mjs';
+import { test, useCampus } from './common.mjs';
 import { expectAxeClean } from './axe.mjs';
 
 const { withPage } = useCampus();
