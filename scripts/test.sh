@@ -40,7 +40,7 @@ PGPORT=${CAMPUS_TEST_PGPORT:-55433}
 PG_ADMIN=$(scripts/pgtest.sh start "$PGDIR" "$PGPORT") || { echo "PostgreSQL did not start"; cat "$PGDIR"/*.log; exit 1; }
 trap 'scripts/pgtest.sh stop "$PGDIR"' EXIT
 pg_db() { # a fresh database per suite
-	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
 	echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
 }
 

@@ -55,24 +55,33 @@ static double now_monotonic(void)
 }
 
 /* Arenas are recycled per worker thread: a request usually fits in the first
- * block, so a warm request costs no malloc for its arena. */
-static _Thread_local struct arena *spare_arena;
+ * block, so a warm request costs no malloc for its arena. The spare is kept
+ * in a thread key whose destructor frees it when the worker thread ends. */
+static pthread_key_t spare_arena_key;
+static pthread_once_t spare_arena_once = PTHREAD_ONCE_INIT;
+
+static void spare_arena_free(void *a) { arena_free(a); }
+static void spare_arena_init(void) { pthread_key_create(&spare_arena_key, spare_arena_free); }
 
 static struct arena *arena_take(void)
 {
-	struct arena *a = spare_arena;
-	spare_arena = NULL;
-	return a ? a : arena_new(REQ_ARENA_CAP);
+	pthread_once(&spare_arena_once, spare_arena_init);
+	struct arena *a = pthread_getspecific(spare_arena_key);
+	if (a) {
+		pthread_setspecific(spare_arena_key, NULL);
+		return a;
+	}
+	return arena_new(REQ_ARENA_CAP);
 }
 
 static void arena_give_back(struct arena *a)
 {
-	if (spare_arena || arena_used(a) > 256 * 1024) {
+	if (pthread_getspecific(spare_arena_key) || arena_used(a) > 256 * 1024) {
 		arena_free(a);
 		return;
 	}
 	arena_reset(a);
-	spare_arena = a;
+	pthread_setspecific(spare_arena_key, a);
 }
 
 /* ---- request creation: libmicrohttpd calls this with the raw URI, before it

@@ -76,6 +76,8 @@ export async function openPage(browser, baseURL, options = {}) {
 	});
 	page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
 	page.on('requestfailed', (req) => {
+		// Requests cut off by a navigation (a form submitted while the icon loads) are fine.
+		if (req.failure()?.errorText === 'net::ERR_ABORTED') return;
 		problems.push(`request failed: ${req.method()} ${req.url()} ${req.failure()?.errorText || ''}`);
 	});
 	page.on('response', (res) => {
