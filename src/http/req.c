@@ -167,7 +167,8 @@ static void add_layout_data(struct req *r, json_t *data)
 	json_object_set_new(data, "lang", json_string(i18n_lang_codes[r->lang]));
 	json_object_set_new(data, "other_lang", json_string(i18n_lang_codes[other]));
 	json_object_set_new(data, "other_lang_name", json_string(i18n_lang_names[other]));
-	json_object_set_new(data, "path", json_string(r->path));
+	/* The switch comes back here; after a POST the page is not at its own URL. */
+	json_object_set_new(data, "path", json_string(r->method == HTTP_GET ? r->path : "/"));
 	if (r->csrf_token)
 		json_object_set_new(data, "csrf_token", json_string(r->csrf_token));
 	const char *flash = flash_take(r);

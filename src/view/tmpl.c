@@ -544,7 +544,8 @@ static int lex(struct comp *c, const char *src, size_t len)
 	if (rc == 0 && in_tr)
 		rc = cerr(c, tr_line, "translation {{#_}} is never closed");
 	free(tv.v);
-	c->last_line = line;
+	/* The last line with text on it, for "template ends inside ...". */
+	c->last_line = line - (line > 1 && len && src[len - 1] == '\n');
 	return rc;
 }
 
@@ -946,6 +947,7 @@ struct hs {
 	bool end_tag;
 	bool ambig;       /* attribute name differs between section branches */
 	bool val_started; /* attribute value has content before this point */
+	bool url_open;    /* a URL began with a variable and no '/', '?' or '#' followed yet */
 	bool long_name;
 	uint8_t nlen;
 	char name[HNAME_MAX + 1]; /* tag or attribute name, lower case */
@@ -1015,18 +1017,20 @@ static void h_end_tag_name(struct hs *h)
 static void h_finish_tag(struct hs *h)
 {
 	h_goto(h, h->raw ? H_RAWTEXT : H_DATA);
-	h->end_tag = h->ambig = h->val_started = false;
+	h->end_tag = h->ambig = h->val_started = h->url_open = false;
 }
 
-/* Feed one character. False when the text is something we refuse. */
-static bool h_char(struct hs *h, char c)
+enum { H_OK, H_SCRIPT_COMMENT, H_URL_SCHEME };
+
+/* Feed one character: H_OK, or why the text is refused. */
+static int h_char(struct hs *h, char c)
 {
 	for (;;) {
 		switch (h->st) {
 		case H_DATA:
 			if (c == '<')
 				h_goto(h, H_TAG_OPEN);
-			return true;
+			return H_OK;
 		case H_TAG_OPEN:
 			if (is_alpha(c)) {
 				h_name_start(h, c);
@@ -1042,7 +1046,7 @@ static bool h_char(struct hs *h, char c)
 				h_goto(h, H_DATA);
 				continue; /* "<" was text; look at c again */
 			}
-			return true;
+			return H_OK;
 		case H_END_OPEN:
 			if (is_alpha(c)) {
 				h_name_start(h, c);
@@ -1051,7 +1055,7 @@ static bool h_char(struct hs *h, char c)
 			} else {
 				h_goto(h, c == '>' ? H_DATA : H_BOGUS);
 			}
-			return true;
+			return H_OK;
 		case H_TAG_NAME:
 			if (is_space(c) || c == '\f' || c == '/') {
 				h_end_tag_name(h);
@@ -1062,7 +1066,7 @@ static bool h_char(struct hs *h, char c)
 			} else {
 				h_name_add(h, c);
 			}
-			return true;
+			return H_OK;
 		case H_BEFORE_ATTR:
 			if (c == '>') {
 				h_finish_tag(h);
@@ -1071,7 +1075,7 @@ static bool h_char(struct hs *h, char c)
 				h->ambig = false;
 				h_goto(h, H_ATTR_NAME);
 			}
-			return true;
+			return H_OK;
 		case H_ATTR_NAME:
 			if (is_space(c) || c == '\f') {
 				h_goto(h, H_AFTER_ATTR);
@@ -1086,7 +1090,7 @@ static bool h_char(struct hs *h, char c)
 			} else {
 				h_name_add(h, c);
 			}
-			return true;
+			return H_OK;
 		case H_AFTER_ATTR:
 			if (c == '/') {
 				h->ambig = false;
@@ -1101,27 +1105,34 @@ static bool h_char(struct hs *h, char c)
 				h->ambig = false;
 				h_goto(h, H_ATTR_NAME);
 			}
-			return true;
+			return H_OK;
 		case H_BEFORE_VAL:
 			if (c == '"' || c == '\'') {
-				h->val_started = false;
+				h->val_started = h->url_open = false;
 				h_goto(h, c == '"' ? H_VAL_DQ : H_VAL_SQ);
 			} else if (c == '>') {
 				h_finish_tag(h);
 			} else if (!is_space(c) && c != '\f') {
 				h_goto(h, H_VAL_UNQ);
 			}
-			return true;
+			return H_OK;
 		case H_VAL_DQ:
 		case H_VAL_SQ:
 			if (c == (h->st == H_VAL_DQ ? '"' : '\'')) {
-				h->ambig = h->val_started = false;
+				h->ambig = h->val_started = h->url_open = false;
 				h_goto(h, H_BEFORE_ATTR);
-			} else if ((unsigned char)c > 0x20) {
-				/* Browsers strip leading spaces and controls from URLs. */
-				h->val_started = true;
+				return H_OK;
 			}
-			return true;
+			if ((unsigned char)c > 0x20) /* browsers strip leading spaces and controls from URLs */
+				h->val_started = true;
+			if (h->url_open) {
+				/* "{{u}}:x" or "{{u}}&#58;x" would let u="javascript" through. */
+				if (c == '/' || c == '?' || c == '#')
+					h->url_open = false;
+				else if (c == ':' || c == '&')
+					return H_URL_SCHEME;
+			}
+			return H_OK;
 		case H_VAL_UNQ:
 			if (is_space(c) || c == '\f') {
 				h->ambig = false;
@@ -1129,7 +1140,7 @@ static bool h_char(struct hs *h, char c)
 			} else if (c == '>') {
 				h_finish_tag(h);
 			}
-			return true;
+			return H_OK;
 		case H_MD_OPEN: /* "<!", sub counts dashes */
 			if (c == '-' && h->sub == 0)
 				h->sub = 1;
@@ -1137,7 +1148,7 @@ static bool h_char(struct hs *h, char c)
 				h_goto(h, H_COMMENT_START);
 			else
 				h_goto(h, c == '>' ? H_DATA : H_BOGUS);
-			return true;
+			return H_OK;
 		case H_COMMENT_START: /* after "<!--": "<!-->" and "<!--->" end at once */
 			if (c == '>') {
 				h_goto(h, H_DATA);
@@ -1148,7 +1159,7 @@ static bool h_char(struct hs *h, char c)
 				h_goto(h, H_COMMENT);
 				h->sub = sub;
 			}
-			return true;
+			return H_OK;
 		case H_COMMENT: /* sub: 1 "-", 2 "--", 3 "--!" */
 			switch (h->sub) {
 			case 0: h->sub = c == '-'; break;
@@ -1167,11 +1178,11 @@ static bool h_char(struct hs *h, char c)
 				else
 					h->sub = c == '-';
 			}
-			return true;
+			return H_OK;
 		case H_BOGUS:
 			if (c == '>')
 				h_goto(h, H_DATA);
-			return true;
+			return H_OK;
 		case H_RAWTEXT: {
 			const char *end = h->raw == RAW_SCRIPT ? "</script" : "</style";
 			size_t endn = strlen(end);
@@ -1182,7 +1193,7 @@ static bool h_char(struct hs *h, char c)
 					h_goto(h, H_BEFORE_ATTR);
 					if (c == '>')
 						h_finish_tag(h);
-					return true;
+					return H_OK;
 				}
 				h->sub = 0;
 			}
@@ -1195,15 +1206,15 @@ static bool h_char(struct hs *h, char c)
 				 * "</script>" may not end it; we do not follow those. */
 				if (c == "<!--"[h->sub2]) {
 					if (++h->sub2 == 4)
-						return false;
+						return H_SCRIPT_COMMENT;
 				} else {
 					h->sub2 = c == '<';
 				}
 			}
-			return true;
+			return H_OK;
 		}
 		default:
-			return true;
+			return H_OK;
 		}
 	}
 }
@@ -1239,6 +1250,7 @@ static bool h_merge(struct hs *out, const struct hs *a, const struct hs *b)
 	if (h_same(a, b)) {
 		*out = *a;
 		out->val_started = a->val_started || b->val_started;
+		out->url_open = a->url_open || b->url_open;
 		return true;
 	}
 	if (h_in_tag(a->st) && h_in_tag(b->st) && a->raw == b->raw && a->end_tag == b->end_tag) {
@@ -1328,10 +1340,16 @@ static int h_walk(struct comp *c, struct node *k, size_t n, struct hs *h, bool i
 
 static int h_text(struct comp *c, const struct node *nd, struct hs *h)
 {
-	for (size_t i = 0; i < nd->n; i++)
-		if (!h_char(h, nd->s[i]))
+	for (size_t i = 0; i < nd->n; i++) {
+		int why = h_char(h, nd->s[i]);
+		if (why == H_SCRIPT_COMMENT)
 			return cerr(c, nd->line + count_nl(nd->s, i),
 			            "an HTML comment \"<!--\" inside <script> is not supported");
+		if (why == H_URL_SCHEME)
+			return cerr(c, nd->line + count_nl(nd->s, i),
+			            "\"%c\" after a variable that starts a URL could complete its scheme; put \"/\", \"?\" or \"#\" first",
+			            nd->s[i]);
+	}
 	return 0;
 }
 
@@ -1354,12 +1372,14 @@ static int h_var(struct comp *c, struct node *nd, struct hs *h, bool in_trans)
 	}
 	if (h->st == H_VAL_DQ || h->st == H_VAL_SQ)
 		h->val_started = true;
+	if (esc == ESC_URL)
+		h->url_open = true;
 	return 0;
 }
 
 static bool h_equal(const struct hs *a, const struct hs *b)
 {
-	return h_same(a, b) && a->val_started == b->val_started;
+	return h_same(a, b) && a->val_started == b->val_started && a->url_open == b->url_open;
 }
 
 static int h_section(struct comp *c, struct node *nd, struct hs *h)
@@ -1431,7 +1451,11 @@ static int h_walk(struct comp *c, struct node *k, size_t n, struct hs *h, bool i
 			break;
 		case N_TRANS: {
 			bool attr = h->st == H_VAL_DQ || h->st == H_VAL_SQ;
-			if (h->st != H_DATA && !(attr && h->attr == A_NORMAL)) {
+			if (attr && h->attr != A_NORMAL) {
+				rc = cerr(c, nd->line, "translation inside a URL, style or event-handler attribute");
+				break;
+			}
+			if (h->st != H_DATA && !attr) {
 				rc = cerr(c, nd->line, "translation inside %s", h_desc(h));
 				break;
 			}

@@ -145,3 +145,26 @@ test('the switch refuses a form whose CSRF token does not match', async () => {
 		await expectAxeClean(page, 'POST /taal with a wrong token (403 page)');
 	});
 });
+
+test('the switch on an error page after a refused form still works', async () => {
+	await withPage(async ({ page, allowStatus }) => {
+		allowStatus('/taal');
+		await page.goto('/');
+		await page.locator('form.campus-lang-switch input[name="csrf_token"]').evaluate((el) => {
+			el.value = 'x'.repeat(43);
+		});
+		await Promise.all([
+			page.waitForResponse((r) => new URL(r.url()).pathname === '/taal'),
+			page.getByRole('button', { name: 'English' }).click(),
+		]);
+		await page.waitForLoadState('load');
+		// The 403 page's own switch (with a valid token) must land on a page, not on GET /taal.
+		const terug = await page.locator('form.campus-lang-switch input[name="terug"]').inputValue();
+		const [res] = await Promise.all([
+			page.waitForNavigation(),
+			page.getByRole('button', { name: 'English' }).click(),
+		]);
+		assert.equal(res.status(), 200, `switching on the 403 page (terug=${terug}) ends on ${page.url()} with ${res.status()}`);
+		assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+	});
+});

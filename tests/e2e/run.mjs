@@ -12,15 +12,19 @@
 //
 // node --test picks up the *.test.mjs files here:
 //   pages.test.mjs      Dutch pages on a laptop and a phone, axe (WCAG 2.2 AA),
-//                       no sideways scrolling, skip link, breadcrumb, 404
+//                       no sideways scrolling, contrast over gradients (which
+//                       axe leaves for review), skip link, breadcrumb, 404,
+//                       favicon, /healthz and /api/v1/status
 //   language.test.mjs   the language switch with and without JavaScript,
-//                       flash, remembered choice, Accept-Language, CSRF
+//                       flash, remembered choice, Accept-Language, CSRF,
+//                       the switch on an error page
 //   templates.test.mjs  template preview: typed and uploaded templates,
 //                       escaping, template and JSON errors
 // Helpers: server.mjs (own campus on a free port, fresh SQLite DB with demo
-// data), browser.mjs (Chromium, console/CSP watcher), axe.mjs, po.mjs,
-// common.mjs. Every test fails on console errors, page errors, CSP
-// violations and failed sub-resources.
+// data), browser.mjs (Chromium, console/CSP watcher), axe.mjs (axe; for a
+// page without JavaScript axe runs on a copy of its DOM), po.mjs (expected
+// English from po/en.po), common.mjs (hooks, 30 s per test). Every test fails
+// on console errors, page errors, CSP violations and failed sub-resources.
 //
 // Running this file directly (`node tests/e2e/run.mjs`) runs the suite.
 import { spawnSync } from 'node:child_process';

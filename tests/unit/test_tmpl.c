@@ -487,7 +487,8 @@ static void test_translation(void **state)
 	HERR("\n{{#_}}a\n", "t.html:2: translation {{#_}} is never closed");
 	HERR("{{#_}}  {{/_}}", "t.html:1: empty translation");
 	HERR("{{#_}}{{a/b}}{{/_}}", "t.html:1: bad variable name \"a/b\" inside a translation");
-	HERR("<a href=\"{{#_}}/x{{/_}}\">", "t.html:1: translation inside an attribute value");
+	HERR("<a href=\"{{#_}}/x{{/_}}\">", "t.html:1: translation inside a URL, style or event-handler attribute");
+	HERR("<a title={{#_}}x{{/_}}>", "t.html:1: translation inside an unquoted attribute value");
 	HERR("<script>{{#_}}x{{/_}}</script>", "t.html:1: translation inside <script>");
 	HERR("{{#_}}<a href=\"/z?q={{q}}\">z</a>{{/_}}",
 	     "t.html:1: variable \"q\" inside a translation may only sit in text or a plain attribute value");
@@ -632,6 +633,21 @@ static void test_escape_urls(void **state)
 	H("<a href=\"{{#l}}{{.}}{{/l}}\">", "{\"l\":[\"/a\",\"javascript:x\"]}", "<a href=\"/aabout:invalid\">");
 	H("<a href=\"{{#a}}/p{{/a}}{{u}}\">", "{\"a\":false,\"u\":\"javascript:x\"}",
 	  "<a href=\"javascript%3Ax\">");
+	/* Literal text after a URL-start variable may not finish a scheme
+	 * ("{{u}}:" with u = "javascript", or an entity for ':'); once a '/',
+	 * '?' or '#' follows it may. A later variable cannot add a raw ':'. */
+	HERR("<a href=\"{{u}}:x\">",
+	     "t.html:1: \":\" after a variable that starts a URL could complete its scheme; put \"/\", \"?\" or \"#\" first");
+	HERR("<a href=\"{{u}}\n&#58;x\">",
+	     "t.html:2: \"&\" after a variable that starts a URL could complete its scheme; put \"/\", \"?\" or \"#\" first");
+	HERR("<a href=\"{{#a}}{{u}}{{/a}}{{#b}}:{{/b}}\">",
+	     "t.html:1: \":\" after a variable that starts a URL could complete its scheme; put \"/\", \"?\" or \"#\" first");
+	H("<a href=\"{{u}}/x:y?a=1&amp;b={{v}}\" title=\"a:b\">", "{\"u\":\"/p\",\"v\":\"c:d\"}",
+	  "<a href=\"/p/x:y?a=1&amp;b=c%3Ad\" title=\"a:b\">");
+	H("<a href=\"{{u}}#x:y\"><a href='{{u}}?q=a:b'>", "{\"u\":\"javascript\"}",
+	  "<a href=\"javascript#x:y\"><a href='javascript?q=a:b'>");
+	H("<a href=\"{{scheme}}{{rest}}\">", "{\"scheme\":\"javascript\",\"rest\":\":alert(1)\"}",
+	  "<a href=\"javascript%3Aalert%281%29\">");
 	/* Non-URL attributes that merely look alike are plain values. */
 	H("<a data-href=\"{{u}}\" hreflang=\"{{u}}\">", "{\"u\":\"javascript:x\"}",
 	  "<a data-href=\"javascript:x\" hreflang=\"javascript:x\">");
@@ -685,8 +701,9 @@ static void test_escape_refused(void **state)
 	HERR("{{<p}}{{$b}}<a{{/b}}{{/p}}", "t.html:1: block \"b\" ends inside a tag name");
 	/* A template must end in text (a partial cannot leave a tag open). */
 	HERR("<a href=\"", "t.html:1: template ends inside an attribute value");
-	HERR("a\n<div\n", "t.html:3: template ends inside a tag");
-	HERR("<script>\n", "t.html:2: template ends inside <script>");
+	HERR("a\n<div\n", "t.html:2: template ends inside a tag");
+	HERR("a\n<div", "t.html:2: template ends inside a tag name");
+	HERR("<script>\n", "t.html:1: template ends inside <script>");
 	HERR("<!-- x", "t.html:1: template ends inside an HTML comment");
 	/* "<!--" inside a script is refused (its parsing rules are odd). */
 	HERR("<script>\nif (a <!-- b) {}\n</script>", "t.html:2: an HTML comment \"<!--\" inside <script> is not supported");
