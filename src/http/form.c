@@ -12,12 +12,12 @@
 struct form_limits form_limits_default(void)
 {
 	return (struct form_limits){
-		.max_fields = 200,
-		.max_name = 128,
-		.max_value = (size_t)256 << 10,
-		.max_file = (size_t)32 << 20,
-		.max_files = 8,
-		.tmp_dir = "/tmp",
+	    .max_fields = 200,
+	    .max_name = 128,
+	    .max_value = (size_t)256 << 10,
+	    .max_file = (size_t)32 << 20,
+	    .max_files = 8,
+	    .tmp_dir = "/tmp",
 	};
 }
 

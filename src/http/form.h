@@ -12,7 +12,7 @@ struct arena;
 
 struct form_field {
 	const char *name;
-	const char *value;        /* NULL for file parts */
+	const char *value; /* NULL for file parts */
 	size_t value_len;
 	/* file parts: */
 	const char *filename;     /* basename as sent (UTF-8, no controls); "" when none chosen */

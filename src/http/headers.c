@@ -6,9 +6,15 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-static bool is_ows(char c) { return c == ' ' || c == '\t'; }
+static bool is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
-static char lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
 
 static bool ieq(struct str a, struct str b)
 {
@@ -106,10 +112,9 @@ int cookie_format(struct buf *b, const char *name, const char *value,
 		return CAMPUS_EINVAL;
 	if (opts && opts->path && !path_ok(opts->path))
 		return CAMPUS_EINVAL;
-	if (opts && (opts->max_age < COOKIE_DELETE ||
-	             (opts->same_site != COOKIE_SAMESITE_UNSET &&
-	              opts->same_site != COOKIE_SAMESITE_LAX &&
-	              opts->same_site != COOKIE_SAMESITE_STRICT)))
+	if (opts && (opts->max_age < COOKIE_DELETE || (opts->same_site != COOKIE_SAMESITE_UNSET &&
+	                                               opts->same_site != COOKIE_SAMESITE_LAX &&
+	                                               opts->same_site != COOKIE_SAMESITE_STRICT)))
 		return CAMPUS_EINVAL;
 	buf_puts(b, name);
 	buf_putc(b, '=');
@@ -195,7 +200,8 @@ static bool next_qitem(const char **pp, struct qitem *it)
 		if (!eq)
 			continue;
 		struct str pn = trim((struct str){param.ptr, (size_t)(eq - param.ptr)});
-		struct str pv = trim((struct str){eq + 1, param.len - (size_t)(eq - param.ptr) - 1});
+		struct str pv =
+		    trim((struct str){eq + 1, param.len - (size_t)(eq - param.ptr) - 1});
 		if (pn.len == 1 && lower(pn.ptr[0]) == 'q' && !parse_q(pv, &it->q))
 			it->valid = false;
 	}
@@ -341,7 +347,10 @@ static struct str etag_opaque(struct str t)
 	return t;
 }
 
-static bool is_etagc(unsigned char c) { return c == 0x21 || (c >= 0x23 && c != 0x7F); }
+static bool is_etagc(unsigned char c)
+{
+	return c == 0x21 || (c >= 0x23 && c != 0x7F);
+}
 
 bool http_etag_match(const char *if_none_match, const char *etag)
 {

@@ -23,8 +23,8 @@ enum cookie_samesite { COOKIE_SAMESITE_UNSET, COOKIE_SAMESITE_LAX, COOKIE_SAMESI
 #define COOKIE_DELETE (-1)
 
 struct cookie_opts {
-	const char *path;     /* NULL: no Path attribute */
-	int64_t max_age;      /* > 0 seconds; 0: session cookie; COOKIE_DELETE: Max-Age=0 */
+	const char *path; /* NULL: no Path attribute */
+	int64_t max_age;  /* > 0 seconds; 0: session cookie; COOKIE_DELETE: Max-Age=0 */
 	bool http_only;
 	bool secure;
 	enum cookie_samesite same_site;
@@ -41,7 +41,8 @@ int cookie_format(struct buf *b, const char *name, const char *value,
  * -1 when none is acceptable. Per supported tag the most specific matching
  * range counts (exact tag, then same primary subtag, then "*") with its
  * q-value; q=0 excludes. Highest q wins, then the more specific match, then
- * the range listed first in the header, then the earlier entry in supported[]. "en-GB,en;q=0.9" with
+ * the range listed first in the header, then the earlier entry in supported[]. "en-GB,en;q=0.9"
+ * with
  * {"nl", "en"} gives 1. Only the first 64 list elements are looked at. */
 int http_accept_language(const char *header, const char *const *supported, size_t n);
 

@@ -61,7 +61,10 @@ struct multipart_parser {
 
 /* ---- header parameters (Content-Type, Content-Disposition) ---- */
 
-static bool is_ows(char c) { return c == ' ' || c == '\t'; }
+static bool is_ows(char c)
+{
+	return c == ' ' || c == '\t';
+}
 
 static bool is_tchar(unsigned char c)
 {
@@ -70,7 +73,10 @@ static bool is_tchar(unsigned char c)
 	return c != 0 && strchr("!#$%&'*+-.^_`|~", c) != NULL;
 }
 
-static bool ieq(struct str a, const char *b) { return str_ieq_cstr(a, b); }
+static bool ieq(struct str a, const char *b)
+{
+	return str_ieq_cstr(a, b);
+}
 
 /* Reads the next "; name=value" from s[*pos..len). Returns 1 with the name
  * and the raw value (quotes included), 0 at the end, or CAMPUS_EINVAL. Nothing
@@ -137,7 +143,8 @@ static int param_value(struct arena *a, struct str raw, char **value, size_t *vl
 	if (raw.len >= 2 && raw.ptr[0] == '"') {
 		for (size_t i = 1; i + 1 < raw.len; i++) {
 			char c = raw.ptr[i];
-			if (c == '\\' && i + 2 < raw.len && (raw.ptr[i + 1] == '"' || raw.ptr[i + 1] == '\\'))
+			if (c == '\\' && i + 2 < raw.len &&
+			    (raw.ptr[i + 1] == '"' || raw.ptr[i + 1] == '\\'))
 				c = raw.ptr[++i];
 			v[o++] = c;
 		}
@@ -158,8 +165,8 @@ static bool boundary_ok(const char *b, size_t n)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)b[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		          (c != 0 && strchr("'()+_,-./:=? ", c) != NULL);
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		          (c >= '0' && c <= '9') || (c != 0 && strchr("'()+_,-./:=? ", c) != NULL);
 		if (!ok)
 			return false;
 	}
@@ -303,7 +310,10 @@ static int sink(struct multipart_parser *p, const char *s, size_t n)
 	return rc == CAMPUS_ETOOBIG ? CAMPUS_ENOMEM : rc;
 }
 
-static bool filename_char_ok(unsigned char c) { return c >= 0x20 && c != 0x7F; }
+static bool filename_char_ok(unsigned char c)
+{
+	return c >= 0x20 && c != 0x7F;
+}
 
 /* Keeps the last path component: the name is shown to people and maybe used
  * as a hint, never as a path. */

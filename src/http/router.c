@@ -12,9 +12,8 @@ static const struct {
 	enum http_method m;
 	const char *name;
 } methods[] = {
-	{HTTP_GET, "GET"},       {HTTP_HEAD, "HEAD"},     {HTTP_POST, "POST"},
-	{HTTP_PUT, "PUT"},       {HTTP_PATCH, "PATCH"},   {HTTP_DELETE, "DELETE"},
-	{HTTP_OPTIONS, "OPTIONS"},
+    {HTTP_GET, "GET"},     {HTTP_HEAD, "HEAD"},     {HTTP_POST, "POST"},       {HTTP_PUT, "PUT"},
+    {HTTP_PATCH, "PATCH"}, {HTTP_DELETE, "DELETE"}, {HTTP_OPTIONS, "OPTIONS"},
 };
 #define NMETHODS (sizeof methods / sizeof methods[0])
 
@@ -108,7 +107,8 @@ static bool segment_ok(const char *s, size_t n)
 		if (c == '%') {
 			if (n - i < 3)
 				return false;
-			int hi = hexval((unsigned char)s[i + 1]), lo = hexval((unsigned char)s[i + 2]);
+			int hi = hexval((unsigned char)s[i + 1]),
+			    lo = hexval((unsigned char)s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return false;
 			c = (unsigned char)(hi * 16 + lo);
@@ -303,9 +303,8 @@ int http_percent_decode(struct arena *a, struct str in, bool plus_as_space, char
 
 /* ---- start-up validation ---- */
 
-__attribute__((format(printf, 4, 5))) static void problem(struct buf *err, size_t i,
-                                                          const struct route *r,
-                                                          const char *fmt, ...)
+__attribute__((format(printf, 4, 5))) static void
+problem(struct buf *err, size_t i, const struct route *r, const char *fmt, ...)
 {
 	if (!err)
 		return;
@@ -353,7 +352,8 @@ static const char *pattern_problem(const char *pat)
 		if (k == SEG_LITERAL) {
 			for (size_t j = 0; j < len; j++)
 				if (!literal_char((unsigned char)s[j]))
-					return "literal segment holds a character that needs escaping";
+					return "literal segment holds a character that needs "
+					       "escaping";
 			if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
 				return "dot segment";
 		} else {
@@ -387,7 +387,8 @@ static bool same_shape(const char *a, const char *b)
 		enum seg_kind ka = seg_kind_of(a + ai, ae - ai), kb = seg_kind_of(b + bi, be - bi);
 		if (ka != kb)
 			return false;
-		if (ka == SEG_LITERAL && (ae - ai != be - bi || memcmp(a + ai, b + bi, ae - ai) != 0))
+		if (ka == SEG_LITERAL &&
+		    (ae - ai != be - bi || memcmp(a + ai, b + bi, ae - ai) != 0))
 			return false;
 		bool ad = ae >= an, bd = be >= bn;
 		if (ad || bd)

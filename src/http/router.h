@@ -48,13 +48,13 @@ struct req; /* defined by the server; opaque here */
 enum body_kind { BODY_NONE, BODY_FORM /* urlencoded or multipart */, BODY_JSON };
 
 struct route {
-	unsigned methods;        /* mask of http_method; GET also answers HEAD */
-	const char *pattern;     /* "/b/:slug/modules/:id"; a splat: "/static/" "*path" */
+	unsigned methods;    /* mask of http_method; GET also answers HEAD */
+	const char *pattern; /* "/b/:slug/modules/:id"; a splat: "/static/" "*path" */
 	int (*handler)(struct req *);
 	enum body_kind body;
-	size_t body_max;         /* bytes; 0 = no body allowed */
-	unsigned flags;          /* free for the server (e.g. ROUTE_PUBLIC); router ignores */
-	const char *name;        /* for logs/metrics, e.g. "home" */
+	size_t body_max;  /* bytes; 0 = no body allowed */
+	unsigned flags;   /* free for the server (e.g. ROUTE_PUBLIC); router ignores */
+	const char *name; /* for logs/metrics, e.g. "home" */
 };
 
 #define ROUTE_MAX_PARAMS 8

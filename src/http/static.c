@@ -213,8 +213,8 @@ const struct static_file *static_find(const struct static_files *s, const char *
 
 int static_handler(struct req *r)
 {
-	struct str path = route_param(&r->match, "path");
-	const struct static_file *f = path.len ? static_find(r->app->statics, path.ptr, path.len) : NULL;
+	const char *path = req_param(r, "path"); /* decoded; the router refused traversal */
+	const struct static_file *f = path && *path ? static_find(r->app->statics, path, strlen(path)) : NULL;
 	if (!f)
 		return CAMPUS_ENOTFOUND;
 	bool gzip = f->gz && http_accepts_gzip(req_header(r, "Accept-Encoding"));

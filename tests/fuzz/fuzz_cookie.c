@@ -41,8 +41,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const char *name = h, *value = eq + 1;
 		struct buf b;
 		buf_init(&b, NULL, 1 << 16);
-		struct cookie_opts o = {.path = size ? "/" : NULL, .max_age = (int64_t)size - 1,
-		                        .http_only = size & 1, .secure = size & 2,
+		struct cookie_opts o = {.path = size ? "/" : NULL,
+		                        .max_age = (int64_t)size - 1,
+		                        .http_only = size & 1,
+		                        .secure = size & 2,
 		                        .same_site = (enum cookie_samesite)(size % 3)};
 		int rc = cookie_format(&b, name, value, &o);
 		if (rc == 0) {

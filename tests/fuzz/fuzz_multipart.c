@@ -113,7 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ct[size] = 0;
 	const char *b = NULL;
 	int brc = multipart_boundary(ct, a, &b);
-	if (brc == 0 && (strlen(b) < 1 || strlen(b) > 70 || !multipart_new(a, b, NULL, &(struct form){0})))
+	if (brc == 0 &&
+	    (strlen(b) < 1 || strlen(b) > 70 || !multipart_new(a, b, NULL, &(struct form){0})))
 		abort();
 	if (brc != 0 && brc != CAMPUS_EINVAL && brc != CAMPUS_EMEDIA)
 		abort();
@@ -143,12 +144,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_field(y, &l);
 		if (strcmp(x->name, y->name) || (x->filename == NULL) != (y->filename == NULL))
 			abort();
-		if (x->value && (x->value_len != y->value_len || memcmp(x->value, y->value, x->value_len)))
+		if (x->value &&
+		    (x->value_len != y->value_len || memcmp(x->value, y->value, x->value_len)))
 			abort();
 		if (x->tmp_path && r1 == 0) {
 			/* a finished file holds exactly the counted bytes, the same in both runs */
-			if (!y->tmp_path || file_size(x->tmp_path) != x->size || x->size != y->size ||
-			    file_size(y->tmp_path) != y->size || !same_bytes(x->tmp_path, y->tmp_path, x->size))
+			if (!y->tmp_path || file_size(x->tmp_path) != x->size ||
+			    x->size != y->size || file_size(y->tmp_path) != y->size ||
+			    !same_bytes(x->tmp_path, y->tmp_path, x->size))
 				abort();
 		}
 	}

@@ -19,15 +19,15 @@ static int h(struct req *r)
 }
 
 static const struct route table[] = {
-	{HTTP_GET, "/", h, BODY_NONE, 0, 0, "home"},
-	{HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board"},
-	{HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new"},
-	{HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module"},
-	{HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules"},
-	{HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static"},
-	{HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "css"},
-	{HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete"},
-	{HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE, 0, 0, "deep"},
+    {HTTP_GET, "/", h, BODY_NONE, 0, 0, "home"},
+    {HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board"},
+    {HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new"},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module"},
+    {HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules"},
+    {HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static"},
+    {HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "css"},
+    {HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete"},
+    {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE, 0, 0, "deep"},
 };
 
 /* Every segment of an accepted path must decode to valid UTF-8 that is not
@@ -105,8 +105,8 @@ static void fuzz_patterns(const char *s, size_t len)
 			buf[part][o++] = s[i];
 	}
 	struct route t[2] = {
-		{HTTP_GET | HTTP_POST, buf[0], h, BODY_FORM, 10, 0, "one"},
-		{HTTP_GET, buf[1], h, BODY_NONE, 0, 0, "two"},
+	    {HTTP_GET | HTTP_POST, buf[0], h, BODY_FORM, 10, 0, "one"},
+	    {HTTP_GET, buf[1], h, BODY_NONE, 0, 0, "two"},
 	};
 	struct buf err;
 	buf_init(&err, NULL, 1 << 16);
@@ -126,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	static const enum http_method ms[] = {HTTP_GET,   HTTP_HEAD,   HTTP_POST,   HTTP_PUT,
+	static const enum http_method ms[] = {HTTP_GET,   HTTP_HEAD,   HTTP_POST,    HTTP_PUT,
 	                                      HTTP_PATCH, HTTP_DELETE, HTTP_OPTIONS, 0};
 	enum http_method m = ms[data[0] & 7];
 	struct arena *a = arena_new(1 << 22);

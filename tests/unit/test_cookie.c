@@ -76,9 +76,9 @@ static void test_cookie_get_hostile(void **state)
 	(void)state;
 	struct str v = {"untouched", 9};
 	/* values with forbidden octets are skipped; a later good one is found */
-	static const char *skip[] = {"a=x y; a=ok",   "a=x\"y; a=ok", "a=x,y; a=ok",  "a=x\\y; a=ok",
-	                             "a=\x01; a=ok",  "a=\xc3\xa9; a=ok", "a=\"; a=ok", "a=\"x; a=ok",
-	                             "a=x\x7f; a=ok", "a=\"a b\"; a=ok"};
+	static const char *skip[] = {
+	    "a=x y; a=ok",      "a=x\"y; a=ok", "a=x,y; a=ok", "a=x\\y; a=ok",  "a=\x01; a=ok",
+	    "a=\xc3\xa9; a=ok", "a=\"; a=ok",   "a=\"x; a=ok", "a=x\x7f; a=ok", "a=\"a b\"; a=ok"};
 	for (size_t i = 0; i < sizeof skip / sizeof skip[0]; i++) {
 		if (cookie_get(skip[i], "a", &v) != 0)
 			fail_msg("\"%s\"", skip[i]);
@@ -113,14 +113,18 @@ static void test_cookie_format(void **state)
 	assert_string_equal(buf_cstr(&b), "sid=abc");
 
 	buf_clear(&b);
-	struct cookie_opts o = {.path = "/", .max_age = 3600, .http_only = true, .secure = true,
+	struct cookie_opts o = {.path = "/",
+	                        .max_age = 3600,
+	                        .http_only = true,
+	                        .secure = true,
 	                        .same_site = COOKIE_SAMESITE_LAX};
 	assert_int_equal(cookie_format(&b, "sid", "abc", &o), 0);
-	assert_string_equal(buf_cstr(&b), "sid=abc; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax");
+	assert_string_equal(buf_cstr(&b),
+	                    "sid=abc; Path=/; Max-Age=3600; HttpOnly; Secure; SameSite=Lax");
 
 	buf_clear(&b);
-	o = (struct cookie_opts){.path = "/b/leesclub", .max_age = COOKIE_DELETE,
-	                         .same_site = COOKIE_SAMESITE_STRICT};
+	o = (struct cookie_opts){
+	    .path = "/b/leesclub", .max_age = COOKIE_DELETE, .same_site = COOKIE_SAMESITE_STRICT};
 	assert_int_equal(cookie_format(&b, "csrf", "", &o), 0);
 	assert_string_equal(buf_cstr(&b), "csrf=; Path=/b/leesclub; Max-Age=0; SameSite=Strict");
 
@@ -147,20 +151,21 @@ static void test_cookie_format_rejects(void **state)
 	struct buf b;
 	buf_init(&b, NULL, 0);
 	buf_puts(&b, "keep");
-	static const char *bad_names[] = {"", "a b", "a;b", "a=b", "a,b", "(x)", "a\"", "\xc3\xa9",
-	                                  "a\r\nX", "a\tb", "a/b", "a@b", "[a]", "a{"};
+	static const char *bad_names[] = {"",         "a b",    "a;b",  "a=b", "a,b", "(x)", "a\"",
+	                                  "\xc3\xa9", "a\r\nX", "a\tb", "a/b", "a@b", "[a]", "a{"};
 	for (size_t i = 0; i < sizeof bad_names / sizeof bad_names[0]; i++) {
 		if (cookie_format(&b, bad_names[i], "v", NULL) != CAMPUS_EINVAL)
 			fail_msg("name \"%s\" accepted", bad_names[i]);
 	}
-	static const char *bad_values[] = {"a b", "a;b", "a,b", "a\"b", "a\\b",
-	                                   "x\r\nSet-Cookie: evil=1", "\xc3\xa9", "a\x7f", "\t"};
+	static const char *bad_values[] = {"a b",      "a;b",   "a,b",
+	                                   "a\"b",     "a\\b",  "x\r\nSet-Cookie: evil=1",
+	                                   "\xc3\xa9", "a\x7f", "\t"};
 	for (size_t i = 0; i < sizeof bad_values / sizeof bad_values[0]; i++) {
 		if (cookie_format(&b, "n", bad_values[i], NULL) != CAMPUS_EINVAL)
 			fail_msg("value \"%s\" accepted", bad_values[i]);
 	}
-	static const char *bad_paths[] = {"", "x", "relative/", "/a;b", "/a\r\nX: y", "/a\x7f",
-	                                  "/\xc3\xa9"};
+	static const char *bad_paths[] = {"",           "x",      "relative/", "/a;b",
+	                                  "/a\r\nX: y", "/a\x7f", "/\xc3\xa9"};
 	for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
 		struct cookie_opts o = {.path = bad_paths[i]};
 		if (cookie_format(&b, "n", "v", &o) != CAMPUS_EINVAL)
@@ -188,7 +193,10 @@ static void test_cookie_format_rejects(void **state)
 
 static const char *const nl_en[] = {"nl", "en"};
 
-static int al(const char *h) { return http_accept_language(h, nl_en, 2); }
+static int al(const char *h)
+{
+	return http_accept_language(h, nl_en, 2);
+}
 
 static void test_accept_language(void **state)
 {
@@ -217,7 +225,7 @@ static void test_accept_language(void **state)
 	assert_int_equal(al("en;Q=0.9, nl;q=0.8"), 1);
 	assert_int_equal(al(" en ; q=0.5 , nl ; q = 0.4 "), 1);
 	assert_int_equal(al("en-GB;q=0.3, en-US;q=0.8, nl;q=0.5"), 1); /* best of the en-* */
-	assert_int_equal(al("en;level=1;q=0.9, nl;q=0.8"), 1);        /* other params ignored */
+	assert_int_equal(al("en;level=1;q=0.9, nl;q=0.8"), 1);         /* other params ignored */
 	/* bad q-values drop the element */
 	assert_int_equal(al("en;q=2, nl;q=0.1"), 0);
 	assert_int_equal(al("en;q=abc, nl;q=0.1"), 0);
@@ -282,14 +290,33 @@ static void test_accept_language_specific(void **state)
 static void test_accepts_gzip(void **state)
 {
 	(void)state;
-	static const char *yes[] = {"gzip",          "gzip, deflate, br",  "deflate, gzip",
-	                            "*",             "x-gzip",             "GZIP",
-	                            "gzip;q=0.001",  " gzip ; q=1 ",       "br;q=1.0, gzip;q=0.8, *;q=0.1",
-	                            "deflate, *",    "gzip;q=0, gzip;q=1", "identity, *;q=0.5"};
-	static const char *no[] = {"",          "deflate",   "identity",    "gzip;q=0",
-	                           "*;q=0",     "gzip;q=0, *", "*, gzip;q=0", "gzip;q=0.000",
-	                           "gzip;q=abc", "gzipx",    "gz",          "br, deflate",
-	                           ",,,",       "gzip;q=1.5", "x-gzip;q=0, *;q=1"};
+	static const char *yes[] = {"gzip",
+	                            "gzip, deflate, br",
+	                            "deflate, gzip",
+	                            "*",
+	                            "x-gzip",
+	                            "GZIP",
+	                            "gzip;q=0.001",
+	                            " gzip ; q=1 ",
+	                            "br;q=1.0, gzip;q=0.8, *;q=0.1",
+	                            "deflate, *",
+	                            "gzip;q=0, gzip;q=1",
+	                            "identity, *;q=0.5"};
+	static const char *no[] = {"",
+	                           "deflate",
+	                           "identity",
+	                           "gzip;q=0",
+	                           "*;q=0",
+	                           "gzip;q=0, *",
+	                           "*, gzip;q=0",
+	                           "gzip;q=0.000",
+	                           "gzip;q=abc",
+	                           "gzipx",
+	                           "gz",
+	                           "br, deflate",
+	                           ",,,",
+	                           "gzip;q=1.5",
+	                           "x-gzip;q=0, *;q=1"};
 	for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
 		if (!http_accepts_gzip(yes[i]))
 			fail_msg("\"%s\" should accept gzip", yes[i]);
@@ -319,8 +346,8 @@ static void test_content_type(void **state)
 	assert_int_equal(http_content_type(NULL, &mt), CAMPUS_ENOTFOUND);
 	assert_int_equal(http_content_type("", &mt), CAMPUS_ENOTFOUND);
 	assert_int_equal(http_content_type("  \t ", &mt), CAMPUS_ENOTFOUND);
-	static const char *bad[] = {"text",      "text/",      "/html",        "text/ht ml",
-	                            "te xt/html", "; charset=x", "a/b/c",       "text/html\x01",
+	static const char *bad[] = {"text",          "text/",       "/html",       "text/ht ml",
+	                            "te xt/html",    "; charset=x", "a/b/c",       "text/html\x01",
 	                            "text/\xc3\xa9", "text\\/html", "(text)/html", "text/html x"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		if (http_content_type(bad[i], &mt) != CAMPUS_EINVAL)
@@ -362,10 +389,11 @@ static void test_etag_match(void **state)
 	assert_false(http_etag_match("", tag));
 	assert_false(http_etag_match(" , ", tag));
 	/* malformed lists never match, even when a good element is in them */
-	static const char *bad[] = {"*, \"abc\"", "abc",           "\"abc",       "\"abc\" \"x\"",
-	                            "\"abc\"junk", "\"abc\", garbage", "w/\"abc\"",  "W\"abc\"",
-	                            "W/ \"abc\"",  "\"ab c\"",     "\"abc\"\x01", "W/",
-	                            "\"a\"b\"",    "\"abc\";q=1",  "**",          "\"abc\", *"};
+	static const char *bad[] = {
+	    "*, \"abc\"",       "abc",       "\"abc",    "\"abc\" \"x\"", "\"abc\"junk",
+	    "\"abc\", garbage", "w/\"abc\"", "W\"abc\"", "W/ \"abc\"",    "\"ab c\"",
+	    "\"abc\"\x01",      "W/",        "\"a\"b\"", "\"abc\";q=1",   "**",
+	    "\"abc\", *"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		if (http_etag_match(bad[i], tag))
 			fail_msg("\"%s\" matched", bad[i]);
@@ -375,16 +403,16 @@ static void test_etag_match(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cookie_get_basic),
-		cmocka_unit_test(test_cookie_get_lenient),
-		cmocka_unit_test(test_cookie_get_hostile),
-		cmocka_unit_test(test_cookie_format),
-		cmocka_unit_test(test_cookie_format_rejects),
-		cmocka_unit_test(test_accept_language),
-		cmocka_unit_test(test_accept_language_specific),
-		cmocka_unit_test(test_accepts_gzip),
-		cmocka_unit_test(test_content_type),
-		cmocka_unit_test(test_etag_match),
+	    cmocka_unit_test(test_cookie_get_basic),
+	    cmocka_unit_test(test_cookie_get_lenient),
+	    cmocka_unit_test(test_cookie_get_hostile),
+	    cmocka_unit_test(test_cookie_format),
+	    cmocka_unit_test(test_cookie_format_rejects),
+	    cmocka_unit_test(test_accept_language),
+	    cmocka_unit_test(test_accept_language_specific),
+	    cmocka_unit_test(test_accepts_gzip),
+	    cmocka_unit_test(test_content_type),
+	    cmocka_unit_test(test_etag_match),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -114,8 +114,12 @@ static void test_query_empty_pieces(void **state)
 	assert_int_equal(parse("a=%20%20", &f), 0);
 	assert_string_equal(form_get(&f, "a"), "  ");
 	/* raw UTF-8 is accepted when valid */
-	assert_int_equal(parse("stad=\xc3\x89" "de", &f), 0);
-	assert_string_equal(form_get(&f, "stad"), "\xc3\x89" "de");
+	assert_int_equal(parse("stad=\xc3\x89"
+	                       "de",
+	                       &f),
+	                 0);
+	assert_string_equal(form_get(&f, "stad"), "\xc3\x89"
+	                                          "de");
 	assert_int_equal(form_parse_query(a, NULL, 0, NULL, &f), 0);
 }
 
@@ -123,10 +127,29 @@ static void test_query_rejects(void **state)
 {
 	(void)state;
 	static const char *bad[] = {
-		"=x",    "a=1&=2", "&=&",    "=",       "%",        "a=%",       "a=%4",
-		"a=%zz", "a=%4z",  "a%=1",   "a=%%41",  "a=%00",    "a%00=1",    "a=%C3",
-		"a=%C3%28", "%FF=1", "a=%ED%A0%80", "a=%C0%80", "a=\xff", "a=\xc3", "\xc3\xa9\xc3=1",
-		"a=1&b=%", "a=%F4%90%80%80",
+	    "=x",
+	    "a=1&=2",
+	    "&=&",
+	    "=",
+	    "%",
+	    "a=%",
+	    "a=%4",
+	    "a=%zz",
+	    "a=%4z",
+	    "a%=1",
+	    "a=%%41",
+	    "a=%00",
+	    "a%00=1",
+	    "a=%C3",
+	    "a=%C3%28",
+	    "%FF=1",
+	    "a=%ED%A0%80",
+	    "a=%C0%80",
+	    "a=\xff",
+	    "a=\xc3",
+	    "\xc3\xa9\xc3=1",
+	    "a=1&b=%",
+	    "a=%F4%90%80%80",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct form f;
@@ -406,19 +429,19 @@ static void test_form_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_query_basic),
-		cmocka_unit_test(test_query_empty_pieces),
-		cmocka_unit_test(test_query_rejects),
-		cmocka_unit_test(test_query_limits),
-		cmocka_unit_test(test_query_appends),
-		cmocka_unit_test(test_stream_whole),
-		cmocka_unit_test(test_stream_every_split),
-		cmocka_unit_test(test_stream_every_double_split),
-		cmocka_unit_test(test_stream_bytewise),
-		cmocka_unit_test(test_stream_errors),
-		cmocka_unit_test(test_stream_hostile),
-		cmocka_unit_test(test_form_helpers),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_query_basic),
+	    cmocka_unit_test(test_query_empty_pieces),
+	    cmocka_unit_test(test_query_rejects),
+	    cmocka_unit_test(test_query_limits),
+	    cmocka_unit_test(test_query_appends),
+	    cmocka_unit_test(test_stream_whole),
+	    cmocka_unit_test(test_stream_every_split),
+	    cmocka_unit_test(test_stream_every_double_split),
+	    cmocka_unit_test(test_stream_bytewise),
+	    cmocka_unit_test(test_stream_errors),
+	    cmocka_unit_test(test_stream_hostile),
+	    cmocka_unit_test(test_form_helpers),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

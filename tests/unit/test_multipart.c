@@ -144,35 +144,40 @@ static void assert_file(const struct form_field *x, const char *want, size_t n)
 #define BND "----WebKitFormBoundary7MA4YWxkTrZu0gW"
 
 /* A near miss of the delimiter, NULs, lone CRs and dashes inside the file. */
-static const char file1[] = "bytes\0\r\n--" "----WebKitFormBoundary7MA4YWxkTrZu0g" "X\r\n\r\r\n--" "-" "\r\n-\r\r\n--" "----WebKitForm"
+static const char file1[] = "bytes\0\r\n--"
+                            "----WebKitFormBoundary7MA4YWxkTrZu0g"
+                            "X\r\n\r\r\n--"
+                            "-"
+                            "\r\n-\r\r\n--"
+                            "----WebKitForm"
                             "\r\n--\r\n\r\nend\r";
 #define FILE1_LEN (sizeof file1 - 1)
 
 static const char head[] =
-	"--" BND "\r\n"
-	"Content-Disposition: form-data; name=\"titel\"\r\n"
-	"\r\n"
-	"Lezen in de bieb\r\n"
-	"--" BND "\r\n"
-	"content-disposition: FORM-DATA ; name=omschrijving\r\n"
-	"Content-Type:   text/plain; charset=UTF-8  \r\n"
-	"X-Ignored: yes\r\n"
-	"\r\n"
-	"Regel 1\r\nRegel 2 \xe2\x82\xac\r\n-- en \r\n--bijna\r\n"
-	"--" BND "\r\n"
-	"Content-Disposition: form-data; name=\"bijlage\"; filename=\"C:\\fakepath\\verslag.txt\"\r\n"
-	"Content-Type: text/plain\r\n"
-	"\r\n";
+    "--" BND "\r\n"
+    "Content-Disposition: form-data; name=\"titel\"\r\n"
+    "\r\n"
+    "Lezen in de bieb\r\n"
+    "--" BND "\r\n"
+    "content-disposition: FORM-DATA ; name=omschrijving\r\n"
+    "Content-Type:   text/plain; charset=UTF-8  \r\n"
+    "X-Ignored: yes\r\n"
+    "\r\n"
+    "Regel 1\r\nRegel 2 \xe2\x82\xac\r\n-- en \r\n--bijna\r\n"
+    "--" BND "\r\n"
+    "Content-Disposition: form-data; name=\"bijlage\"; filename=\"C:\\fakepath\\verslag.txt\"\r\n"
+    "Content-Type: text/plain\r\n"
+    "\r\n";
 static const char tail[] =
-	"\r\n--" BND "\r\n"
-	"Content-Disposition: form-data; name=\"leeg\"; filename=\"\"\r\n"
-	"Content-Type: application/octet-stream\r\n"
-	"\r\n"
-	"\r\n--" BND "\r\n"
-	"Content-Disposition: form-data; filename=\"../caf\xc3\xa9 \\\"1\\\".png\"; name=\"foto\"\r\n"
-	"\r\n"
-	"PNG"
-	"\r\n--" BND "--\r\n";
+    "\r\n--" BND "\r\n"
+    "Content-Disposition: form-data; name=\"leeg\"; filename=\"\"\r\n"
+    "Content-Type: application/octet-stream\r\n"
+    "\r\n"
+    "\r\n--" BND "\r\n"
+    "Content-Disposition: form-data; filename=\"../caf\xc3\xa9 \\\"1\\\".png\"; name=\"foto\"\r\n"
+    "\r\n"
+    "PNG"
+    "\r\n--" BND "--\r\n";
 
 static char *sample(size_t *n)
 {
@@ -358,13 +363,13 @@ static void test_boundary_header(void **state)
 		const char *ct;
 		const char *want;
 	} ok[] = {
-		{"multipart/form-data; boundary=abc", "abc"},
-		{"Multipart/Form-Data;boundary=\"a b:c\"", "a b:c"},
-		{"  multipart/form-data ; charset=utf-8; BOUNDARY = xyz ;", "xyz"},
-		{"multipart/form-data; boundary=\"quoted\\\\-not\"; x=\"y;z\"", NULL},
-		{"multipart/form-data; x=\"y;boundary=no\"; boundary=yes", "yes"},
-		{"multipart/form-data; boundary=" BND, BND},
-		{"multipart/form-data; boundary='()+_,-./:=?", "'()+_,-./:=?"},
+	    {"multipart/form-data; boundary=abc", "abc"},
+	    {"Multipart/Form-Data;boundary=\"a b:c\"", "a b:c"},
+	    {"  multipart/form-data ; charset=utf-8; BOUNDARY = xyz ;", "xyz"},
+	    {"multipart/form-data; boundary=\"quoted\\\\-not\"; x=\"y;z\"", NULL},
+	    {"multipart/form-data; x=\"y;boundary=no\"; boundary=yes", "yes"},
+	    {"multipart/form-data; boundary=" BND, BND},
+	    {"multipart/form-data; boundary='()+_,-./:=?", "'()+_,-./:=?"},
 	};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		const char *b = NULL;
@@ -392,32 +397,33 @@ static void test_boundary_header(void **state)
 		const char *ct;
 		int rc;
 	} bad[] = {
-		{NULL, CAMPUS_EMEDIA},
-		{"", CAMPUS_EMEDIA},
-		{"text/plain; boundary=x", CAMPUS_EMEDIA},
-		{"multipart/mixed; boundary=x", CAMPUS_EMEDIA},
-		{"multipart/form-data-x; boundary=x", CAMPUS_EMEDIA},
-		{"multipart; boundary=x", CAMPUS_EMEDIA},
-		{"multipart/form-data", CAMPUS_EINVAL},
-		{"multipart/form-data;", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=\"\"", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=\"abc", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=\"abc \"", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=a@b", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=\"a\\\"b\"", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=a; boundary=a", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=a; junk", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=a b", CAMPUS_EINVAL},
-		{"multipart/form-data boundary=a", CAMPUS_EMEDIA},
-		{"multipart/form-data; =a", CAMPUS_EINVAL},
-		{"multipart/form-data; boundary=\xc3\xa9", CAMPUS_EINVAL},
+	    {NULL, CAMPUS_EMEDIA},
+	    {"", CAMPUS_EMEDIA},
+	    {"text/plain; boundary=x", CAMPUS_EMEDIA},
+	    {"multipart/mixed; boundary=x", CAMPUS_EMEDIA},
+	    {"multipart/form-data-x; boundary=x", CAMPUS_EMEDIA},
+	    {"multipart; boundary=x", CAMPUS_EMEDIA},
+	    {"multipart/form-data", CAMPUS_EINVAL},
+	    {"multipart/form-data;", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=\"\"", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=\"abc", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=\"abc \"", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=a@b", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=\"a\\\"b\"", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=a; boundary=a", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=a; junk", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=a b", CAMPUS_EINVAL},
+	    {"multipart/form-data boundary=a", CAMPUS_EMEDIA},
+	    {"multipart/form-data; =a", CAMPUS_EINVAL},
+	    {"multipart/form-data; boundary=\xc3\xa9", CAMPUS_EINVAL},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		b = "untouched";
 		int rc = multipart_boundary(bad[i].ct, a, &b);
 		if (rc != bad[i].rc)
-			fail_msg("case %zu \"%s\" gave %d", i, bad[i].ct ? bad[i].ct : "(null)", rc);
+			fail_msg("case %zu \"%s\" gave %d", i, bad[i].ct ? bad[i].ct : "(null)",
+			         rc);
 		assert_string_equal(b, "untouched");
 	}
 }
@@ -497,14 +503,17 @@ static void test_framing_variants(void **state)
 	static const struct {
 		const char *raw, *want;
 	} names[] = {
-		{"\"../../etc/passwd\"", "passwd"},
-		{"\"..\\..\\boot.ini\"", "boot.ini"},
-		{"\"/abs/x.pdf\"", "x.pdf"},
-		{"\"a\\\\b\"", "b"},
-		{"\"C:\\Users\\Jan\\My Docs\\cv.docx\"", "cv.docx"},
-		{"\"...\"", "..."},
-		{"\"na\xc3\xaf" "ef.txt\"", "na\xc3\xaf" "ef.txt"},
-		{"plain.txt", "plain.txt"},
+	    {"\"../../etc/passwd\"", "passwd"},
+	    {"\"..\\..\\boot.ini\"", "boot.ini"},
+	    {"\"/abs/x.pdf\"", "x.pdf"},
+	    {"\"a\\\\b\"", "b"},
+	    {"\"C:\\Users\\Jan\\My Docs\\cv.docx\"", "cv.docx"},
+	    {"\"...\"", "..."},
+	    {"\"na\xc3\xaf"
+	     "ef.txt\"",
+	     "na\xc3\xaf"
+	     "ef.txt"},
+	    {"plain.txt", "plain.txt"},
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		char body[256];
@@ -525,64 +534,68 @@ static void test_malformed(void **state)
 {
 	(void)state;
 	static const char *bad[] = {
-		/* no closing boundary */
-		"",
-		"--XyZ",
-		"--XyZ-",
-		"--XyZ\r\n",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nvalue",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nvalue\r\n--XyZ",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nvalue\r\n--XyZ\r\n",
-		"no boundary at all",
-		/* after a boundary */
-		"--XyZX\r\n--XyZ--",
-		"--XyZ-x",
-		"--XyZ\rx",
-		"--XyZ\n",
-		"--XyZ  x\r\n",
-		/* headers */
-		"--XyZ\r\n\r\nvalue\r\n--XyZ--",
-		"--XyZ\r\nContent-Type: text/plain\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=x; filename=y\r\n\r\n"
-		"v\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; "
-		"name=b\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Type: text/plain\r\n"
-		"Content-Type: text/html\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\nX: y\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\rX: y\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\nNoColon\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n: empty\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition : form-data; name=a\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a b\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; junk\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data name=a\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=\"a\x01\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=\"\xff\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Type: nonsense\r\n\r\nv\r\n"
-		"--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Type: text/\xc3\xa9\r\n\r\n"
-		"v\r\n--XyZ--",
-		/* filenames */
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\".\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"x/..\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"dir/\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"a\tb\"\r\n\r\nv\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\xff.txt\"\r\n\r\nv\r\n"
-		"--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\xc3\"\r\n\r\nv\r\n--XyZ--",
-		/* data */
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\"\r\n\r\nsome bytes\r\n"
-		"--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n\xff\r\n--XyZ--",
-		"--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n\xed\xa0\x80\r\n--XyZ--",
+	    /* no closing boundary */
+	    "",
+	    "--XyZ",
+	    "--XyZ-",
+	    "--XyZ\r\n",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nvalue",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nvalue\r\n--XyZ",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\nvalue\r\n--XyZ\r\n",
+	    "no boundary at all",
+	    /* after a boundary */
+	    "--XyZX\r\n--XyZ--",
+	    "--XyZ-x",
+	    "--XyZ\rx",
+	    "--XyZ\n",
+	    "--XyZ  x\r\n",
+	    /* headers */
+	    "--XyZ\r\n\r\nvalue\r\n--XyZ--",
+	    "--XyZ\r\nContent-Type: text/plain\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: attachment; name=a\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; name=b\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; filename=x; filename=y\r\n\r\n"
+	    "v\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Disposition: form-data; "
+	    "name=b\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Type: text/plain\r\n"
+	    "Content-Type: text/html\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\nX: y\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\rX: y\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\nNoColon\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n: empty\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition : form-data; name=a\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data;\r\n name=a\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"a\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a b\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; junk\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data name=a\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"a\x01\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=\"\xff\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Type: nonsense\r\n\r\nv\r\n"
+	    "--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\nContent-Type: text/\xc3\xa9\r\n\r\n"
+	    "v\r\n--XyZ--",
+	    /* filenames */
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; filename=\".\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; "
+	    "filename=\"x/..\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; "
+	    "filename=\"dir/\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; "
+	    "filename=\"a\tb\"\r\n\r\nv\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\xff.txt\"\r\n\r\nv\r\n"
+	    "--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; "
+	    "filename=\"\xc3\"\r\n\r\nv\r\n--XyZ--",
+	    /* data */
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\"\r\n\r\nsome bytes\r\n"
+	    "--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n\xff\r\n--XyZ--",
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n\xed\xa0\x80\r\n--XyZ--",
 	};
 	struct form_limits l = lim();
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -593,10 +606,13 @@ static void test_malformed(void **state)
 		multipart_cleanup(&f);
 	}
 	/* NULs: inside a value (invalid), inside a header (invalid), inside a file (fine) */
-	static const char v0[] = "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\na\0b\r\n--XyZ--";
-	static const char h0[] = "--XyZ\r\nContent-Disposition: form-data; name=a\0\r\n\r\nab\r\n--XyZ--";
-	static const char f0[] = "--XyZ\r\nContent-Disposition: form-data; name=a; filename=b\r\n\r\n"
-	                         "a\0b\r\n--XyZ--";
+	static const char v0[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\na\0b\r\n--XyZ--";
+	static const char h0[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=a\0\r\n\r\nab\r\n--XyZ--";
+	static const char f0[] =
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; filename=b\r\n\r\n"
+	    "a\0b\r\n--XyZ--";
 	struct form f;
 	assert_int_equal(parse_with("XyZ", v0, sizeof v0 - 1, &l, &f), CAMPUS_EINVAL);
 	assert_int_equal(parse_with("XyZ", h0, sizeof h0 - 1, &l, &f), CAMPUS_EINVAL);
@@ -621,10 +637,11 @@ static void test_errors_keep_files_listed(void **state)
 	struct form_limits l = lim();
 	struct form f;
 	/* the body stops in the middle of a file */
-	assert_int_equal(parse_s("--XyZ\r\nContent-Disposition: form-data; name=a; filename=x.bin\r\n"
-	                         "\r\nhalf a fi",
-	                         &l, &f),
-	                 CAMPUS_EINVAL);
+	assert_int_equal(
+	    parse_s("--XyZ\r\nContent-Disposition: form-data; name=a; filename=x.bin\r\n"
+	            "\r\nhalf a fi",
+	            &l, &f),
+	    CAMPUS_EINVAL);
 	assert_int_equal(f.count, 1);
 	assert_non_null(f.first->tmp_path);
 	assert_int_equal(dir_count(), 1);
@@ -632,10 +649,11 @@ static void test_errors_keep_files_listed(void **state)
 	assert_int_equal(dir_count(), 0);
 
 	/* an error in the part after a file */
-	assert_int_equal(parse_s("--XyZ\r\nContent-Disposition: form-data; name=a; filename=x.bin\r\n"
-	                         "\r\ndata\r\n--XyZ\r\nBroken\r\n\r\n",
-	                         &l, &f),
-	                 CAMPUS_EINVAL);
+	assert_int_equal(
+	    parse_s("--XyZ\r\nContent-Disposition: form-data; name=a; filename=x.bin\r\n"
+	            "\r\ndata\r\n--XyZ\r\nBroken\r\n\r\n",
+	            &l, &f),
+	    CAMPUS_EINVAL);
 	assert_file(f.first, "data", 4);
 	assert_int_equal(dir_count(), 1);
 	multipart_cleanup(&f);
@@ -686,8 +704,8 @@ static void test_caps(void **state)
 	struct form_limits l = lim();
 	struct form f;
 	const char *two_files =
-		"--XyZ\r\nContent-Disposition: form-data; name=a; filename=1\r\n\r\none\r\n"
-		"--XyZ\r\nContent-Disposition: form-data; name=b; filename=2\r\n\r\ntwo\r\n--XyZ--";
+	    "--XyZ\r\nContent-Disposition: form-data; name=a; filename=1\r\n\r\none\r\n"
+	    "--XyZ\r\nContent-Disposition: form-data; name=b; filename=2\r\n\r\ntwo\r\n--XyZ--";
 	/* max_file */
 	l.max_file = 2;
 	assert_int_equal(parse_s(two_files, &l, &f), CAMPUS_ETOOBIG);
@@ -705,10 +723,11 @@ static void test_caps(void **state)
 	assert_int_equal(parse_s(two_files, &l, &f), CAMPUS_ETOOBIG);
 	assert_int_equal(f.count, 0);
 	/* "no file chosen" parts do not count as files */
-	assert_int_equal(parse_s("--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\"\r\n"
-	                         "\r\n\r\n--XyZ--",
-	                         &l, &f),
-	                 0);
+	assert_int_equal(
+	    parse_s("--XyZ\r\nContent-Disposition: form-data; name=a; filename=\"\"\r\n"
+	            "\r\n\r\n--XyZ--",
+	            &l, &f),
+	    0);
 	assert_int_equal(f.count, 1);
 	/* max_fields, files included; no temp file is made past the cap */
 	l = lim();
@@ -717,10 +736,11 @@ static void test_caps(void **state)
 	assert_int_equal(f.count, 1);
 	assert_int_equal(dir_count(), 1);
 	multipart_cleanup(&f);
-	assert_int_equal(parse_s("--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n"
-	                         "--XyZ\r\nContent-Disposition: form-data; name=b\r\n\r\n2\r\n--XyZ--",
-	                         &l, &f),
-	                 CAMPUS_ETOOBIG);
+	assert_int_equal(
+	    parse_s("--XyZ\r\nContent-Disposition: form-data; name=a\r\n\r\n1\r\n"
+	            "--XyZ\r\nContent-Disposition: form-data; name=b\r\n\r\n2\r\n--XyZ--",
+	            &l, &f),
+	    CAMPUS_ETOOBIG);
 	/* max_value */
 	l = lim();
 	l.max_value = 3;
@@ -788,16 +808,16 @@ static void test_caps(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_sample_whole, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sample_every_split, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sample_bytewise_and_random, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_large_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_boundary_header, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_new_rejects, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_framing_variants, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_errors_keep_files_listed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sample_whole, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sample_every_split, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sample_bytewise_and_random, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_large_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_boundary_header, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_new_rejects, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_framing_variants, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_malformed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_errors_keep_files_listed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_caps, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

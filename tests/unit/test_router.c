@@ -28,23 +28,23 @@ static int h(struct req *r)
 	} while (0)
 
 static const struct route table[] = {
-	{HTTP_GET, "/", h, BODY_NONE, 0, 0, "home"},
-	{HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board"},
-	{HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new"},
-	{HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module"},
-	{HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules_index"},
-	{HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static"},
-	{HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "static_css"},
-	{HTTP_POST, "/b/:slug", h, BODY_FORM, 1024, 0, "board_update"},
-	{HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete"},
-	{HTTP_GET, "/f/:a", h, BODY_NONE, 0, 0, "f_param"},
-	{HTTP_GET, "/f/*rest", h, BODY_NONE, 0, 0, "f_splat"},
-	{HTTP_GET, "/:lang/about", h, BODY_NONE, 0, 0, "about_lang"},
-	{HTTP_GET, "/nl/:page", h, BODY_NONE, 0, 0, "nl_page"},
-	{HTTP_GET | HTTP_PUT, "/x/:a", h, BODY_NONE, 0, 0, "x_a"},
-	{HTTP_OPTIONS, "/x/:b", h, BODY_NONE, 0, 0, "x_b"},
-	{HTTP_GET, "/.well-known/security.txt", h, BODY_NONE, 0, 0, "security_txt"},
-	{HTTP_GET, "/p/:a/:b/:c/:d/:e/:f/:g/:h", h, BODY_NONE, 0, 0, "eight"},
+    {HTTP_GET, "/", h, BODY_NONE, 0, 0, "home"},
+    {HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board"},
+    {HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new"},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module"},
+    {HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules_index"},
+    {HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static"},
+    {HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "static_css"},
+    {HTTP_POST, "/b/:slug", h, BODY_FORM, 1024, 0, "board_update"},
+    {HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete"},
+    {HTTP_GET, "/f/:a", h, BODY_NONE, 0, 0, "f_param"},
+    {HTTP_GET, "/f/*rest", h, BODY_NONE, 0, 0, "f_splat"},
+    {HTTP_GET, "/:lang/about", h, BODY_NONE, 0, 0, "about_lang"},
+    {HTTP_GET, "/nl/:page", h, BODY_NONE, 0, 0, "nl_page"},
+    {HTTP_GET | HTTP_PUT, "/x/:a", h, BODY_NONE, 0, 0, "x_a"},
+    {HTTP_OPTIONS, "/x/:b", h, BODY_NONE, 0, 0, "x_b"},
+    {HTTP_GET, "/.well-known/security.txt", h, BODY_NONE, 0, 0, "security_txt"},
+    {HTTP_GET, "/p/:a/:b/:c/:d/:e/:f/:g/:h", h, BODY_NONE, 0, 0, "eight"},
 };
 #define NT (sizeof table / sizeof table[0])
 
@@ -68,8 +68,8 @@ static void test_method_parse(void **state)
 	static const struct {
 		const char *s;
 		enum http_method m;
-	} ok[] = {{"GET", HTTP_GET},       {"HEAD", HTTP_HEAD},     {"POST", HTTP_POST},
-	          {"PUT", HTTP_PUT},       {"PATCH", HTTP_PATCH},   {"DELETE", HTTP_DELETE},
+	} ok[] = {{"GET", HTTP_GET},        {"HEAD", HTTP_HEAD},   {"POST", HTTP_POST},
+	          {"PUT", HTTP_PUT},        {"PATCH", HTTP_PATCH}, {"DELETE", HTTP_DELETE},
 	          {"OPTIONS", HTTP_OPTIONS}};
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		enum http_method m = 0;
@@ -151,8 +151,7 @@ static void test_basic_matches(void **state)
 	assert_string_equal(matched_name(HTTP_POST, "/b/leesclub/modules/42"), "module");
 	assert_string_equal(matched_name(HTTP_DELETE, "/b/leesclub/modules/42"), "module_delete");
 	assert_string_equal(matched_name(HTTP_POST, "/b/leesclub"), "board_update");
-	assert_string_equal(matched_name(HTTP_GET, "/.well-known/security.txt"),
-	                    "security_txt");
+	assert_string_equal(matched_name(HTTP_GET, "/.well-known/security.txt"), "security_txt");
 }
 
 static void test_head_uses_get(void **state)
@@ -207,8 +206,8 @@ static void test_first_in_table_wins(void **state)
 {
 	(void)state;
 	static const struct route t[] = {
-		{HTTP_GET, "/a/:x", h, BODY_NONE, 0, 0, "first"},
-		{HTTP_GET, "/a/:y", h, BODY_NONE, 0, 0, "second"},
+	    {HTTP_GET, "/a/:x", h, BODY_NONE, 0, 0, "first"},
+	    {HTTP_GET, "/a/:y", h, BODY_NONE, 0, 0, "second"},
 	};
 	struct route_match rm;
 	assert_int_equal(router_match(t, 2, HTTP_GET, "/a/1", 4, &rm), 0);
@@ -266,11 +265,10 @@ static void test_not_found_and_method(void **state)
 	assert_int_equal(rm.allowed, HTTP_GET | HTTP_HEAD);
 
 	/* not a single known method */
-	assert_int_equal(router_match(table, NT, (enum http_method)0, "/", 1, &rm),
-	                 CAMPUS_EMETHOD);
-	assert_int_equal(router_match(table, NT, (enum http_method)(HTTP_GET | HTTP_POST), "/",
-	                              1, &rm),
-	                 CAMPUS_EMETHOD);
+	assert_int_equal(router_match(table, NT, (enum http_method)0, "/", 1, &rm), CAMPUS_EMETHOD);
+	assert_int_equal(
+	    router_match(table, NT, (enum http_method)(HTTP_GET | HTTP_POST), "/", 1, &rm),
+	    CAMPUS_EMETHOD);
 	assert_int_equal(router_match(table, NT, (enum http_method)128, "/", 1, &rm),
 	                 CAMPUS_EMETHOD);
 	assert_int_equal(router_match(table, NT, (enum http_method)0, "/zz", 3, &rm),
@@ -325,52 +323,52 @@ static void test_bad_paths(void **state)
 {
 	(void)state;
 	static const char *bad[] = {
-		"",
-		"b/x",
-		" /",
-		"//",
-		"/b//x",
-		"/b/x//",
-		"//b/x",
-		"/.",
-		"/..",
-		"/./",
-		"/../",
-		"/b/./x",
-		"/b/../x",
-		"/static/../etc/passwd",
-		"/static/css/..",
-		"/b/%2e",
-		"/b/%2E%2e",
-		"/b/.%2e",
-		"/b/%2e./x",
-		"/static/a%2fb",
-		"/static/a%2F..%2Fb",
-		"/static/a%5cb",
-		"/static/a\\b",
-		"/static/..\\x",
-		"/b/a b",
-		"/b/a\tb",
-		"/b/a\x7f",
-		"/b/a\x01",
-		"/b/caf\xc3\xa9",
-		"/b/\xff",
-		"/b/%",
-		"/b/%4",
-		"/b/%4g",
-		"/b/%g4",
-		"/b/%%41",
-		"/b/%00",
-		"/b/%C3",
-		"/b/%C3/x",
-		"/b/%C3%28",
-		"/b/%E2%82",
-		"/b/%ED%A0%80",
-		"/b/%C0%AF",
-		"/b/%E0%80%AF",
-		"/b/%F4%90%80%80",
-		"/b/%FF",
-		"/b/%80",
+	    "",
+	    "b/x",
+	    " /",
+	    "//",
+	    "/b//x",
+	    "/b/x//",
+	    "//b/x",
+	    "/.",
+	    "/..",
+	    "/./",
+	    "/../",
+	    "/b/./x",
+	    "/b/../x",
+	    "/static/../etc/passwd",
+	    "/static/css/..",
+	    "/b/%2e",
+	    "/b/%2E%2e",
+	    "/b/.%2e",
+	    "/b/%2e./x",
+	    "/static/a%2fb",
+	    "/static/a%2F..%2Fb",
+	    "/static/a%5cb",
+	    "/static/a\\b",
+	    "/static/..\\x",
+	    "/b/a b",
+	    "/b/a\tb",
+	    "/b/a\x7f",
+	    "/b/a\x01",
+	    "/b/caf\xc3\xa9",
+	    "/b/\xff",
+	    "/b/%",
+	    "/b/%4",
+	    "/b/%4g",
+	    "/b/%g4",
+	    "/b/%%41",
+	    "/b/%00",
+	    "/b/%C3",
+	    "/b/%C3/x",
+	    "/b/%C3%28",
+	    "/b/%E2%82",
+	    "/b/%ED%A0%80",
+	    "/b/%C0%AF",
+	    "/b/%E0%80%AF",
+	    "/b/%F4%90%80%80",
+	    "/b/%FF",
+	    "/b/%80",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct route_match rm;
@@ -404,9 +402,9 @@ static void test_good_odd_paths(void **state)
 {
 	(void)state;
 	static const char *good[] = {
-		"/b/...",  "/b/.x",   "/b/x.",   "/b/..x",     "/b/%2e%2e%2e", "/b/%C3%A9",
-		"/b/%e2%82%ac", "/b/%F0%9F%98%80", "/b/a;b", "/b/~user", "/b/a:b",  "/b/%20",
-		"/b/%25",  "/b/%2B",  "/b/a+b",  "/b/@", "/b/!$&'()*,=",
+	    "/b/...",       "/b/.x",           "/b/x.",  "/b/..x",   "/b/%2e%2e%2e", "/b/%C3%A9",
+	    "/b/%e2%82%ac", "/b/%F0%9F%98%80", "/b/a;b", "/b/~user", "/b/a:b",       "/b/%20",
+	    "/b/%25",       "/b/%2B",          "/b/a+b", "/b/@",     "/b/!$&'()*,=",
 	};
 	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
 		struct route_match rm;
@@ -437,9 +435,10 @@ static void test_percent_decode(void **state)
 	assert_string_equal(out, "../"
 	                         "/");
 
-	static const char *bad[] = {"%",       "%4",      "a%",      "%zz",     "%4z",
-	                            "%00",     "a%00b",   "%C3",     "%C3%28",  "%ED%A0%80",
-	                            "%C0%80",  "%F8%88%80%80%80", "%FF", "\xc3", "%E2%82%2"};
+	static const char *bad[] = {"%",      "%4",        "a%",      "%zz",
+	                            "%4z",    "%00",       "a%00b",   "%C3",
+	                            "%C3%28", "%ED%A0%80", "%C0%80",  "%F8%88%80%80%80",
+	                            "%FF",    "\xc3",      "%E2%82%2"};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		out = (char *)"untouched";
 		int rc = http_percent_decode(a, str_from(bad[i]), true, &out, &n);
@@ -471,37 +470,37 @@ static void test_check_rejects(void **state)
 {
 	(void)state;
 	static const struct bad_table bad[] = {
-		{{HTTP_GET, NULL, h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
-		{{HTTP_GET, "", h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
-		{{HTTP_GET, "a/b", h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
-		{{HTTP_GET, "//", h, BODY_NONE, 0, 0, "a"}, "empty segment"},
-		{{HTTP_GET, "/a//b", h, BODY_NONE, 0, 0, "a"}, "empty segment"},
-		{{HTTP_GET, "/a/./b", h, BODY_NONE, 0, 0, "a"}, "dot segment"},
-		{{HTTP_GET, "/..", h, BODY_NONE, 0, 0, "a"}, "dot segment"},
-		{{HTTP_GET, "/a b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-		{{HTTP_GET, "/a%20b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-		{{HTTP_GET, "/caf\xc3\xa9", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-		{{HTTP_GET, "/a?b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-		{{HTTP_GET, "/a/:", h, BODY_NONE, 0, 0, "a"}, "without a name"},
-		{{HTTP_GET, "/a/*", h, BODY_NONE, 0, 0, "a"}, "without a name"},
-		{{HTTP_GET, "/a/:b-c", h, BODY_NONE, 0, 0, "a"}, "parameter name"},
-		{{HTTP_GET, "/a/:b:c", h, BODY_NONE, 0, 0, "a"}, "parameter name"},
-		{{HTTP_GET, "/a/*rest/b", h, BODY_NONE, 0, 0, "a"}, "last segment"},
-		{{HTTP_GET, "/a/*rest/", h, BODY_NONE, 0, 0, "a"}, "last segment"},
-		{{HTTP_GET, "/:x/:x", h, BODY_NONE, 0, 0, "a"}, "duplicate parameter"},
-		{{HTTP_GET, "/:x/*x", h, BODY_NONE, 0, 0, "a"}, "duplicate parameter"},
-		{{HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "a"},
-		 "too many parameters"},
-		{{0, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
-		{{128, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
-		{{HTTP_GET | 256, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
-		{{HTTP_GET, "/a", NULL, BODY_NONE, 0, 0, "a"}, "no handler"},
-		{{HTTP_GET, "/a", h, BODY_NONE, 0, 0, NULL}, "no name"},
-		{{HTTP_GET, "/a", h, BODY_NONE, 0, 0, ""}, "no name"},
-		{{HTTP_POST, "/a", h, BODY_NONE, 10, 0, "a"}, "disagree"},
-		{{HTTP_POST, "/a", h, BODY_FORM, 0, 0, "a"}, "disagree"},
-		{{HTTP_GET | HTTP_HEAD, "/a", h, BODY_JSON, 10, 0, "a"}, "without POST"},
-		{{HTTP_POST, "/a", h, (enum body_kind)7, 10, 0, "a"}, "bad body kind"},
+	    {{HTTP_GET, NULL, h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
+	    {{HTTP_GET, "", h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
+	    {{HTTP_GET, "a/b", h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
+	    {{HTTP_GET, "//", h, BODY_NONE, 0, 0, "a"}, "empty segment"},
+	    {{HTTP_GET, "/a//b", h, BODY_NONE, 0, 0, "a"}, "empty segment"},
+	    {{HTTP_GET, "/a/./b", h, BODY_NONE, 0, 0, "a"}, "dot segment"},
+	    {{HTTP_GET, "/..", h, BODY_NONE, 0, 0, "a"}, "dot segment"},
+	    {{HTTP_GET, "/a b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
+	    {{HTTP_GET, "/a%20b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
+	    {{HTTP_GET, "/caf\xc3\xa9", h, BODY_NONE, 0, 0, "a"}, "escaping"},
+	    {{HTTP_GET, "/a?b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
+	    {{HTTP_GET, "/a/:", h, BODY_NONE, 0, 0, "a"}, "without a name"},
+	    {{HTTP_GET, "/a/*", h, BODY_NONE, 0, 0, "a"}, "without a name"},
+	    {{HTTP_GET, "/a/:b-c", h, BODY_NONE, 0, 0, "a"}, "parameter name"},
+	    {{HTTP_GET, "/a/:b:c", h, BODY_NONE, 0, 0, "a"}, "parameter name"},
+	    {{HTTP_GET, "/a/*rest/b", h, BODY_NONE, 0, 0, "a"}, "last segment"},
+	    {{HTTP_GET, "/a/*rest/", h, BODY_NONE, 0, 0, "a"}, "last segment"},
+	    {{HTTP_GET, "/:x/:x", h, BODY_NONE, 0, 0, "a"}, "duplicate parameter"},
+	    {{HTTP_GET, "/:x/*x", h, BODY_NONE, 0, 0, "a"}, "duplicate parameter"},
+	    {{HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "a"},
+	     "too many parameters"},
+	    {{0, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
+	    {{128, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
+	    {{HTTP_GET | 256, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
+	    {{HTTP_GET, "/a", NULL, BODY_NONE, 0, 0, "a"}, "no handler"},
+	    {{HTTP_GET, "/a", h, BODY_NONE, 0, 0, NULL}, "no name"},
+	    {{HTTP_GET, "/a", h, BODY_NONE, 0, 0, ""}, "no name"},
+	    {{HTTP_POST, "/a", h, BODY_NONE, 10, 0, "a"}, "disagree"},
+	    {{HTTP_POST, "/a", h, BODY_FORM, 0, 0, "a"}, "disagree"},
+	    {{HTTP_GET | HTTP_HEAD, "/a", h, BODY_JSON, 10, 0, "a"}, "without POST"},
+	    {{HTTP_POST, "/a", h, (enum body_kind)7, 10, 0, "a"}, "bad body kind"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct buf err;
@@ -515,8 +514,8 @@ static void test_check_rejects(void **state)
 		buf_fini(&err);
 	}
 	/* the eight-parameter maximum itself is fine */
-	static const struct route eight = {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE,
-	                                   0, 0, "eight"};
+	static const struct route eight = {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE, 0, 0,
+	                                   "eight"};
 	assert_int_equal(router_check(&eight, 1, NULL), 0);
 }
 
@@ -527,24 +526,24 @@ static void test_check_table_level(void **state)
 	buf_init(&err, NULL, 0);
 
 	static const struct route dup_names[] = {
-		{HTTP_GET, "/a", h, BODY_NONE, 0, 0, "same"},
-		{HTTP_GET, "/b", h, BODY_NONE, 0, 0, "same"},
+	    {HTTP_GET, "/a", h, BODY_NONE, 0, 0, "same"},
+	    {HTTP_GET, "/b", h, BODY_NONE, 0, 0, "same"},
 	};
 	assert_int_equal(router_check(dup_names, 2, &err), CAMPUS_EINVAL);
 	assert_non_null(strstr(buf_cstr(&err), "route 1 (same): duplicate name (also route 0)"));
 
 	static const struct route shadows[] = {
-		{HTTP_GET, "/s/:x/*rest", h, BODY_NONE, 0, 0, "a"},
-		{HTTP_POST, "/s/:y/*more", h, BODY_FORM, 10, 0, "b"},        /* other method: ok */
-		{HTTP_GET | HTTP_POST, "/s/:z/*all", h, BODY_FORM, 10, 0, "c"}, /* shadowed twice */
-		{HTTP_HEAD, "/s/:q/*p", h, BODY_NONE, 0, 0, "d"},            /* HEAD goes to GET */
-		{HTTP_GET, "/s/lit/*p", h, BODY_NONE, 0, 0, "e"},            /* literal: ok */
-		{HTTP_GET, "/s/:x/y", h, BODY_NONE, 0, 0, "f"},              /* literal: ok */
-		{HTTP_GET, "/s/:x/:y", h, BODY_NONE, 0, 0, "g"},             /* param: ok */
-		{HTTP_GET, "/s/:x/", h, BODY_NONE, 0, 0, "h"},               /* slash: ok */
-		{HTTP_GET, "/s/:x", h, BODY_NONE, 0, 0, "i"},                /* shorter: ok */
-		{HTTP_HEAD, "/t", h, BODY_NONE, 0, 0, "j"},
-		{HTTP_GET, "/t", h, BODY_NONE, 0, 0, "k"}, /* GET after HEAD-only: reachable */
+	    {HTTP_GET, "/s/:x/*rest", h, BODY_NONE, 0, 0, "a"},
+	    {HTTP_POST, "/s/:y/*more", h, BODY_FORM, 10, 0, "b"},           /* other method: ok */
+	    {HTTP_GET | HTTP_POST, "/s/:z/*all", h, BODY_FORM, 10, 0, "c"}, /* shadowed twice */
+	    {HTTP_HEAD, "/s/:q/*p", h, BODY_NONE, 0, 0, "d"},               /* HEAD goes to GET */
+	    {HTTP_GET, "/s/lit/*p", h, BODY_NONE, 0, 0, "e"},               /* literal: ok */
+	    {HTTP_GET, "/s/:x/y", h, BODY_NONE, 0, 0, "f"},                 /* literal: ok */
+	    {HTTP_GET, "/s/:x/:y", h, BODY_NONE, 0, 0, "g"},                /* param: ok */
+	    {HTTP_GET, "/s/:x/", h, BODY_NONE, 0, 0, "h"},                  /* slash: ok */
+	    {HTTP_GET, "/s/:x", h, BODY_NONE, 0, 0, "i"},                   /* shorter: ok */
+	    {HTTP_HEAD, "/t", h, BODY_NONE, 0, 0, "j"},
+	    {HTTP_GET, "/t", h, BODY_NONE, 0, 0, "k"}, /* GET after HEAD-only: reachable */
 	};
 	buf_clear(&err);
 	assert_int_equal(router_check(shadows, sizeof shadows / sizeof shadows[0], &err),
@@ -564,7 +563,7 @@ static void test_check_table_level(void **state)
 
 	/* every problem is reported, one per line */
 	static const struct route many[] = {
-		{HTTP_GET, "/a//b", NULL, BODY_NONE, 0, 0, NULL},
+	    {HTTP_GET, "/a//b", NULL, BODY_NONE, 0, 0, NULL},
 	};
 	buf_clear(&err);
 	assert_int_equal(router_check(many, 1, &err), CAMPUS_EINVAL);
@@ -584,12 +583,12 @@ static void test_unchecked_table(void **state)
 	(void)state;
 	/* router_match must survive tables that router_check would refuse */
 	static const struct route t[] = {
-		{HTTP_GET, NULL, h, BODY_NONE, 0, 0, "null"},
-		{HTTP_GET, "", h, BODY_NONE, 0, 0, "empty"},
-		{HTTP_GET, "nope", h, BODY_NONE, 0, 0, "relative"},
-		{HTTP_GET, "/*a/b", h, BODY_NONE, 0, 0, "splat_mid"},
-		{HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "nine"},
-		{HTTP_GET, "/ok/:", h, BODY_NONE, 0, 0, "nameless"},
+	    {HTTP_GET, NULL, h, BODY_NONE, 0, 0, "null"},
+	    {HTTP_GET, "", h, BODY_NONE, 0, 0, "empty"},
+	    {HTTP_GET, "nope", h, BODY_NONE, 0, 0, "relative"},
+	    {HTTP_GET, "/*a/b", h, BODY_NONE, 0, 0, "splat_mid"},
+	    {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "nine"},
+	    {HTTP_GET, "/ok/:", h, BODY_NONE, 0, 0, "nameless"},
 	};
 	struct route_match rm;
 	size_t n = sizeof t / sizeof t[0];
@@ -604,23 +603,23 @@ static void test_unchecked_table(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_method_parse),
-		cmocka_unit_test(test_methods_format),
-		cmocka_unit_test(test_table_is_valid),
-		cmocka_unit_test(test_basic_matches),
-		cmocka_unit_test(test_head_uses_get),
-		cmocka_unit_test(test_precedence),
-		cmocka_unit_test(test_first_in_table_wins),
-		cmocka_unit_test(test_trailing_slash),
-		cmocka_unit_test(test_not_found_and_method),
-		cmocka_unit_test(test_query_is_ignored),
-		cmocka_unit_test(test_params),
-		cmocka_unit_test(test_bad_paths),
-		cmocka_unit_test(test_good_odd_paths),
-		cmocka_unit_test(test_percent_decode),
-		cmocka_unit_test(test_check_rejects),
-		cmocka_unit_test(test_check_table_level),
-		cmocka_unit_test(test_unchecked_table),
+	    cmocka_unit_test(test_method_parse),
+	    cmocka_unit_test(test_methods_format),
+	    cmocka_unit_test(test_table_is_valid),
+	    cmocka_unit_test(test_basic_matches),
+	    cmocka_unit_test(test_head_uses_get),
+	    cmocka_unit_test(test_precedence),
+	    cmocka_unit_test(test_first_in_table_wins),
+	    cmocka_unit_test(test_trailing_slash),
+	    cmocka_unit_test(test_not_found_and_method),
+	    cmocka_unit_test(test_query_is_ignored),
+	    cmocka_unit_test(test_params),
+	    cmocka_unit_test(test_bad_paths),
+	    cmocka_unit_test(test_good_odd_paths),
+	    cmocka_unit_test(test_percent_decode),
+	    cmocka_unit_test(test_check_rejects),
+	    cmocka_unit_test(test_check_table_level),
+	    cmocka_unit_test(test_unchecked_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
