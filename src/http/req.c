@@ -272,10 +272,7 @@ static void add_allow_header(struct req *r)
 {
 	struct buf allow;
 	buf_init(&allow, r->arena, 128);
-	for (unsigned m = HTTP_GET; m <= HTTP_OPTIONS; m <<= 1)
-		if (r->match.allowed & m)
-			buf_printf(&allow, "%s%s", allow.len ? ", " : "", http_method_name((enum http_method)m));
-	if (allow.len)
+	if (http_methods_format(&allow, r->match.allowed) == 0 && allow.len)
 		req_add_header(r, "Allow", allow.data);
 }
 
