@@ -162,7 +162,7 @@ static int cmd_demo(const struct config *cfg, int argc, char **argv)
 	if (!rc) {
 		struct arena *a = arena_new(0);
 		struct ctx ctx;
-		ctx_init_for_request(&ctx, db, a);
+		ctx_init_system(&ctx, db, a);
 		int err = settings_set(&ctx, SETTING_SECTOR_NAME, "Campus");
 		if (!err)
 			err = settings_set(&ctx, SETTING_BRAND_COLOR, "#00689e");

@@ -1,0 +1,32 @@
+/* The audit log (BIO 8.15): every change to people, memberships, roles,
+ * log-ins, and later points, diplomas, reviews and money writes one row with
+ * actor, action, object, result, origin and time. Rows are hash-chained: each
+ * row's hash covers its content and the previous row's hash, so a row changed
+ * or removed by hand shows up in audit_verify(). Never put secrets in detail. */
+#ifndef CAMPUS_DOMAIN_AUDIT_H
+#define CAMPUS_DOMAIN_AUDIT_H
+
+#include <stdint.h>
+
+struct arena;
+struct ctx;
+struct db_conn;
+
+#define AUDIT_HASH_HEX 64 /* BLAKE2b-256 in hex */
+
+/* Append one row for ctx->actor and ctx->origin at ctx->now(). Inside a write
+ * transaction the row joins it (and is rolled back with it); outside one it
+ * runs in a write transaction of its own. result: "ok", "denied", "failed". */
+int audit_record(struct ctx *ctx, const char *action, const char *object_type,
+                 const char *object_id, const char *result, const char *detail);
+
+struct audit_verify_result {
+	int64_t rows;          /* rows checked */
+	int64_t first_broken;  /* id of the first row that fails, 0 when all hold */
+	const char *reason;    /* why it fails (in the arena), NULL when all hold */
+};
+
+/* Walk the chain in id order; 0 with first_broken == 0 when it holds. */
+int audit_verify(struct db_conn *db, struct arena *arena, struct audit_verify_result *out);
+
+#endif
