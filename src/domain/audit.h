@@ -23,7 +23,13 @@ int audit_record(struct ctx *ctx, const char *action, const char *object_type,
 struct audit_verify_result {
 	int64_t rows;          /* rows checked */
 	int64_t first_broken;  /* id of the first row that fails, 0 when all hold */
-	const char *reason;    /* why it fails (in the arena), NULL when all hold */
+	const char *reason;    /* why it fails (in the arena), NULL when all hold; the
+	                        * test to use, as a forged row may carry id 0 */
+	/* The newest row checked, to write down as an anchor (docs/internals/audit.md):
+	 * a later verify that still finds this hash at this id shows nothing up to
+	 * it was changed, removed or cut off. 0 and "" for an empty log. */
+	int64_t last_id;
+	char last_hash[AUDIT_HASH_HEX + 1];
 };
 
 /* Walk the chain in id order; 0 with first_broken == 0 when it holds. */

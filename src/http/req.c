@@ -26,6 +26,8 @@ static const struct {
 	const char *msgid;
 } flash_table[] = {
 	{"taal", N_("De taal is gewijzigd.")},
+	{"organisatie", N_("U werkt nu in een andere organisatie.")},
+	{"uitgelogd", N_("U bent uitgelogd.")},
 };
 
 const char *http_method_name(enum http_method m)
@@ -103,6 +105,31 @@ struct db_conn *req_db(struct req *r)
 
 const char *req_tr(const struct req *r, const char *msgid) { return i18n_gettext(r->lang, msgid); }
 
+void req_ctx(struct req *r, struct ctx *ctx)
+{
+	ctx_init_for_request(ctx, req_db(r), r->arena);
+	ctx->actor = r->actor;
+	const char *ua = req_header(r, "User-Agent");
+	ctx->origin = (struct origin){req_client_ip(r), ua ? ua : ""};
+}
+
+int req_session_start(struct req *r, const char *token, const char *csrf_token)
+{
+	r->session_token = arena_strdup(r->arena, token);
+	r->csrf_token = arena_strdup(r->arena, csrf_token);
+	r->csrf_cookie_new = false;
+	/* A session cookie without Max-Age: it ends with the browser, the server
+	 * ends it earlier when idle or old. */
+	return req_set_cookie(r, SESSION_COOKIE, token, 0);
+}
+
+void req_session_end(struct req *r)
+{
+	r->session_token = NULL;
+	r->actor = (struct actor){0};
+	req_set_cookie(r, SESSION_COOKIE, "", COOKIE_DELETE);
+}
+
 int req_add_header(struct req *r, const char *name, const char *value)
 {
 	struct req_header *h = arena_alloc(r->arena, sizeof *h);
@@ -148,7 +175,7 @@ static const char *flash_take(struct req *r)
 	const char *key = req_cookie(r, "flash");
 	if (!key)
 		return NULL;
-	req_set_cookie(r, "flash", "", 0 - 1);
+	req_set_cookie(r, "flash", "", COOKIE_DELETE);
 	for (size_t i = 0; i < sizeof flash_table / sizeof flash_table[0]; i++)
 		if (strcmp(flash_table[i].key, key) == 0)
 			return req_tr(r, flash_table[i].msgid);
@@ -175,6 +202,8 @@ static void add_layout_data(struct req *r, json_t *data)
 	if (flash)
 		json_object_set_new(data, "flash", json_string(flash));
 	json_object_set_new(data, "version", json_string(r->app->version));
+	if (r->actor.person_id && r->person_name)
+		json_object_set_new(data, "user", json_pack("{s:s}", "name", r->person_name));
 }
 
 static int render(struct req *r, const char *template_name, json_t *data)

@@ -10,6 +10,8 @@
 
 #include "core/buf.h"
 #include "core/str.h"
+#include "domain/ctx.h"
+#include "domain/people.h"
 #include "http/form.h"
 #include "http/router.h"
 #include "view/i18n.h"
@@ -20,7 +22,8 @@ struct db_conn;
 
 /* Route flags (struct route.flags). */
 enum {
-	ROUTE_NO_CSRF = 1, /* state-changing route that authenticates by token, not cookie */
+	ROUTE_NO_CSRF = 1,   /* state-changing route that authenticates by token, not cookie */
+	ROUTE_STATELESS = 2, /* no session lookup (static files, health, metrics) */
 };
 
 struct req_header {
@@ -30,6 +33,7 @@ struct req_header {
 };
 
 #define REQ_ID_LEN 16
+#define SESSION_COOKIE "campus_sessie"
 
 struct req {
 	struct app *app;
@@ -47,6 +51,10 @@ struct req {
 	const char *csrf_token;      /* this browser's CSRF token */
 	bool csrf_cookie_new;        /* token was made for this request: send the cookie */
 	bool secure;                 /* served over TLS (directly or behind a trusted proxy) */
+	struct actor actor;          /* who is logged in (person_id 0: nobody) */
+	const char *person_name;
+	const char *session_token;   /* the cookie's token, when logged in */
+	struct org org;              /* the organisation of a /b/:slug/ route (org.id 0: none) */
 
 	/* Reply under construction. */
 	unsigned status;
@@ -80,6 +88,11 @@ const char *req_param(struct req *r, const char *name);
 const char *req_client_ip(struct req *r);
 /* A database connection for the rest of the request (released at completion). */
 struct db_conn *req_db(struct req *r);
+/* A domain context for this request: its connection, arena, actor and origin. */
+void req_ctx(struct req *r, struct ctx *ctx);
+/* Start a log-in session: sets the session cookie; the CSRF token changes with it. */
+int req_session_start(struct req *r, const char *token, const char *csrf_token);
+void req_session_end(struct req *r);
 /* msgid translated into the request's language. */
 const char *req_tr(const struct req *r, const char *msgid);
 const char *http_method_name(enum http_method m);

@@ -55,6 +55,7 @@ struct route {
 	size_t body_max;  /* bytes; 0 = no body allowed */
 	unsigned flags;   /* free for the server (e.g. ROUTE_PUBLIC); router ignores */
 	const char *name; /* for logs/metrics, e.g. "home" */
+	unsigned policy;  /* who may call it (domain/authz.h); the server checks it first */
 };
 
 #define ROUTE_MAX_PARAMS 8

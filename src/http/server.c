@@ -22,6 +22,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/auth.h"
+#include "domain/authz.h"
 #include "http/form.h"
 #include "http/headers.h"
 #include "http/multipart.h"
@@ -293,16 +295,74 @@ static int request_body_finish(struct req *r)
 	}
 }
 
+/* Who is asking: the session cookie, resolved in the database. A session
+ * brings its own CSRF token, which replaces the anonymous one. */
+static int resolve_session(struct req *r)
+{
+	const char *token = req_cookie(r, SESSION_COOKIE);
+	if (!token)
+		return 0;
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	if (!ctx.db)
+		return CAMPUS_EUNAVAIL;
+	struct auth_session s;
+	int rc = auth_session_resume(&ctx, token, &s);
+	if (rc == CAMPUS_EUNAUTH) {
+		req_session_end(r); /* expired or unknown: drop the cookie */
+		return 0;
+	}
+	if (rc)
+		return rc;
+	r->actor = ctx.actor;
+	r->person_name = s.person_name;
+	r->session_token = arena_strdup(r->arena, token);
+	r->csrf_token = arena_strdup(r->arena, s.csrf_token);
+	r->csrf_cookie_new = false;
+	return 0;
+}
+
+/* The organisation of a /b/:slug/ route; unknown slugs are 404. */
+static int resolve_org(struct req *r)
+{
+	struct str raw = route_param(&r->match, "slug");
+	if (!raw.ptr)
+		return 0;
+	const char *slug = req_param(r, "slug");
+	if (!slug)
+		return CAMPUS_ENOTFOUND;
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	return org_get_by_slug(&ctx, slug, &r->org);
+}
+
 static void dispatch(struct req *r)
 {
+	const struct route *route = r->match.route;
 	int rc = r->pending_error;
 	if (!rc && r->body_parser_kind)
 		rc = request_body_finish(r);
+	if (!rc && !(route->flags & ROUTE_STATELESS))
+		rc = resolve_session(r);
 	if (!rc && (r->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
-	    !(r->match.route->flags & ROUTE_NO_CSRF) && !csrf_valid(r))
+	    !(route->flags & ROUTE_NO_CSRF) && !csrf_valid(r))
 		rc = CAMPUS_EBADCSRF;
 	if (!rc)
-		rc = r->match.route->handler(r);
+		rc = resolve_org(r);
+	if (!rc)
+		rc = authz_check(&r->actor, (enum authz_policy)route->policy, r->org.id);
+	if (rc == CAMPUS_EUNAUTH && !is_api_path(r->path) && r->method == HTTP_GET) {
+		/* A page that needs a log-in: go there, and come back afterwards. */
+		struct buf to;
+		buf_init(&to, r->arena, 4096);
+		buf_puts(&to, "/inloggen?terug=");
+		buf_url_encode(&to, r->path, strlen(r->path));
+		rc = to.overflow ? CAMPUS_ENOMEM : reply_redirect(r, to.data);
+		if (!rc)
+			return;
+	}
+	if (!rc)
+		rc = route->handler(r);
 	if (rc) {
 		r->body.overflow = false;
 		buf_clear(&r->body);

@@ -1,26 +1,38 @@
-/* Every route, with its methods, body kind and body cap. A new route is added
- * here and nowhere else; router_check() validates the table at start. */
+/* Every route: methods, pattern, handler, body kind and cap, flags, name and
+ * the authorization policy the server checks before the handler runs. A new
+ * route is added here and nowhere else; router_check() validates the table at
+ * start and tests/unit/test_authz.c fails until the route has its row there. */
 #include "web/web.h"
 
+#include "domain/authz.h"
 #include "http/req.h"
 #include "http/router.h"
 #include "http/static.h"
 
 #define KB ((size_t)1024)
+#define STATELESS ROUTE_STATELESS
 
 const struct route web_routes[] = {
-    {HTTP_GET, "/", page_home, BODY_NONE, 0, 0, "home"},
-    {HTTP_GET, "/toegankelijkheid", page_accessibility, BODY_NONE, 0, 0, "accessibility"},
-    {HTTP_POST, "/taal", page_language, BODY_FORM, 4 * KB, 0, "language"},
-    {HTTP_GET, "/theme.css", page_theme_css, BODY_NONE, 0, 0, "theme"},
+    {HTTP_GET, "/", page_home, BODY_NONE, 0, 0, "home", AZ_PUBLIC},
+    {HTTP_GET, "/toegankelijkheid", page_accessibility, BODY_NONE, 0, 0, "accessibility", AZ_PUBLIC},
+    {HTTP_POST, "/taal", page_language, BODY_FORM, 4 * KB, 0, "language", AZ_PUBLIC},
+    {HTTP_GET, "/inloggen", page_login_form, BODY_NONE, 0, 0, "login_form", AZ_PUBLIC},
+    {HTTP_POST, "/inloggen", page_login, BODY_FORM, 8 * KB, 0, "login", AZ_PUBLIC},
+    {HTTP_POST, "/uitloggen", page_logout, BODY_FORM, 4 * KB, 0, "logout", AZ_PUBLIC},
+    {HTTP_GET, "/mijn", page_me, BODY_NONE, 0, 0, "me", AZ_PERSON},
+    {HTTP_POST, "/organisatie", page_switch_org, BODY_FORM, 4 * KB, 0, "switch_org", AZ_PERSON},
+    {HTTP_GET, "/b/:slug/leden", page_members, BODY_NONE, 0, 0, "members", AZ_ORG_MANAGER},
+    {HTTP_GET, "/beheer/organisaties", page_admin_orgs, BODY_NONE, 0, 0, "admin_orgs",
+     AZ_CAMPUS_ADMIN},
     {HTTP_GET | HTTP_POST, "/sjablonen/voorbeeld", page_template_preview, BODY_FORM, 512 * KB, 0,
-     "template_preview"},
-    {HTTP_GET, "/static/*path", static_handler, BODY_NONE, 0, 0, "static"},
-    {HTTP_GET, "/healthz", ops_healthz, BODY_NONE, 0, 0, "healthz"},
-    {HTTP_GET, "/metrics", ops_metrics, BODY_NONE, 0, 0, "metrics"},
-    {HTTP_GET, "/api/v1/status", api_status, BODY_NONE, 0, 0, "api_status"},
+     "template_preview", AZ_PUBLIC},
+    {HTTP_GET, "/theme.css", page_theme_css, BODY_NONE, 0, STATELESS, "theme", AZ_PUBLIC},
+    {HTTP_GET, "/static/*path", static_handler, BODY_NONE, 0, STATELESS, "static", AZ_PUBLIC},
+    {HTTP_GET, "/healthz", ops_healthz, BODY_NONE, 0, STATELESS, "healthz", AZ_PUBLIC},
+    {HTTP_GET, "/metrics", ops_metrics, BODY_NONE, 0, STATELESS, "metrics", AZ_PUBLIC},
+    {HTTP_GET, "/api/v1/status", api_status, BODY_NONE, 0, STATELESS, "api_status", AZ_PUBLIC},
     {HTTP_POST, "/api/v1/templates/render", api_template_render, BODY_JSON, 512 * KB,
-     ROUTE_NO_CSRF, "api_template_render"},
+     ROUTE_NO_CSRF | STATELESS, "api_template_render", AZ_PUBLIC},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -4,6 +4,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "http/router.h"
 
@@ -18,10 +19,23 @@ int page_accessibility(struct req *r);
 int page_language(struct req *r);
 int page_theme_css(struct req *r);
 int page_template_preview(struct req *r);
+int page_login_form(struct req *r);
+int page_login(struct req *r);
+int page_logout(struct req *r);
+int page_me(struct req *r);
+int page_switch_org(struct req *r);
+int page_members(struct req *r);
+int page_admin_orgs(struct req *r);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);
 int api_template_render(struct req *r);
+
+/* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
+int page_param(struct req *r, unsigned *page);
+/* {page, pages, total, prev, next} with links that keep the query parameters named in keep. */
+json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
+                   unsigned per_page, int64_t total);
 
 struct buf;
 /* Render a template given as text (plain Mustache) with partials {name: text}. */

@@ -19,15 +19,15 @@ static int h(struct req *r)
 }
 
 static const struct route table[] = {
-    {HTTP_GET, "/", h, BODY_NONE, 0, 0, "home"},
-    {HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board"},
-    {HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new"},
-    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module"},
-    {HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules"},
-    {HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static"},
-    {HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "css"},
-    {HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete"},
-    {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE, 0, 0, "deep"},
+    {HTTP_GET, "/", h, BODY_NONE, 0, 0, "home", 0},
+    {HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board", 0},
+    {HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new", 0},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module", 0},
+    {HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules", 0},
+    {HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static", 0},
+    {HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "css", 0},
+    {HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete", 0},
+    {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE, 0, 0, "deep", 0},
 };
 
 /* Every segment of an accepted path must decode to valid UTF-8 that is not

@@ -28,23 +28,23 @@ static int h(struct req *r)
 	} while (0)
 
 static const struct route table[] = {
-    {HTTP_GET, "/", h, BODY_NONE, 0, 0, "home"},
-    {HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board"},
-    {HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new"},
-    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module"},
-    {HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules_index"},
-    {HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static"},
-    {HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "static_css"},
-    {HTTP_POST, "/b/:slug", h, BODY_FORM, 1024, 0, "board_update"},
-    {HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete"},
-    {HTTP_GET, "/f/:a", h, BODY_NONE, 0, 0, "f_param"},
-    {HTTP_GET, "/f/*rest", h, BODY_NONE, 0, 0, "f_splat"},
-    {HTTP_GET, "/:lang/about", h, BODY_NONE, 0, 0, "about_lang"},
-    {HTTP_GET, "/nl/:page", h, BODY_NONE, 0, 0, "nl_page"},
-    {HTTP_GET | HTTP_PUT, "/x/:a", h, BODY_NONE, 0, 0, "x_a"},
-    {HTTP_OPTIONS, "/x/:b", h, BODY_NONE, 0, 0, "x_b"},
-    {HTTP_GET, "/.well-known/security.txt", h, BODY_NONE, 0, 0, "security_txt"},
-    {HTTP_GET, "/p/:a/:b/:c/:d/:e/:f/:g/:h", h, BODY_NONE, 0, 0, "eight"},
+    {HTTP_GET, "/", h, BODY_NONE, 0, 0, "home", 0},
+    {HTTP_GET, "/b/:slug", h, BODY_NONE, 0, 0, "board", 0},
+    {HTTP_GET, "/b/new", h, BODY_NONE, 0, 0, "board_new", 0},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", h, BODY_FORM, 4096, 0, "module", 0},
+    {HTTP_GET, "/b/:slug/modules/", h, BODY_NONE, 0, 0, "modules_index", 0},
+    {HTTP_GET, "/static/*path", h, BODY_NONE, 0, 0, "static", 0},
+    {HTTP_GET, "/static/css/*file", h, BODY_NONE, 0, 0, "static_css", 0},
+    {HTTP_POST, "/b/:slug", h, BODY_FORM, 1024, 0, "board_update", 0},
+    {HTTP_DELETE, "/b/:slug/modules/:id", h, BODY_NONE, 0, 0, "module_delete", 0},
+    {HTTP_GET, "/f/:a", h, BODY_NONE, 0, 0, "f_param", 0},
+    {HTTP_GET, "/f/*rest", h, BODY_NONE, 0, 0, "f_splat", 0},
+    {HTTP_GET, "/:lang/about", h, BODY_NONE, 0, 0, "about_lang", 0},
+    {HTTP_GET, "/nl/:page", h, BODY_NONE, 0, 0, "nl_page", 0},
+    {HTTP_GET | HTTP_PUT, "/x/:a", h, BODY_NONE, 0, 0, "x_a", 0},
+    {HTTP_OPTIONS, "/x/:b", h, BODY_NONE, 0, 0, "x_b", 0},
+    {HTTP_GET, "/.well-known/security.txt", h, BODY_NONE, 0, 0, "security_txt", 0},
+    {HTTP_GET, "/p/:a/:b/:c/:d/:e/:f/:g/:h", h, BODY_NONE, 0, 0, "eight", 0},
 };
 #define NT (sizeof table / sizeof table[0])
 
@@ -206,8 +206,8 @@ static void test_first_in_table_wins(void **state)
 {
 	(void)state;
 	static const struct route t[] = {
-	    {HTTP_GET, "/a/:x", h, BODY_NONE, 0, 0, "first"},
-	    {HTTP_GET, "/a/:y", h, BODY_NONE, 0, 0, "second"},
+	    {HTTP_GET, "/a/:x", h, BODY_NONE, 0, 0, "first", 0},
+	    {HTTP_GET, "/a/:y", h, BODY_NONE, 0, 0, "second", 0},
 	};
 	struct route_match rm;
 	assert_int_equal(router_match(t, 2, HTTP_GET, "/a/1", 4, &rm), 0);
@@ -470,37 +470,37 @@ static void test_check_rejects(void **state)
 {
 	(void)state;
 	static const struct bad_table bad[] = {
-	    {{HTTP_GET, NULL, h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
-	    {{HTTP_GET, "", h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
-	    {{HTTP_GET, "a/b", h, BODY_NONE, 0, 0, "a"}, "start with '/'"},
-	    {{HTTP_GET, "//", h, BODY_NONE, 0, 0, "a"}, "empty segment"},
-	    {{HTTP_GET, "/a//b", h, BODY_NONE, 0, 0, "a"}, "empty segment"},
-	    {{HTTP_GET, "/a/./b", h, BODY_NONE, 0, 0, "a"}, "dot segment"},
-	    {{HTTP_GET, "/..", h, BODY_NONE, 0, 0, "a"}, "dot segment"},
-	    {{HTTP_GET, "/a b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-	    {{HTTP_GET, "/a%20b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-	    {{HTTP_GET, "/caf\xc3\xa9", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-	    {{HTTP_GET, "/a?b", h, BODY_NONE, 0, 0, "a"}, "escaping"},
-	    {{HTTP_GET, "/a/:", h, BODY_NONE, 0, 0, "a"}, "without a name"},
-	    {{HTTP_GET, "/a/*", h, BODY_NONE, 0, 0, "a"}, "without a name"},
-	    {{HTTP_GET, "/a/:b-c", h, BODY_NONE, 0, 0, "a"}, "parameter name"},
-	    {{HTTP_GET, "/a/:b:c", h, BODY_NONE, 0, 0, "a"}, "parameter name"},
-	    {{HTTP_GET, "/a/*rest/b", h, BODY_NONE, 0, 0, "a"}, "last segment"},
-	    {{HTTP_GET, "/a/*rest/", h, BODY_NONE, 0, 0, "a"}, "last segment"},
-	    {{HTTP_GET, "/:x/:x", h, BODY_NONE, 0, 0, "a"}, "duplicate parameter"},
-	    {{HTTP_GET, "/:x/*x", h, BODY_NONE, 0, 0, "a"}, "duplicate parameter"},
-	    {{HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "a"},
+	    {{HTTP_GET, NULL, h, BODY_NONE, 0, 0, "a", 0}, "start with '/'"},
+	    {{HTTP_GET, "", h, BODY_NONE, 0, 0, "a", 0}, "start with '/'"},
+	    {{HTTP_GET, "a/b", h, BODY_NONE, 0, 0, "a", 0}, "start with '/'"},
+	    {{HTTP_GET, "//", h, BODY_NONE, 0, 0, "a", 0}, "empty segment"},
+	    {{HTTP_GET, "/a//b", h, BODY_NONE, 0, 0, "a", 0}, "empty segment"},
+	    {{HTTP_GET, "/a/./b", h, BODY_NONE, 0, 0, "a", 0}, "dot segment"},
+	    {{HTTP_GET, "/..", h, BODY_NONE, 0, 0, "a", 0}, "dot segment"},
+	    {{HTTP_GET, "/a b", h, BODY_NONE, 0, 0, "a", 0}, "escaping"},
+	    {{HTTP_GET, "/a%20b", h, BODY_NONE, 0, 0, "a", 0}, "escaping"},
+	    {{HTTP_GET, "/caf\xc3\xa9", h, BODY_NONE, 0, 0, "a", 0}, "escaping"},
+	    {{HTTP_GET, "/a?b", h, BODY_NONE, 0, 0, "a", 0}, "escaping"},
+	    {{HTTP_GET, "/a/:", h, BODY_NONE, 0, 0, "a", 0}, "without a name"},
+	    {{HTTP_GET, "/a/*", h, BODY_NONE, 0, 0, "a", 0}, "without a name"},
+	    {{HTTP_GET, "/a/:b-c", h, BODY_NONE, 0, 0, "a", 0}, "parameter name"},
+	    {{HTTP_GET, "/a/:b:c", h, BODY_NONE, 0, 0, "a", 0}, "parameter name"},
+	    {{HTTP_GET, "/a/*rest/b", h, BODY_NONE, 0, 0, "a", 0}, "last segment"},
+	    {{HTTP_GET, "/a/*rest/", h, BODY_NONE, 0, 0, "a", 0}, "last segment"},
+	    {{HTTP_GET, "/:x/:x", h, BODY_NONE, 0, 0, "a", 0}, "duplicate parameter"},
+	    {{HTTP_GET, "/:x/*x", h, BODY_NONE, 0, 0, "a", 0}, "duplicate parameter"},
+	    {{HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "a", 0},
 	     "too many parameters"},
-	    {{0, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
-	    {{128, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
-	    {{HTTP_GET | 256, "/a", h, BODY_NONE, 0, 0, "a"}, "method mask"},
-	    {{HTTP_GET, "/a", NULL, BODY_NONE, 0, 0, "a"}, "no handler"},
-	    {{HTTP_GET, "/a", h, BODY_NONE, 0, 0, NULL}, "no name"},
-	    {{HTTP_GET, "/a", h, BODY_NONE, 0, 0, ""}, "no name"},
-	    {{HTTP_POST, "/a", h, BODY_NONE, 10, 0, "a"}, "disagree"},
-	    {{HTTP_POST, "/a", h, BODY_FORM, 0, 0, "a"}, "disagree"},
-	    {{HTTP_GET | HTTP_HEAD, "/a", h, BODY_JSON, 10, 0, "a"}, "without POST"},
-	    {{HTTP_POST, "/a", h, (enum body_kind)7, 10, 0, "a"}, "bad body kind"},
+	    {{0, "/a", h, BODY_NONE, 0, 0, "a", 0}, "method mask"},
+	    {{128, "/a", h, BODY_NONE, 0, 0, "a", 0}, "method mask"},
+	    {{HTTP_GET | 256, "/a", h, BODY_NONE, 0, 0, "a", 0}, "method mask"},
+	    {{HTTP_GET, "/a", NULL, BODY_NONE, 0, 0, "a", 0}, "no handler"},
+	    {{HTTP_GET, "/a", h, BODY_NONE, 0, 0, NULL, 0}, "no name"},
+	    {{HTTP_GET, "/a", h, BODY_NONE, 0, 0, "", 0}, "no name"},
+	    {{HTTP_POST, "/a", h, BODY_NONE, 10, 0, "a", 0}, "disagree"},
+	    {{HTTP_POST, "/a", h, BODY_FORM, 0, 0, "a", 0}, "disagree"},
+	    {{HTTP_GET | HTTP_HEAD, "/a", h, BODY_JSON, 10, 0, "a", 0}, "without POST"},
+	    {{HTTP_POST, "/a", h, (enum body_kind)7, 10, 0, "a", 0}, "bad body kind"},
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct buf err;
@@ -515,7 +515,7 @@ static void test_check_rejects(void **state)
 	}
 	/* the eight-parameter maximum itself is fine */
 	static const struct route eight = {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/*h", h, BODY_NONE, 0, 0,
-	                                   "eight"};
+	                                   "eight", 0};
 	assert_int_equal(router_check(&eight, 1, NULL), 0);
 }
 
@@ -526,24 +526,24 @@ static void test_check_table_level(void **state)
 	buf_init(&err, NULL, 0);
 
 	static const struct route dup_names[] = {
-	    {HTTP_GET, "/a", h, BODY_NONE, 0, 0, "same"},
-	    {HTTP_GET, "/b", h, BODY_NONE, 0, 0, "same"},
+	    {HTTP_GET, "/a", h, BODY_NONE, 0, 0, "same", 0},
+	    {HTTP_GET, "/b", h, BODY_NONE, 0, 0, "same", 0},
 	};
 	assert_int_equal(router_check(dup_names, 2, &err), CAMPUS_EINVAL);
 	assert_non_null(strstr(buf_cstr(&err), "route 1 (same): duplicate name (also route 0)"));
 
 	static const struct route shadows[] = {
-	    {HTTP_GET, "/s/:x/*rest", h, BODY_NONE, 0, 0, "a"},
-	    {HTTP_POST, "/s/:y/*more", h, BODY_FORM, 10, 0, "b"},           /* other method: ok */
-	    {HTTP_GET | HTTP_POST, "/s/:z/*all", h, BODY_FORM, 10, 0, "c"}, /* shadowed twice */
-	    {HTTP_HEAD, "/s/:q/*p", h, BODY_NONE, 0, 0, "d"},               /* HEAD goes to GET */
-	    {HTTP_GET, "/s/lit/*p", h, BODY_NONE, 0, 0, "e"},               /* literal: ok */
-	    {HTTP_GET, "/s/:x/y", h, BODY_NONE, 0, 0, "f"},                 /* literal: ok */
-	    {HTTP_GET, "/s/:x/:y", h, BODY_NONE, 0, 0, "g"},                /* param: ok */
-	    {HTTP_GET, "/s/:x/", h, BODY_NONE, 0, 0, "h"},                  /* slash: ok */
-	    {HTTP_GET, "/s/:x", h, BODY_NONE, 0, 0, "i"},                   /* shorter: ok */
-	    {HTTP_HEAD, "/t", h, BODY_NONE, 0, 0, "j"},
-	    {HTTP_GET, "/t", h, BODY_NONE, 0, 0, "k"}, /* GET after HEAD-only: reachable */
+	    {HTTP_GET, "/s/:x/*rest", h, BODY_NONE, 0, 0, "a", 0},
+	    {HTTP_POST, "/s/:y/*more", h, BODY_FORM, 10, 0, "b", 0},           /* other method: ok */
+	    {HTTP_GET | HTTP_POST, "/s/:z/*all", h, BODY_FORM, 10, 0, "c", 0}, /* shadowed twice */
+	    {HTTP_HEAD, "/s/:q/*p", h, BODY_NONE, 0, 0, "d", 0},               /* HEAD goes to GET */
+	    {HTTP_GET, "/s/lit/*p", h, BODY_NONE, 0, 0, "e", 0},               /* literal: ok */
+	    {HTTP_GET, "/s/:x/y", h, BODY_NONE, 0, 0, "f", 0},                 /* literal: ok */
+	    {HTTP_GET, "/s/:x/:y", h, BODY_NONE, 0, 0, "g", 0},                /* param: ok */
+	    {HTTP_GET, "/s/:x/", h, BODY_NONE, 0, 0, "h", 0},                  /* slash: ok */
+	    {HTTP_GET, "/s/:x", h, BODY_NONE, 0, 0, "i", 0},                   /* shorter: ok */
+	    {HTTP_HEAD, "/t", h, BODY_NONE, 0, 0, "j", 0},
+	    {HTTP_GET, "/t", h, BODY_NONE, 0, 0, "k", 0}, /* GET after HEAD-only: reachable */
 	};
 	buf_clear(&err);
 	assert_int_equal(router_check(shadows, sizeof shadows / sizeof shadows[0], &err),
@@ -563,7 +563,7 @@ static void test_check_table_level(void **state)
 
 	/* every problem is reported, one per line */
 	static const struct route many[] = {
-	    {HTTP_GET, "/a//b", NULL, BODY_NONE, 0, 0, NULL},
+	    {HTTP_GET, "/a//b", NULL, BODY_NONE, 0, 0, NULL, 0},
 	};
 	buf_clear(&err);
 	assert_int_equal(router_check(many, 1, &err), CAMPUS_EINVAL);
@@ -583,12 +583,12 @@ static void test_unchecked_table(void **state)
 	(void)state;
 	/* router_match must survive tables that router_check would refuse */
 	static const struct route t[] = {
-	    {HTTP_GET, NULL, h, BODY_NONE, 0, 0, "null"},
-	    {HTTP_GET, "", h, BODY_NONE, 0, 0, "empty"},
-	    {HTTP_GET, "nope", h, BODY_NONE, 0, 0, "relative"},
-	    {HTTP_GET, "/*a/b", h, BODY_NONE, 0, 0, "splat_mid"},
-	    {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "nine"},
-	    {HTTP_GET, "/ok/:", h, BODY_NONE, 0, 0, "nameless"},
+	    {HTTP_GET, NULL, h, BODY_NONE, 0, 0, "null", 0},
+	    {HTTP_GET, "", h, BODY_NONE, 0, 0, "empty", 0},
+	    {HTTP_GET, "nope", h, BODY_NONE, 0, 0, "relative", 0},
+	    {HTTP_GET, "/*a/b", h, BODY_NONE, 0, 0, "splat_mid", 0},
+	    {HTTP_GET, "/:a/:b/:c/:d/:e/:f/:g/:h/:i", h, BODY_NONE, 0, 0, "nine", 0},
+	    {HTTP_GET, "/ok/:", h, BODY_NONE, 0, 0, "nameless", 0},
 	};
 	struct route_match rm;
 	size_t n = sizeof t / sizeof t[0];

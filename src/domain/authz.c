@@ -1,0 +1,47 @@
+#include "domain/authz.h"
+
+#include <stdbool.h>
+
+#include "core/err.h"
+#include "domain/ctx.h"
+
+static bool is_campus_admin(const struct actor *a) { return (a->roles & ROLE_CAMPUS_ADMIN) != 0; }
+
+int authz_check(const struct actor *a, enum authz_policy policy, int64_t org_id)
+{
+	if (a->flags & ACTOR_SYSTEM)
+		return 0;
+	switch (policy) {
+	case AZ_PUBLIC:
+		return 0;
+	case AZ_PERSON:
+		return a->person_id ? 0 : CAMPUS_EUNAUTH;
+	case AZ_ORG_MANAGER:
+		if (!a->person_id)
+			return CAMPUS_EUNAUTH;
+		if (is_campus_admin(a))
+			return 0;
+		/* Roles hold in the organisation the person works in now, and only there. */
+		return org_id != 0 && a->org_id == org_id && (a->roles & ROLE_MANAGER) ? 0
+		                                                                         : CAMPUS_EFORBIDDEN;
+	case AZ_CAMPUS_ADMIN:
+		if (!a->person_id)
+			return CAMPUS_EUNAUTH;
+		return is_campus_admin(a) ? 0 : CAMPUS_EFORBIDDEN;
+	case AZ_POLICY_COUNT:
+		break;
+	}
+	return CAMPUS_EFORBIDDEN; /* an unknown policy allows nothing */
+}
+
+const char *authz_policy_name(enum authz_policy policy)
+{
+	switch (policy) {
+	case AZ_PUBLIC: return "iedereen";
+	case AZ_PERSON: return "ingelogd";
+	case AZ_ORG_MANAGER: return "manager van de organisatie";
+	case AZ_CAMPUS_ADMIN: return "campusbeheerder";
+	case AZ_POLICY_COUNT: break;
+	}
+	return "?";
+}

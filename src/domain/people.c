@@ -1,0 +1,306 @@
+#include "domain/people.h"
+
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "db/db.h"
+#include "domain/ctx.h"
+
+#define EMAIL_MAX 254
+#define QUERY_MAX 100
+#define PAGE_MAX 200
+
+DB_STMT(stmt_org_by_slug, "SELECT id, slug, name, kind, place, province, brand_color "
+                          "FROM organisations WHERE slug = $1");
+DB_STMT(stmt_org_by_id, "SELECT id, slug, name, kind, place, province, brand_color "
+                        "FROM organisations WHERE id = $1");
+DB_STMT(stmt_person_by_id,
+        "SELECT id, email, name, lang, password_hash IS NOT NULL, totp_enabled FROM people WHERE id = $1");
+DB_STMT(stmt_person_memberships,
+        "SELECT o.id, o.slug, o.name, o.kind, m.kind, m.roles FROM memberships m "
+        "JOIN organisations o ON o.id = m.org_id "
+        "WHERE m.person_id = $1 AND m.ended_at IS NULL "
+        "ORDER BY CASE o.kind WHEN 'campus' THEN 0 ELSE 1 END, o.name");
+/* $2: a lower-cased LIKE pattern or NULL; $3 kind or NULL; $4 role bit or 0. */
+#define MEMBER_WHERE                                                                        \
+	"WHERE m.org_id = $1 AND m.ended_at IS NULL "                                        \
+	"AND ($2 IS NULL OR lower(p.name) LIKE $2 ESCAPE '\\' OR p.email LIKE $2 ESCAPE '\\') " \
+	"AND ($3 IS NULL OR m.kind = $3) AND ($4 = 0 OR (m.roles & $4) <> 0) "
+DB_STMT(stmt_org_members,
+        "SELECT p.id, p.name, p.email, m.kind, m.roles, m.started_at FROM memberships m "
+        "JOIN people p ON p.id = m.person_id " MEMBER_WHERE "ORDER BY p.name, p.id LIMIT $5 OFFSET $6");
+DB_STMT(stmt_org_members_count,
+        "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id " MEMBER_WHERE);
+DB_STMT(stmt_org_search,
+        "SELECT id, slug, name, kind, place, province, brand_color FROM organisations "
+        "WHERE ($1 IS NULL OR lower(name) LIKE $1 ESCAPE '\\' OR lower(place) LIKE $1 ESCAPE '\\' "
+        "OR slug LIKE $1 ESCAPE '\\') ORDER BY CASE kind WHEN 'campus' THEN 0 WHEN 'poi' THEN 1 "
+        "WHEN 'provider' THEN 2 ELSE 3 END, name LIMIT $2 OFFSET $3");
+DB_STMT(stmt_org_search_count,
+        "SELECT COUNT(*) FROM organisations WHERE ($1 IS NULL OR lower(name) LIKE $1 ESCAPE '\\' "
+        "OR lower(place) LIKE $1 ESCAPE '\\' OR slug LIKE $1 ESCAPE '\\')");
+
+static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }
+
+const char *email_normalise(struct ctx *ctx, const char *email)
+{
+	if (!email)
+		return NULL;
+	while (*email == ' ' || *email == '\t')
+		email++;
+	size_t n = strlen(email);
+	while (n && (email[n - 1] == ' ' || email[n - 1] == '\t'))
+		n--;
+	if (n < 3 || n > EMAIL_MAX || !utf8_valid(email, n))
+		return NULL;
+	char *out = arena_strndup(ctx->arena, email, n);
+	if (!out)
+		return NULL;
+	const char *at = NULL;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)out[i];
+		if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';')
+			return NULL;
+		if (c == '@') {
+			if (at)
+				return NULL;
+			at = out + i;
+		}
+		out[i] = ascii_lower(out[i]);
+	}
+	if (!at || at == out || at[1] == '\0' || !strchr(at, '.'))
+		return NULL;
+	return out;
+}
+
+/* "%<query>%" lower-cased, with LIKE's wildcards escaped; NULL for no query. */
+static const char *like_pattern(struct ctx *ctx, const char *query, int *rc)
+{
+	*rc = 0;
+	if (!query)
+		return NULL;
+	while (*query == ' ')
+		query++;
+	size_t n = strlen(query);
+	while (n && query[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return NULL;
+	if (n > QUERY_MAX || !utf8_valid(query, n)) {
+		*rc = CAMPUS_EINVAL;
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b, ctx->arena, 3 * QUERY_MAX);
+	buf_putc(&b, '%');
+	for (size_t i = 0; i < n; i++) {
+		if (query[i] == '%' || query[i] == '_' || query[i] == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, ascii_lower(query[i]));
+	}
+	buf_putc(&b, '%');
+	if (b.overflow) {
+		*rc = CAMPUS_ENOMEM;
+		return NULL;
+	}
+	return b.data;
+}
+
+static int org_row(struct ctx *ctx, struct db_stmt *stmt, const struct db_param *params,
+                   struct org *out)
+{
+	bool no_color;
+	struct db_col cols[] = {DBC_INT(&out->id),         DBC_TEXT(&out->slug),
+	                        DBC_TEXT(&out->name),      DBC_TEXT(&out->kind),
+	                        DBC_TEXT(&out->place),     DBC_TEXT(&out->province),
+	                        DBC_TEXT_OPT(&out->brand_color, &no_color), DBC_END};
+	return db_query_row(ctx->db, stmt, params, cols, ctx->arena);
+}
+
+int org_get_by_slug(struct ctx *ctx, const char *slug, struct org *out)
+{
+	return org_row(ctx, &stmt_org_by_slug, (const struct db_param[]){DBP_TEXT(slug), DBP_END}, out);
+}
+
+int org_get(struct ctx *ctx, int64_t id, struct org *out)
+{
+	return org_row(ctx, &stmt_org_by_id, (const struct db_param[]){DBP_INT(id), DBP_END}, out);
+}
+
+int person_get(struct ctx *ctx, int64_t id, struct person *out)
+{
+	struct db_col cols[] = {DBC_INT(&out->id),   DBC_TEXT(&out->email),
+	                        DBC_TEXT(&out->name), DBC_TEXT(&out->lang),
+	                        DBC_BOOL(&out->has_password), DBC_BOOL(&out->totp_enabled), DBC_END};
+	return db_query_row(ctx->db, &stmt_person_by_id, (const struct db_param[]){DBP_INT(id), DBP_END},
+	                    cols, ctx->arena);
+}
+
+/* Rows of a query gathered into an arena array that doubles as it grows. */
+struct rows {
+	struct arena *arena;
+	void *data;
+	size_t n, cap, size;
+};
+
+static void *rows_push(struct rows *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		void *data = arena_alloc(r->arena, cap * r->size);
+		if (!data)
+			return NULL;
+		if (r->n)
+			memcpy(data, r->data, r->n * r->size);
+		r->data = data;
+		r->cap = cap;
+	}
+	return (char *)r->data + r->size * r->n++;
+}
+
+struct membership_scan {
+	struct rows rows;
+	struct membership cur;
+	int64_t roles;
+};
+
+static int membership_row(void *cls)
+{
+	struct membership_scan *s = cls;
+	struct membership *m = rows_push(&s->rows);
+	if (!m)
+		return CAMPUS_ENOMEM;
+	*m = s->cur;
+	m->roles = (unsigned)s->roles & ROLE_ALL;
+	return 0;
+}
+
+int person_memberships(struct ctx *ctx, int64_t person_id, struct membership **out, size_t *n)
+{
+	struct membership_scan s = {.rows = {.arena = ctx->arena, .size = sizeof(struct membership)}};
+	struct db_col cols[] = {DBC_INT(&s.cur.org_id), DBC_TEXT(&s.cur.org_slug),
+	                        DBC_TEXT(&s.cur.org_name), DBC_TEXT(&s.cur.org_kind),
+	                        DBC_TEXT(&s.cur.kind), DBC_INT(&s.roles), DBC_END};
+	int rc = db_query(ctx->db, &stmt_person_memberships,
+	                  (const struct db_param[]){DBP_INT(person_id), DBP_END}, cols, ctx->arena,
+	                  membership_row, &s);
+	*out = s.rows.data;
+	*n = s.rows.n;
+	return rc;
+}
+
+struct member_scan {
+	struct rows rows;
+	struct member_row cur;
+	int64_t roles;
+};
+
+static int member_row_cb(void *cls)
+{
+	struct member_scan *s = cls;
+	struct member_row *m = rows_push(&s->rows);
+	if (!m)
+		return CAMPUS_ENOMEM;
+	*m = s->cur;
+	m->roles = (unsigned)s->roles & ROLE_ALL;
+	return 0;
+}
+
+static bool valid_kind(const char *kind)
+{
+	return !strcmp(kind, "employee") || !strcmp(kind, "volunteer") || !strcmp(kind, "external");
+}
+
+int org_members(struct ctx *ctx, int64_t org_id, const struct member_filter *f,
+                struct member_row **rows, size_t *n, int64_t *total)
+{
+	int rc;
+	const char *pattern = like_pattern(ctx, f->query, &rc);
+	if (rc)
+		return rc;
+	if ((f->kind && !valid_kind(f->kind)) || (f->role & ~ROLE_ALL) ||
+	    (f->role & (f->role - 1)) || f->limit == 0 || f->limit > PAGE_MAX)
+		return CAMPUS_EINVAL;
+	struct db_param params[] = {DBP_INT(org_id),   DBP_TEXT(pattern),  DBP_TEXT(f->kind),
+	                            DBP_INT(f->role),  DBP_INT(f->limit),  DBP_INT(f->offset),
+	                            DBP_END};
+	struct member_scan s = {.rows = {.arena = ctx->arena, .size = sizeof(struct member_row)}};
+	struct db_col cols[] = {DBC_INT(&s.cur.person_id), DBC_TEXT(&s.cur.name),
+	                        DBC_TEXT(&s.cur.email),    DBC_TEXT(&s.cur.kind),
+	                        DBC_INT(&s.roles),         DBC_INT(&s.cur.started_at), DBC_END};
+	rc = db_query(ctx->db, &stmt_org_members, params, cols, ctx->arena, member_row_cb, &s);
+	if (rc)
+		return rc;
+	*rows = s.rows.data;
+	*n = s.rows.n;
+	params[4] = (struct db_param)DBP_END; /* the count takes $1..$4 */
+	return db_query_row(ctx->db, &stmt_org_members_count, params,
+	                    (const struct db_col[]){DBC_INT(total), DBC_END}, ctx->arena);
+}
+
+struct org_scan {
+	struct rows rows;
+	struct org cur;
+};
+
+static int org_row_cb(void *cls)
+{
+	struct org_scan *s = cls;
+	struct org *o = rows_push(&s->rows);
+	if (!o)
+		return CAMPUS_ENOMEM;
+	*o = s->cur;
+	return 0;
+}
+
+int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
+               struct org **rows, size_t *n, int64_t *total)
+{
+	int rc;
+	const char *pattern = like_pattern(ctx, query, &rc);
+	if (rc)
+		return rc;
+	if (limit == 0 || limit > PAGE_MAX)
+		return CAMPUS_EINVAL;
+	struct org_scan s = {.rows = {.arena = ctx->arena, .size = sizeof(struct org)}};
+	bool no_color;
+	struct db_col cols[] = {DBC_INT(&s.cur.id),       DBC_TEXT(&s.cur.slug),
+	                        DBC_TEXT(&s.cur.name),    DBC_TEXT(&s.cur.kind),
+	                        DBC_TEXT(&s.cur.place),   DBC_TEXT(&s.cur.province),
+	                        DBC_TEXT_OPT(&s.cur.brand_color, &no_color), DBC_END};
+	rc = db_query(ctx->db, &stmt_org_search,
+	              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset), DBP_END},
+	              cols, ctx->arena, org_row_cb, &s);
+	if (rc)
+		return rc;
+	*rows = s.rows.data;
+	*n = s.rows.n;
+	return db_query_row(ctx->db, &stmt_org_search_count,
+	                    (const struct db_param[]){DBP_TEXT(pattern), DBP_END},
+	                    (const struct db_col[]){DBC_INT(total), DBC_END}, ctx->arena);
+}
+
+const char *membership_kind_label(const char *kind)
+{
+	if (!strcmp(kind, "employee"))
+		return N_("medewerker");
+	if (!strcmp(kind, "volunteer"))
+		return N_("vrijwilliger");
+	return N_("extern");
+}
+
+const char *role_label(unsigned role_bit)
+{
+	switch (role_bit) {
+	case ROLE_LEARNER: return N_("lerende");
+	case ROLE_MANAGER: return N_("manager (HR/L&D)");
+	case ROLE_PROVIDER_ADMIN: return N_("opleidingsaanbieder");
+	case ROLE_TEACHER: return N_("docent");
+	case ROLE_COMMITTEE: return N_("lid toetsingscommissie");
+	case ROLE_CAMPUS_ADMIN: return N_("campusbeheerder");
+	default: return "";
+	}
+}

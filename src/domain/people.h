@@ -1,0 +1,78 @@
+/* Organisations, people and their memberships: who someone is, and where
+ * they work or volunteer, with which roles. A person is sector-wide: one
+ * account whatever the number of organisations. */
+#ifndef CAMPUS_DOMAIN_PEOPLE_H
+#define CAMPUS_DOMAIN_PEOPLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ctx;
+
+struct org {
+	int64_t id;
+	const char *slug;
+	const char *name;
+	const char *kind;      /* campus, library, poi, provider */
+	const char *place;
+	const char *province;
+	const char *brand_color; /* NULL: the sector's */
+};
+
+struct membership {
+	int64_t org_id;
+	const char *org_slug;
+	const char *org_name;
+	const char *org_kind;
+	const char *kind;      /* employee, volunteer, external */
+	unsigned roles;
+};
+
+struct person {
+	int64_t id;
+	const char *email;
+	const char *name;
+	const char *lang;
+	bool has_password;
+	bool totp_enabled;
+};
+
+/* Lower-cases and trims an e-mail address into the arena; NULL when it is not
+ * one (no '@', spaces inside, too long, not UTF-8). */
+const char *email_normalise(struct ctx *ctx, const char *email);
+
+int org_get_by_slug(struct ctx *ctx, const char *slug, struct org *out);
+int org_get(struct ctx *ctx, int64_t id, struct org *out);
+
+int person_get(struct ctx *ctx, int64_t id, struct person *out);
+/* Current memberships (not ended), campus first, then by organisation name. */
+int person_memberships(struct ctx *ctx, int64_t person_id, struct membership **out, size_t *n);
+
+/* Members of one organisation, for its managers' list. */
+struct member_filter {
+	const char *query;     /* part of name or e-mail; NULL: all */
+	const char *kind;      /* NULL: all kinds */
+	unsigned role;         /* a single role bit; 0: any */
+	unsigned offset, limit;
+};
+struct member_row {
+	int64_t person_id;
+	const char *name;
+	const char *email;
+	const char *kind;
+	unsigned roles;
+	int64_t started_at;
+};
+int org_members(struct ctx *ctx, int64_t org_id, const struct member_filter *f,
+                struct member_row **rows, size_t *n, int64_t *total);
+
+/* Organisations, for the campus administrators' list. */
+int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
+               struct org **rows, size_t *n, int64_t *total);
+
+/* Dutch labels ("medewerker", "manager (HR/L&D)") as msgids. */
+const char *membership_kind_label(const char *kind);
+const char *role_label(unsigned role_bit);
+
+#endif

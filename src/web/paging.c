@@ -1,0 +1,51 @@
+/* Pagination for lists: ?pagina=N, and links that keep the other filters. */
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "http/req.h"
+#include "web/web.h"
+
+int page_param(struct req *r, unsigned *page)
+{
+	const char *p = req_query(r, "pagina");
+	unsigned long v = 1;
+	if (p && !str_to_uint(p, strlen(p), 100000, &v))
+		return CAMPUS_EINVAL;
+	*page = v ? (unsigned)v : 1;
+	return 0;
+}
+
+static const char *page_link(struct req *r, const char *path, const char *const *keep,
+                             unsigned page)
+{
+	struct buf b;
+	buf_init(&b, r->arena, 4096);
+	buf_puts(&b, path);
+	char sep = '?';
+	for (const char *const *k = keep; *k; k++) {
+		const char *v = req_query(r, *k);
+		if (!v || !*v)
+			continue;
+		buf_printf(&b, "%c%s=", sep, *k);
+		buf_url_encode(&b, v, strlen(v));
+		sep = '&';
+	}
+	if (page > 1)
+		buf_printf(&b, "%cpagina=%u", sep, page);
+	return b.overflow ? path : b.data;
+}
+
+json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
+                   unsigned per_page, int64_t total)
+{
+	unsigned pages = total > 0 ? (unsigned)((total + per_page - 1) / per_page) : 1;
+	json_t *p = json_pack("{s:i, s:i, s:I, s:b}", "page", (int)page, "pages", (int)pages, "total",
+	                      (json_int_t)total, "several", pages > 1);
+	if (page > 1)
+		json_object_set_new(p, "prev", json_string(page_link(r, path, keep, page - 1)));
+	if (page < pages)
+		json_object_set_new(p, "next", json_string(page_link(r, path, keep, page + 1)));
+	return p;
+}
