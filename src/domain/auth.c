@@ -1,5 +1,6 @@
 #include "domain/auth.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -106,6 +107,19 @@ static int throttle_fail(struct ctx *ctx, const char *key, int64_t max)
 
 /* ---- log-in ------------------------------------------------------------------ */
 
+static char dummy_hash[AUTH_HASH_MAX];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_hash_init(void)
+{
+	unsigned char rnd[16];
+	char pw[33];
+	randombytes_buf(rnd, sizeof rnd);
+	sodium_bin2hex(pw, sizeof pw, rnd, sizeof rnd);
+	if (auth_password_hash(pw, dummy_hash) != 0)
+		dummy_hash[0] = '\0';
+}
+
 DB_STMT(stmt_login_person, "SELECT id, password_hash, name FROM people WHERE email = $1");
 DB_STMT(stmt_first_membership,
         "SELECT m.org_id, m.roles FROM memberships m JOIN organisations o ON o.id = m.org_id "
@@ -180,9 +194,14 @@ static int login_outcome_tx(struct db_conn *db, void *cls)
 		int rc = throttle_fail(ctx, l->email_key, AUTH_MAX_FAILURES);
 		if (!rc)
 			rc = throttle_fail(ctx, l->ip_key, IP_MAX_FAILURES);
+		char id[24] = "";
+		if (l->person_id)
+			snprintf(id, sizeof id, "%lld", (long long)l->person_id);
+		const char *detail = arena_printf(ctx->arena, "%s; e-mail %.100s",
+		                                  l->locked ? "locked out" : "wrong e-mail or password",
+		                                  l->email);
 		if (!rc)
-			rc = audit_record(ctx, "login", "person", l->person_id ? "" : "-", "failed",
-			                  l->locked ? "locked" : "wrong e-mail or password");
+			rc = audit_record(ctx, "login", "person", id, "failed", detail ? detail : "");
 		return rc;
 	}
 	int rc = db_exec(db, &stmt_throttle_clear, (const struct db_param[]){DBP_TEXT(l->email_key), DBP_END},
@@ -220,11 +239,11 @@ int auth_login(struct ctx *ctx, const char *email, const char *password, struct 
 	if (rc)
 		return rc;
 	/* argon2id runs outside any transaction: it takes tens of milliseconds and
-	 * must not hold SQLite's write lock. Unknown accounts pay the same price. */
-	static const char dummy[] =
-	    "$argon2id$v=19$m=65536,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$"
-	    "0000000000000000000000000000000000000000000";
-	bool ok = auth_password_verify(l.has_hash ? l.hash : dummy, password) && l.has_hash && !l.locked;
+	 * must not hold SQLite's write lock. Unknown accounts pay the same price, so
+	 * the time taken does not tell whether an address has an account. */
+	pthread_once(&dummy_once, dummy_hash_init);
+	bool ok = auth_password_verify(l.has_hash ? l.hash : dummy_hash, password) && l.has_hash &&
+	          !l.locked;
 	struct login_outcome o = {&l, ok, out};
 	rc = db_tx_run(ctx->db, DB_TX_WRITE, login_outcome_tx, &o);
 	if (rc)
