@@ -121,7 +121,7 @@ static bool valid_action(const char *s)
 /* Caller-supplied text: NULL is "", anything malformed is refused. */
 static bool valid_text(const char *s, size_t max, struct str *out)
 {
-	*out = str_from(s);
+	*out = str_from(s ? s : ""); /* a NULL pointer would bind SQL NULL */
 	return out->len <= max && utf8_valid(out->ptr, out->len);
 }
 

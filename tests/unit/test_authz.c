@@ -1,0 +1,149 @@
+/* The authorization matrix: every route's policy is pinned here, and every
+ * policy is walked with every kind of actor, in their own organisation and in
+ * another one. A new route fails this test until it has its row. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "domain/authz.h"
+#include "domain/ctx.h"
+#include "http/router.h"
+#include "web/web.h"
+
+static const struct {
+	const char *route;
+	enum authz_policy policy;
+} pinned[] = {
+    {"home", AZ_PUBLIC},          {"accessibility", AZ_PUBLIC},
+    {"language", AZ_PUBLIC},      {"login_form", AZ_PUBLIC},
+    {"login", AZ_PUBLIC},         {"logout", AZ_PUBLIC},
+    {"me", AZ_PERSON},            {"switch_org", AZ_PERSON},
+    {"members", AZ_ORG_MANAGER},  {"admin_orgs", AZ_CAMPUS_ADMIN},
+    {"template_preview", AZ_PUBLIC}, {"theme", AZ_PUBLIC},
+    {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
+    {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */
+    {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
+};
+
+enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
+
+static const struct {
+	const char *who;
+	struct actor actor;
+} actors[] = {
+    {"anonymous", {0, 0, 0, 0}},
+    {"volunteer of A", {101, LIB_A, ROLE_LEARNER, 0}},
+    {"manager of A", {102, LIB_A, ROLE_LEARNER | ROLE_MANAGER, 0}},
+    {"provider administrator", {103, PROVIDER, ROLE_PROVIDER_ADMIN, 0}},
+    {"teacher", {104, PROVIDER, ROLE_TEACHER, 0}},
+    {"committee member", {105, CAMPUS, ROLE_COMMITTEE, 0}},
+    {"campus administrator", {106, CAMPUS, ROLE_CAMPUS_ADMIN, 0}},
+    /* The same manager after switching to B, where they only volunteer. */
+    {"manager of A, working in B", {102, LIB_B, ROLE_LEARNER, 0}},
+};
+#define NACTORS (sizeof actors / sizeof actors[0])
+
+/* Expected outcome per policy and actor, for the actor's own organisation
+ * (A for the first columns) and for another library (B): 'y' allowed,
+ * 'l' log in first (401/redirect), 'n' forbidden. Columns follow actors[]. */
+static const struct {
+	enum authz_policy policy;
+	const char *own;   /* resource in library A */
+	const char *other; /* resource in library B */
+} matrix[] = {
+    {AZ_PUBLIC,       "yyyyyyyy", "yyyyyyyy"},
+    {AZ_PERSON,       "lyyyyyyy", "lyyyyyyy"},
+    {AZ_ORG_MANAGER,  "lnynnnyn", "lnnnnnyn"},
+    {AZ_CAMPUS_ADMIN, "lnnnnnyn", "lnnnnnyn"},
+};
+
+static void every_route_is_pinned(void **state)
+{
+	(void)state;
+	int missing = 0;
+	for (size_t i = 0; i < web_routes_count; i++) {
+		const struct route *rt = &web_routes[i];
+		size_t k = 0;
+		while (k < sizeof pinned / sizeof pinned[0] && strcmp(pinned[k].route, rt->name) != 0)
+			k++;
+		if (k == sizeof pinned / sizeof pinned[0]) {
+			print_error("route %s (%s) has no row in tests/unit/test_authz.c\n", rt->name,
+			            rt->pattern);
+			missing++;
+		} else if ((enum authz_policy)rt->policy != pinned[k].policy) {
+			print_error("route %s: policy %s, the test expects %s\n", rt->name,
+			            authz_policy_name((enum authz_policy)rt->policy),
+			            authz_policy_name(pinned[k].policy));
+			missing++;
+		}
+	}
+	for (size_t k = 0; k < sizeof pinned / sizeof pinned[0]; k++) {
+		size_t i = 0;
+		while (i < web_routes_count && strcmp(web_routes[i].name, pinned[k].route) != 0)
+			i++;
+		if (i == web_routes_count) {
+			print_error("the test names route %s, which does not exist\n", pinned[k].route);
+			missing++;
+		}
+	}
+	assert_int_equal(missing, 0);
+}
+
+static char outcome(int rc)
+{
+	return rc == 0 ? 'y' : rc == CAMPUS_EUNAUTH ? 'l' : rc == CAMPUS_EFORBIDDEN ? 'n' : '?';
+}
+
+static void every_route_with_every_actor(void **state)
+{
+	(void)state;
+	int wrong = 0, checked = 0;
+	for (size_t i = 0; i < web_routes_count; i++) {
+		const struct route *rt = &web_routes[i];
+		size_t m = 0;
+		while (m < sizeof matrix / sizeof matrix[0] && matrix[m].policy != (enum authz_policy)rt->policy)
+			m++;
+		assert_true(m < sizeof matrix / sizeof matrix[0]); /* every policy has a matrix row */
+		for (size_t a = 0; a < NACTORS; a++) {
+			char own = outcome(authz_check(&actors[a].actor, (enum authz_policy)rt->policy, LIB_A));
+			char other = outcome(authz_check(&actors[a].actor, (enum authz_policy)rt->policy, LIB_B));
+			checked += 2;
+			if (own != matrix[m].own[a] || other != matrix[m].other[a]) {
+				print_error("route %s, %s: got %c/%c, expected %c/%c\n", rt->name, actors[a].who,
+				            own, other, matrix[m].own[a], matrix[m].other[a]);
+				wrong++;
+			}
+		}
+	}
+	assert_int_equal(wrong, 0);
+	assert_true(checked >= 2 * (int)NACTORS * (int)web_routes_count);
+}
+
+static void system_actor_and_unknown_policy(void **state)
+{
+	(void)state;
+	struct actor system = {0, 0, 0, ACTOR_SYSTEM};
+	assert_int_equal(authz_check(&system, AZ_CAMPUS_ADMIN, LIB_B), 0);
+	struct actor admin = {106, CAMPUS, ROLE_ALL, 0};
+	assert_int_equal(authz_check(&admin, AZ_POLICY_COUNT, LIB_A), CAMPUS_EFORBIDDEN);
+	assert_int_equal(authz_check(&admin, (enum authz_policy)99, LIB_A), CAMPUS_EFORBIDDEN);
+	/* A manager role without an organisation in question grants nothing. */
+	struct actor manager = {102, LIB_A, ROLE_MANAGER, 0};
+	assert_int_equal(authz_check(&manager, AZ_ORG_MANAGER, 0), CAMPUS_EFORBIDDEN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(every_route_is_pinned),
+	    cmocka_unit_test(every_route_with_every_actor),
+	    cmocka_unit_test(system_actor_and_unknown_policy),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
