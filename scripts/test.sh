@@ -52,13 +52,15 @@ for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
-	test_db | test_domain)
+	test_db | test_domain | test_audit | test_demo)
 		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
 		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 		;;
 	*) run_tap "$name" "$t" ;;
 	esac
 done
+
+run_tap cli env CAMPUS_BIN="$BUILD/campus" tests/cli/test_cli.sh
 
 if [ -x "$BUILD/tests/http/test_http" ]; then
 	run_tap http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \

@@ -753,11 +753,11 @@ static void concurrent_appends_stay_linear(void **state)
 		wrapped += w[k].wrapped;
 		attempts += w[k].attempts;
 	}
-	print_message("# %d appends from %d threads in %.2f s; %d of %d counted transactions "
-	              "were retried (%d attempts)\n",
+	print_message("# %d appends from %d threads in %.2f s; the %d counted transactions "
+	              "took %d attempts (%d retries)\n",
 	              THREADS * PER_THREAD, THREADS,
 	              (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
-	              attempts - wrapped, wrapped, attempts);
+	              wrapped, attempts, attempts - wrapped);
 	/* PostgreSQL must really have refused some appenders that read the same
 	 * last row (SERIALIZABLE); SQLite queues them behind its write lock. */
 	if (pg)

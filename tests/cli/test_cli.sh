@@ -1,0 +1,61 @@
+#!/bin/bash
+# The command line, as TAP: usage errors, unreachable databases, template
+# rendering, audit verification. $CAMPUS_BIN (default build/campus).
+set -u
+BIN=${CAMPUS_BIN:-build/campus}
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $1"; }
+fail() { n=$((n + 1)); echo "not ok $n - $1"; shift; for l in "$@"; do echo "# $l"; done; }
+expect() { # expect DESCRIPTION WANT_RC GREP_PATTERN CMD...
+	local what=$1 want=$2 pat=$3
+	shift 3
+	local out rc
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ] && grep -qE -- "$pat" <<<"$out"; then ok "$what"; else fail "$what" "exit $rc (want $want)" "$out"; fi
+}
+
+expect "--version prints the version" 0 '^campus [0-9]+\.[0-9]+' "$BIN" --version
+expect "--help shows the commands" 0 'serve \[--listen' "$BIN" --help
+expect "an unknown flag is exit 2" 2 "unknown option '--frobnicate'" "$BIN" --frobnicate serve
+expect "an unknown command is exit 2" 2 "unknown command 'fly'" "$BIN" fly
+expect "a bad --listen is exit 2" 2 'not ADDR:PORT' "$BIN" --db "sqlite:$TMP/x.db" serve --listen localhost
+expect "a bad --db scheme is exit 2" 2 'use sqlite:PATH or postgres://' "$BIN" --db mysql://x migrate
+expect "a missing SQLite directory is exit 2" 2 'database' "$BIN" --db "sqlite:$TMP/no/such/dir/c.db" migrate
+if [ ! -e "$TMP/no" ]; then ok "and nothing was created"; else fail "and nothing was created" "$TMP/no exists"; fi
+expect "an unreachable PostgreSQL is exit 2, password not shown" 2 'database' \
+	"$BIN" --db "postgres://campus:geheim@127.0.0.1:1/campus" migrate
+out=$("$BIN" --db "postgres://campus:geheim@127.0.0.1:1/campus" migrate 2>&1)
+if grep -q geheim <<<"$out"; then fail "the password stays out of the message" "$out"; else ok "the password stays out of the message"; fi
+expect "a config file error names file and line" 2 "campus.conf:2: unknown setting" \
+	bash -c "printf 'listen = 127.0.0.1:9\nkleur = rood\n' >'$TMP/campus.conf' && '$BIN' --config '$TMP/campus.conf' migrate"
+
+printf 'Beste {{naam}},\n{{#modules}}- {{titel}}\n{{/modules}}{{{html}}}\n' >"$TMP/mail.mustache"
+printf '{"naam":"<Fatima>","modules":[{"titel":"Leesbevordering"},{"titel":"AVG"}],"html":"<b>!</b>"}' >"$TMP/data.json"
+expect "template render escapes {{x}} and keeps {{{x}}} raw" 0 '^Beste &lt;Fatima&gt;,' \
+	"$BIN" template render "$TMP/mail.mustache" --data "$TMP/data.json"
+out=$("$BIN" template render "$TMP/mail.mustache" --data "$TMP/data.json" 2>&1)
+want=$'Beste &lt;Fatima&gt;,\n- Leesbevordering\n- AVG\n<b>!</b>'
+if [ "$out" = "$want" ]; then ok "template render output is exact"; else fail "template render output is exact" "$out"; fi
+printf 'Hallo\n{{#a}}\nnooit dicht\n' >"$TMP/bad.mustache"
+expect "a bad template gives file:line" 1 "bad.mustache:2: " "$BIN" template render "$TMP/bad.mustache" --data "$TMP/data.json"
+printf '{"naam": }' >"$TMP/bad.json"
+expect "bad JSON data gives file:line:column" 1 "bad.json:1:" "$BIN" template render "$TMP/mail.mustache" --data "$TMP/bad.json"
+mkdir -p "$TMP/partials" && printf 'Groet, {{afzender}}' >"$TMP/partials/groet.mustache"
+printf '{{>groet}}' >"$TMP/p.mustache" && printf '{"afzender":"Campus"}' >"$TMP/p.json"
+expect "template render with --partials" 0 '^Groet, Campus$' "$BIN" template render "$TMP/p.mustache" --data "$TMP/p.json" --partials "$TMP/partials"
+
+DB="sqlite:$TMP/campus.db"
+expect "migrate creates and migrates a new database" 0 '' "$BIN" --db "$DB" migrate
+expect "migrate again changes nothing" 0 '' "$BIN" --db "$DB" migrate
+expect "an empty audit log verifies" 0 'intact: 0 rows' "$BIN" --db "$DB" audit verify
+python3 - "$TMP/campus.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO audit_log (at, action, result, prev_hash, hash) VALUES (1, 'login', 'ok', '0', 'forged')")
+c.commit()
+PY
+expect "audit verify names a forged row" 1 'BROKEN at row 1' "$BIN" --db "$DB" audit verify
+echo "1..$n"
