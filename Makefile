@@ -18,9 +18,8 @@ run:
 	scripts/deps.sh run
 	$(MAKE) --no-print-directory build
 	@mkdir -p var
-	@if [ ! -f var/campus.db ]; then ./$(BUILD)/campus --db $(CAMPUS_DB) demo; fi
+	@./$(BUILD)/campus --db $(CAMPUS_DB) demo
 	@echo "Campus: http://$(LISTEN)/  (stop with Ctrl-C)"
-	@echo "Demo log-ins: none yet (people and roles arrive with issue 3)."
 	./$(BUILD)/campus --db $(CAMPUS_DB) serve --listen $(LISTEN)
 
 test:

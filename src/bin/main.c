@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "domain/audit.h"
 #include "domain/ctx.h"
+#include "domain/demo.h"
 #include "domain/settings.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -141,9 +142,24 @@ static int cmd_migrate(const struct config *cfg)
 	return rc;
 }
 
-/* The demo data that exists so far: the sector's settings. Each issue adds
- * its part (organisations, people, catalogue...) here, deterministically from
- * the seed. */
+DB_STMT(stmt_demo_logins,
+        "SELECT p.email, p.name, o.name FROM people p JOIN memberships m ON m.person_id = p.id "
+        "JOIN organisations o ON o.id = m.org_id "
+        "WHERE p.password_hash IS NOT NULL AND p.email LIKE '%.demo' ORDER BY p.id");
+
+struct login_print {
+	char *email, *name, *org;
+};
+
+static int print_login_row(void *cls)
+{
+	struct login_print *l = cls;
+	printf("  %-44s %s, %s\n", l->email, l->name, l->org);
+	return 0;
+}
+
+/* campus demo: the demo sector (deterministic from --seed). On a database
+ * that has it already, it prints the log-ins again and changes nothing. */
 static int cmd_demo(const struct config *cfg, int argc, char **argv)
 {
 	unsigned long seed = 2021;
@@ -161,24 +177,32 @@ static int cmd_demo(const struct config *cfg, int argc, char **argv)
 	if (rc)
 		return rc;
 	rc = migrate(db);
+	struct arena *a = arena_new(0);
 	if (!rc) {
-		struct arena *a = arena_new(0);
 		struct ctx ctx;
 		ctx_init_system(&ctx, db, a);
-		int err = settings_set(&ctx, SETTING_SECTOR_NAME, "Campus");
-		if (!err)
-			err = settings_set(&ctx, SETTING_BRAND_COLOR, "#00689e");
-		arena_free(a);
-		if (err) {
+		struct demo_result res;
+		int err = demo_build(&ctx, seed, &res);
+		if (!err) {
+			printf("Demo sector ready (seed %lu): %u organisations, %u people, %u memberships.\n",
+			       seed, res.organisations, res.people, res.memberships);
+		} else if (err == CAMPUS_ECONFLICT) {
+			printf("The database already holds people; the demo sector is not built again.\n");
+		} else {
 			fprintf(stderr, "campus: demo: %s\n", db_errmsg(db));
 			rc = EXIT_FAILURE;
 		}
 	}
-	db_close(db);
 	if (!rc) {
-		printf("Demo sector ready (seed %lu).\n", seed);
-		printf("Demo log-ins: none yet; people and their log-ins arrive with the people issue.\n");
+		struct login_print l;
+		struct db_col cols[] = {DBC_TEXT(&l.email), DBC_TEXT(&l.name), DBC_TEXT(&l.org), DBC_END};
+		printf("Demo log-ins (password %s):\n", DEMO_PASSWORD);
+		if (db_query(db, &stmt_demo_logins, (const struct db_param[]){DBP_END}, cols, a,
+		             print_login_row, &l) != 0)
+			rc = EXIT_FAILURE;
 	}
+	arena_free(a);
+	db_close(db);
 	return rc;
 }
 
