@@ -4,7 +4,7 @@ BUILD      ?= build
 CAMPUS_DB  ?= sqlite:var/campus.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all build run test asan fuzz bench bench-http po clean
+.PHONY: all build run test asan fuzz bench bench-http bench-people po clean
 
 all: build
 
@@ -42,12 +42,17 @@ fuzz:
 	scripts/deps.sh test
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
-bench: bench-http
+bench: bench-http bench-people
 
 bench-http:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build
 	bench/http.sh
+
+bench-people:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build
+	bench/people.sh
 
 # Extract Dutch msgids from C and templates and merge them into po/en.po.
 po: build

@@ -221,12 +221,17 @@ static int cmd_audit(const struct config *cfg, int argc, char **argv)
 	if (rc) {
 		fprintf(stderr, "campus: audit verify: %s\n", db_errmsg(db));
 		rc = EXIT_FAILURE;
-	} else if (res.first_broken) {
+	} else if (res.reason) {
 		printf("audit log BROKEN at row %lld: %s (%lld rows checked)\n",
 		       (long long)res.first_broken, res.reason, (long long)res.rows);
 		rc = EXIT_FAILURE;
 	} else {
-		printf("audit log intact: %lld rows, chain verified\n", (long long)res.rows);
+		/* The newest hash is the anchor to write down elsewhere: with it, even
+		 * rows cut off the end of the chain are noticed later. */
+		printf("audit log intact: %lld rows, chain verified", (long long)res.rows);
+		if (res.rows)
+			printf("; last row %lld, hash %s", (long long)res.last_id, res.last_hash);
+		putchar('\n');
 	}
 	arena_free(a);
 	db_close(db);

@@ -187,8 +187,8 @@ static int append_tx(struct db_conn *db, void *cls)
 	struct db_col cols[] = {{.type = DB_TEXT, .out = &last, .len = &last_len}, DBC_END};
 	/* Under SQLite's write lock or PostgreSQL's SERIALIZABLE, two appenders
 	 * cannot both chain onto this row: one waits or is retried. */
-	int rc = db_query_row(db, &stmt_audit_last, (const struct db_param[]){DBP_END}, cols,
-	                      a->arena);
+	int rc =
+	    db_query_row(db, &stmt_audit_last, (const struct db_param[]){DBP_END}, cols, a->arena);
 	if (rc == CAMPUS_ENOTFOUND)
 		r->prev_hash = (struct str){genesis, AUDIT_HASH_HEX};
 	else if (rc)
@@ -304,8 +304,9 @@ static int verify_row(void *cls)
 	return 0;
 }
 
-#define COL_TEXT(field) \
-	{.type = DB_TEXT, .out = &v->row.field.ptr, .len = &v->row.field.len}
+// clang-format off
+#define COL_TEXT(field) {.type = DB_TEXT, .out = &v->row.field.ptr, .len = &v->row.field.len}
+// clang-format on
 
 static int verify_tx(struct db_conn *db, void *cls)
 {
@@ -335,12 +336,12 @@ static int verify_tx(struct db_conn *db, void *cls)
 		int rc;
 		if (first)
 			rc = db_query(db, &stmt_audit_first_page,
-			              (const struct db_param[]){DBP_INT(VERIFY_PAGE), DBP_END}, cols,
-			              v->scratch, verify_row, v);
+			              (const struct db_param[]){DBP_INT(VERIFY_PAGE), DBP_END},
+			              cols, v->scratch, verify_row, v);
 		else
 			rc = db_query(db, &stmt_audit_next_page,
-			              (const struct db_param[]){DBP_INT(v->prev_id), DBP_INT(VERIFY_PAGE),
-			                                        DBP_END},
+			              (const struct db_param[]){DBP_INT(v->prev_id),
+			                                        DBP_INT(VERIFY_PAGE), DBP_END},
 			              cols, v->scratch, verify_row, v);
 		if (rc == VERIFY_STOP)
 			return 0;

@@ -22,7 +22,7 @@ enum role {
 #define ROLE_ALL 63u
 
 /* Who acts: a person working in one organisation at a time. person_id 0 is
- * an anonymous visitor; the system (CLI, jobs) acts with ACTOR_SYSTEM. */
+ * an anonymous visitor; command-line verbs and jobs act with ACTOR_SYSTEM. */
 struct actor {
 	int64_t person_id;
 	int64_t org_id;   /* the organisation switched to; 0: none */

@@ -10,8 +10,8 @@ struct demo_org_def {
 	const char *name;
 	const char *place;
 	const char *province;
-	unsigned size;     /* libraries: FTE x 10; POIs and providers: staff */
-	const char *slug;  /* NULL: derived from the name */
+	unsigned size;    /* libraries: FTE x 10; POIs and providers: staff */
+	const char *slug; /* NULL: derived from the name */
 };
 
 /* People whose names come from one background. Weights are per thousand

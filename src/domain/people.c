@@ -34,6 +34,21 @@ DB_STMT(stmt_org_members,
         "JOIN people p ON p.id = m.person_id " MEMBER_WHERE "ORDER BY p.name, p.id LIMIT $5 OFFSET $6");
 DB_STMT(stmt_org_members_count,
         "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id " MEMBER_WHERE);
+/* Substring search through a trigram index: FTS5 on SQLite, pg_trgm on
+ * PostgreSQL (migrations 0003). $1 is "%<query>%", lower-case. */
+/* The page of people is chosen first; memberships are counted for those 50 only. */
+#define PERSON_PAGE(where)                                                                   \
+	"SELECT p.id, p.name, p.email, (SELECT COUNT(*) FROM memberships m "                  \
+	"WHERE m.person_id = p.id AND m.ended_at IS NULL) FROM (SELECT id, name, email "      \
+	"FROM people " where " ORDER BY name, id LIMIT $2 OFFSET $3) p ORDER BY p.name, p.id"
+DB_STMT2(stmt_person_search,
+         PERSON_PAGE("WHERE lower(name || ' ' || email) LIKE $1"),
+         PERSON_PAGE("WHERE id IN (SELECT rowid FROM people_search WHERE text LIKE $1)"));
+DB_STMT2(stmt_person_search_count,
+         "SELECT COUNT(*) FROM people p WHERE lower(p.name || ' ' || p.email) LIKE $1",
+         "SELECT COUNT(*) FROM people_search WHERE text LIKE $1");
+DB_STMT(stmt_person_all, PERSON_PAGE("WHERE $1 IS NULL"));
+DB_STMT(stmt_person_all_count, "SELECT COUNT(*) FROM people");
 DB_STMT(stmt_org_search,
         "SELECT id, slug, name, kind, place, province, brand_color FROM organisations "
         "WHERE ($1 IS NULL OR lower(name) LIKE $1 ESCAPE '\\' OR lower(place) LIKE $1 ESCAPE '\\' "
@@ -239,6 +254,80 @@ int org_members(struct ctx *ctx, int64_t org_id, const struct member_filter *f,
 	params[4] = (struct db_param)DBP_END; /* the count takes $1..$4 */
 	return db_query_row(ctx->db, &stmt_org_members_count, params,
 	                    (const struct db_col[]){DBC_INT(total), DBC_END}, ctx->arena);
+}
+
+/* "%<query>%" lower-cased; LIKE's own wildcards in the query become spaces,
+ * which the trigram indexes handle better than escapes. NULL: no query. */
+static const char *search_pattern(struct ctx *ctx, const char *query, int *rc)
+{
+	const char *p = like_pattern(ctx, query, rc);
+	if (!p)
+		return NULL;
+	char *out = arena_alloc(ctx->arena, strlen(p) + 1);
+	if (!out) {
+		*rc = CAMPUS_ENOMEM;
+		return NULL;
+	}
+	size_t n = 0;
+	out[n++] = '%';
+	for (const char *c = p + 1; c[1]; c++) {
+		if (*c == '\\')
+			c++; /* like_pattern's escape: take the escaped character */
+		out[n++] = (*c == '%' || *c == '_') ? ' ' : *c;
+	}
+	out[n++] = '%';
+	out[n] = '\0';
+	return out;
+}
+
+struct person_scan {
+	struct rows rows;
+	struct person_row cur;
+};
+
+static int person_row_cb(void *cls)
+{
+	struct person_scan *s = cls;
+	struct person_row *p = rows_push(&s->rows);
+	if (!p)
+		return CAMPUS_ENOMEM;
+	*p = s->cur;
+	return 0;
+}
+
+int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
+                  struct person_row **rows, size_t *n, int64_t *total)
+{
+	int rc;
+	const char *pattern = search_pattern(ctx, query, &rc);
+	if (rc)
+		return rc;
+	if (pattern && strlen(pattern) < PERSON_QUERY_MIN + 2)
+		return CAMPUS_EINVAL;
+	if (limit == 0 || limit > PAGE_MAX)
+		return CAMPUS_EINVAL;
+	struct person_scan s = {.rows = {.arena = ctx->arena, .size = sizeof(struct person_row)}};
+	struct db_col cols[] = {DBC_INT(&s.cur.id), DBC_TEXT(&s.cur.name), DBC_TEXT(&s.cur.email),
+	                        DBC_INT(&s.cur.memberships), DBC_END};
+	if (pattern)
+		rc = db_query(ctx->db, &stmt_person_search,
+		              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset),
+		                                        DBP_END},
+		              cols, ctx->arena, person_row_cb, &s);
+	else
+		rc = db_query(ctx->db, &stmt_person_all,
+		              (const struct db_param[]){DBP_NULL, DBP_INT(limit), DBP_INT(offset), DBP_END},
+		              cols, ctx->arena, person_row_cb, &s);
+	if (rc)
+		return rc;
+	*rows = s.rows.data;
+	*n = s.rows.n;
+	struct db_col count[] = {DBC_INT(total), DBC_END};
+	if (!pattern)
+		return db_query_row(ctx->db, &stmt_person_all_count, (const struct db_param[]){DBP_END},
+		                    count, ctx->arena);
+	return db_query_row(ctx->db, &stmt_person_search_count,
+	                    (const struct db_param[]){DBP_TEXT(pattern), DBP_END}, count, ctx->arena);
 }
 
 struct org_scan {

@@ -67,6 +67,20 @@ struct member_row {
 int org_members(struct ctx *ctx, int64_t org_id, const struct member_filter *f,
                 struct member_row **rows, size_t *n, int64_t *total);
 
+/* People of the whole sector, for campus administrators: name or e-mail
+ * contains query; each with the number of current memberships. A query needs
+ * PERSON_QUERY_MIN characters (CAMPUS_EINVAL otherwise): shorter ones match
+ * nearly everyone and cannot use the trigram index. */
+#define PERSON_QUERY_MIN 3
+struct person_row {
+	int64_t id;
+	const char *name;
+	const char *email;
+	int64_t memberships;
+};
+int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
+                  struct person_row **rows, size_t *n, int64_t *total);
+
 /* Organisations, for the campus administrators' list. */
 int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
                struct org **rows, size_t *n, int64_t *total);

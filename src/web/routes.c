@@ -24,6 +24,8 @@ const struct route web_routes[] = {
     {HTTP_GET, "/b/:slug/leden", page_members, BODY_NONE, 0, 0, "members", AZ_ORG_MANAGER},
     {HTTP_GET, "/beheer/organisaties", page_admin_orgs, BODY_NONE, 0, 0, "admin_orgs",
      AZ_CAMPUS_ADMIN},
+    {HTTP_GET, "/beheer/personen", page_admin_people, BODY_NONE, 0, 0, "admin_people",
+     AZ_CAMPUS_ADMIN},
     {HTTP_GET | HTTP_POST, "/sjablonen/voorbeeld", page_template_preview, BODY_FORM, 512 * KB, 0,
      "template_preview", AZ_PUBLIC},
     {HTTP_GET, "/theme.css", page_theme_css, BODY_NONE, 0, STATELESS, "theme", AZ_PUBLIC},

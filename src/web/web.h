@@ -26,6 +26,7 @@ int page_me(struct req *r);
 int page_switch_org(struct req *r);
 int page_members(struct req *r);
 int page_admin_orgs(struct req *r);
+int page_admin_people(struct req *r);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);

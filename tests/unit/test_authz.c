@@ -25,6 +25,7 @@ static const struct {
     {"login", AZ_PUBLIC},         {"logout", AZ_PUBLIC},
     {"me", AZ_PERSON},            {"switch_org", AZ_PERSON},
     {"members", AZ_ORG_MANAGER},  {"admin_orgs", AZ_CAMPUS_ADMIN},
+    {"admin_people", AZ_CAMPUS_ADMIN},
     {"template_preview", AZ_PUBLIC}, {"theme", AZ_PUBLIC},
     {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
     {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */

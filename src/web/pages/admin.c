@@ -19,6 +19,40 @@ static const char *kind_label(const char *kind)
 	return N_("campusorganisatie");
 }
 
+int page_admin_people(struct req *r)
+{
+	unsigned page;
+	if (page_param(r, &page))
+		return CAMPUS_EINVAL;
+	const char *q = req_query(r, "q");
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct person_row *rows;
+	size_t n;
+	int64_t total;
+	int rc = person_search(&ctx, q, (page - 1) * PER_PAGE, PER_PAGE, &rows, &n, &total);
+	bool too_short = rc == CAMPUS_EINVAL && q && strlen(q) < 4 * PERSON_QUERY_MIN;
+	if (too_short) {
+		/* Not an error: a hint, and the list without a filter. */
+		rc = person_search(&ctx, NULL, (page - 1) * PER_PAGE, PER_PAGE, &rows, &n, &total);
+	}
+	if (rc)
+		return rc;
+	json_t *list = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "name", rows[i].name, "email",
+		                                      rows[i].email, "memberships",
+		                                      (json_int_t)rows[i].memberships));
+	static const char *const keep[] = {"q", NULL};
+	json_t *data = json_pack("{s:o, s:o, s:s, s:[{s:s, s:s}]}", "people", list, "pager",
+	                         pager_json(r, "/beheer/personen", keep, page, PER_PAGE, total), "q",
+	                         q ? q : "", "breadcrumb", "href", "/mijn", "label",
+	                         req_tr(r, "Mijn Campus"));
+	if (too_short)
+		json_object_set_new(data, "too_short", json_true());
+	return reply_page(r, 200, "beheer-personen", data);
+}
+
 int page_admin_orgs(struct req *r)
 {
 	unsigned page;
