@@ -105,8 +105,8 @@ static void fuzz_patterns(const char *s, size_t len)
 			buf[part][o++] = s[i];
 	}
 	struct route t[2] = {
-	    {HTTP_GET | HTTP_POST, buf[0], h, BODY_FORM, 10, 0, "one"},
-	    {HTTP_GET, buf[1], h, BODY_NONE, 0, 0, "two"},
+	    {HTTP_GET | HTTP_POST, buf[0], h, BODY_FORM, 10, 0, "one", 0},
+	    {HTTP_GET, buf[1], h, BODY_NONE, 0, 0, "two", 0},
 	};
 	struct buf err;
 	buf_init(&err, NULL, 1 << 16);
