@@ -384,3 +384,75 @@ int auth_switch_org(struct ctx *ctx, const char *token, int64_t org_id, struct a
 		out->person_id = ctx->actor.person_id;
 	return rc;
 }
+
+/* ---- password change -------------------------------------------------------------- */
+
+DB_STMT(stmt_password_get, "SELECT email, password_hash FROM people WHERE id = $1");
+DB_STMT(stmt_password_set, "UPDATE people SET password_hash = $2, updated_at = $3 WHERE id = $1");
+DB_STMT(stmt_sessions_end_all, "DELETE FROM sessions WHERE person_id = $1");
+
+struct password_args {
+	struct ctx *ctx;
+	const char *hash;
+	struct auth_session *out;
+};
+
+static int password_tx(struct db_conn *db, void *cls)
+{
+	struct password_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t person = ctx->actor.person_id;
+	int rc = db_exec(db, &stmt_password_set,
+	                 (const struct db_param[]){DBP_INT(person), DBP_TEXT(a->hash), DBP_INT(ctx->now()),
+	                                           DBP_END},
+	                 NULL);
+	/* Whoever else was logged in as this person is logged out. */
+	if (!rc)
+		rc = db_exec(db, &stmt_sessions_end_all, (const struct db_param[]){DBP_INT(person), DBP_END},
+		             NULL);
+	if (!rc)
+		rc = session_open(ctx, person, ctx->actor.org_id, ctx->actor.roles, a->out);
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)person);
+	if (!rc)
+		rc = audit_record(ctx, "person.password", "person", id, "ok", "changed by the person");
+	return rc;
+}
+
+int auth_change_password(struct ctx *ctx, const char *token, const char *current,
+                         const char *new_password, const char **why, struct auth_session *out)
+{
+	*why = NULL;
+	memset(out, 0, sizeof *out);
+	if (!ctx->actor.person_id || !token)
+		return CAMPUS_EUNAUTH;
+	char *email = NULL, *hash = NULL;
+	bool no_hash;
+	int rc = db_query_row(ctx->db, &stmt_password_get,
+	                      (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_END},
+	                      (const struct db_col[]){DBC_TEXT(&email), DBC_TEXT_OPT(&hash, &no_hash), DBC_END},
+	                      ctx->arena);
+	if (rc)
+		return rc;
+	if (!current || !auth_password_verify(no_hash ? NULL : hash, current)) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)ctx->actor.person_id);
+		audit_record(ctx, "person.password", "person", id, "failed", "current password wrong");
+		return CAMPUS_EUNAUTH;
+	}
+	if (!new_password || auth_password_policy(new_password, email, why) != 0) {
+		if (!*why)
+			*why = N_("Vul een nieuw wachtwoord in.");
+		return CAMPUS_EINVAL;
+	}
+	char new_hash[AUTH_HASH_MAX];
+	rc = auth_password_hash(new_password, new_hash);
+	if (rc)
+		return rc;
+	struct password_args a = {ctx, new_hash, out};
+	rc = db_tx_run(ctx->db, DB_TX_WRITE, password_tx, &a);
+	sodium_memzero(new_hash, sizeof new_hash);
+	if (!rc)
+		out->person_id = ctx->actor.person_id;
+	return rc;
+}

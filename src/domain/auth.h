@@ -48,6 +48,12 @@ int auth_login(struct ctx *ctx, const char *email, const char *password, struct 
  * Refreshes the idle timer. Fills ctx->actor. */
 int auth_session_resume(struct ctx *ctx, const char *token, struct auth_session *out);
 int auth_logout(struct ctx *ctx, const char *token);
+/* Change one's own password: the current one must be right (CAMPUS_EUNAUTH),
+ * the new one must pass the policy (CAMPUS_EINVAL, *why a Dutch msgid). All
+ * other sessions of the person end; this one gets a new token. Audited. */
+int auth_change_password(struct ctx *ctx, const char *token, const char *current,
+                         const char *new_password, const char **why, struct auth_session *out);
+
 /* Work in another organisation of one's own: a new token (privilege change). */
 int auth_switch_org(struct ctx *ctx, const char *token, int64_t org_id, struct auth_session *out);
 

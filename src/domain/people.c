@@ -1,5 +1,6 @@
 #include "domain/people.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -7,6 +8,7 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "db/db.h"
+#include "domain/audit.h"
 #include "domain/ctx.h"
 
 #define EMAIL_MAX 254
@@ -19,6 +21,8 @@ DB_STMT(stmt_org_by_id, "SELECT id, slug, name, kind, place, province, brand_col
                         "FROM organisations WHERE id = $1");
 DB_STMT(stmt_person_by_id,
         "SELECT id, email, name, lang, password_hash IS NOT NULL, totp_enabled FROM people WHERE id = $1");
+DB_STMT(stmt_person_update_profile,
+        "UPDATE people SET name = $2, lang = $3, updated_at = $4 WHERE id = $1");
 DB_STMT(stmt_person_memberships,
         "SELECT o.id, o.slug, o.name, o.kind, m.kind, m.roles FROM memberships m "
         "JOIN organisations o ON o.id = m.org_id "
@@ -152,6 +156,55 @@ int person_get(struct ctx *ctx, int64_t id, struct person *out)
 	                        DBC_BOOL(&out->has_password), DBC_BOOL(&out->totp_enabled), DBC_END};
 	return db_query_row(ctx->db, &stmt_person_by_id, (const struct db_param[]){DBP_INT(id), DBP_END},
 	                    cols, ctx->arena);
+}
+
+#define NAME_MAX_BYTES 120
+
+struct profile_args {
+	struct ctx *ctx;
+	const char *name, *lang;
+};
+
+static int profile_tx(struct db_conn *db, void *cls)
+{
+	struct profile_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t changes = 0;
+	int rc = db_exec(db, &stmt_person_update_profile,
+	                 (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_TEXT(a->name),
+	                                           DBP_TEXT(a->lang), DBP_INT(ctx->now()), DBP_END},
+	                 &changes);
+	if (!rc && changes != 1)
+		rc = CAMPUS_ENOTFOUND;
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)ctx->actor.person_id);
+	if (!rc)
+		rc = audit_record(ctx, "person.update", "person", id, "ok", "name, language");
+	return rc;
+}
+
+int person_update_profile(struct ctx *ctx, const char *name, const char *lang, const char **why)
+{
+	*why = NULL;
+	if (!ctx->actor.person_id)
+		return CAMPUS_EUNAUTH;
+	while (name && *name == ' ')
+		name++;
+	size_t n = name ? strlen(name) : 0;
+	while (n && name[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		*why = N_("Vul uw naam in.");
+	else if (n > NAME_MAX_BYTES || !utf8_valid(name, n))
+		*why = N_("De naam is te lang of bevat tekens die wij niet kunnen lezen.");
+	else if (!lang || (strcmp(lang, "nl") != 0 && strcmp(lang, "en") != 0))
+		*why = N_("Kies Nederlands of English.");
+	if (*why)
+		return CAMPUS_EINVAL;
+	struct profile_args a = {ctx, arena_strndup(ctx->arena, name, n), lang};
+	if (!a.name)
+		return CAMPUS_ENOMEM;
+	return db_tx_run(ctx->db, DB_TX_WRITE, profile_tx, &a);
 }
 
 /* Rows of a query gathered into an arena array that doubles as it grows. */

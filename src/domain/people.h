@@ -46,6 +46,11 @@ int org_get_by_slug(struct ctx *ctx, const char *slug, struct org *out);
 int org_get(struct ctx *ctx, int64_t id, struct org *out);
 
 int person_get(struct ctx *ctx, int64_t id, struct person *out);
+/* Change one's own name and language; audited. CAMPUS_EINVAL with *why (a
+ * Dutch msgid) for a name that is empty, too long or not UTF-8, or an
+ * unknown language. */
+int person_update_profile(struct ctx *ctx, const char *name, const char *lang, const char **why);
+
 /* Current memberships (not ended), campus first, then by organisation name. */
 int person_memberships(struct ctx *ctx, int64_t person_id, struct membership **out, size_t *n);
 

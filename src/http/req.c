@@ -28,6 +28,8 @@ static const struct {
 	{"taal", N_("De taal is gewijzigd.")},
 	{"organisatie", N_("U werkt nu in een andere organisatie.")},
 	{"uitgelogd", N_("U bent uitgelogd.")},
+	{"gegevens", N_("Uw gegevens zijn opgeslagen.")},
+	{"wachtwoord", N_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.")},
 };
 
 const char *http_method_name(enum http_method m)

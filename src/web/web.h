@@ -24,6 +24,8 @@ int page_login(struct req *r);
 int page_logout(struct req *r);
 int page_me(struct req *r);
 int page_switch_org(struct req *r);
+int page_profile_update(struct req *r);
+int page_password_change(struct req *r);
 int page_members(struct req *r);
 int page_admin_orgs(struct req *r);
 int page_admin_people(struct req *r);

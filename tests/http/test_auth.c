@@ -562,11 +562,38 @@ static void br_post(struct browser *b, struct resp *r, const char *path, const c
 	br_update(b, r);
 }
 
+/* The text of a page's <main> (or the start of the body), tags dropped, for messages. */
+static const char *summary(const struct resp *r)
+{
+	const char *p = strstr(body(r), "<main");
+	if (!p)
+		return arena_printf(r->arena, "%.300s", body(r));
+	const char *end = strstr(p, "</main>");
+	struct buf b;
+	buf_init(&b, r->arena, 400);
+	bool tag = false, space = false;
+	for (; *p && p != end && b.len < 360; p++) {
+		if (*p == '<')
+			tag = true;
+		else if (*p == '>')
+			tag = false, space = true;
+		else if (!tag && isspace((unsigned char)*p))
+			space = true;
+		else if (!tag) {
+			if (space && b.len)
+				buf_putc(&b, ' ');
+			space = false;
+			buf_putc(&b, *p);
+		}
+	}
+	return buf_cstr(&b);
+}
+
 static void expect_status(const struct resp *r, long status, const char *why)
 {
-	CHECK(r->status == status, "%s (%s): status %ld, expected %ld; Location %s; body: %.400s",
+	CHECK(r->status == status, "%s (%s): status %ld, expected %ld; Location %s; page: %s",
 	      r->what, why, r->status, status, header(r, "Location") ? header(r, "Location") : "-",
-	      body(r));
+	      summary(r));
 }
 
 /* An HTML page in Dutch with this status. */
@@ -643,6 +670,24 @@ static const char *input_value(const struct resp *r, const char *name)
 	p += strlen(needle);
 	const char *end = strchr(p, '"');
 	return end ? unescape(r->arena, p, (size_t)(end - p)) : NULL;
+}
+
+/* The value of an input in the form posting to action; NULL if none. */
+static const char *form_input(const struct resp *r, const char *action, const char *name)
+{
+	char needle[96];
+	snprintf(needle, sizeof needle, "action=\"%s\"", action);
+	const char *form = strstr(body(r), needle);
+	if (!form)
+		return NULL;
+	const char *end = strstr(form, "</form>");
+	snprintf(needle, sizeof needle, "name=\"%s\" value=\"", name);
+	const char *p = strstr(form, needle);
+	if (!p || (end && p > end))
+		return NULL;
+	p += strlen(needle);
+	const char *q = strchr(p, '"');
+	return q ? unescape(r->arena, p, (size_t)(q - p)) : NULL;
 }
 
 /* The CSRF token of the page's forms (all of them carry the same one). */
@@ -885,7 +930,7 @@ static void test_login_form(void **state)
 	          has(&r, "<label class=\"utrecht-form-label\" for=\"wachtwoord\">"),
 	      "GET /inloggen: fields without labels");
 	CHECK(!has(&r, "role=\"alert\""), "GET /inloggen: an error before anything was sent");
-	CHECK(!input_value(&r, "terug"), "GET /inloggen: a terug field without ?terug=");
+	CHECK(!form_input(&r, "/inloggen", "terug"), "GET /inloggen: a terug field without ?terug=");
 	/* The same browser keeps its token. */
 	CHECK(strcmp(page_token(&r), br_cookie(&b, "campus_csrf")) == 0,
 	      "GET /inloggen: the token changed on the second visit");
@@ -1049,7 +1094,7 @@ static void test_anonymous_redirect_and_terug(void **state)
 	/* The form carries terug and the log-in goes back there. */
 	const char *tok = open_login_form(&b, "/inloggen?terug=%2Fmijn", a);
 	br_get(&b, &r, "/inloggen?terug=%2Fmijn");
-	const char *terug = input_value(&r, "terug");
+	const char *terug = form_input(&r, "/inloggen", "terug");
 	CHECK(terug && strcmp(terug, "/mijn") == 0, "the log-in form's terug is %s",
 	      terug ? terug : "absent");
 	resp_fini(&r);
@@ -1105,7 +1150,11 @@ static void find_other_library(void)
 	char path[512] = "/beheer/organisaties";
 	for (int page = 0; page < 5 && !other_library[0]; page++) {
 		br_get(&admin->br, &r, path);
-		expect_page(&r, 200, "the organisations list");
+		if (r.status != 200) {
+			print_error("%s: status %ld; page: %s\n", r.what, r.status, summary(&r));
+			resp_fini(&r);
+			break;
+		}
 		static const char cell[] = "<td class=\"utrecht-table__cell\"><a class=\"utrecht-link\" href=\"/b/";
 		for (const char *p = strstr(body(&r), cell); p && !other_library[0];
 		     p = strstr(p + 1, cell)) {
@@ -1128,13 +1177,17 @@ static void find_other_library(void)
 		if (!next)
 			break;
 	}
-	CHECK(other_library[0], "no other library in /beheer/organisaties");
 }
 
 static void test_access_matrix(void **state)
 {
 	(void)state;
+	/* When the list fails, the matrix still runs (on a library the demo always
+	 * has) so that it reports every page; the case fails all the same. */
 	find_other_library();
+	bool listed = other_library[0] != '\0';
+	if (!listed)
+		str_copy(other_library, sizeof other_library, "bibliotheek-hilversum");
 	struct arena *a = arena_new(0);
 	const char *pages[4] = {
 	    "/mijn",
@@ -1195,6 +1248,7 @@ static void test_access_matrix(void **state)
 	resp_fini(&r);
 	CHECK(wrong == 0, "%u of %zu pages answered against the policy:\n%s", wrong,
 	      (NACCOUNTS + 1) * 4, buf_cstr(&report));
+	CHECK(listed, "no other library found in /beheer/organisaties");
 	buf_fini(&report);
 	arena_free(a);
 }

@@ -24,6 +24,7 @@ static const struct {
     {"language", AZ_PUBLIC},      {"login_form", AZ_PUBLIC},
     {"login", AZ_PUBLIC},         {"logout", AZ_PUBLIC},
     {"me", AZ_PERSON},            {"switch_org", AZ_PERSON},
+    {"profile_update", AZ_PERSON}, {"password_change", AZ_PERSON},
     {"members", AZ_ORG_MANAGER},  {"admin_orgs", AZ_CAMPUS_ADMIN},
     {"admin_people", AZ_CAMPUS_ADMIN},
     {"template_preview", AZ_PUBLIC}, {"theme", AZ_PUBLIC},

@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "domain/auth.h"
+#include "domain/people.h"
 #include "http/req.h"
 #include "web/web.h"
 
@@ -54,6 +55,11 @@ int page_login(struct req *r)
 	rc = req_session_start(r, s.token, s.csrf_token);
 	if (rc)
 		return rc;
+	/* Campus speaks the language the person chose in their profile. */
+	struct person p;
+	ctx.actor.person_id = s.person_id;
+	if (person_get(&ctx, s.person_id, &p) == 0 && i18n_lang_from_code(p.lang) >= 0)
+		req_set_cookie(r, "taal", p.lang, 365L * 24 * 3600);
 	const char *back = req_form(r, "terug");
 	return reply_redirect(r, back && back[0] == '/' ? back : "/mijn");
 }

@@ -18,7 +18,8 @@ static json_t *role_list(struct req *r, unsigned roles)
 	return list;
 }
 
-int page_me(struct req *r)
+/* The page, with `extra` (errors, values typed) merged in; extra is stolen. */
+static int render_me(struct req *r, unsigned status, json_t *extra)
 {
 	struct ctx ctx;
 	req_ctx(r, &ctx);
@@ -28,8 +29,10 @@ int page_me(struct req *r)
 	size_t n = 0;
 	if (!rc)
 		rc = person_memberships(&ctx, p.id, &ms, &n);
-	if (rc)
+	if (rc) {
+		json_decref(extra);
 		return rc;
+	}
 	json_t *orgs = json_array();
 	json_t *current = NULL;
 	for (size_t i = 0; i < n; i++) {
@@ -52,7 +55,62 @@ int page_me(struct req *r)
 	                         "label", req_tr(r, "Startpagina"));
 	if (current)
 		json_object_set_new(data, "current", current);
-	return reply_page(r, 200, "mijn", data);
+	json_object_set_new(data, p.lang && !strcmp(p.lang, "en") ? "lang_en" : "lang_nl", json_true());
+	if (extra)
+		json_object_update(data, extra);
+	json_decref(extra);
+	return reply_page(r, status, "mijn", data);
+}
+
+int page_me(struct req *r) { return render_me(r, 200, NULL); }
+
+int page_profile_update(struct req *r)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	const char *why;
+	const char *lang = req_form(r, "taal");
+	int rc = person_update_profile(&ctx, req_form(r, "naam"), lang, &why);
+	if (rc == CAMPUS_EINVAL && why) {
+		r->error = rc;
+		return render_me(r, 400, json_pack("{s:s}", "profile_error", req_tr(r, why)));
+	}
+	if (rc)
+		return rc;
+	/* The chosen language applies at once, also to this browser. */
+	req_set_cookie(r, "taal", lang, 365L * 24 * 3600);
+	req_flash(r, "gegevens");
+	return reply_redirect(r, "/mijn");
+}
+
+int page_password_change(struct req *r)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	const char *fresh = req_form(r, "nieuw");
+	const char *again = req_form(r, "herhaling");
+	const char *why = NULL;
+	struct auth_session s;
+	int rc;
+	if (!fresh || !again || strcmp(fresh, again) != 0) {
+		why = N_("De twee nieuwe wachtwoorden zijn niet gelijk.");
+		rc = CAMPUS_EINVAL;
+	} else {
+		rc = auth_change_password(&ctx, r->session_token, req_form(r, "huidig"), fresh, &why, &s);
+		if (rc == CAMPUS_EUNAUTH)
+			why = N_("Het huidige wachtwoord klopt niet.");
+	}
+	if (why) {
+		r->error = rc;
+		return render_me(r, 400, json_pack("{s:s}", "password_error", req_tr(r, why)));
+	}
+	if (rc)
+		return rc;
+	rc = req_session_start(r, s.token, s.csrf_token);
+	if (rc)
+		return rc;
+	req_flash(r, "wachtwoord");
+	return reply_redirect(r, "/mijn");
 }
 
 int page_switch_org(struct req *r)
