@@ -20,8 +20,10 @@
 #include "core/str.h"
 #include "db/db.h"
 #include "domain/audit.h"
+#include "domain/auth.h"
 #include "domain/ctx.h"
 #include "domain/demo.h"
+#include "domain/people.h"
 #include "domain/settings.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -46,6 +48,13 @@ static const char usage_text[] =
     "  demo [--seed N]    fill the database with the demo sector\n"
     "  template render FILE --data DATA.json [--partials DIR]\n"
     "                     render a Mustache template (e-mail, certificate) to stdout\n"
+    "  user add EMAIL NAME [--org SLUG] [--kind employee|volunteer|external]\n"
+    "           [--roles learner,manager,provider_admin,teacher,committee,campus_admin]\n"
+    "           [--password-stdin]\n"
+    "  user passwd EMAIL  set a password, read from standard input\n"
+    "  user roles EMAIL ORG ROLES [--kind KIND]\n"
+    "  org add SLUG NAME --kind campus|library|poi|provider [--place P] [--province P]\n"
+    "  backup FILE        consistent copy of a SQLite database (PostgreSQL: pg_dump)\n"
     "  audit verify       check the audit log's hash chain; names the first broken row\n"
     "  template check DIR check every template under DIR\n"
     "  template msgids DIR\n"
@@ -204,6 +213,214 @@ static int cmd_demo(const struct config *cfg, int argc, char **argv)
 	arena_free(a);
 	db_close(db);
 	return rc;
+}
+
+/* ---- administration verbs: each opens the database, acts as the system, and
+ * says what it did; every change is audited by the domain. ---- */
+
+struct admin {
+	struct db_conn *db;
+	struct arena *arena;
+	struct ctx ctx;
+};
+
+static int admin_open(const struct config *cfg, struct admin *a)
+{
+	int rc = open_db(cfg, false, &a->db);
+	if (rc)
+		return rc;
+	struct buf err;
+	buf_init(&err, NULL, 1024);
+	if (db_migrate_check(a->db, &err) != 0) {
+		fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+		buf_fini(&err);
+		db_close(a->db);
+		return EXIT_FAILURE;
+	}
+	buf_fini(&err);
+	a->arena = arena_new(0);
+	ctx_init_system(&a->ctx, a->db, a->arena);
+	return 0;
+}
+
+static void admin_close(struct admin *a)
+{
+	arena_free(a->arena);
+	db_close(a->db);
+}
+
+static int admin_fail(const char *what, int err)
+{
+	const char *why = err == CAMPUS_ECONFLICT  ? "it already exists"
+	                  : err == CAMPUS_EINVAL   ? "invalid value (see campus --help)"
+	                  : err == CAMPUS_ENOTFOUND ? "not found"
+	                                           : "database error";
+	fprintf(stderr, "campus: %s: %s\n", what, why);
+	return err == CAMPUS_EINVAL ? EXIT_USAGE : EXIT_FAILURE;
+}
+
+/* The value after a --flag, or NULL when the flag is last. */
+static const char *flag_value(int argc, char **argv, int *i)
+{
+	return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+/* A password from standard input (first line); never from the command line,
+ * where it would land in the shell history and the process list. */
+static int read_password(char *out, size_t size)
+{
+	if (isatty(STDIN_FILENO))
+		fputs("New password (input is not hidden; better pipe it in): ", stderr);
+	if (!fgets(out, (int)size, stdin))
+		return CAMPUS_EINVAL;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+static int set_password(struct admin *a, int64_t person_id, const char *email)
+{
+	char pw[AUTH_PASSWORD_MAX + 2], hash[AUTH_HASH_MAX];
+	const char *why;
+	why = NULL;
+	if (read_password(pw, sizeof pw) != 0 || auth_password_policy(pw, email, &why) != 0) {
+		fprintf(stderr, "campus: password refused: %s\n",
+		        why ? why : "no password on standard input");
+		sodium_memzero(pw, sizeof pw);
+		return EXIT_USAGE;
+	}
+	int rc = auth_password_hash(pw, hash);
+	sodium_memzero(pw, sizeof pw);
+	if (!rc)
+		rc = person_set_password_hash(&a->ctx, person_id, hash);
+	return rc ? admin_fail("password", rc) : 0;
+}
+
+static int cmd_user(const struct config *cfg, int argc, char **argv)
+{
+	if (argc < 2)
+		return usage_error("user: expected 'add EMAIL NAME', 'passwd EMAIL' or 'roles EMAIL ORG ROLES'");
+	const char *verb = argv[0];
+	struct admin a;
+	int rc;
+	if (strcmp(verb, "add") == 0) {
+		if (argc < 3)
+			return usage_error("user add: expected EMAIL NAME");
+		const char *org = NULL, *kind = "employee", *roles_text = "learner";
+		bool with_password = false;
+		for (int i = 3; i < argc; i++) {
+			const char *v = NULL;
+			if (!strcmp(argv[i], "--password-stdin"))
+				with_password = true;
+			else if (!strcmp(argv[i], "--org") && (v = flag_value(argc, argv, &i)))
+				org = v;
+			else if (!strcmp(argv[i], "--kind") && (v = flag_value(argc, argv, &i)))
+				kind = v;
+			else if (!strcmp(argv[i], "--roles") && (v = flag_value(argc, argv, &i)))
+				roles_text = v;
+			else
+				return usage_error("user add: unexpected argument '%s'", argv[i]);
+		}
+		unsigned roles;
+		if (roles_parse(roles_text, &roles) != 0)
+			return usage_error("user add: unknown role in '%s'", roles_text);
+		if ((rc = admin_open(cfg, &a)) != 0)
+			return rc;
+		struct org o = {0};
+		int64_t id = 0;
+		rc = org ? org_get_by_slug(&a.ctx, org, &o) : 0;
+		if (rc)
+			rc = admin_fail("organisation", rc);
+		else if ((rc = person_create(&a.ctx, argv[1], argv[2], &id)) != 0)
+			rc = admin_fail("user add", rc);
+		else if (org && (rc = membership_set(&a.ctx, id, o.id, kind, roles)) != 0)
+			rc = admin_fail("membership", rc);
+		else if (with_password)
+			rc = set_password(&a, id, argv[1]);
+		if (!rc)
+			printf("person %lld added%s%s\n", (long long)id, org ? " to " : "", org ? o.name : "");
+		admin_close(&a);
+		return rc;
+	}
+	if ((rc = admin_open(cfg, &a)) != 0)
+		return rc;
+	struct person p;
+	rc = person_find_by_email(&a.ctx, argv[1], &p);
+	if (rc) {
+		rc = admin_fail(argv[1], rc);
+	} else if (strcmp(verb, "passwd") == 0 && argc == 2) {
+		rc = set_password(&a, p.id, p.email);
+		if (!rc)
+			printf("password of %s set; their sessions have ended\n", p.email);
+	} else if (strcmp(verb, "roles") == 0 && (argc == 4 || (argc == 6 && !strcmp(argv[4], "--kind")))) {
+		unsigned roles;
+		struct org o;
+		if (roles_parse(argv[3], &roles) != 0) {
+			rc = usage_error("user roles: unknown role in '%s'", argv[3]);
+		} else if ((rc = org_get_by_slug(&a.ctx, argv[2], &o)) != 0) {
+			rc = admin_fail(argv[2], rc);
+		} else if ((rc = membership_set(&a.ctx, p.id, o.id, argc == 6 ? argv[5] : "employee",
+		                                roles)) != 0) {
+			rc = admin_fail("user roles", rc);
+		} else {
+			printf("%s in %s: roles %s\n", p.email, o.name, argv[3]);
+		}
+	} else {
+		rc = usage_error("user: unknown use of '%s'", verb);
+	}
+	admin_close(&a);
+	return rc;
+}
+
+static int cmd_org(const struct config *cfg, int argc, char **argv)
+{
+	if (argc < 3 || strcmp(argv[0], "add") != 0)
+		return usage_error("org: expected 'add SLUG NAME --kind KIND [--place P] [--province P]'");
+	struct org o = {.slug = argv[1], .name = argv[2]};
+	for (int i = 3; i < argc; i++) {
+		const char *v = NULL;
+		if (!strcmp(argv[i], "--kind") && (v = flag_value(argc, argv, &i)))
+			o.kind = v;
+		else if (!strcmp(argv[i], "--place") && (v = flag_value(argc, argv, &i)))
+			o.place = v;
+		else if (!strcmp(argv[i], "--province") && (v = flag_value(argc, argv, &i)))
+			o.province = v;
+		else
+			return usage_error("org add: unexpected argument '%s'", argv[i]);
+	}
+	if (!o.kind)
+		return usage_error("org add: --kind campus|library|poi|provider is required");
+	struct admin a;
+	int rc = admin_open(cfg, &a);
+	if (rc)
+		return rc;
+	int64_t id;
+	rc = org_create(&a.ctx, &o, &id);
+	if (rc)
+		rc = admin_fail("org add", rc);
+	else
+		printf("organisation %lld added: /b/%s/\n", (long long)id, o.slug);
+	admin_close(&a);
+	return rc;
+}
+
+static int cmd_backup(const struct config *cfg, int argc, char **argv)
+{
+	if (argc != 1)
+		return usage_error("backup: expected one FILE");
+	struct db_conn *db;
+	int rc = open_db(cfg, false, &db);
+	if (rc)
+		return rc;
+	struct buf err;
+	buf_init(&err, NULL, 1024);
+	rc = db_backup(db, argv[0], &err);
+	if (rc)
+		fprintf(stderr, "campus: backup: %s\n", buf_cstr(&err));
+	else
+		printf("backup written to %s\n", argv[0]);
+	buf_fini(&err);
+	db_close(db);
+	return rc == CAMPUS_EINVAL ? EXIT_USAGE : rc ? EXIT_FAILURE : 0;
 }
 
 /* campus audit verify: walk the hash chain; name the first broken row. */
@@ -460,6 +677,12 @@ int main(int argc, char **argv)
 		              : cmd_migrate(&cfg);
 	else if (strcmp(cmd, "demo") == 0)
 		rc = cmd_demo(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "user") == 0)
+		rc = cmd_user(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "org") == 0)
+		rc = cmd_org(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "backup") == 0)
+		rc = cmd_backup(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "template") == 0)

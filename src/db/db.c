@@ -938,3 +938,13 @@ int db_migrate_check(struct db_conn *c, struct buf *err)
 		           cur, latest);
 	return CAMPUS_EDB;
 }
+
+int db_backup(struct db_conn *conn, const char *path, struct buf *err)
+{
+	if (!conn->be->backup) {
+		buf_puts(err, "PostgreSQL: back up with pg_dump (e.g. pg_dump -Fc -f campus.dump DBNAME) "
+		              "or with continuous archiving; restore with pg_restore");
+		return CAMPUS_EINVAL;
+	}
+	return conn->be->backup(conn, path, err);
+}

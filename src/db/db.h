@@ -210,6 +210,11 @@ int db_pool_metrics_write(struct db_pool *pool, struct buf *out);
  * own transaction, and appends one line per migration applied to log
  * (nullable). Safe to run from several processes at once. A database newer
  * than this binary is refused (CAMPUS_EDB). */
+/* A consistent copy of the whole database in a new file (SQLite's online
+ * backup; the server keeps running). PostgreSQL: CAMPUS_EINVAL, and err says
+ * to use pg_dump. */
+int db_backup(struct db_conn *conn, const char *path, struct buf *err);
+
 int db_migrate(struct db_conn *conn, struct buf *log);
 /* Highest applied version; 0 for an empty database. */
 int db_schema_version(struct db_conn *conn, int *out);

@@ -54,6 +54,8 @@ struct db_backend {
 	int (*commit)(struct db_conn *c);
 	void (*rollback)(struct db_conn *c);
 	bool (*tx_active)(struct db_conn *c); /* the server's view, after errors */
+	/* Consistent copy to a new file (SQLite); NULL where the server has its own tools. */
+	int (*backup)(struct db_conn *c, const char *path, struct buf *err);
 };
 
 /* Backends embed this as their first member. */

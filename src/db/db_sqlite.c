@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -337,6 +338,46 @@ static void sq_close(struct db_conn *c)
 	free(sc);
 }
 
+/* The online backup API copies a consistent snapshot while others keep
+ * writing; the copy is written to a new file next to the target and renamed
+ * into place, so an interrupted backup never leaves a half file under the name. */
+static int sq_backup(struct db_conn *c, const char *path, struct buf *err)
+{
+	char tmp[4096];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.partial", path) >= sizeof tmp) {
+		buf_puts(err, "backup path too long");
+		return CAMPUS_EINVAL;
+	}
+	sqlite3 *dst = NULL;
+	int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_backup *b = sqlite3_backup_init(dst, "main", sq_db(c), "main");
+		if (b) {
+			do {
+				rc = sqlite3_backup_step(b, 1024);
+				if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+					sqlite3_sleep(20);
+			} while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+			sqlite3_backup_finish(b);
+			rc = rc == SQLITE_DONE ? SQLITE_OK : rc;
+		} else {
+			rc = sqlite3_errcode(dst);
+		}
+	}
+	if (rc != SQLITE_OK)
+		buf_printf(err, "%s: %s", path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+	sqlite3_close(dst);
+	if (rc == SQLITE_OK && rename(tmp, path) != 0) {
+		buf_printf(err, "%s: cannot move the copy into place", path);
+		rc = SQLITE_CANTOPEN;
+	}
+	if (rc != SQLITE_OK) {
+		unlink(tmp);
+		return CAMPUS_EIO;
+	}
+	return 0;
+}
+
 static const struct db_backend sqlite_backend = {
     .dialect = DB_SQLITE,
     .close = sq_close,
@@ -347,6 +388,7 @@ static const struct db_backend sqlite_backend = {
     .commit = sq_commit,
     .rollback = sq_rollback,
     .tx_active = sq_tx_active,
+    .backup = sq_backup,
 };
 
 /* SQLite would happily create a file in the wrong place after a typo; check

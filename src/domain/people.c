@@ -446,3 +446,210 @@ const char *role_label(unsigned role_bit)
 	default: return "";
 	}
 }
+
+/* ---- administration ------------------------------------------------------------ */
+
+DB_STMT(stmt_org_insert,
+        "INSERT INTO organisations (slug, name, kind, place, province, created_at, updated_at) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id");
+DB_STMT(stmt_person_insert,
+        "INSERT INTO people (email, name, created_at, updated_at) VALUES ($1, $2, $3, $3) RETURNING id");
+DB_STMT(stmt_person_by_email,
+        "SELECT id, email, name, lang, password_hash IS NOT NULL, totp_enabled FROM people WHERE email = $1");
+DB_STMT(stmt_membership_upsert,
+        "INSERT INTO memberships (person_id, org_id, kind, roles, started_at) VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (person_id, org_id) DO UPDATE SET kind = excluded.kind, roles = excluded.roles, "
+        "ended_at = NULL");
+DB_STMT(stmt_person_password, "UPDATE people SET password_hash = $2, updated_at = $3 WHERE id = $1");
+DB_STMT(stmt_person_sessions_end, "DELETE FROM sessions WHERE person_id = $1");
+
+static bool valid_text(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	return n >= 1 && n <= max && utf8_valid(s, n);
+}
+
+static bool valid_slug(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n < 2 || n > 60 || s[0] == '-' || s[n - 1] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+static const char *id_text(struct ctx *ctx, int64_t id)
+{
+	const char *s = arena_printf(ctx->arena, "%lld", (long long)id);
+	return s ? s : "";
+}
+
+struct org_create_args {
+	struct ctx *ctx;
+	const struct org *in;
+	int64_t *id;
+};
+
+static int org_create_tx(struct db_conn *db, void *cls)
+{
+	struct org_create_args *a = cls;
+	const struct org *o = a->in;
+	int rc = db_query_row(db, &stmt_org_insert,
+	                      (const struct db_param[]){DBP_TEXT(o->slug), DBP_TEXT(o->name),
+	                                                DBP_TEXT(o->kind), DBP_TEXT(o->place ? o->place : ""),
+	                                                DBP_TEXT(o->province ? o->province : ""),
+	                                                DBP_INT(a->ctx->now()), DBP_END},
+	                      (const struct db_col[]){DBC_INT(a->id), DBC_END}, a->ctx->arena);
+	if (!rc)
+		rc = audit_record(a->ctx, "organisation.create", "organisation", id_text(a->ctx, *a->id),
+		                  "ok", o->slug);
+	return rc;
+}
+
+int org_create(struct ctx *ctx, const struct org *in, int64_t *id)
+{
+	if (!valid_slug(in->slug) || !valid_text(in->name, 120) || !in->kind ||
+	    (strcmp(in->kind, "campus") && strcmp(in->kind, "library") && strcmp(in->kind, "poi") &&
+	     strcmp(in->kind, "provider")) ||
+	    (in->place && *in->place && !valid_text(in->place, 80)) ||
+	    (in->province && *in->province && !valid_text(in->province, 40)))
+		return CAMPUS_EINVAL;
+	struct org_create_args a = {ctx, in, id};
+	return db_tx_run(ctx->db, DB_TX_WRITE, org_create_tx, &a);
+}
+
+struct person_create_args {
+	struct ctx *ctx;
+	const char *email, *name;
+	int64_t *id;
+};
+
+static int person_create_tx(struct db_conn *db, void *cls)
+{
+	struct person_create_args *a = cls;
+	int rc = db_query_row(db, &stmt_person_insert,
+	                      (const struct db_param[]){DBP_TEXT(a->email), DBP_TEXT(a->name),
+	                                                DBP_INT(a->ctx->now()), DBP_END},
+	                      (const struct db_col[]){DBC_INT(a->id), DBC_END}, a->ctx->arena);
+	if (!rc)
+		rc = audit_record(a->ctx, "person.create", "person", id_text(a->ctx, *a->id), "ok", "");
+	return rc;
+}
+
+int person_create(struct ctx *ctx, const char *email, const char *name, int64_t *id)
+{
+	const char *normal = email_normalise(ctx, email);
+	if (!normal || !valid_text(name, NAME_MAX_BYTES))
+		return CAMPUS_EINVAL;
+	struct person_create_args a = {ctx, normal, name, id};
+	return db_tx_run(ctx->db, DB_TX_WRITE, person_create_tx, &a);
+}
+
+int person_find_by_email(struct ctx *ctx, const char *email, struct person *out)
+{
+	const char *normal = email_normalise(ctx, email);
+	if (!normal)
+		return CAMPUS_EINVAL;
+	struct db_col cols[] = {DBC_INT(&out->id),   DBC_TEXT(&out->email),
+	                        DBC_TEXT(&out->name), DBC_TEXT(&out->lang),
+	                        DBC_BOOL(&out->has_password), DBC_BOOL(&out->totp_enabled), DBC_END};
+	return db_query_row(ctx->db, &stmt_person_by_email,
+	                    (const struct db_param[]){DBP_TEXT(normal), DBP_END}, cols, ctx->arena);
+}
+
+struct membership_args {
+	struct ctx *ctx;
+	int64_t person_id, org_id;
+	const char *kind;
+	unsigned roles;
+};
+
+static int membership_tx(struct db_conn *db, void *cls)
+{
+	struct membership_args *a = cls;
+	int rc = db_exec(db, &stmt_membership_upsert,
+	                 (const struct db_param[]){DBP_INT(a->person_id), DBP_INT(a->org_id),
+	                                           DBP_TEXT(a->kind), DBP_INT(a->roles),
+	                                           DBP_INT(a->ctx->now()), DBP_END},
+	                 NULL);
+	/* Roles change what a session may do: the person logs in again. */
+	if (!rc)
+		rc = db_exec(db, &stmt_person_sessions_end,
+		             (const struct db_param[]){DBP_INT(a->person_id), DBP_END}, NULL);
+	const char *detail = arena_printf(a->ctx->arena, "organisation %lld, %s, roles %u",
+	                                  (long long)a->org_id, a->kind, a->roles);
+	if (!rc)
+		rc = audit_record(a->ctx, "membership.roles", "person", id_text(a->ctx, a->person_id), "ok",
+		                  detail ? detail : "");
+	return rc;
+}
+
+int membership_set(struct ctx *ctx, int64_t person_id, int64_t org_id, const char *kind,
+                   unsigned roles)
+{
+	if (!kind || !valid_kind(kind) || roles == 0 || (roles & ~ROLE_ALL))
+		return CAMPUS_EINVAL;
+	struct membership_args a = {ctx, person_id, org_id, kind, roles};
+	return db_tx_run(ctx->db, DB_TX_WRITE, membership_tx, &a);
+}
+
+struct password_set_args {
+	struct ctx *ctx;
+	int64_t person_id;
+	const char *hash;
+};
+
+static int password_set_tx(struct db_conn *db, void *cls)
+{
+	struct password_set_args *a = cls;
+	int64_t changes = 0;
+	int rc = db_exec(db, &stmt_person_password,
+	                 (const struct db_param[]){DBP_INT(a->person_id), DBP_TEXT(a->hash),
+	                                           DBP_INT(a->ctx->now()), DBP_END},
+	                 &changes);
+	if (!rc && changes != 1)
+		rc = CAMPUS_ENOTFOUND;
+	if (!rc)
+		rc = db_exec(db, &stmt_person_sessions_end,
+		             (const struct db_param[]){DBP_INT(a->person_id), DBP_END}, NULL);
+	if (!rc)
+		rc = audit_record(a->ctx, "person.password", "person", id_text(a->ctx, a->person_id), "ok",
+		                  "set by an administrator");
+	return rc;
+}
+
+int person_set_password_hash(struct ctx *ctx, int64_t person_id, const char *hash)
+{
+	struct password_set_args a = {ctx, person_id, hash};
+	return db_tx_run(ctx->db, DB_TX_WRITE, password_set_tx, &a);
+}
+
+int roles_parse(const char *list, unsigned *roles)
+{
+	static const struct {
+		const char *en, *nl;
+		unsigned bit;
+	} names[] = {
+	    {"learner", "lerende", ROLE_LEARNER},         {"manager", "manager", ROLE_MANAGER},
+	    {"provider_admin", "aanbieder", ROLE_PROVIDER_ADMIN}, {"teacher", "docent", ROLE_TEACHER},
+	    {"committee", "commissie", ROLE_COMMITTEE},   {"campus_admin", "beheerder", ROLE_CAMPUS_ADMIN},
+	};
+	*roles = 0;
+	const char *p = list;
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t n = end ? (size_t)(end - p) : strlen(p);
+		size_t k = 0;
+		for (; k < sizeof names / sizeof names[0]; k++)
+			if ((strlen(names[k].en) == n && !strncmp(p, names[k].en, n)) ||
+			    (strlen(names[k].nl) == n && !strncmp(p, names[k].nl, n)))
+				break;
+		if (k == sizeof names / sizeof names[0])
+			return CAMPUS_EINVAL;
+		*roles |= names[k].bit;
+		p = end ? end + 1 : NULL;
+	}
+	return *roles ? 0 : CAMPUS_EINVAL;
+}

@@ -90,6 +90,23 @@ int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned 
 int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
                struct org **rows, size_t *n, int64_t *total);
 
+/* ---- administration (CLI and, later, the admin pages); each audited ---- */
+
+/* A new organisation: slug [a-z0-9-], 2..60; name 1..120 bytes; kind
+ * campus|library|poi|provider. CAMPUS_ECONFLICT when the slug is taken. */
+int org_create(struct ctx *ctx, const struct org *in, int64_t *id);
+/* A new person without a password (an invitation sets it later).
+ * CAMPUS_ECONFLICT when the e-mail address has an account. */
+int person_create(struct ctx *ctx, const char *email, const char *name, int64_t *id);
+int person_find_by_email(struct ctx *ctx, const char *email, struct person *out);
+/* Add a membership or change its kind and roles (a current one). */
+int membership_set(struct ctx *ctx, int64_t person_id, int64_t org_id, const char *kind,
+                   unsigned roles);
+/* Store a new password hash (auth_password_hash) and end the person's sessions. */
+int person_set_password_hash(struct ctx *ctx, int64_t person_id, const char *hash);
+/* "learner,manager" or "lerende,manager" -> bits; CAMPUS_EINVAL for an unknown name. */
+int roles_parse(const char *list, unsigned *roles);
+
 /* Dutch labels ("medewerker", "manager (HR/L&D)") as msgids. */
 const char *membership_kind_label(const char *kind);
 const char *role_label(unsigned role_bit);
