@@ -68,6 +68,13 @@ if [ -x "$BUILD/tests/http/test_http" ]; then
 	run_tap http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db http_pg)" "$BUILD/tests/http/test_http"
 fi
+if [ -x "$BUILD/tests/http/test_auth" ]; then
+	rm -f "$OUT/auth.db"*
+	run_tap auth-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/auth.db" "$BUILD/tests/http/test_auth"
+	run_tap auth-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db auth_pg)" "$BUILD/tests/http/test_auth"
+fi
 
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
 	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \

@@ -31,8 +31,8 @@ DB_STMT(stmt_person_memberships,
 /* $2: a lower-cased LIKE pattern or NULL; $3 kind or NULL; $4 role bit or 0. */
 #define MEMBER_WHERE                                                                        \
 	"WHERE m.org_id = $1 AND m.ended_at IS NULL "                                        \
-	"AND ($2 IS NULL OR lower(p.name) LIKE $2 ESCAPE '\\' OR p.email LIKE $2 ESCAPE '\\') " \
-	"AND ($3 IS NULL OR m.kind = $3) AND ($4 = 0 OR (m.roles & $4) <> 0) "
+	"AND (CAST($2 AS TEXT) IS NULL OR lower(p.name) LIKE $2 ESCAPE '\\' OR p.email LIKE $2 ESCAPE '\\') " \
+	"AND (CAST($3 AS TEXT) IS NULL OR m.kind = $3) AND ($4 = 0 OR (m.roles & $4) <> 0) "
 DB_STMT(stmt_org_members,
         "SELECT p.id, p.name, p.email, m.kind, m.roles, m.started_at FROM memberships m "
         "JOIN people p ON p.id = m.person_id " MEMBER_WHERE "ORDER BY p.name, p.id LIMIT $5 OFFSET $6");
@@ -51,15 +51,15 @@ DB_STMT2(stmt_person_search,
 DB_STMT2(stmt_person_search_count,
          "SELECT COUNT(*) FROM people p WHERE lower(p.name || ' ' || p.email) LIKE $1",
          "SELECT COUNT(*) FROM people_search WHERE text LIKE $1");
-DB_STMT(stmt_person_all, PERSON_PAGE("WHERE $1 IS NULL"));
+DB_STMT(stmt_person_all, PERSON_PAGE("WHERE CAST($1 AS TEXT) IS NULL"));
 DB_STMT(stmt_person_all_count, "SELECT COUNT(*) FROM people");
 DB_STMT(stmt_org_search,
         "SELECT id, slug, name, kind, place, province, brand_color FROM organisations "
-        "WHERE ($1 IS NULL OR lower(name) LIKE $1 ESCAPE '\\' OR lower(place) LIKE $1 ESCAPE '\\' "
+        "WHERE (CAST($1 AS TEXT) IS NULL OR lower(name) LIKE $1 ESCAPE '\\' OR lower(place) LIKE $1 ESCAPE '\\' "
         "OR slug LIKE $1 ESCAPE '\\') ORDER BY CASE kind WHEN 'campus' THEN 0 WHEN 'poi' THEN 1 "
         "WHEN 'provider' THEN 2 ELSE 3 END, name LIMIT $2 OFFSET $3");
 DB_STMT(stmt_org_search_count,
-        "SELECT COUNT(*) FROM organisations WHERE ($1 IS NULL OR lower(name) LIKE $1 ESCAPE '\\' "
+        "SELECT COUNT(*) FROM organisations WHERE (CAST($1 AS TEXT) IS NULL OR lower(name) LIKE $1 ESCAPE '\\' "
         "OR lower(place) LIKE $1 ESCAPE '\\' OR slug LIKE $1 ESCAPE '\\')");
 
 static char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c; }

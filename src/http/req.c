@@ -161,6 +161,15 @@ int req_set_cookie(struct req *r, const char *name, const char *value, long max_
 	int rc = cookie_format(&b, name, value, &opts);
 	if (rc)
 		return rc;
+	/* One Set-Cookie per cookie name (RFC 6265 4.1.1): a later one replaces it,
+	 * e.g. a log-in right after an expired session's cookie was dropped. */
+	size_t n = strlen(name);
+	for (struct req_header *h = r->headers; h; h = h->next)
+		if (strcmp(h->name, MHD_HTTP_HEADER_SET_COOKIE) == 0 && strncmp(h->value, name, n) == 0 &&
+		    h->value[n] == '=') {
+			h->value = b.data;
+			return 0;
+		}
 	return req_add_header(r, MHD_HTTP_HEADER_SET_COOKIE, b.data);
 }
 

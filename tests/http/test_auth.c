@@ -1061,7 +1061,9 @@ static void test_login_email_normalised(void **state)
 	const char *tok = open_login_form(&b, "/inloggen", a);
 	struct resp r;
 	post_login(&b, &r, tok, "  MeDeWerker@Bibliotheek-Utrecht.DEMO\t", PASSWORD, NULL);
-	expect_logged_in(&r, "/mijn", "upper case and spaces around the e-mail");
+	const char *token = expect_logged_in(&r, "/mijn", "upper case and spaces around the e-mail");
+	CHECK(strcmp(token, accounts[A_EMPLOYEE].token) != 0,
+	      "a second log-in of %s got the first one's session token", accounts[A_EMPLOYEE].email);
 	resp_fini(&r);
 	br_get(&b, &r, "/mijn");
 	expect_page(&r, 200, "/mijn after logging in with upper case");

@@ -15,11 +15,17 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "domain/ctx.h"
+#include "domain/people.h"
 #include "domain/settings.h"
 
 static int64_t fixed_now(void) { return 1795000000; } /* 2026-11-18 */
 
 DB_STMT(stmt_reset_settings, "DELETE FROM settings");
+DB_STMT(stmt_reset_sessions, "DELETE FROM sessions");
+DB_STMT(stmt_reset_memberships, "DELETE FROM memberships");
+DB_STMT(stmt_reset_people, "DELETE FROM people");
+DB_STMT(stmt_reset_orgs, "DELETE FROM organisations");
+DB_STMT(stmt_count_audit, "SELECT COUNT(*) FROM audit_log");
 DB_STMT(stmt_updated_at, "SELECT updated_at FROM settings WHERE key = $1");
 DB_STMT(stmt_count_settings, "SELECT COUNT(*) FROM settings");
 
@@ -41,7 +47,11 @@ static int setup(void **state)
 		return -1;
 	}
 	buf_fini(&err);
-	db_exec(f->db, &stmt_reset_settings, (const struct db_param[]){DBP_END}, NULL);
+	struct db_stmt *resets[] = {&stmt_reset_settings, &stmt_reset_sessions, &stmt_reset_memberships,
+	                            &stmt_reset_people, &stmt_reset_orgs};
+	for (size_t i = 0; i < sizeof resets / sizeof resets[0]; i++)
+		if (db_exec(f->db, resets[i], (const struct db_param[]){DBP_END}, NULL) != 0)
+			return -1;
 	f->arena = arena_new(0);
 	f->ctx = (struct ctx){.db = f->db, .arena = f->arena, .now = fixed_now};
 	*state = f;
@@ -122,12 +132,129 @@ static void bad_values_change_nothing(void **state)
 	assert_string_equal(v, color_before);
 }
 
+static int64_t count_audit(struct fixture *f)
+{
+	int64_t n = -1;
+	assert_int_equal(db_query_row(f->db, &stmt_count_audit, (const struct db_param[]){DBP_END},
+	                              (const struct db_col[]){DBC_INT(&n), DBC_END}, f->arena),
+	                 0);
+	return n;
+}
+
+/* Organisations, people, memberships and the lists over them. */
+static void people_and_lists(void **state)
+{
+	struct fixture *f = *state;
+	struct ctx *ctx = &f->ctx;
+	ctx->actor.flags = ACTOR_SYSTEM;
+	int64_t audit_before = count_audit(f);
+	int64_t gouda, delft, id;
+	struct org o = {.slug = "bibliotheek-gouda", .name = "Bibliotheek Gouda", .kind = "library",
+	                .place = "Gouda", .province = "Zuid-Holland"};
+	assert_int_equal(org_create(ctx, &o, &gouda), 0);
+	assert_int_equal(org_create(ctx, &o, &id), CAMPUS_ECONFLICT);
+	struct org d = {.slug = "delft", .name = "DOK Delft", .kind = "library"};
+	assert_int_equal(org_create(ctx, &d, &delft), 0);
+	struct org bad = {.slug = "Gouda Stad", .name = "X", .kind = "library"};
+	assert_int_equal(org_create(ctx, &bad, &id), CAMPUS_EINVAL);
+	bad = (struct org){.slug = "x-y", .name = "X", .kind = "school"};
+	assert_int_equal(org_create(ctx, &bad, &id), CAMPUS_EINVAL);
+
+	static const char *const names[] = {"Anne de Boer", "Bram Jansen", "Chaima El Idrissi",
+	                                    "Daan Jansen", "Eva van Dijk"};
+	int64_t ids[5];
+	for (int i = 0; i < 5; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "  Persoon%d@Gouda.NL ", i);
+		assert_int_equal(person_create(ctx, email, names[i], &ids[i]), 0);
+		assert_int_equal(membership_set(ctx, ids[i], gouda, i % 2 ? "volunteer" : "employee",
+		                                i == 0 ? ROLE_LEARNER | ROLE_MANAGER : ROLE_LEARNER),
+		                 0);
+	}
+	assert_int_equal(person_create(ctx, "persoon0@gouda.nl", "Dubbel", &id), CAMPUS_ECONFLICT);
+	assert_int_equal(person_create(ctx, "geen adres", "X", &id), CAMPUS_EINVAL);
+	assert_int_equal(membership_set(ctx, ids[4], delft, "external", ROLE_TEACHER), 0);
+	assert_int_equal(membership_set(ctx, ids[4], delft, "boss", ROLE_TEACHER), CAMPUS_EINVAL);
+
+	struct person p;
+	assert_int_equal(person_find_by_email(ctx, "PERSOON3@gouda.nl", &p), 0);
+	assert_string_equal(p.name, "Daan Jansen");
+	assert_false(p.has_password);
+
+	struct member_row *rows;
+	size_t n;
+	int64_t total;
+	struct member_filter all = {.limit = 2};
+	assert_int_equal(org_members(ctx, gouda, &all, &rows, &n, &total), 0);
+	assert_int_equal(total, 5);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].name, "Anne de Boer");
+	struct member_filter jansen = {.query = "JANSEN", .limit = 50};
+	assert_int_equal(org_members(ctx, gouda, &jansen, &rows, &n, &total), 0);
+	assert_int_equal(total, 2);
+	struct member_filter vol = {.kind = "volunteer", .limit = 50};
+	assert_int_equal(org_members(ctx, gouda, &vol, &rows, &n, &total), 0);
+	assert_int_equal(total, 2);
+	struct member_filter mgr = {.role = ROLE_MANAGER, .limit = 50};
+	assert_int_equal(org_members(ctx, gouda, &mgr, &rows, &n, &total), 0);
+	assert_int_equal(total, 1);
+	assert_int_equal(rows[0].roles, ROLE_LEARNER | ROLE_MANAGER);
+	struct member_filter wild = {.query = "%", .limit = 50};
+	assert_int_equal(org_members(ctx, gouda, &wild, &rows, &n, &total), 0);
+	assert_int_equal(total, 0); /* LIKE wildcards in a query are literal */
+	struct member_filter badkind = {.kind = "boss", .limit = 50};
+	assert_int_equal(org_members(ctx, gouda, &badkind, &rows, &n, &total), CAMPUS_EINVAL);
+	assert_int_equal(org_members(ctx, delft, &all, &rows, &n, &total), 0);
+	assert_int_equal(total, 1);
+
+	struct org *orgs;
+	assert_int_equal(org_search(ctx, NULL, 0, 50, &orgs, &n, &total), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(org_search(ctx, "gouda", 0, 50, &orgs, &n, &total), 0);
+	assert_int_equal(total, 1);
+	assert_string_equal(orgs[0].slug, "bibliotheek-gouda");
+
+	struct person_row *people;
+	assert_int_equal(person_search(ctx, "jansen", 0, 50, &people, &n, &total), 0);
+	assert_int_equal(total, 2);
+	assert_int_equal(person_search(ctx, "van dijk", 0, 50, &people, &n, &total), 0);
+	assert_int_equal(total, 1);
+	assert_int_equal(people[0].memberships, 2);
+	assert_int_equal(person_search(ctx, "ja", 0, 50, &people, &n, &total), CAMPUS_EINVAL);
+	assert_int_equal(person_search(ctx, NULL, 0, 3, &people, &n, &total), 0);
+	assert_int_equal(total, 5);
+	assert_int_equal(n, 3);
+
+	ctx->actor = (struct actor){.person_id = ids[1], .org_id = gouda, .roles = ROLE_LEARNER};
+	const char *why;
+	assert_int_equal(person_update_profile(ctx, "  Bram Jansen-de Wit ", "en", &why), 0);
+	assert_int_equal(person_get(ctx, ids[1], &p), 0);
+	assert_string_equal(p.name, "Bram Jansen-de Wit");
+	assert_string_equal(p.lang, "en");
+	assert_int_equal(person_update_profile(ctx, "", "nl", &why), CAMPUS_EINVAL);
+	assert_non_null(why);
+	assert_int_equal(person_update_profile(ctx, "Bram", "de", &why), CAMPUS_EINVAL);
+	assert_int_equal(person_get(ctx, ids[1], &p), 0);
+	assert_string_equal(p.name, "Bram Jansen-de Wit"); /* refused changes changed nothing */
+
+	unsigned roles;
+	assert_int_equal(roles_parse("learner,manager", &roles), 0);
+	assert_int_equal(roles, ROLE_LEARNER | ROLE_MANAGER);
+	assert_int_equal(roles_parse("docent,commissie", &roles), 0);
+	assert_int_equal(roles, ROLE_TEACHER | ROLE_COMMITTEE);
+	assert_int_equal(roles_parse("learner,koning", &roles), CAMPUS_EINVAL);
+	assert_int_equal(roles_parse("", &roles), CAMPUS_EINVAL);
+	/* 2 organisations + 5 people + 6 memberships + 1 profile change, each audited. */
+	assert_int_equal(count_audit(f) - audit_before, 14);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(defaults_without_rows),
 	    cmocka_unit_test(set_then_get_with_clock),
 	    cmocka_unit_test(bad_values_change_nothing),
+	    cmocka_unit_test(people_and_lists),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
