@@ -30,6 +30,7 @@ static const struct config_key config_keys[] = {
 	KEY("static_dir", KEY_STRING, static_dir, 0),
 	KEY("locale_dir", KEY_STRING, locale_dir, 0),
 	KEY("tmp_dir", KEY_STRING, tmp_dir, 0),
+	KEY("secret_key_file", KEY_STRING, secret_key_file, 0),
 	KEY("threads", KEY_UINT, threads, 256),
 	KEY("db_pool", KEY_UINT, db_pool, 512),
 	KEY("log_level", KEY_LOGLEVEL, log_level, 0),

@@ -16,6 +16,7 @@ struct config {
 	char *static_dir;
 	char *locale_dir;
 	char *tmp_dir;       /* uploads stream here */
+	char *secret_key_file; /* 32 bytes (raw or 64 hex digits) sealing TOTP secrets; NULL: none */
 	unsigned threads;    /* 0: one per core */
 	unsigned db_pool;    /* 0: threads + 2 */
 	int log_level;

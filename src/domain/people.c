@@ -653,3 +653,200 @@ int roles_parse(const char *list, unsigned *roles)
 	}
 	return *roles ? 0 : CAMPUS_EINVAL;
 }
+
+/* ---- a manager's work on the members ------------------------------------------ */
+
+DB_STMT(stmt_member_get,
+        "SELECT p.id, p.name, p.email, m.kind, m.roles, m.started_at FROM memberships m "
+        "JOIN people p ON p.id = m.person_id "
+        "WHERE m.org_id = $1 AND m.person_id = $2 AND m.ended_at IS NULL");
+DB_STMT(stmt_member_update,
+        "UPDATE memberships SET kind = $3, roles = $4 "
+        "WHERE org_id = $1 AND person_id = $2 AND ended_at IS NULL");
+DB_STMT(stmt_member_end,
+        "UPDATE memberships SET ended_at = $3 WHERE org_id = $1 AND person_id = $2 AND ended_at IS NULL");
+DB_STMT(stmt_member_sessions_end, "DELETE FROM sessions WHERE person_id = $1 AND org_id = $2");
+
+int member_get(struct ctx *ctx, int64_t org_id, int64_t person_id, struct member_row *out)
+{
+	int64_t roles;
+	struct db_col cols[] = {DBC_INT(&out->person_id), DBC_TEXT(&out->name), DBC_TEXT(&out->email),
+	                        DBC_TEXT(&out->kind),     DBC_INT(&roles),      DBC_INT(&out->started_at),
+	                        DBC_END};
+	int rc = db_query_row(ctx->db, &stmt_member_get,
+	                      (const struct db_param[]){DBP_INT(org_id), DBP_INT(person_id), DBP_END}, cols,
+	                      ctx->arena);
+	if (!rc)
+		out->roles = (unsigned)roles & ROLE_ALL;
+	return rc;
+}
+
+static bool may_grant(const struct ctx *ctx, unsigned roles)
+{
+	if (ctx->actor.flags & ACTOR_SYSTEM || ctx->actor.roles & ROLE_CAMPUS_ADMIN)
+		return true;
+	return (roles & ~ROLES_MANAGER_GRANTS) == 0;
+}
+
+static const char *grant_check(const struct ctx *ctx, int64_t person_id, const char *kind,
+                               unsigned roles, int *rc)
+{
+	*rc = CAMPUS_EINVAL;
+	if (!kind || !valid_kind(kind))
+		return N_("Kies medewerker, vrijwilliger of extern.");
+	if (roles == 0 || (roles & ~ROLE_ALL))
+		return N_("Kies minstens een rol.");
+	*rc = CAMPUS_EFORBIDDEN;
+	if (!may_grant(ctx, roles))
+		return N_("Deze rol kan alleen een campusbeheerder toekennen.");
+	if (person_id && person_id == ctx->actor.person_id)
+		return N_("Uw eigen lidmaatschap kunt u hier niet wijzigen; vraag een andere manager.");
+	*rc = 0;
+	return NULL;
+}
+
+struct member_args {
+	struct ctx *ctx;
+	int64_t org_id, person_id;
+	const char *email, *name, *kind;
+	unsigned roles;
+	bool created;
+	const char *action;
+};
+
+static int member_add_tx(struct db_conn *db, void *cls)
+{
+	struct member_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	struct person p;
+	int rc = db_query_row(db, &stmt_person_by_email, (const struct db_param[]){DBP_TEXT(a->email), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&p.id), DBC_TEXT(&p.email), DBC_TEXT(&p.name),
+	                                              DBC_TEXT(&p.lang), DBC_BOOL(&p.has_password),
+	                                              DBC_BOOL(&p.totp_enabled), DBC_END},
+	                      ctx->arena);
+	a->created = rc == CAMPUS_ENOTFOUND;
+	if (a->created) {
+		rc = db_query_row(db, &stmt_person_insert,
+		                  (const struct db_param[]){DBP_TEXT(a->email), DBP_TEXT(a->name),
+		                                            DBP_INT(ctx->now()), DBP_END},
+		                  (const struct db_col[]){DBC_INT(&p.id), DBC_END}, ctx->arena);
+		if (!rc)
+			rc = audit_record(ctx, "person.create", "person", id_text(ctx, p.id), "ok", "");
+	}
+	if (rc)
+		return rc;
+	a->person_id = p.id;
+	struct member_row existing;
+	rc = member_get(ctx, a->org_id, p.id, &existing);
+	if (rc == 0)
+		return CAMPUS_ECONFLICT;
+	if (rc != CAMPUS_ENOTFOUND)
+		return rc;
+	rc = db_exec(db, &stmt_membership_upsert,
+	             (const struct db_param[]){DBP_INT(p.id), DBP_INT(a->org_id), DBP_TEXT(a->kind),
+	                                       DBP_INT(a->roles), DBP_INT(ctx->now()), DBP_END},
+	             NULL);
+	const char *detail = arena_printf(ctx->arena, "organisation %lld, %s, roles %u",
+	                                  (long long)a->org_id, a->kind, a->roles);
+	if (!rc)
+		rc = audit_record(ctx, "membership.add", "person", id_text(ctx, p.id), "ok", detail ? detail : "");
+	return rc;
+}
+
+int member_add(struct ctx *ctx, int64_t org_id, const char *email, const char *name,
+               const char *kind, unsigned roles, int64_t *person_id, bool *created,
+               const char **why)
+{
+	int rc;
+	*why = grant_check(ctx, 0, kind, roles, &rc);
+	if (rc)
+		return rc;
+	const char *normal = email_normalise(ctx, email);
+	if (!normal) {
+		*why = N_("Vul een geldig e-mailadres in.");
+		return CAMPUS_EINVAL;
+	}
+	while (name && *name == ' ')
+		name++;
+	if (!valid_text(name, NAME_MAX_BYTES)) {
+		*why = N_("Vul de naam in (hoogstens 120 tekens).");
+		return CAMPUS_EINVAL;
+	}
+	struct member_args a = {.ctx = ctx, .org_id = org_id, .email = normal, .name = name,
+	                        .kind = kind, .roles = roles};
+	rc = db_tx_run(ctx->db, DB_TX_WRITE, member_add_tx, &a);
+	if (rc == CAMPUS_ECONFLICT)
+		*why = N_("Deze persoon is al lid van uw organisatie.");
+	if (!rc) {
+		*person_id = a.person_id;
+		*created = a.created;
+	}
+	return rc;
+}
+
+static int member_change_tx(struct db_conn *db, void *cls)
+{
+	struct member_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t changes = 0;
+	int rc = db_exec(db, &stmt_member_update,
+	                 (const struct db_param[]){DBP_INT(a->org_id), DBP_INT(a->person_id),
+	                                           DBP_TEXT(a->kind), DBP_INT(a->roles), DBP_END},
+	                 &changes);
+	if (!rc && changes != 1)
+		rc = CAMPUS_ENOTFOUND;
+	/* Their sessions in this organisation carry the old roles' meaning: end them. */
+	if (!rc)
+		rc = db_exec(db, &stmt_member_sessions_end,
+		             (const struct db_param[]){DBP_INT(a->person_id), DBP_INT(a->org_id), DBP_END}, NULL);
+	const char *detail = arena_printf(ctx->arena, "organisation %lld, %s, roles %u",
+	                                  (long long)a->org_id, a->kind, a->roles);
+	if (!rc)
+		rc = audit_record(ctx, "membership.roles", "person", id_text(ctx, a->person_id), "ok",
+		                  detail ? detail : "");
+	return rc;
+}
+
+int member_change(struct ctx *ctx, int64_t org_id, int64_t person_id, const char *kind,
+                  unsigned roles, const char **why)
+{
+	int rc;
+	*why = grant_check(ctx, person_id, kind, roles, &rc);
+	if (rc)
+		return rc;
+	struct member_args a = {.ctx = ctx, .org_id = org_id, .person_id = person_id, .kind = kind,
+	                        .roles = roles};
+	return db_tx_run(ctx->db, DB_TX_WRITE, member_change_tx, &a);
+}
+
+static int member_end_tx(struct db_conn *db, void *cls)
+{
+	struct member_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t changes = 0;
+	int rc = db_exec(db, &stmt_member_end,
+	                 (const struct db_param[]){DBP_INT(a->org_id), DBP_INT(a->person_id),
+	                                           DBP_INT(ctx->now()), DBP_END},
+	                 &changes);
+	if (!rc && changes != 1)
+		rc = CAMPUS_ENOTFOUND;
+	if (!rc)
+		rc = db_exec(db, &stmt_member_sessions_end,
+		             (const struct db_param[]){DBP_INT(a->person_id), DBP_INT(a->org_id), DBP_END}, NULL);
+	const char *detail = arena_printf(ctx->arena, "organisation %lld", (long long)a->org_id);
+	if (!rc)
+		rc = audit_record(ctx, "membership.end", "person", id_text(ctx, a->person_id), "ok",
+		                  detail ? detail : "");
+	return rc;
+}
+
+int member_end(struct ctx *ctx, int64_t org_id, int64_t person_id, const char **why)
+{
+	*why = NULL;
+	if (person_id == ctx->actor.person_id) {
+		*why = N_("Uw eigen lidmaatschap kunt u hier niet wijzigen; vraag een andere manager.");
+		return CAMPUS_EFORBIDDEN;
+	}
+	struct member_args a = {.ctx = ctx, .org_id = org_id, .person_id = person_id};
+	return db_tx_run(ctx->db, DB_TX_WRITE, member_end_tx, &a);
+}

@@ -107,6 +107,27 @@ int person_set_password_hash(struct ctx *ctx, int64_t person_id, const char *has
 /* "learner,manager" or "lerende,manager" -> bits; CAMPUS_EINVAL for an unknown name. */
 int roles_parse(const char *list, unsigned *roles);
 
+/* ---- a manager's work on the members of their organisation ---- */
+
+/* Roles a library's manager may hand out; others only a campus administrator. */
+#define ROLES_MANAGER_GRANTS (ROLE_LEARNER | ROLE_MANAGER | ROLE_TEACHER)
+
+/* The current membership of person_id in org_id; CAMPUS_ENOTFOUND when there is
+ * none, so an id from another organisation reaches nothing. */
+int member_get(struct ctx *ctx, int64_t org_id, int64_t person_id, struct member_row *out);
+/* Add a member by e-mail: an existing person gets the membership, an unknown
+ * address becomes a new person (without a password: they are invited).
+ * CAMPUS_ECONFLICT when they are a current member already. *why: Dutch msgid. */
+int member_add(struct ctx *ctx, int64_t org_id, const char *email, const char *name,
+               const char *kind, unsigned roles, int64_t *person_id, bool *created,
+               const char **why);
+/* Change kind and roles. Refused (CAMPUS_EFORBIDDEN) for one's own membership
+ * and for roles beyond ROLES_MANAGER_GRANTS unless a campus administrator acts. */
+int member_change(struct ctx *ctx, int64_t org_id, int64_t person_id, const char *kind,
+                  unsigned roles, const char **why);
+/* End the membership (history stays); the person's sessions there end too. */
+int member_end(struct ctx *ctx, int64_t org_id, int64_t person_id, const char **why);
+
 /* Dutch labels ("medewerker", "manager (HR/L&D)") as msgids. */
 const char *membership_kind_label(const char *kind);
 const char *role_label(unsigned role_bit);

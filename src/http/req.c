@@ -29,6 +29,10 @@ static const struct {
 	{"organisatie", N_("U werkt nu in een andere organisatie.")},
 	{"uitgelogd", N_("U bent uitgelogd.")},
 	{"gegevens", N_("Uw gegevens zijn opgeslagen.")},
+	{"lid_nieuw", N_("De persoon is toegevoegd; nodig hem of haar uit om een wachtwoord te kiezen.")},
+	{"lid_toegevoegd", N_("De persoon had al een account en is nu lid van uw organisatie.")},
+	{"lid_gewijzigd", N_("Het lidmaatschap is gewijzigd.")},
+	{"lid_beeindigd", N_("Het lidmaatschap is beëindigd. De leergeschiedenis blijft van de persoon.")},
 	{"wachtwoord", N_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.")},
 };
 

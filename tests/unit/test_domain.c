@@ -248,6 +248,72 @@ static void people_and_lists(void **state)
 	assert_int_equal(count_audit(f) - audit_before, 14);
 }
 
+/* A manager adds, changes and ends members of their own organisation only. */
+static void manager_work(void **state)
+{
+	struct fixture *f = *state;
+	struct ctx *ctx = &f->ctx;
+	ctx->actor = (struct actor){.flags = ACTOR_SYSTEM};
+	int64_t lib, other, boss, id;
+	struct org o = {.slug = "bieb-a", .name = "Bieb A", .kind = "library"};
+	assert_int_equal(org_create(ctx, &o, &lib), 0);
+	struct org o2 = {.slug = "bieb-b", .name = "Bieb B", .kind = "library"};
+	assert_int_equal(org_create(ctx, &o2, &other), 0);
+	assert_int_equal(person_create(ctx, "baas@a.nl", "De Baas", &boss), 0);
+	assert_int_equal(membership_set(ctx, boss, lib, "employee", ROLE_LEARNER | ROLE_MANAGER), 0);
+
+	ctx->actor = (struct actor){.person_id = boss, .org_id = lib, .roles = ROLE_LEARNER | ROLE_MANAGER};
+	const char *why;
+	bool created;
+	int64_t audit_before = count_audit(f);
+	assert_int_equal(member_add(ctx, lib, "Nieuw@A.nl", "Nieuw Lid", "volunteer", ROLE_LEARNER, &id,
+	                            &created, &why),
+	                 0);
+	assert_true(created);
+	struct member_row m;
+	assert_int_equal(member_get(ctx, lib, id, &m), 0);
+	assert_string_equal(m.email, "nieuw@a.nl");
+	assert_int_equal(member_get(ctx, other, id, &m), CAMPUS_ENOTFOUND);
+	/* Twice: a conflict with a reason, nothing changed. */
+	assert_int_equal(member_add(ctx, lib, "nieuw@a.nl", "Nieuw Lid", "volunteer", ROLE_LEARNER, &id,
+	                            &created, &why),
+	                 CAMPUS_ECONFLICT);
+	assert_non_null(why);
+	/* Roles beyond a manager's reach, a bad kind, a bad address: refused. */
+	int64_t id2;
+	assert_int_equal(member_add(ctx, lib, "x@a.nl", "X", "volunteer", ROLE_CAMPUS_ADMIN, &id2,
+	                            &created, &why),
+	                 CAMPUS_EFORBIDDEN);
+	assert_int_equal(member_add(ctx, lib, "x@a.nl", "X", "boss", ROLE_LEARNER, &id2, &created, &why),
+	                 CAMPUS_EINVAL);
+	assert_int_equal(member_add(ctx, lib, "geen adres", "X", "volunteer", ROLE_LEARNER, &id2,
+	                            &created, &why),
+	                 CAMPUS_EINVAL);
+	struct person p;
+	assert_int_equal(person_find_by_email(ctx, "x@a.nl", &p), CAMPUS_ENOTFOUND);
+
+	assert_int_equal(member_change(ctx, lib, id, "employee", ROLE_LEARNER | ROLE_TEACHER, &why), 0);
+	assert_int_equal(member_get(ctx, lib, id, &m), 0);
+	assert_string_equal(m.kind, "employee");
+	assert_int_equal(m.roles, ROLE_LEARNER | ROLE_TEACHER);
+	assert_int_equal(member_change(ctx, lib, id, "employee", ROLE_COMMITTEE, &why), CAMPUS_EFORBIDDEN);
+	assert_int_equal(member_change(ctx, lib, boss, "employee", ROLE_LEARNER, &why), CAMPUS_EFORBIDDEN);
+	assert_int_equal(member_change(ctx, other, id, "employee", ROLE_LEARNER, &why), CAMPUS_ENOTFOUND);
+	assert_int_equal(member_end(ctx, lib, boss, &why), CAMPUS_EFORBIDDEN);
+	assert_int_equal(member_end(ctx, other, id, &why), CAMPUS_ENOTFOUND);
+	assert_int_equal(member_end(ctx, lib, id, &why), 0);
+	assert_int_equal(member_get(ctx, lib, id, &m), CAMPUS_ENOTFOUND);
+	assert_int_equal(member_end(ctx, lib, id, &why), CAMPUS_ENOTFOUND);
+	/* Added again later: the same person, membership current again. */
+	assert_int_equal(member_add(ctx, lib, "nieuw@a.nl", "Nieuw Lid", "volunteer", ROLE_LEARNER, &id2,
+	                            &created, &why),
+	                 0);
+	assert_false(created);
+	assert_int_equal(id2, id);
+	/* person, add, change, end, add: five audit rows; refusals wrote none. */
+	assert_int_equal(count_audit(f) - audit_before, 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +321,7 @@ int main(void)
 	    cmocka_unit_test(set_then_get_with_clock),
 	    cmocka_unit_test(bad_values_change_nothing),
 	    cmocka_unit_test(people_and_lists),
+	    cmocka_unit_test(manager_work),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -70,7 +70,8 @@ int page_members(struct req *r)
 		for (unsigned bit = 1; bit <= ROLE_CAMPUS_ADMIN; bit <<= 1)
 			if (rows[i].roles & bit)
 				json_array_append_new(rl, json_string(req_tr(r, role_label(bit))));
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", rows[i].name, "email",
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id",
+		                                      (json_int_t)rows[i].person_id, "name", rows[i].name, "email",
 		                                      rows[i].email, "kind",
 		                                      req_tr(r, membership_kind_label(rows[i].kind)),
 		                                      "roles", rl));
