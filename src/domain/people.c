@@ -10,15 +10,16 @@
 #include "db/db.h"
 #include "domain/audit.h"
 #include "domain/ctx.h"
+#include "domain/settings.h"
 
 #define EMAIL_MAX 254
 #define QUERY_MAX 100
 #define PAGE_MAX 200
 
-DB_STMT(stmt_org_by_slug, "SELECT id, slug, name, kind, place, province, brand_color "
-                          "FROM organisations WHERE slug = $1");
-DB_STMT(stmt_org_by_id, "SELECT id, slug, name, kind, place, province, brand_color "
-                        "FROM organisations WHERE id = $1");
+DB_STMT(stmt_org_by_slug, "SELECT id, slug, name, kind, place, province, brand_color, "
+                          "logo IS NOT NULL FROM organisations WHERE slug = $1");
+DB_STMT(stmt_org_by_id, "SELECT id, slug, name, kind, place, province, brand_color, "
+                        "logo IS NOT NULL FROM organisations WHERE id = $1");
 DB_STMT(stmt_person_by_id,
         "SELECT id, email, name, lang, password_hash IS NOT NULL, totp_enabled FROM people WHERE id = $1");
 DB_STMT(stmt_person_update_profile,
@@ -54,8 +55,8 @@ DB_STMT2(stmt_person_search_count,
 DB_STMT(stmt_person_all, PERSON_PAGE("WHERE CAST($1 AS TEXT) IS NULL"));
 DB_STMT(stmt_person_all_count, "SELECT COUNT(*) FROM people");
 DB_STMT(stmt_org_search,
-        "SELECT id, slug, name, kind, place, province, brand_color FROM organisations "
-        "WHERE (CAST($1 AS TEXT) IS NULL OR lower(name) LIKE $1 ESCAPE '\\' OR lower(place) LIKE $1 ESCAPE '\\' "
+        "SELECT id, slug, name, kind, place, province, brand_color, logo IS NOT NULL "
+        "FROM organisations WHERE (CAST($1 AS TEXT) IS NULL OR lower(name) LIKE $1 ESCAPE '\\' OR lower(place) LIKE $1 ESCAPE '\\' "
         "OR slug LIKE $1 ESCAPE '\\') ORDER BY CASE kind WHEN 'campus' THEN 0 WHEN 'poi' THEN 1 "
         "WHEN 'provider' THEN 2 ELSE 3 END, name LIMIT $2 OFFSET $3");
 DB_STMT(stmt_org_search_count,
@@ -135,7 +136,8 @@ static int org_row(struct ctx *ctx, struct db_stmt *stmt, const struct db_param 
 	struct db_col cols[] = {DBC_INT(&out->id),         DBC_TEXT(&out->slug),
 	                        DBC_TEXT(&out->name),      DBC_TEXT(&out->kind),
 	                        DBC_TEXT(&out->place),     DBC_TEXT(&out->province),
-	                        DBC_TEXT_OPT(&out->brand_color, &no_color), DBC_END};
+	                        DBC_TEXT_OPT(&out->brand_color, &no_color),
+	                        DBC_BOOL(&out->has_logo), DBC_END};
 	return db_query_row(ctx->db, stmt, params, cols, ctx->arena);
 }
 
@@ -412,7 +414,8 @@ int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned lim
 	struct db_col cols[] = {DBC_INT(&s.cur.id),       DBC_TEXT(&s.cur.slug),
 	                        DBC_TEXT(&s.cur.name),    DBC_TEXT(&s.cur.kind),
 	                        DBC_TEXT(&s.cur.place),   DBC_TEXT(&s.cur.province),
-	                        DBC_TEXT_OPT(&s.cur.brand_color, &no_color), DBC_END};
+	                        DBC_TEXT_OPT(&s.cur.brand_color, &no_color),
+	                        DBC_BOOL(&s.cur.has_logo), DBC_END};
 	rc = db_query(ctx->db, &stmt_org_search,
 	              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset), DBP_END},
 	              cols, ctx->arena, org_row_cb, &s);
@@ -849,4 +852,174 @@ int member_end(struct ctx *ctx, int64_t org_id, int64_t person_id, const char **
 	}
 	struct member_args a = {.ctx = ctx, .org_id = org_id, .person_id = person_id};
 	return db_tx_run(ctx->db, DB_TX_WRITE, member_end_tx, &a);
+}
+
+/* ---- branding ------------------------------------------------------------------- */
+
+DB_STMT(stmt_org_branding,
+        "UPDATE organisations SET brand_color = $2, updated_at = $3 WHERE id = $1");
+DB_STMT(stmt_org_logo_set,
+        "UPDATE organisations SET logo = $2, logo_type = $3, updated_at = $4 WHERE id = $1");
+DB_STMT(stmt_org_details,
+        "UPDATE organisations SET name = $2, place = $3, province = $4, payroll_cents = $5, "
+        "updated_at = $6 WHERE id = $1");
+DB_STMT(stmt_org_logo_get,
+        "SELECT logo, logo_type, updated_at FROM organisations WHERE slug = $1 AND logo IS NOT NULL");
+DB_STMT(stmt_org_payroll, "SELECT payroll_cents FROM organisations WHERE id = $1");
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* JPEG: walk the markers to a start-of-frame for the dimensions. */
+static bool jpeg_size(const unsigned char *d, size_t len, unsigned *w, unsigned *h)
+{
+	size_t i = 2;
+	while (i + 9 < len) {
+		if (d[i] != 0xFF)
+			return false;
+		unsigned char marker = d[i + 1];
+		size_t seglen = (size_t)d[i + 2] << 8 | d[i + 3];
+		if (seglen < 2)
+			return false;
+		if (marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC) {
+			*h = (unsigned)d[i + 5] << 8 | d[i + 6];
+			*w = (unsigned)d[i + 7] << 8 | d[i + 8];
+			return true;
+		}
+		i += 2 + seglen;
+	}
+	return false;
+}
+
+const char *logo_sniff(const unsigned char *d, size_t len)
+{
+	unsigned w = 0, h = 0;
+	const char *type = NULL;
+	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+	if (len < 24 || len > LOGO_MAX_BYTES)
+		return NULL;
+	if (memcmp(d, png, 8) == 0 && memcmp(d + 12, "IHDR", 4) == 0) {
+		w = be32(d + 16);
+		h = be32(d + 20);
+		type = "image/png";
+	} else if (d[0] == 0xFF && d[1] == 0xD8 && d[2] == 0xFF && jpeg_size(d, len, &w, &h)) {
+		type = "image/jpeg";
+	}
+	if (!type || w == 0 || h == 0 || w > LOGO_MAX_PIXELS || h > LOGO_MAX_PIXELS)
+		return NULL;
+	return type;
+}
+
+struct branding_args {
+	struct ctx *ctx;
+	int64_t org_id;
+	const char *color;
+	const unsigned char *logo;
+	size_t logo_len;
+	const char *logo_type;
+};
+
+static int branding_tx(struct db_conn *db, void *cls)
+{
+	struct branding_args *a = cls;
+	int64_t now = a->ctx->now(), changes = 0;
+	int rc = db_exec(db, &stmt_org_branding,
+	                 (const struct db_param[]){DBP_INT(a->org_id), DBP_TEXT(a->color), DBP_INT(now), DBP_END},
+	                 &changes);
+	if (!rc && changes != 1)
+		rc = CAMPUS_ENOTFOUND;
+	if (!rc && a->logo)
+		rc = db_exec(db, &stmt_org_logo_set,
+		             (const struct db_param[]){DBP_INT(a->org_id), DBP_BLOB(a->logo, a->logo_len),
+		                                       DBP_TEXT(a->logo_type), DBP_INT(now), DBP_END},
+		             NULL);
+	const char *detail = arena_printf(a->ctx->arena, "colour %s%s", a->color ? a->color : "default",
+	                                  a->logo ? ", new logo" : "");
+	if (!rc)
+		rc = audit_record(a->ctx, "organisation.branding", "organisation", id_text(a->ctx, a->org_id),
+		                  "ok", detail ? detail : "");
+	return rc;
+}
+
+int org_set_branding(struct ctx *ctx, int64_t org_id, const char *color,
+                     const unsigned char *logo, size_t logo_len, const char **why)
+{
+	*why = NULL;
+	if (color && !*color)
+		color = NULL;
+	if (color && settings_validate(SETTING_BRAND_COLOR, color) != 0) {
+		*why = N_("Een kleur schrijft u als # met zes tekens 0-9 of a-f, bijvoorbeeld #00689e.");
+		return CAMPUS_EINVAL;
+	}
+	const char *type = NULL;
+	if (logo && !(type = logo_sniff(logo, logo_len))) {
+		*why = N_("Het logo moet een PNG- of JPEG-afbeelding zijn van hoogstens 512 kB en 4000 pixels breed en hoog.");
+		return CAMPUS_EINVAL;
+	}
+	struct branding_args a = {ctx, org_id, color, logo, logo_len, type};
+	return db_tx_run(ctx->db, DB_TX_WRITE, branding_tx, &a);
+}
+
+struct details_args {
+	struct ctx *ctx;
+	int64_t org_id, payroll;
+	const char *name, *place, *province;
+};
+
+static int details_tx(struct db_conn *db, void *cls)
+{
+	struct details_args *a = cls;
+	int64_t changes = 0;
+	int rc = db_exec(db, &stmt_org_details,
+	                 (const struct db_param[]){DBP_INT(a->org_id), DBP_TEXT(a->name), DBP_TEXT(a->place),
+	                                           DBP_TEXT(a->province), DBP_INT(a->payroll),
+	                                           DBP_INT(a->ctx->now()), DBP_END},
+	                 &changes);
+	if (!rc && changes != 1)
+		rc = CAMPUS_ENOTFOUND;
+	if (!rc)
+		rc = audit_record(a->ctx, "organisation.update", "organisation", id_text(a->ctx, a->org_id),
+		                  "ok", "name, place, province, payroll");
+	return rc;
+}
+
+int org_set_details(struct ctx *ctx, int64_t org_id, const char *name, const char *place,
+                    const char *province, int64_t payroll_cents, const char **why)
+{
+	*why = NULL;
+	if (!(ctx->actor.flags & ACTOR_SYSTEM) && !(ctx->actor.roles & ROLE_CAMPUS_ADMIN))
+		return CAMPUS_EFORBIDDEN;
+	if (!valid_text(name, 120))
+		*why = N_("Vul de naam in (hoogstens 120 tekens).");
+	else if ((place && *place && !valid_text(place, 80)) || (province && *province && !valid_text(province, 40)))
+		*why = N_("Plaats of provincie is te lang.");
+	else if (payroll_cents < 0 || payroll_cents > (int64_t)1000000000 * 100)
+		*why = N_("De loonsom moet tussen 0 en 1 miljard euro liggen.");
+	if (*why)
+		return CAMPUS_EINVAL;
+	struct details_args a = {ctx, org_id, payroll_cents, name, place ? place : "", province ? province : ""};
+	return db_tx_run(ctx->db, DB_TX_WRITE, details_tx, &a);
+}
+
+int org_logo(struct ctx *ctx, const char *slug, const unsigned char **data, size_t *len,
+             const char **type, int64_t *updated_at)
+{
+	void *blob = NULL;
+	char *t = NULL;
+	struct db_col cols[] = {DBC_BLOB(&blob, len), DBC_TEXT(&t), DBC_INT(updated_at), DBC_END};
+	int rc = db_query_row(ctx->db, &stmt_org_logo_get, (const struct db_param[]){DBP_TEXT(slug), DBP_END},
+	                      cols, ctx->arena);
+	*data = blob;
+	*type = t;
+	return rc;
+}
+
+int64_t org_payroll(struct ctx *ctx, int64_t org_id)
+{
+	int64_t cents = 0;
+	db_query_row(ctx->db, &stmt_org_payroll, (const struct db_param[]){DBP_INT(org_id), DBP_END},
+	             (const struct db_col[]){DBC_INT(&cents), DBC_END}, ctx->arena);
+	return cents;
 }

@@ -18,6 +18,7 @@ struct org {
 	const char *place;
 	const char *province;
 	const char *brand_color; /* NULL: the sector's */
+	bool has_logo;
 };
 
 struct membership {
@@ -106,6 +107,25 @@ int membership_set(struct ctx *ctx, int64_t person_id, int64_t org_id, const cha
 int person_set_password_hash(struct ctx *ctx, int64_t person_id, const char *hash);
 /* "learner,manager" or "lerende,manager" -> bits; CAMPUS_EINVAL for an unknown name. */
 int roles_parse(const char *list, unsigned *roles);
+
+/* ---- branding and details of an organisation ---- */
+
+#define LOGO_MAX_BYTES (512 * 1024)
+#define LOGO_MAX_PIXELS 4000
+
+/* The logo's media type when data is a PNG or JPEG of sane dimensions, else
+ * NULL. The bytes decide, never a file name or a client's Content-Type. */
+const char *logo_sniff(const unsigned char *data, size_t len);
+/* New colour (#rrggbb, or NULL/"" to use the sector's) and, when logo is not
+ * NULL, a new logo (PNG or JPEG). *why: Dutch msgid on refusal. Audited. */
+int org_set_branding(struct ctx *ctx, int64_t org_id, const char *color,
+                     const unsigned char *logo, size_t logo_len, const char **why);
+/* Name, place, province, payroll in cents: campus administrators only. */
+int org_set_details(struct ctx *ctx, int64_t org_id, const char *name, const char *place,
+                    const char *province, int64_t payroll_cents, const char **why);
+int org_logo(struct ctx *ctx, const char *slug, const unsigned char **data, size_t *len,
+             const char **type, int64_t *updated_at);
+int64_t org_payroll(struct ctx *ctx, int64_t org_id);
 
 /* ---- a manager's work on the members of their organisation ---- */
 

@@ -28,12 +28,16 @@ static const struct {
 	{"taal", N_("De taal is gewijzigd.")},
 	{"organisatie", N_("U werkt nu in een andere organisatie.")},
 	{"uitgelogd", N_("U bent uitgelogd.")},
+	{"tweestaps_aan", N_("Inloggen in twee stappen staat nu aan.")},
+	{"tweestaps_uit", N_("Inloggen in twee stappen staat nu uit.")},
 	{"gegevens", N_("Uw gegevens zijn opgeslagen.")},
+	{"instellingen", N_("De instellingen zijn opgeslagen.")},
 	{"lid_nieuw", N_("De persoon is toegevoegd; nodig hem of haar uit om een wachtwoord te kiezen.")},
 	{"lid_toegevoegd", N_("De persoon had al een account en is nu lid van uw organisatie.")},
 	{"lid_gewijzigd", N_("Het lidmaatschap is gewijzigd.")},
 	{"lid_beeindigd", N_("Het lidmaatschap is beëindigd. De leergeschiedenis blijft van de persoon.")},
 	{"wachtwoord", N_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.")},
+	{"welkom", N_("Welkom bij Campus. U bent ingelogd met uw nieuwe wachtwoord.")},
 };
 
 const char *http_method_name(enum http_method m)
@@ -217,6 +221,9 @@ static void add_layout_data(struct req *r, json_t *data)
 	if (flash)
 		json_object_set_new(data, "flash", json_string(flash));
 	json_object_set_new(data, "version", json_string(r->app->version));
+	if (r->org.id)
+		json_object_set_new(data, "org", json_pack("{s:s, s:s, s:b}", "slug", r->org.slug, "name",
+		                                           r->org.name, "has_logo", r->org.has_logo));
 	if (r->actor.person_id && r->person_name)
 		json_object_set_new(data, "user", json_pack("{s:s}", "name", r->person_name));
 }

@@ -61,6 +61,8 @@ int page_login(struct req *r)
 	if (person_get(&ctx, s.person_id, &p) == 0 && i18n_lang_from_code(p.lang) >= 0)
 		req_set_cookie(r, "taal", p.lang, 365L * 24 * 3600);
 	const char *back = req_form(r, "terug");
+	if (s.second_factor) /* two-step log-in: a code, or setting it up, comes first */
+		return reply_redirect(r, second_factor_location(r, s.second_factor, back));
 	return reply_redirect(r, back && back[0] == '/' ? back : "/mijn");
 }
 

@@ -56,6 +56,7 @@ static int render_me(struct req *r, unsigned status, json_t *extra)
 	if (current)
 		json_object_set_new(data, "current", current);
 	json_object_set_new(data, p.lang && !strcmp(p.lang, "en") ? "lang_en" : "lang_nl", json_true());
+	json_object_set_new(data, "totp_enabled", json_boolean(p.totp_enabled));
 	if (extra)
 		json_object_update(data, extra);
 	json_decref(extra);
