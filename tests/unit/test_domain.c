@@ -314,6 +314,63 @@ static void manager_work(void **state)
 	assert_int_equal(count_audit(f) - audit_before, 5);
 }
 
+/* Logos are judged by their bytes; colours by their form; both audited. */
+static void branding(void **state)
+{
+	struct fixture *f = *state;
+	struct ctx *ctx = &f->ctx;
+	ctx->actor = (struct actor){.flags = ACTOR_SYSTEM};
+	int64_t lib;
+	struct org o = {.slug = "bieb-logo", .name = "Bieb Logo", .kind = "library"};
+	assert_int_equal(org_create(ctx, &o, &lib), 0);
+	/* A PNG header of 16x16, and a JPEG with a start-of-frame of 20x10. */
+	unsigned char png[64] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 13, 'I', 'H', 'D', 'R',
+	                         0, 0, 0, 16, 0, 0, 0, 16, 8, 2};
+	unsigned char jpg[64] = {0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xC0, 0, 11, 8, 0, 10, 0, 20, 3};
+	unsigned char huge[64];
+	memcpy(huge, png, sizeof huge);
+	huge[18] = 0x10; /* 1,048,592 pixels wide */
+	const char *svg = "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'></svg>";
+	assert_string_equal(logo_sniff(png, sizeof png), "image/png");
+	assert_string_equal(logo_sniff(jpg, sizeof jpg), "image/jpeg");
+	assert_null(logo_sniff(huge, sizeof huge));
+	assert_null(logo_sniff((const unsigned char *)svg, strlen(svg)));
+	assert_null(logo_sniff(png, 10));
+
+	const char *why;
+	int64_t before = count_audit(f);
+	assert_int_equal(org_set_branding(ctx, lib, "#12ab3C", png, sizeof png, &why), 0);
+	assert_int_equal(org_set_branding(ctx, lib, "red", NULL, 0, &why), CAMPUS_EINVAL);
+	assert_non_null(why);
+	assert_int_equal(org_set_branding(ctx, lib, "#000000", (const unsigned char *)svg, strlen(svg), &why),
+	                 CAMPUS_EINVAL);
+	struct org got;
+	assert_int_equal(org_get(ctx, lib, &got), 0);
+	assert_string_equal(got.brand_color, "#12ab3C"); /* refusals changed nothing */
+	assert_true(got.has_logo);
+	const unsigned char *data;
+	size_t len;
+	const char *type;
+	int64_t at;
+	assert_int_equal(org_logo(ctx, "bieb-logo", &data, &len, &type, &at), 0);
+	assert_int_equal(len, sizeof png);
+	assert_memory_equal(data, png, sizeof png);
+	assert_string_equal(type, "image/png");
+	assert_int_equal(org_set_branding(ctx, lib, "", NULL, 0, &why), 0);
+	assert_int_equal(org_get(ctx, lib, &got), 0);
+	assert_null(got.brand_color); /* back to the sector's colour */
+
+	/* Details are for campus administrators only. */
+	ctx->actor = (struct actor){.person_id = 1, .org_id = lib, .roles = ROLE_MANAGER};
+	assert_int_equal(org_set_details(ctx, lib, "Nieuwe Naam", "Gouda", "Zuid-Holland", 100, &why),
+	                 CAMPUS_EFORBIDDEN);
+	ctx->actor = (struct actor){.flags = ACTOR_SYSTEM};
+	assert_int_equal(org_set_details(ctx, lib, "Nieuwe Naam", "Gouda", "Zuid-Holland", 12345600, &why), 0);
+	assert_int_equal(org_payroll(ctx, lib), 12345600);
+	assert_int_equal(org_set_details(ctx, lib, "X", "", "", -1, &why), CAMPUS_EINVAL);
+	assert_int_equal(count_audit(f) - before, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -322,6 +379,7 @@ int main(void)
 	    cmocka_unit_test(bad_values_change_nothing),
 	    cmocka_unit_test(people_and_lists),
 	    cmocka_unit_test(manager_work),
+	    cmocka_unit_test(branding),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
