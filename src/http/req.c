@@ -32,6 +32,7 @@ static const struct {
 	{"tweestaps_uit", N_("Inloggen in twee stappen staat nu uit.")},
 	{"gegevens", N_("Uw gegevens zijn opgeslagen.")},
 	{"instellingen", N_("De instellingen zijn opgeslagen.")},
+	{"organisatie_nieuw", N_("De organisatie is aangemaakt. Geef haar hier een kleur en logo.")},
 	{"lid_nieuw", N_("De persoon is toegevoegd; nodig hem of haar uit om een wachtwoord te kiezen.")},
 	{"lid_toegevoegd", N_("De persoon had al een account en is nu lid van uw organisatie.")},
 	{"lid_gewijzigd", N_("Het lidmaatschap is gewijzigd.")},

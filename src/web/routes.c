@@ -65,6 +65,8 @@ const struct route web_routes[] = {
      "member_end", AZ_ORG_MANAGER},
     {HTTP_GET, "/beheer/organisaties", page_admin_orgs, BODY_NONE, 0, 0, "admin_orgs",
      AZ_CAMPUS_ADMIN},
+    {HTTP_GET | HTTP_POST, "/beheer/organisaties/nieuw", page_admin_org_new, BODY_FORM, 8 * KB, 0,
+     "admin_org_new", AZ_CAMPUS_ADMIN},
     {HTTP_GET, "/beheer/personen", page_admin_people, BODY_NONE, 0, 0, "admin_people",
      AZ_CAMPUS_ADMIN},
     {HTTP_GET | HTTP_POST, "/sjablonen/voorbeeld", page_template_preview, BODY_FORM, 512 * KB, 0,

@@ -54,6 +54,7 @@ int page_member_roles(struct req *r);
 int page_member_end(struct req *r);
 int page_admin_orgs(struct req *r);
 int page_admin_people(struct req *r);
+int page_admin_org_new(struct req *r);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);

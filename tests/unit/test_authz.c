@@ -36,7 +36,7 @@ static const struct {
     {"member", AZ_ORG_MANAGER},   {"member_roles", AZ_ORG_MANAGER},
     {"member_end", AZ_ORG_MANAGER},  {"member_import", AZ_ORG_MANAGER},
     {"member_import_confirm", AZ_ORG_MANAGER},  {"admin_orgs", AZ_CAMPUS_ADMIN},
-    {"admin_people", AZ_CAMPUS_ADMIN},
+    {"admin_people", AZ_CAMPUS_ADMIN}, {"admin_org_new", AZ_CAMPUS_ADMIN},
     {"template_preview", AZ_PUBLIC}, {"theme", AZ_PUBLIC},
     {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
     {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */

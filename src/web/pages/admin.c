@@ -1,6 +1,7 @@
 /* Campus administrators: the organisations of the sector. */
 #include <string.h>
 
+#include "core/arena.h"
 #include "core/err.h"
 #include "domain/people.h"
 #include "http/req.h"
@@ -51,6 +52,56 @@ int page_admin_people(struct req *r)
 	if (too_short)
 		json_object_set_new(data, "too_short", json_true());
 	return reply_page(r, 200, "beheer-personen", data);
+}
+
+static const char *const org_kinds[] = {"library", "poi", "provider", "campus"};
+
+static int render_org_new(struct req *r, unsigned status, const char *error)
+{
+	const char *kind = req_form(r, "soort");
+	json_t *kinds = json_array();
+	for (size_t i = 0; i < sizeof org_kinds / sizeof org_kinds[0]; i++)
+		json_array_append_new(kinds, json_pack("{s:s, s:s, s:b}", "key", org_kinds[i], "label",
+		                                       req_tr(r, kind_label(org_kinds[i])), "selected",
+		                                       kind ? !strcmp(kind, org_kinds[i]) : i == 0));
+	json_t *data = json_pack("{s:o, s:[{s:s, s:s}, {s:s, s:s}]}", "kinds", kinds, "breadcrumb",
+	                         "href", "/mijn", "label", req_tr(r, "Mijn Campus"), "href",
+	                         "/beheer/organisaties", "label", req_tr(r, "Organisaties"));
+	static const char *const fields[] = {"slug", "naam", "plaats", "provincie"};
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *v = req_form(r, fields[i]);
+		json_object_set_new(data, fields[i], json_string(v ? v : ""));
+	}
+	if (error)
+		json_object_set_new(data, "error", json_string(error));
+	return reply_page(r, status, "beheer-organisatie-nieuw", data);
+}
+
+int page_admin_org_new(struct req *r)
+{
+	if (r->method != HTTP_POST)
+		return render_org_new(r, 200, NULL);
+	struct org o = {.slug = req_form(r, "slug"), .name = req_form(r, "naam"),
+	                .kind = req_form(r, "soort"), .place = req_form(r, "plaats"),
+	                .province = req_form(r, "provincie")};
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	int64_t id;
+	int rc = org_create(&ctx, &o, &id);
+	if (rc == CAMPUS_EINVAL || rc == CAMPUS_ECONFLICT) {
+		r->error = rc;
+		return render_org_new(r, rc == CAMPUS_ECONFLICT ? 409 : 400,
+		                      req_tr(r, rc == CAMPUS_ECONFLICT
+		                                    ? N_("Dit webadres is al in gebruik; kies een ander.")
+		                                    : N_("Controleer de gegevens: het webadres bestaat uit "
+		                                         "kleine letters, cijfers en streepjes (2 tot 60), de "
+		                                         "naam is verplicht.")));
+	}
+	if (rc)
+		return rc;
+	req_flash(r, "organisatie_nieuw");
+	const char *to = arena_printf(r->arena, "/b/%s/instellingen", o.slug);
+	return to ? reply_redirect(r, to) : CAMPUS_ENOMEM;
 }
 
 int page_admin_orgs(struct req *r)
