@@ -38,11 +38,29 @@ run_tap() {
 PGDIR=$PWD/$OUT/pg
 PGPORT=${CAMPUS_TEST_PGPORT:-55433}
 PG_ADMIN=$(scripts/pgtest.sh start "$PGDIR" "$PGPORT") || { echo "PostgreSQL did not start"; cat "$PGDIR"/*.log; exit 1; }
-trap 'scripts/pgtest.sh stop "$PGDIR"' EXIT
+SINK_PID=
+MAIL_DIR=
+trap '[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null; [ -n "$MAIL_DIR" ] && rm -rf "$MAIL_DIR" "$MAIL_DIR"-later; scripts/pgtest.sh stop "$PGDIR"' EXIT
 pg_db() { # a fresh database per suite
 	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
 	echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
 }
+
+# An SMTP sink on loopback for the suites that send e-mail: every message it
+# receives becomes a file in $MAIL_DIR (tests/smtp-sink.mjs, npm smtp-server).
+# A free port and a directory of this run's own, so two runs never mix mail;
+# without a sink the mail suites start their own.
+SMTP_PORT=${CAMPUS_TEST_SMTP_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')}
+MAIL_DIR=$PWD/$OUT/smtp-$$
+node tests/smtp-sink.mjs "$SMTP_PORT" "$MAIL_DIR" >"$OUT/smtp-sink.log" 2>&1 &
+SINK_PID=$!
+for _ in $(seq 100); do grep -q '^listening' "$OUT/smtp-sink.log" && break; sleep 0.1; done
+MAIL_ENV=(CAMPUS_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" CAMPUS_MAIL_DIR="$MAIL_DIR")
+if ! grep -q '^listening' "$OUT/smtp-sink.log"; then
+	echo "SMTP sink did not start (the mail suites start their own):"
+	cat "$OUT/smtp-sink.log"
+	MAIL_ENV=(CAMPUS_MAIL_DIR=)
+fi
 
 run_tap checks scripts/checks.sh "$BUILD"
 
@@ -52,7 +70,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
-	test_db | test_domain | test_audit | test_demo)
+	test_db | test_domain | test_audit | test_demo | test_import | test_totp)
 		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
 		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 		;;
@@ -68,6 +86,13 @@ if [ -x "$BUILD/tests/http/test_http" ]; then
 	run_tap http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db http_pg)" "$BUILD/tests/http/test_http"
 fi
+if [ -x "$BUILD/tests/http/test_import" ]; then
+	rm -f "$OUT/import.db"*
+	run_tap import-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/import.db" "$BUILD/tests/http/test_import"
+	run_tap import-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db import_pg)" "$BUILD/tests/http/test_import"
+fi
 if [ -x "$BUILD/tests/http/test_auth" ]; then
 	rm -f "$OUT/auth.db"*
 	run_tap auth-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
@@ -75,9 +100,23 @@ if [ -x "$BUILD/tests/http/test_auth" ]; then
 	run_tap auth-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db auth_pg)" "$BUILD/tests/http/test_auth"
 fi
+if [ -x "$BUILD/tests/http/test_totp" ]; then
+	rm -f "$OUT/totp.db"*
+	run_tap totp-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/totp.db" "$BUILD/tests/http/test_totp"
+	run_tap totp-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db totp_pg)" "$BUILD/tests/http/test_totp"
+fi
+if [ -x "$BUILD/tests/http/test_mail" ]; then
+	rm -f "$OUT/mail.db"*
+	run_tap mail-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/mail.db" "$BUILD/tests/http/test_mail"
+	run_tap mail-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
+		CAMPUS_TEST_DB="$(pg_db mail_pg)" "$BUILD/tests/http/test_mail"
+fi
 
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
-	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
 		node --test --test-reporter=tap tests/e2e/
 fi
 

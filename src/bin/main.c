@@ -23,10 +23,13 @@
 #include "domain/auth.h"
 #include "domain/ctx.h"
 #include "domain/demo.h"
+#include "domain/totp.h"
+#include "domain/mail.h"
 #include "domain/people.h"
 #include "domain/settings.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "mail/sender.h"
 #include "http/static.h"
 #include "view/i18n.h"
 #include "view/tmpl.h"
@@ -52,6 +55,7 @@ static const char usage_text[] =
     "           [--roles learner,manager,provider_admin,teacher,committee,campus_admin]\n"
     "           [--password-stdin]\n"
     "  user passwd EMAIL  set a password, read from standard input\n"
+    "  user invite EMAIL  e-mail an invitation link (14 days) to choose a password\n"
     "  user roles EMAIL ORG ROLES [--kind KIND]\n"
     "  org add SLUG NAME --kind campus|library|poi|provider [--place P] [--province P]\n"
     "  backup FILE        consistent copy of a SQLite database (PostgreSQL: pg_dump)\n"
@@ -65,7 +69,7 @@ static const char usage_text[] =
     "Settings: a config file with \"key = value\" lines (--config or CAMPUS_CONFIG),\n"
     "then CAMPUS_<KEY> environment variables, then flags. Keys: db, listen,\n"
     "templates_dir, static_dir, locale_dir, tmp_dir, threads, db_pool, log_level,\n"
-    "hsts, trust_proxy.\n";
+    "hsts, trust_proxy, smtp_url, mail_from, base_url.\n";
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -210,6 +214,23 @@ static int cmd_demo(const struct config *cfg, int argc, char **argv)
 		             print_login_row, &l) != 0)
 			rc = EXIT_FAILURE;
 	}
+	if (!rc) {
+		/* Their roles require two-step log-in: a known secret, so that anyone
+		 * can add it to an authenticator app (and the tests can compute codes). */
+		static const char *const two_step[] = {"beheerder@campus.demo", "commissie@campus.demo"};
+		struct ctx ctx;
+		ctx_init_system(&ctx, db, a);
+		unsigned changed;
+		if (totp_demo_enrol(&ctx, two_step, 2, &changed) != 0) {
+			fprintf(stderr, "campus: demo: %s\n", db_errmsg(db));
+			rc = EXIT_FAILURE;
+		} else {
+			printf("Two-step log-in for %s and %s: add secret %s to an authenticator app\n"
+			       "  (or %s)\n",
+			       two_step[0], two_step[1], DEMO_TOTP_SECRET,
+			       totp_uri(&ctx, "demo", DEMO_TOTP_SECRET));
+		}
+	}
 	arena_free(a);
 	db_close(db);
 	return rc;
@@ -295,6 +316,18 @@ static int set_password(struct admin *a, int64_t person_id, const char *email)
 	return rc ? admin_fail("password", rc) : 0;
 }
 
+/* E-mail in the recipient's language (the catalogues under locale_dir). */
+static const char *mail_translate(const char *lang, const char *msgid)
+{
+	int l = i18n_lang_from_code(lang);
+	return l < 0 ? NULL : i18n_gettext((enum lang)l, msgid);
+}
+
+static void mail_init(const struct config *cfg)
+{
+	mail_setup(cfg->base_url, mail_translate);
+}
+
 static int cmd_user(const struct config *cfg, int argc, char **argv)
 {
 	if (argc < 2)
@@ -347,6 +380,19 @@ static int cmd_user(const struct config *cfg, int argc, char **argv)
 	rc = person_find_by_email(&a.ctx, argv[1], &p);
 	if (rc) {
 		rc = admin_fail(argv[1], rc);
+	} else if (strcmp(verb, "invite") == 0 && argc == 2) {
+		struct buf err;
+		buf_init(&err, NULL, 1024);
+		if (i18n_load(cfg->locale_dir, &err) != 0) /* then the e-mail is Dutch */
+			fprintf(stderr, "campus: %s (e-mail in Dutch only)\n", buf_cstr(&err));
+		buf_fini(&err);
+		mail_init(cfg);
+		rc = auth_invite(&a.ctx, p.id);
+		if (rc)
+			rc = admin_fail("user invite", rc);
+		else
+			printf("invitation for %s queued (valid 14 days); `campus serve` with smtp_url "
+			       "sends it\n", p.email);
 	} else if (strcmp(verb, "passwd") == 0 && argc == 2) {
 		rc = set_password(&a, p.id, p.email);
 		if (!rc)
@@ -634,6 +680,11 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		rc = tmpl_set_link(app.tmpl, &err);
 	if (!rc)
 		rc = i18n_load(cfg->locale_dir, &err);
+	mail_init(cfg);
+	struct mail_sender *sender = NULL;
+	if (!rc)
+		rc = mail_sender_start(app.db, &(struct mail_sender_opts){cfg->smtp_url, cfg->mail_from},
+		                       &sender);
 	if (!rc)
 		rc = static_load(cfg->static_dir, &app.statics, &err);
 	if (!rc)
@@ -643,6 +694,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	static_free(app.statics);
 	tmpl_set_free(app.tmpl);
 	i18n_unload();
+	mail_sender_stop(sender); /* after the server: its requests may still queue mail */
 	db_pool_close(app.db);
 	buf_fini(&err);
 	return rc ? EXIT_FAILURE : 0;
@@ -666,6 +718,18 @@ int main(int argc, char **argv)
 		fputs(usage_text, stderr);
 		config_fini(&cfg);
 		return EXIT_USAGE;
+	}
+	if (cfg.secret_key_file) {
+		struct buf kerr;
+		buf_init(&kerr, NULL, 1024);
+		rc = totp_key_load(cfg.secret_key_file, &kerr);
+		if (rc)
+			fprintf(stderr, "campus: %s\n", buf_cstr(&kerr));
+		buf_fini(&kerr);
+		if (rc) {
+			config_fini(&cfg);
+			return EXIT_FAILURE;
+		}
 	}
 	const char *cmd = argv[next];
 	int sub_argc = argc - next - 1;

@@ -36,6 +36,9 @@ static const struct config_key config_keys[] = {
 	KEY("log_level", KEY_LOGLEVEL, log_level, 0),
 	KEY("hsts", KEY_BOOL, hsts, 0),
 	KEY("trust_proxy", KEY_BOOL, trust_proxy, 0),
+	KEY("smtp_url", KEY_STRING, smtp_url, 0),
+	KEY("mail_from", KEY_STRING, mail_from, 0),
+	KEY("base_url", KEY_STRING, base_url, 0),
 };
 
 void config_init(struct config *c)
@@ -48,6 +51,9 @@ void config_init(struct config *c)
 	c->locale_dir = xstrdup("build/po");
 	c->tmp_dir = xstrdup("/tmp");
 	c->log_level = LOG_INFO;
+	c->smtp_url = xstrdup("");
+	c->mail_from = xstrdup("Campus <noreply@campus.example>");
+	c->base_url = xstrdup("http://127.0.0.1:8080");
 }
 
 void config_fini(struct config *c)
@@ -93,7 +99,7 @@ int config_set(struct config *c, const char *key, const char *value, struct buf 
 	void *field = (char *)c + k->offset;
 	switch (k->kind) {
 	case KEY_STRING:
-		if (!*value) {
+		if (!*value && strcmp(key, "smtp_url") != 0) { /* empty smtp_url: do not send */
 			buf_printf(err, "setting \"%s\" may not be empty", key);
 			return CAMPUS_EINVAL;
 		}
@@ -108,6 +114,20 @@ int config_set(struct config *c, const char *key, const char *value, struct buf 
 		if (strcmp(key, "db") == 0 && strncmp(value, "sqlite:", 7) != 0 &&
 		    strncmp(value, "postgres://", 11) != 0 && strncmp(value, "postgresql://", 13) != 0) {
 			buf_puts(err, "db: use sqlite:PATH or postgres://USER@HOST/NAME");
+			return CAMPUS_EINVAL;
+		}
+		if (strcmp(key, "smtp_url") == 0 && *value && strncmp(value, "smtp://", 7) != 0 &&
+		    strncmp(value, "smtps://", 8) != 0) {
+			buf_puts(err, "smtp_url: use smtp://HOST:PORT or smtps://HOST:PORT (or empty)");
+			return CAMPUS_EINVAL;
+		}
+		if (strcmp(key, "base_url") == 0 && strncmp(value, "http://", 7) != 0 &&
+		    strncmp(value, "https://", 8) != 0) {
+			buf_puts(err, "base_url: use http://HOST[:PORT] or https://HOST (no path needed)");
+			return CAMPUS_EINVAL;
+		}
+		if (strcmp(key, "mail_from") == 0 && (!strchr(value, '@') || strpbrk(value, "\r\n"))) {
+			buf_puts(err, "mail_from: use an address, e.g. Campus <noreply@campus.example>");
 			return CAMPUS_EINVAL;
 		}
 		free(*(char **)field);

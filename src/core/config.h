@@ -22,6 +22,9 @@ struct config {
 	int log_level;
 	bool hsts;           /* we are served over TLS (by a proxy in front) */
 	bool trust_proxy;    /* honour X-Forwarded-For/-Proto from the proxy */
+	char *smtp_url;      /* smtp://host:port or smtps://...; "": mail stays in the outbox */
+	char *mail_from;     /* From: of e-mail, "Campus <noreply@campus.example>" */
+	char *base_url;      /* where Campus is reached, for links in e-mail */
 };
 
 void config_init(struct config *c);

@@ -14,6 +14,7 @@
 #include "domain/audit.h"
 #include "domain/ctx.h"
 #include "domain/people.h"
+#include "domain/totp.h"
 
 int auth_password_hash(const char *password, char out[AUTH_HASH_MAX])
 {
@@ -61,6 +62,9 @@ static void token_hash(const char *token, unsigned char out[32])
 	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
 }
 
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1]) { token_new(out); }
+void auth_token_hash(const char *token, unsigned char out[32]) { token_hash(token, out); }
+
 /* ---- throttling ------------------------------------------------------------ */
 
 DB_STMT(stmt_throttle_get, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = $1");
@@ -105,6 +109,42 @@ static int throttle_fail(struct ctx *ctx, const char *key, int64_t max)
 	               NULL);
 }
 
+static const char *throttle_key(struct ctx *ctx, const char *prefix, const char *value)
+{
+	return arena_printf(ctx->arena, "%s:%s", prefix, value ? value : "-");
+}
+
+int auth_throttle_locked(struct ctx *ctx, const char *email, bool *locked)
+{
+	bool ip_locked = false;
+	const char *ek = throttle_key(ctx, "e", email), *ik = throttle_key(ctx, "a", ctx->origin.ip);
+	if (!ek || !ik)
+		return CAMPUS_ENOMEM;
+	int rc = throttle_locked(ctx, ek, locked);
+	if (!rc)
+		rc = throttle_locked(ctx, ik, &ip_locked);
+	*locked = *locked || ip_locked;
+	return rc;
+}
+
+int auth_throttle_fail(struct ctx *ctx, const char *email)
+{
+	const char *ek = throttle_key(ctx, "e", email), *ik = throttle_key(ctx, "a", ctx->origin.ip);
+	if (!ek || !ik)
+		return CAMPUS_ENOMEM;
+	int rc = throttle_fail(ctx, ek, AUTH_MAX_FAILURES);
+	return rc ? rc : throttle_fail(ctx, ik, IP_MAX_FAILURES);
+}
+
+int auth_throttle_clear(struct ctx *ctx, const char *email)
+{
+	const char *ek = throttle_key(ctx, "e", email);
+	if (!ek)
+		return CAMPUS_ENOMEM;
+	return db_exec(ctx->db, &stmt_throttle_clear, (const struct db_param[]){DBP_TEXT(ek), DBP_END},
+	               NULL);
+}
+
 /* ---- log-in ------------------------------------------------------------------ */
 
 static char dummy_hash[AUTH_HASH_MAX];
@@ -127,7 +167,7 @@ DB_STMT(stmt_first_membership,
         "ORDER BY CASE o.kind WHEN 'campus' THEN 0 ELSE 1 END, m.started_at, m.id LIMIT 1");
 DB_STMT(stmt_session_insert,
         "INSERT INTO sessions (token_hash, person_id, org_id, csrf_token, created_at, last_seen_at, "
-        "expires_at) VALUES ($1, $2, $3, $4, $5, $5, $6)");
+        "expires_at, second_factor) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)");
 
 struct login_lookup {
 	struct ctx *ctx;
@@ -181,8 +221,14 @@ static int session_open(struct ctx *ctx, int64_t person_id, int64_t org_id, unsi
 	struct db_param params[] = {DBP_BLOB(hash, sizeof hash), DBP_INT(person_id),
 	                            org_id ? (struct db_param)DBP_INT(org_id) : (struct db_param)DBP_NULL,
 	                            DBP_TEXT(out->csrf_token), DBP_INT(now), DBP_INT(out->expires_at),
-	                            DBP_END};
+	                            DBP_INT(out->second_factor), DBP_END};
 	return db_exec(ctx->db, &stmt_session_insert, params, NULL);
+}
+
+int auth_session_open(struct ctx *ctx, int64_t person_id, int64_t org_id, unsigned roles,
+                      struct auth_session *out)
+{
+	return session_open(ctx, person_id, org_id, roles, out);
 }
 
 static int login_outcome_tx(struct db_conn *db, void *cls)
@@ -214,6 +260,9 @@ static int login_outcome_tx(struct db_conn *db, void *cls)
 		if (rc == CAMPUS_ENOTFOUND)
 			rc = 0; /* a person without a current membership still has a dossier */
 	}
+	/* Two-step log-in: the session waits for a code, or for enrolment. */
+	if (!rc)
+		rc = totp_login_state(ctx, l->person_id, &o->out->second_factor);
 	if (!rc)
 		rc = session_open(ctx, l->person_id, org_id, (unsigned)roles & ROLE_ALL, o->out);
 	if (!rc) {
@@ -221,7 +270,10 @@ static int login_outcome_tx(struct db_conn *db, void *cls)
 		                            .roles = (unsigned)roles & ROLE_ALL};
 		char id[24];
 		snprintf(id, sizeof id, "%lld", (long long)l->person_id);
-		rc = audit_record(ctx, "login", "person", id, "ok", "");
+		rc = audit_record(ctx, "login", "person", id, "ok",
+		                  o->out->second_factor == SF_CODE    ? "password; code to follow"
+		                  : o->out->second_factor == SF_ENROL ? "password; must set up two-step log-in"
+		                                                      : "");
 	}
 	return rc;
 }
@@ -258,7 +310,7 @@ int auth_login(struct ctx *ctx, const char *email, const char *password, struct 
 
 DB_STMT(stmt_session_get,
         "SELECT s.person_id, s.org_id, s.csrf_token, s.last_seen_at, s.expires_at, p.name, "
-        "m.roles FROM sessions s JOIN people p ON p.id = s.person_id "
+        "m.roles, s.second_factor FROM sessions s JOIN people p ON p.id = s.person_id "
         "LEFT JOIN memberships m ON m.person_id = s.person_id AND m.org_id = s.org_id "
         "AND m.ended_at IS NULL WHERE s.token_hash = $1");
 DB_STMT(stmt_session_touch, "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1");
@@ -275,13 +327,13 @@ int auth_session_resume(struct ctx *ctx, const char *token, struct auth_session 
 		return CAMPUS_EUNAUTH;
 	unsigned char hash[32];
 	token_hash(token, hash);
-	int64_t org_id = 0, last_seen, roles = 0;
+	int64_t org_id = 0, last_seen, roles = 0, second_factor = 0;
 	bool no_org, no_roles;
 	char *csrf;
 	struct db_col cols[] = {DBC_INT(&out->person_id), DBC_INT_OPT(&org_id, &no_org),
 	                        DBC_TEXT(&csrf),          DBC_INT(&last_seen),
 	                        DBC_INT(&out->expires_at), DBC_TEXT(&out->person_name),
-	                        DBC_INT_OPT(&roles, &no_roles), DBC_END};
+	                        DBC_INT_OPT(&roles, &no_roles), DBC_INT(&second_factor), DBC_END};
 	struct db_param key[] = {DBP_BLOB(hash, sizeof hash), DBP_END};
 	int rc = db_query_row(ctx->db, &stmt_session_get, key, cols, ctx->arena);
 	if (rc == CAMPUS_ENOTFOUND)
@@ -304,6 +356,7 @@ int auth_session_resume(struct ctx *ctx, const char *token, struct auth_session 
 	str_copy(out->csrf_token, sizeof out->csrf_token, csrf);
 	out->org_id = org_id;
 	out->roles = (unsigned)roles & ROLE_ALL;
+	out->second_factor = (int)second_factor;
 	ctx->actor = (struct actor){.person_id = out->person_id, .org_id = org_id, .roles = out->roles};
 	return 0;
 }

@@ -37,6 +37,7 @@ struct auth_session {
 	unsigned roles;                  /* in org_id */
 	const char *person_name;         /* in ctx->arena */
 	int64_t expires_at;
+	int second_factor;               /* enum second_factor (domain/totp.h): 0 complete */
 };
 
 /* Check e-mail and password and open a session in the person's first current
@@ -54,7 +55,71 @@ int auth_logout(struct ctx *ctx, const char *token);
 int auth_change_password(struct ctx *ctx, const char *token, const char *current,
                          const char *new_password, const char **why, struct auth_session *out);
 
+/* The log-in throttle for an e-mail address and the client's address (the
+ * second factor counts its wrong codes here too): whether either is locked
+ * out, and one more failure for both. Call inside a transaction (fail: write). */
+int auth_throttle_locked(struct ctx *ctx, const char *email, bool *locked);
+int auth_throttle_fail(struct ctx *ctx, const char *email);
+int auth_throttle_clear(struct ctx *ctx, const char *email);
+
 /* Work in another organisation of one's own: a new token (privilege change). */
 int auth_switch_org(struct ctx *ctx, const char *token, int64_t org_id, struct auth_session *out);
+
+/* ---- one-time links: password reset and invitations (src/domain/links.c) ----
+ * A link carries 32 random bytes (base64url, AUTH_TOKEN_LEN characters); only
+ * their BLAKE2b hash is stored, in one_time_links, with a purpose, an expiry
+ * and used_at (single use). */
+
+#define AUTH_RESET_SECONDS 3600            /* a reset link is valid for an hour */
+#define AUTH_INVITE_SECONDS (14 * 86400)   /* an invitation for 14 days */
+#define AUTH_RESET_INTERVAL (15 * 60)      /* one reset e-mail per address per quarter */
+#define AUTH_RESET_IP_MAX 20               /* reset requests per client address per quarter */
+
+/* A new random token (for a cookie or a link) and its stored hash. */
+void auth_token_new(char out[AUTH_TOKEN_LEN + 1]);
+void auth_token_hash(const char *token, unsigned char out[32]);
+/* Open a session (inside the caller's write transaction). */
+int auth_session_open(struct ctx *ctx, int64_t person_id, int64_t org_id, unsigned roles,
+                      struct auth_session *out);
+/* Store a link for person_id (inside the caller's write transaction); the
+ * token goes into out, to be e-mailed, never stored or logged. */
+int auth_link_issue(struct ctx *ctx, int64_t person_id, const char *purpose, int64_t valid_seconds,
+                    char out[AUTH_TOKEN_LEN + 1]);
+
+/* "I forgot my password": when the address has an account, a reset link is
+ * e-mailed (outbox) and audited. Unknown addresses get 0 as well (nothing
+ * tells whether an account exists; the attempt is audited). CAMPUS_EBUSY when
+ * the address asked within AUTH_RESET_INTERVAL or the client address asked
+ * too often (the same for known and unknown addresses); CAMPUS_EINVAL for
+ * something that is not an e-mail address. */
+int auth_reset_request(struct ctx *ctx, const char *email);
+
+/* Invite a person (who may have no password yet): a link valid for
+ * AUTH_INVITE_SECONDS, e-mailed ("U bent uitgenodigd voor Campus door
+ * <organisation>"), audited. The organisation is the actor's when the person
+ * is a member there, else the person's first. CAMPUS_ENOTFOUND: no such person. */
+int auth_invite(struct ctx *ctx, int64_t person_id);
+
+/* What a valid link is for. */
+struct auth_link {
+	int64_t person_id;
+	const char *email; /* in ctx->arena */
+	const char *name;
+	const char *lang;
+	int64_t expires_at;
+};
+/* Look a link up without using it: 0 with *state AUTH_LINK_OK and out
+ * filled, or *state saying why it cannot be used (a link of another purpose
+ * is unknown). Errors are database errors. */
+enum { AUTH_LINK_OK = 0, AUTH_LINK_UNKNOWN = 1, AUTH_LINK_EXPIRED = 2, AUTH_LINK_USED = 3 };
+int auth_link_check(struct ctx *ctx, const char *token, const char *purpose, int *state,
+                    struct auth_link *out);
+/* Use a link: set the password (policy: CAMPUS_EINVAL with *why), for an
+ * invitation also the name when not NULL; mark the link (and the person's
+ * other open links) used, end all their sessions and open a new one in out.
+ * A link that is not AUTH_LINK_OK: CAMPUS_ENOTFOUND with *state saying why,
+ * and nothing changes. Audited: person.password_reset / person.invite_accepted. */
+int auth_link_redeem(struct ctx *ctx, const char *token, const char *purpose, const char *password,
+                     const char *name, const char **why, int *state, struct auth_session *out);
 
 #endif

@@ -33,7 +33,7 @@ static const struct {
 	{"gegevens", N_("Uw gegevens zijn opgeslagen.")},
 	{"instellingen", N_("De instellingen zijn opgeslagen.")},
 	{"organisatie_nieuw", N_("De organisatie is aangemaakt. Geef haar hier een kleur en logo.")},
-	{"lid_nieuw", N_("De persoon is toegevoegd; nodig hem of haar uit om een wachtwoord te kiezen.")},
+	{"lid_nieuw", N_("De persoon is toegevoegd en krijgt een e-mail met een uitnodiging om een wachtwoord te kiezen.")},
 	{"lid_toegevoegd", N_("De persoon had al een account en is nu lid van uw organisatie.")},
 	{"lid_gewijzigd", N_("Het lidmaatschap is gewijzigd.")},
 	{"lid_beeindigd", N_("Het lidmaatschap is beëindigd. De leergeschiedenis blijft van de persoon.")},

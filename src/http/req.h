@@ -24,6 +24,8 @@ struct db_conn;
 enum {
 	ROUTE_NO_CSRF = 1,   /* state-changing route that authenticates by token, not cookie */
 	ROUTE_STATELESS = 2, /* no session lookup (static files, health, metrics) */
+	ROUTE_SECOND_FACTOR = 4, /* reachable by a session still waiting for its second factor */
+	ROUTE_SECRET_PATH = 8, /* the path carries a secret (one-time link): logs show the pattern */
 };
 
 struct req_header {
@@ -54,6 +56,9 @@ struct req {
 	struct actor actor;          /* who is logged in (person_id 0: nobody) */
 	const char *person_name;
 	const char *session_token;   /* the cookie's token, when logged in */
+	int second_factor;           /* the session waits for a code (1) or enrolment (2); see
+	                              * domain/totp.h. Its person is in actor only on routes
+	                              * flagged ROUTE_SECOND_FACTOR. */
 	struct org org;              /* the organisation of a /b/:slug/ route (org.id 0: none) */
 
 	/* Reply under construction. */

@@ -24,6 +24,7 @@
 #include "db/db.h"
 #include "domain/auth.h"
 #include "domain/authz.h"
+#include "domain/totp.h"
 #include "http/form.h"
 #include "http/headers.h"
 #include "http/multipart.h"
@@ -314,8 +315,14 @@ static int resolve_session(struct req *r)
 	}
 	if (rc)
 		return rc;
-	r->actor = ctx.actor;
-	r->person_name = s.person_name;
+	/* Half logged in (password right, second factor missing): the person is
+	 * known only to the routes that finish the log-in; elsewhere they are
+	 * anonymous, and pages behind a log-in send them to the next step. */
+	r->second_factor = s.second_factor;
+	if (!s.second_factor || (r->match.route->flags & ROUTE_SECOND_FACTOR)) {
+		r->actor = ctx.actor;
+		r->person_name = s.person_name;
+	}
 	r->session_token = arena_strdup(r->arena, token);
 	r->csrf_token = arena_strdup(r->arena, s.csrf_token);
 	r->csrf_cookie_new = false;
@@ -351,6 +358,11 @@ static void dispatch(struct req *r)
 		rc = resolve_org(r);
 	if (!rc)
 		rc = authz_check(&r->actor, (enum authz_policy)route->policy, r->org.id);
+	if (rc == CAMPUS_EUNAUTH && r->second_factor && !is_api_path(r->path)) {
+		rc = reply_redirect(r, r->second_factor == SF_ENROL ? "/mijn/tweestaps" : "/inloggen/code");
+		if (!rc)
+			return;
+	}
 	if (rc == CAMPUS_EUNAUTH && !is_api_path(r->path) && r->method == HTTP_GET) {
 		/* A page that needs a log-in: go there, and come back afterwards. */
 		struct buf to;
@@ -472,8 +484,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	atomic_fetch_add_explicit(&metrics.duration_us, (unsigned long)(dur * 1e6), memory_order_relaxed);
 	atomic_fetch_add_explicit(&metrics.bytes_out, bytes, memory_order_relaxed);
 	/* The path only: query strings may carry tokens, and they never reach a log. */
+	/* A one-time link's token is in its path: log the route's pattern instead. */
+	const char *logged_path = r->match.route && (r->match.route->flags & ROUTE_SECRET_PATH)
+	                              ? r->match.route->pattern
+	                              : r->path;
 	log_info("msg=request id=%s method=%s path=%.200s route=%s status=%u bytes=%zu dur_ms=%.3f err=%s%s",
-	         r->id, http_method_name(r->method), r->path,
+	         r->id, http_method_name(r->method), logged_path,
 	         r->match.route ? r->match.route->name : "-", status, bytes, dur * 1000.0,
 	         error_code_for_log(r),
 	         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");

@@ -1224,11 +1224,20 @@ static void test_theme_css(void **state)
 		p++;
 	CHECK(p[0] == '#' && is_hex(arena_strndup(r.arena, p + 1, 6), 6) && p[7] == ';',
 	      "GET /theme.css: brand colour is not #rrggbb: %.20s", p);
-	/* The handler asks for caching; the reply should say one thing. */
+	/* Revalidated on every page, so a new colour shows at once: one
+	 * Cache-Control (no-cache), an ETag, and 304 while it is unchanged. */
 	const char *cc = header(&r, "Cache-Control");
-	CHECK(header_count(&r, "Cache-Control") == 1 && cc && strstr(cc, "max-age="),
+	CHECK(header_count(&r, "Cache-Control") == 1 && cc && strstr(cc, "no-cache"),
 	      "GET /theme.css: %u Cache-Control headers, first %s",
 	      header_count(&r, "Cache-Control"), cc ? cc : "(absent)");
+	const char *etag = header(&r, "ETag");
+	CHECK(etag && etag[0] == '"', "GET /theme.css: ETag %s", etag ? etag : "(absent)");
+	char inm[128];
+	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+	resp_fini(&r);
+	fetch(&r, &(struct rq){.path = "/theme.css", .hdr = {inm}});
+	expect_status(&r, 304, "GET /theme.css (If-None-Match)");
+	CHECK(r.body.len == 0, "304 with a body of %zu bytes", r.body.len);
 	resp_fini(&r);
 }
 

@@ -271,11 +271,13 @@ static int parse(struct req *r, const char *data, size_t len, struct csv_table *
 	struct csv_error err;
 	int rc = csv_read(r->arena, data, len, NULL, t, &err);
 	if (!rc) {
-		if (!utf8_valid(t->rows[0].cells ? t->rows[0].cells[0].s : "", t->rows[0].n ? t->rows[0].cells[0].len : 0)) {
-			*status = 415;
-			*msg = req_tr(r, "Dit is geen CSV-bestand in UTF-8: de kopregel bevat onleesbare tekens.");
-			return CAMPUS_EMEDIA;
-		}
+		/* A header that is not UTF-8: saved in another encoding (or not text at all). */
+		for (unsigned c = 0; c < t->rows[0].n; c++)
+			if (!utf8_valid(t->rows[0].cells[c].s, t->rows[0].cells[c].len)) {
+				*status = 415;
+				*msg = req_tr(r, "Dit is geen CSV-bestand in UTF-8: de kopregel bevat onleesbare tekens. Sla het bestand op als CSV (UTF-8).");
+				return CAMPUS_EMEDIA;
+			}
 		return 0;
 	}
 	bool binary = err.msgid && strstr(err.msgid, "binaire");

@@ -4,6 +4,8 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "core/log.h"
+#include "domain/auth.h"
 #include "domain/people.h"
 #include "http/req.h"
 #include "web/web.h"
@@ -102,6 +104,9 @@ int page_member_new(struct req *r)
 	}
 	if (rc)
 		return rc;
+	/* A new account gets its invitation at once: a link to choose a password. */
+	if (created && auth_invite(&ctx, id) != 0)
+		log_warn("msg=\"invitation not queued\" id=%s person=%lld", r->id, (long long)id);
 	req_flash(r, created ? "lid_nieuw" : "lid_toegevoegd");
 	const char *to = arena_printf(r->arena, "/b/%s/leden/%lld", r->org.slug, (long long)id);
 	return to ? reply_redirect(r, to) : CAMPUS_ENOMEM;

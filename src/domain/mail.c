@@ -1,0 +1,86 @@
+#include "domain/mail.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "db/db.h"
+#include "domain/ctx.h"
+#include "domain/people.h"
+
+static char base_url[512] = MAIL_BASE_URL_DEFAULT;
+static const char *(*translator)(const char *lang, const char *msgid);
+
+void mail_setup(const char *url, const char *(*translate)(const char *lang, const char *msgid))
+{
+	if (url && *url && strlen(url) < sizeof base_url) {
+		size_t n = strlen(url);
+		while (n && url[n - 1] == '/')
+			n--;
+		memcpy(base_url, url, n);
+		base_url[n] = '\0';
+	}
+	translator = translate;
+}
+
+const char *mail_base_url(void) { return base_url; }
+
+const char *mail_tr(const char *lang, const char *msgid)
+{
+	const char *s = translator && lang ? translator(lang, msgid) : NULL;
+	return s ? s : msgid;
+}
+
+char *mail_fill(struct arena *a, const char *tmpl, ...)
+{
+	struct buf b;
+	buf_init(&b, a, 0);
+	for (const char *p = tmpl; *p;) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!open || !close) {
+			buf_puts(&b, p);
+			break;
+		}
+		buf_append(&b, p, (size_t)(open - p));
+		const char *value = NULL;
+		va_list ap;
+		va_start(ap, tmpl);
+		for (const char *k; !value && (k = va_arg(ap, const char *)) != NULL;) {
+			const char *v = va_arg(ap, const char *);
+			if (strlen(k) == (size_t)(close - open - 1) && !strncmp(k, open + 1, strlen(k)))
+				value = v ? v : "";
+		}
+		va_end(ap);
+		if (value)
+			buf_puts(&b, value);
+		else
+			buf_append(&b, open, (size_t)(close - open + 1));
+		p = close + 1;
+	}
+	return b.overflow ? NULL : (char *)buf_cstr(&b);
+}
+
+DB_STMT(stmt_outbox_insert,
+        "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at) "
+        "VALUES ($1, $2, $3, $4, $4)");
+
+int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char *body_text)
+{
+	if (!db_in_tx(ctx->db))
+		return CAMPUS_EINTERNAL;
+	const char *addr = email_normalise(ctx, to);
+	if (!addr || !subject || !body_text)
+		return CAMPUS_EINVAL;
+	size_t sn = strlen(subject), bn = strlen(body_text);
+	if (sn == 0 || sn > MAIL_SUBJECT_MAX || strpbrk(subject, "\r\n") || !utf8_valid(subject, sn) ||
+	    bn > MAIL_BODY_MAX || !utf8_valid(body_text, bn))
+		return CAMPUS_EINVAL;
+	return db_exec(ctx->db, &stmt_outbox_insert,
+	               (const struct db_param[]){DBP_TEXT(addr), DBP_TEXT(subject), DBP_TEXT(body_text),
+	                                         DBP_INT(ctx->now()), DBP_END},
+	               NULL);
+}

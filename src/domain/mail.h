@@ -1,0 +1,37 @@
+/* E-mail from the domain: a message is a row in the outbox, written inside the
+ * caller's write transaction, so it goes out only if the change it announces
+ * commits. Delivery (SMTP) is src/mail/sender.c; the domain knows no curl.
+ *
+ * Texts are Dutch msgids (N_()) translated for the recipient's language
+ * through the translator the program installs with mail_setup(); without
+ * one, mail is in Dutch. */
+#ifndef CAMPUS_DOMAIN_MAIL_H
+#define CAMPUS_DOMAIN_MAIL_H
+
+#include <stddef.h>
+
+struct arena;
+struct ctx;
+
+#define MAIL_SUBJECT_MAX 200   /* bytes */
+#define MAIL_BODY_MAX 100000   /* bytes */
+#define MAIL_BASE_URL_DEFAULT "http://127.0.0.1:8080"
+
+/* Process-wide, set once at start before any thread queues mail: the address
+ * links in e-mails start with (no trailing slash needed) and the translator
+ * (lang code "nl"/"en", msgid -> text; NULL: Dutch). */
+void mail_setup(const char *base_url, const char *(*translate)(const char *lang, const char *msgid));
+/* base_url without a trailing '/'. */
+const char *mail_base_url(void);
+/* msgid in lang (the msgid itself when untranslated). */
+const char *mail_tr(const char *lang, const char *msgid);
+/* Template with {name} placeholders filled from pairs (key, value, ..., NULL),
+ * into the arena; unknown placeholders stay as written. */
+char *mail_fill(struct arena *a, const char *tmpl, ...);
+
+/* Queue one message. Must run inside a write transaction (CAMPUS_EINTERNAL
+ * otherwise). CAMPUS_EINVAL for an address that is not one, a subject with a
+ * line break or over MAIL_SUBJECT_MAX, text that is not UTF-8. */
+int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char *body_text);
+
+#endif

@@ -1,0 +1,1350 @@
+/* E-mail end to end over HTTP and SMTP: the real server ($CAMPUS_BIN serve)
+ * on a free loopback port, a database filled by `campus demo`, and the SMTP
+ * sink tests/smtp-sink.mjs, which writes every message it receives to a
+ * directory. Cases, in order:
+ *   forgotten-password page and the link on the log-in page;
+ *   reset end to end: request -> e-mail with the link -> new password ->
+ *   logged in -> old password refused -> link refused the second time; the
+ *   token is in no log and no audit row;
+ *   a second request within the interval is limited (429, no e-mail);
+ *   an unknown address gets the same page and no e-mail;
+ *   an expired link (inserted through the db layer) and an unknown one;
+ *   `campus user invite` -> e-mail -> accept (name corrected) -> logged in;
+ *   SMTP down: the message stays queued with attempts and last_error, and is
+ *   delivered once a sink listens on that port.
+ *
+ * Env: CAMPUS_TEST_DB (sqlite:PATH or postgres://...), CAMPUS_BIN,
+ * CAMPUS_LOCALE_DIR; CAMPUS_SMTP_URL and CAMPUS_MAIL_DIR name a running sink
+ * and its directory (scripts/test.sh starts one); without them this program
+ * starts its own (node tests/smtp-sink.mjs). Run from the repository root.
+ * The server's log: var/test/mail-server-<dialect>.log. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/str.h"
+#include "db/db.h"
+#include "domain/auth.h"
+
+extern char **environ;
+
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			print_error("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
+			print_error(__VA_ARGS__);                                                  \
+			print_error("\n");                                                         \
+			fail();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+
+#define PASSWORD "Campus-demo-2026"
+#define NEW_PASSWORD "Een nieuw wachtwoord voor de test"
+#define RESET_EMAIL "medewerker@bibliotheek-utrecht.demo"
+#define EXPIRED_EMAIL "vrijwilliger@bibliotheek-utrecht.demo"
+#define MSG_WRONG "Het e-mailadres of het wachtwoord klopt niet."
+#define START_TIMEOUT_MS 20000
+#define STOP_TIMEOUT_MS 35000
+#define MAIL_TIMEOUT_MS 20000
+
+/* ---- the server under test */
+
+static const char *campus_bin;
+static const char *test_db;
+static const char *dialect;
+static char log_path[256];
+static pid_t srv_pid;
+static bool srv_running;
+static unsigned srv_port;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+static unsigned pick_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return 0;
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof a;
+	unsigned port = 0;
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+/* argv with stdin from /dev/null, stdout to out_path (the server log when
+ * NULL) and stderr to the server log. */
+static int start_process(char *const argv[], const char *out_path, pid_t *pid)
+{
+	FILE *f = fopen(log_path, "a");
+	if (f) {
+		fputs("# test_mail:", f);
+		for (int i = 0; argv[i]; i++)
+			fprintf(f, " %s", argv[i]);
+		fputc('\n', f);
+		fclose(f);
+	}
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, out_path ? out_path : log_path,
+	                                 O_WRONLY | O_CREAT | (out_path ? O_TRUNC : O_APPEND), 0644);
+	posix_spawn_file_actions_addopen(&fa, 2, log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int rc = posix_spawn(pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (rc)
+		fprintf(stderr, "# cannot start %s: %s\n", argv[0], strerror(rc));
+	return rc;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return xstrdup("");
+	struct buf b;
+	buf_init(&b, NULL, 0);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	char *s = xstrdup(buf_cstr(&b));
+	buf_fini(&b);
+	return s;
+}
+
+static size_t sink(char *p, size_t size, size_t n, void *cls)
+{
+	(void)p, (void)cls;
+	return size * n;
+}
+
+static long healthz(void)
+{
+	char url[64];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u/healthz", srv_port);
+	CURL *c = curl_easy_init();
+	if (!c)
+		return 0;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 500L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 2000L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink);
+	long status = 0;
+	if (curl_easy_perform(c) == CURLE_OK)
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	return status;
+}
+
+
+/* `campus --db DB args...` (NULL-terminated); its exit status, -1 when it did not run. */
+static int campus_run(const char *first, ...)
+{
+	char *argv[16] = {(char *)campus_bin, (char *)"--db", (char *)test_db};
+	int n = 3;
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a && n < 15; a = va_arg(ap, const char *))
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	char out_path[300];
+	snprintf(out_path, sizeof out_path, "var/test/mail-cli-%s.out", dialect);
+	pid_t pid;
+	if (start_process(argv, out_path, &pid))
+		return -1;
+	int status;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* The server with CAMPUS_SMTP_URL=smtp_url and CAMPUS_BASE_URL at its own port. */
+static int server_start(const char *smtp_url)
+{
+	srv_port = pick_port();
+	if (!srv_port)
+		return -1;
+	char listen[64], base[80];
+	snprintf(listen, sizeof listen, "127.0.0.1:%u", srv_port);
+	snprintf(base, sizeof base, "http://127.0.0.1:%u", srv_port);
+	setenv("CAMPUS_SMTP_URL", smtp_url, 1);
+	setenv("CAMPUS_BASE_URL", base, 1);
+	char *argv[] = {(char *)campus_bin, (char *)"--db", (char *)test_db, (char *)"serve",
+	                (char *)"--listen", listen, NULL};
+	if (start_process(argv, NULL, &srv_pid))
+		return -1;
+	srv_running = true;
+	for (double end = now_ms() + START_TIMEOUT_MS; now_ms() < end; sleep_ms(20)) {
+		int status;
+		if (waitpid(srv_pid, &status, WNOHANG) == srv_pid) {
+			srv_running = false;
+			fprintf(stderr, "# the server exited at start (status %d); see %s\n", status, log_path);
+			return -1;
+		}
+		if (healthz() == 200)
+			return 0;
+	}
+	fprintf(stderr, "# no 200 from /healthz within %d ms; see %s\n", START_TIMEOUT_MS, log_path);
+	return -1;
+}
+
+/* SIGTERM and wait: the exit status, or -1 (killed after the timeout). */
+static int stop_child(pid_t pid, bool *running)
+{
+	if (!*running)
+		return -1;
+	kill(pid, SIGTERM);
+	*running = false;
+	int status;
+	for (double end = now_ms() + STOP_TIMEOUT_MS; now_ms() < end; sleep_ms(10)) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	fprintf(stderr, "# pid %d did not stop within %d ms; killed\n", (int)pid, STOP_TIMEOUT_MS);
+	return -1;
+}
+
+static int server_stop(void) { return stop_child(srv_pid, &srv_running); }
+
+/* ---- the SMTP sink */
+
+static char mail_dir[300];
+static char smtp_url[80];
+static pid_t sink_pid;
+static bool sink_running;
+
+/* node tests/smtp-sink.mjs PORT DIR; waits until it listens. */
+static int sink_start(unsigned port, const char *dir, pid_t *pid)
+{
+	char port_text[16];
+	snprintf(port_text, sizeof port_text, "%u", port);
+	char *argv[] = {(char *)"/usr/bin/env", (char *)"node", (char *)"tests/smtp-sink.mjs", port_text,
+	                (char *)dir, NULL};
+	if (start_process(argv, NULL, pid))
+		return -1;
+	for (double end = now_ms() + 10000; now_ms() < end; sleep_ms(50)) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		int ok = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+		close(fd);
+		if (ok)
+			return 0;
+	}
+	fprintf(stderr, "# the SMTP sink did not listen on %u; see %s\n", port, log_path);
+	return -1;
+}
+
+static const char *mail_text(struct arena *a, const char *msg);
+
+/* Files in dir seen before (names), so each case only looks at new mail. */
+#define MAX_SEEN 512
+static char *seen[MAX_SEEN];
+static unsigned nseen;
+
+static bool was_seen(const char *name)
+{
+	for (unsigned i = 0; i < nseen; i++)
+		if (!strcmp(seen[i], name))
+			return true;
+	return false;
+}
+
+static void mark_seen(const char *name)
+{
+	if (nseen < MAX_SEEN)
+		seen[nseen++] = xstrdup(name);
+}
+
+/* The next new message in dir whose envelope names `to` (malloc'd), within
+ * timeout_ms; NULL if none. Other new messages are left for later calls. */
+static char *mail_wait(const char *dir, const char *to, long timeout_ms)
+{
+	char needle[200];
+	snprintf(needle, sizeof needle, "\"%s\"", to);
+	for (double end = now_ms() + (double)timeout_ms;; sleep_ms(100)) {
+		DIR *d = opendir(dir);
+		struct dirent *e;
+		char *found = NULL;
+		while (d && !found && (e = readdir(d)) != NULL) {
+			size_t n = strlen(e->d_name);
+			if (n < 5 || strcmp(e->d_name + n - 4, ".eml") != 0 || was_seen(e->d_name))
+				continue;
+			char path[600];
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			char *text = slurp(path);
+			const char *nl = strstr(text, "\r\n");
+			/* Only mail with links to this run's server (a shared sink may hold others'). */
+			struct arena *scratch = arena_new(0);
+			char origin[64];
+			snprintf(origin, sizeof origin, "http://127.0.0.1:%u/", srv_port);
+			bool ours = strstr(mail_text(scratch, text), origin) != NULL;
+			arena_free(scratch);
+			if (ours && nl && memmem(text, (size_t)(nl - text), needle, strlen(needle))) {
+				mark_seen(e->d_name);
+				found = text;
+			} else {
+				free(text);
+			}
+		}
+		if (d)
+			closedir(d);
+		if (found || now_ms() > end)
+			return found;
+	}
+}
+
+/* Marks everything in dir as seen (a shared sink may hold earlier runs' mail). */
+static void mail_skip_all(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	while (d && (e = readdir(d)) != NULL)
+		if (!was_seen(e->d_name))
+			mark_seen(e->d_name);
+	if (d)
+		closedir(d);
+}
+
+/* A header's value (unfolded), in the arena; NULL if absent. */
+static const char *mail_header(struct arena *a, const char *msg, const char *name)
+{
+	char needle[64];
+	snprintf(needle, sizeof needle, "\r\n%s: ", name);
+	const char *p = strstr(msg, needle);
+	const char *head_end = strstr(msg, "\r\n\r\n");
+	if (!p || (head_end && p > head_end))
+		return NULL;
+	p += strlen(needle);
+	struct buf b;
+	buf_init(&b, a, 0);
+	for (;;) {
+		const char *end = strstr(p, "\r\n");
+		buf_append(&b, p, (size_t)(end - p));
+		if (end[2] != ' ' && end[2] != '\t')
+			break;
+		p = end + 3;
+	}
+	return buf_cstr(&b);
+}
+
+/* The body, quoted-printable decoded, "\n" line ends. */
+static const char *mail_text(struct arena *a, const char *msg)
+{
+	const char *p = strstr(msg, "\r\n\r\n");
+	struct buf b;
+	buf_init(&b, a, 0);
+	for (p = p ? p + 4 : ""; *p; p++) {
+		if (p[0] == '=' && p[1] == '\r' && p[2] == '\n') {
+			p += 2;
+		} else if (p[0] == '=' && isxdigit((unsigned char)p[1]) && isxdigit((unsigned char)p[2])) {
+			char hex[3] = {p[1], p[2], 0};
+			buf_putc(&b, (char)strtol(hex, NULL, 16));
+			p += 2;
+		} else if (p[0] == '\r' && p[1] == '\n') {
+			buf_putc(&b, '\n');
+			p++;
+		} else {
+			buf_putc(&b, *p);
+		}
+	}
+	return buf_cstr(&b);
+}
+
+/* The path of the link base_url + prefix + 43 token characters in text. */
+static const char *mail_link(struct arena *a, const char *text, const char *prefix)
+{
+	char base[200];
+	snprintf(base, sizeof base, "http://127.0.0.1:%u%s", srv_port, prefix);
+	const char *p = strstr(text, base);
+	if (!p)
+		return NULL;
+	p += strlen(base) - strlen(prefix);
+	size_t n = strlen(prefix);
+	while (isalnum((unsigned char)p[n]) || p[n] == '-' || p[n] == '_')
+		n++;
+	return n == strlen(prefix) + 43 ? arena_strndup(a, p, n) : NULL;
+}
+
+/* Every line of a message ends in CRLF and is at most 78 characters. */
+static bool mail_lines_ok(const char *msg)
+{
+	for (const char *p = msg; *p;) {
+		const char *end = strstr(p, "\r\n");
+		if (!end || end - p > 78)
+			return false;
+		p = end + 2;
+	}
+	return true;
+}
+
+/* ---- the database, for what the pages do not show */
+
+DB_STMT(stmt_throttle_clear, "DELETE FROM login_throttle");
+DB_STMT(stmt_audit_count, "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND result = $2");
+DB_STMT(stmt_audit_like, "SELECT COUNT(*) FROM audit_log WHERE detail LIKE $1 OR user_agent LIKE $1 OR object_id LIKE $1");
+DB_STMT(stmt_outbox_count, "SELECT COUNT(*) FROM outbox WHERE to_addr = $1");
+DB_STMT(stmt_outbox_state,
+        "SELECT attempts, sent_at IS NOT NULL, COALESCE(last_error, '') FROM outbox "
+        "WHERE to_addr = $1 ORDER BY id DESC LIMIT 1");
+DB_STMT(stmt_person_id, "SELECT id FROM people WHERE email = $1");
+DB_STMT(stmt_link_insert,
+        "INSERT INTO one_time_links (token_hash, person_id, purpose, created_at, expires_at) "
+        "VALUES ($1, $2, 'reset', $3, $4)");
+DB_STMT(stmt_password_hash, "SELECT COALESCE(password_hash, '') FROM people WHERE email = $1");
+static struct db_conn *db_connect(void)
+{
+	struct buf err;
+	buf_init(&err, NULL, 0);
+	struct db_conn *db = NULL;
+	if (db_open(test_db, 0, &db, &err) != 0) {
+		fprintf(stderr, "# cannot open %s: %s\n", test_db, buf_cstr(&err));
+		db = NULL;
+	}
+	buf_fini(&err);
+	return db;
+}
+
+/* A count from the audit log; -1 when it cannot be read. */
+static int64_t audit_count(const char *action, const char *result)
+{
+	struct db_conn *db = db_connect();
+	if (!db)
+		return -1;
+	struct arena *a = arena_new(0);
+	int64_t n = -1;
+	if (db_query_row(db, &stmt_audit_count,
+	                 (const struct db_param[]){DBP_TEXT(action), DBP_TEXT(result), DBP_END},
+	                 (const struct db_col[]){DBC_INT(&n), DBC_END}, a) != 0)
+		n = -1;
+	arena_free(a);
+	db_close(db);
+	return n;
+}
+
+static int64_t audit_mentions(const char *text)
+{
+	struct db_conn *db = db_connect();
+	if (!db)
+		return -1;
+	struct arena *a = arena_new(0);
+	char *pattern = arena_printf(a, "%%%s%%", text);
+	int64_t n = -1;
+	if (db_query_row(db, &stmt_audit_like, (const struct db_param[]){DBP_TEXT(pattern), DBP_END},
+	                 (const struct db_col[]){DBC_INT(&n), DBC_END}, a) != 0)
+		n = -1;
+	arena_free(a);
+	db_close(db);
+	return n;
+}
+
+
+static int64_t count_where(struct db_stmt *stmt, const char *text)
+{
+	struct db_conn *db = db_connect();
+	if (!db)
+		return -1;
+	struct arena *a = arena_new(0);
+	int64_t n = -1;
+	if (db_query_row(db, stmt, (const struct db_param[]){DBP_TEXT(text), DBP_END},
+	                 (const struct db_col[]){DBC_INT(&n), DBC_END}, a) != 0)
+		n = -1;
+	arena_free(a);
+	db_close(db);
+	return n;
+}
+
+static int64_t outbox_count(const char *to) { return count_where(&stmt_outbox_count, to); }
+
+/* The newest outbox row for to: attempts, sent, last_error (malloc'd). */
+static bool outbox_state(const char *to, int64_t *attempts, bool *sent, char **error)
+{
+	struct db_conn *db = db_connect();
+	if (!db)
+		return false;
+	struct arena *a = arena_new(0);
+	char *e = NULL;
+	bool ok = db_query_row(db, &stmt_outbox_state, (const struct db_param[]){DBP_TEXT(to), DBP_END},
+	                       (const struct db_col[]){DBC_INT(attempts), DBC_BOOL(sent), DBC_TEXT(&e), DBC_END},
+	                       a) == 0;
+	*error = ok ? xstrdup(e) : NULL;
+	arena_free(a);
+	db_close(db);
+	return ok;
+}
+
+static char *password_hash_of(const char *email)
+{
+	struct db_conn *db = db_connect();
+	if (!db)
+		return NULL;
+	struct arena *a = arena_new(0);
+	char *h = NULL;
+	bool ok = db_query_row(db, &stmt_password_hash, (const struct db_param[]){DBP_TEXT(email), DBP_END},
+	                       (const struct db_col[]){DBC_TEXT(&h), DBC_END}, a) == 0;
+	char *out = ok ? xstrdup(h) : NULL;
+	arena_free(a);
+	db_close(db);
+	return out;
+}
+
+/* ---- HTTP */
+
+#define MAX_HEADERS 64
+
+struct resp {
+	long status;
+	struct arena *arena;
+	struct buf body;
+	unsigned nheaders;
+	const char *hname[MAX_HEADERS];
+	const char *hvalue[MAX_HEADERS];
+	const char *what; /* "GET /path", for messages */
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *cls)
+{
+	struct resp *r = cls;
+	buf_append(&r->body, p, size * n);
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *cls)
+{
+	struct resp *r = cls;
+	size_t len = size * n;
+	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		len--;
+	if (len >= 5 && memcmp(p, "HTTP/", 5) == 0) {
+		r->nheaders = 0;
+		return size * n;
+	}
+	const char *colon = memchr(p, ':', len);
+	if (!colon || r->nheaders == MAX_HEADERS)
+		return size * n;
+	const char *v = colon + 1;
+	while (v < p + len && (*v == ' ' || *v == '\t'))
+		v++;
+	r->hname[r->nheaders] = arena_strndup(r->arena, p, (size_t)(colon - p));
+	r->hvalue[r->nheaders] = arena_strndup(r->arena, v, (size_t)(p + len - v));
+	r->nheaders++;
+	return size * n;
+}
+
+static const char *header(const struct resp *r, const char *name)
+{
+	for (unsigned i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->hname[i], name) == 0)
+			return r->hvalue[i];
+	return NULL;
+}
+
+static const char *body(const struct resp *r) { return buf_cstr(&r->body); }
+
+static bool has(const struct resp *r, const char *needle)
+{
+	return r->body.len && memmem(r->body.data, r->body.len, needle, strlen(needle)) != NULL;
+}
+
+/* The text as is or as the templates escape it. */
+static bool has_text(const struct resp *r, const char *text)
+{
+	if (has(r, text))
+		return true;
+	struct buf esc;
+	buf_init(&esc, NULL, 0);
+	buf_html_escape(&esc, text, strlen(text));
+	bool found = has(r, buf_cstr(&esc));
+	buf_fini(&esc);
+	return found;
+}
+
+static void resp_fini(struct resp *r)
+{
+	buf_fini(&r->body);
+	if (r->arena)
+		arena_free(r->arena);
+	memset(r, 0, sizeof *r);
+}
+
+/* The last Set-Cookie for name (what a browser ends up with): its whole
+ * header value, or NULL. */
+static const char *set_cookie_line(const struct resp *r, const char *name)
+{
+	size_t n = strlen(name);
+	const char *found = NULL;
+	for (unsigned i = 0; i < r->nheaders; i++)
+		if (strcasecmp(r->hname[i], "Set-Cookie") == 0 && strncmp(r->hvalue[i], name, n) == 0 &&
+		    r->hvalue[i][n] == '=')
+			found = r->hvalue[i];
+	return found;
+}
+static const char *cookie_value(const struct resp *r, const char *line)
+{
+	if (!line)
+		return NULL;
+	const char *v = strchr(line, '=') + 1;
+	const char *semi = strchr(v, ';');
+	return arena_strndup(r->arena, v, semi ? (size_t)(semi - v) : strlen(v));
+}
+static bool cookie_deleted(const char *line)
+{
+	return line && (strcasestr(line, "Max-Age=0") || strstr(line, "=;") == strchr(line, '='));
+}
+
+/* A browser: its cookies, in the order they were set. */
+#define JAR 12
+struct browser {
+	unsigned n;
+	char name[JAR][32];
+	char value[JAR][160];
+	char cookie_header[JAR * 200];
+};
+
+static void br_set(struct browser *b, const char *name, const char *value)
+{
+	unsigned i = 0;
+	while (i < b->n && strcmp(b->name[i], name) != 0)
+		i++;
+	if (!value) {
+		if (i < b->n) {
+			b->n--;
+			memmove(b->name[i], b->name[i + 1], (b->n - i) * sizeof b->name[0]);
+			memmove(b->value[i], b->value[i + 1], (b->n - i) * sizeof b->value[0]);
+		}
+		return;
+	}
+	if (i == b->n) {
+		assert_true(b->n < JAR);
+		assert_true(str_copy(b->name[b->n++], sizeof b->name[0], name));
+	}
+	assert_true(str_copy(b->value[i], sizeof b->value[0], value));
+}
+
+/* Every Set-Cookie in order, as a browser applies them. */
+static void br_update(struct browser *b, const struct resp *r)
+{
+	for (unsigned i = 0; i < r->nheaders; i++) {
+		if (strcasecmp(r->hname[i], "Set-Cookie") != 0)
+			continue;
+		const char *line = r->hvalue[i];
+		const char *eq = strchr(line, '=');
+		if (!eq || (size_t)(eq - line) >= sizeof b->name[0])
+			continue;
+		char name[32];
+		memcpy(name, line, (size_t)(eq - line));
+		name[eq - line] = '\0';
+		br_set(b, name, cookie_deleted(line) ? NULL : cookie_value(r, line));
+	}
+}
+
+static const char *br_header(struct browser *b)
+{
+	b->cookie_header[0] = '\0';
+	for (unsigned i = 0; i < b->n; i++) {
+		size_t len = strlen(b->cookie_header);
+		snprintf(b->cookie_header + len, sizeof b->cookie_header - len, "%s%s=%s",
+		         i ? "; " : "", b->name[i], b->value[i]);
+	}
+	return b->n ? b->cookie_header : NULL;
+}
+
+/* One request. method NULL: GET, or POST with a form body. */
+static void fetch(struct resp *r, const char *method, const char *path, const char *cookie,
+                  const char *form)
+{
+	memset(r, 0, sizeof *r);
+	r->arena = arena_new(0);
+	buf_init(&r->body, NULL, 0);
+	if (!method)
+		method = form ? "POST" : "GET";
+	r->what = arena_printf(r->arena, "%s %.200s", method, path);
+	CURL *c = curl_easy_init();
+	assert_non_null(c);
+	char url[4200];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", srv_port, path);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	struct curl_slist *hl = NULL;
+	if (form) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(form));
+		hl = curl_slist_append(hl, "Content-Type: application/x-www-form-urlencoded");
+	}
+	if (strcmp(method, form ? "POST" : "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (cookie)
+		hl = curl_slist_append(hl, arena_printf(r->arena, "Cookie: %s", cookie));
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(hl);
+	CHECK(rc == CURLE_OK, "%s: %s (%s)", r->what, curl_easy_strerror(rc), errbuf);
+	/* Every reply of these pages is personal or carries a token: never cached. */
+	const char *cc = header(r, "Cache-Control");
+	CHECK(cc && strstr(cc, "no-store"), "%s: Cache-Control %s, expected no-store", r->what,
+	      cc ? cc : "(absent)");
+}
+
+static void br_get(struct browser *b, struct resp *r, const char *path)
+{
+	fetch(r, NULL, path, br_header(b), NULL);
+	br_update(b, r);
+}
+
+static void br_post(struct browser *b, struct resp *r, const char *path, const char *form)
+{
+	fetch(r, "POST", path, br_header(b), form);
+	br_update(b, r);
+}
+
+/* The text of a page's <main> (or the start of the body), tags dropped, for messages. */
+static const char *summary(const struct resp *r)
+{
+	const char *p = strstr(body(r), "<main");
+	if (!p)
+		return arena_printf(r->arena, "%.300s", body(r));
+	const char *end = strstr(p, "</main>");
+	struct buf b;
+	buf_init(&b, r->arena, 400);
+	bool tag = false, space = false;
+	for (; *p && p != end && b.len < 360; p++) {
+		if (*p == '<')
+			tag = true;
+		else if (*p == '>')
+			tag = false, space = true;
+		else if (!tag && isspace((unsigned char)*p))
+			space = true;
+		else if (!tag) {
+			if (space && b.len)
+				buf_putc(&b, ' ');
+			space = false;
+			buf_putc(&b, *p);
+		}
+	}
+	return buf_cstr(&b);
+}
+
+static void expect_status(const struct resp *r, long status, const char *why)
+{
+	CHECK(r->status == status, "%s (%s): status %ld, expected %ld; Location %s; page: %s",
+	      r->what, why, r->status, status, header(r, "Location") ? header(r, "Location") : "-",
+	      summary(r));
+}
+
+/* An HTML page in Dutch with this status. */
+static void expect_page(const struct resp *r, long status, const char *why)
+{
+	expect_status(r, status, why);
+	const char *ct = header(r, "Content-Type");
+	CHECK(ct && strncasecmp(ct, "text/html", 9) == 0, "%s (%s): Content-Type %s", r->what, why,
+	      ct ? ct : "(absent)");
+	CHECK(has(r, "<html lang=\"nl\""), "%s (%s): not a Dutch page", r->what, why);
+}
+
+static void expect_redirect(const struct resp *r, const char *location, const char *why)
+{
+	expect_status(r, 303, why);
+	const char *loc = header(r, "Location");
+	CHECK(loc && strcmp(loc, location) == 0, "%s (%s): Location %s, expected %s", r->what, why,
+	      loc ? loc : "(absent)", location);
+}
+/* ---- HTML and forms */
+
+/* HTML text to plain text (the entities the templates write). */
+static char *unescape(struct arena *a, const char *s, size_t n)
+{
+	struct buf b;
+	buf_init(&b, a, 0);
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != '&') {
+			buf_putc(&b, s[i]);
+			continue;
+		}
+		const char *semi = memchr(s + i, ';', n - i < 12 ? n - i : 12);
+		if (!semi) {
+			buf_putc(&b, '&');
+			continue;
+		}
+		size_t len = (size_t)(semi - (s + i)) + 1;
+		static const struct {
+			const char *ent;
+			char c;
+		} named[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+		bool done = false;
+		for (size_t k = 0; k < sizeof named / sizeof named[0] && !done; k++)
+			if (len == strlen(named[k].ent) && strncmp(s + i, named[k].ent, len) == 0) {
+				buf_putc(&b, named[k].c);
+				done = true;
+			}
+		if (!done && s[i + 1] == '#') {
+			bool hex = s[i + 2] == 'x' || s[i + 2] == 'X';
+			unsigned long cp = strtoul(s + i + (hex ? 3 : 2), NULL, hex ? 16 : 10);
+			if (cp > 0 && cp < 0x80) {
+				buf_putc(&b, (char)cp);
+				done = true;
+			}
+		}
+		if (!done) {
+			buf_putc(&b, '&');
+			continue;
+		}
+		i += len - 1;
+	}
+	return (char *)buf_cstr(&b);
+}
+
+/* The value="..." of the first input named name, unescaped; NULL if none. */
+static const char *input_value(const struct resp *r, const char *name)
+{
+	char needle[96];
+	snprintf(needle, sizeof needle, "name=\"%s\" value=\"", name);
+	const char *p = strstr(body(r), needle);
+	if (!p)
+		return NULL;
+	p += strlen(needle);
+	const char *end = strchr(p, '"');
+	return end ? unescape(r->arena, p, (size_t)(end - p)) : NULL;
+}
+
+/* The CSRF token of the page's forms (all of them carry the same one). */
+static const char *page_token(const struct resp *r)
+{
+	const char *tok = input_value(r, "csrf_token");
+	CHECK(tok && strlen(tok) == 43, "%s: no csrf_token of 43 characters in the page's forms",
+	      r->what);
+	static const char needle[] = "name=\"csrf_token\" value=\"";
+	for (const char *p = strstr(body(r), needle); p; p = strstr(p + 1, needle))
+		CHECK(strncmp(p + sizeof needle - 1, tok, 43) == 0 && p[sizeof needle - 1 + 43] == '"',
+		      "%s: forms with different CSRF tokens", r->what);
+	return tok;
+}
+
+
+/* Percent-encoding as in a form or a query (RFC 3986 unreserved kept). */
+static char *enc(struct arena *a, const char *s)
+{
+	struct buf b;
+	buf_init(&b, a, 0);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (isalnum(*p) || *p == '-' || *p == '.' || *p == '_' || *p == '~')
+			buf_putc(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	return (char *)buf_cstr(&b);
+}
+
+/* "k1=v1&k2=v2..." from NULL-terminated pairs; a NULL value leaves the field out. */
+static char *form_of(struct arena *a, ...)
+{
+	struct buf b;
+	buf_init(&b, a, 0);
+	va_list ap;
+	va_start(ap, a);
+	for (const char *k; (k = va_arg(ap, const char *)) != NULL;) {
+		const char *v = va_arg(ap, const char *);
+		if (!v)
+			continue;
+		buf_printf(&b, "%s%s=%s", b.len ? "&" : "", k, enc(a, v));
+	}
+	va_end(ap);
+	return (char *)buf_cstr(&b);
+}
+
+
+/* ---- cases */
+
+/* Opens path in a fresh browser; returns the page's CSRF token (in a). */
+static const char *open_form(struct browser *b, const char *path, struct arena *a)
+{
+	memset(b, 0, sizeof *b);
+	struct resp r;
+	br_get(b, &r, path);
+	expect_page(&r, 200, "the form");
+	const char *tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	return tok;
+}
+
+static void post_forgot(struct browser *b, struct resp *r, const char *token, const char *email)
+{
+	struct arena *a = arena_new(0);
+	br_post(b, r, "/wachtwoord-vergeten",
+	        form_of(a, "csrf_token", token, "email", email, (const char *)NULL));
+	arena_free(a);
+}
+
+/* A log-in attempt in a fresh browser: the status of the answer. */
+static long try_login(const char *email, const char *password)
+{
+	struct arena *a = arena_new(0);
+	struct browser b;
+	const char *tok = open_form(&b, "/inloggen", a);
+	struct resp r;
+	br_post(&b, &r, "/inloggen",
+	        form_of(a, "csrf_token", tok, "email", email, "wachtwoord", password, (const char *)NULL));
+	long status = r.status;
+	if (status == 400)
+		CHECK(has_text(&r, MSG_WRONG), "%s: refused without the message", r.what);
+	resp_fini(&r);
+	arena_free(a);
+	return status;
+}
+
+static void test_forgot_page(void **state)
+{
+	(void)state;
+	struct browser b = {0};
+	struct resp r;
+	br_get(&b, &r, "/inloggen");
+	expect_page(&r, 200, "log-in page");
+	CHECK(has(&r, "href=\"/wachtwoord-vergeten\""), "no link to /wachtwoord-vergeten on the log-in page");
+	CHECK(has_text(&r, "Wachtwoord vergeten?"), "no \"Wachtwoord vergeten?\"");
+	resp_fini(&r);
+	br_get(&b, &r, "/wachtwoord-vergeten");
+	expect_page(&r, 200, "forgotten-password page");
+	CHECK(has(&r, "action=\"/wachtwoord-vergeten\""), "no form");
+	CHECK(has(&r, "type=\"email\""), "no e-mail field");
+	const char *tok = arena_strdup(r.arena, page_token(&r));
+	struct resp e;
+	post_forgot(&b, &e, tok, "geen adres");
+	expect_page(&e, 400, "not an address");
+	CHECK(has(&e, "role=\"alert\""), "no alert for a malformed address");
+	resp_fini(&e);
+	/* Without the CSRF token: refused, nothing queued. */
+	int64_t before = outbox_count(RESET_EMAIL);
+	fetch(&e, "POST", "/wachtwoord-vergeten", br_header(&b), "email=" RESET_EMAIL);
+	CHECK(e.status == 403 || e.status == 400, "POST without csrf_token: status %ld", e.status);
+	CHECK(outbox_count(RESET_EMAIL) == before, "a message was queued without a CSRF token");
+	resp_fini(&e);
+	resp_fini(&r);
+}
+
+static char reset_token[64];
+
+static void test_reset_flow(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	struct browser b;
+	const char *tok = open_form(&b, "/wachtwoord-vergeten", a);
+	struct resp r;
+	post_forgot(&b, &r, tok, "  Medewerker@Bibliotheek-Utrecht.demo ");
+	expect_page(&r, 200, "reset requested");
+	CHECK(has(&r, "id=\"link-verstuurd\""), "no confirmation: %s", summary(&r));
+	resp_fini(&r);
+
+	char *msg = mail_wait(mail_dir, RESET_EMAIL, MAIL_TIMEOUT_MS);
+	CHECK(msg, "no e-mail to %s within %d ms in %s", RESET_EMAIL, MAIL_TIMEOUT_MS, mail_dir);
+	CHECK(mail_lines_ok(msg + (strstr(msg, "\r\n") - msg) + 2), "a line over 78 characters or without CRLF");
+	const char *subject = mail_header(a, msg, "Subject");
+	CHECK(subject && !strcmp(subject, "Nieuw wachtwoord voor Campus"), "Subject %s", subject ? subject : "-");
+	const char *to = mail_header(a, msg, "To");
+	CHECK(to && !strcmp(to, RESET_EMAIL), "To %s", to ? to : "-");
+	const char *ct = mail_header(a, msg, "Content-Type");
+	CHECK(ct && strstr(ct, "charset=utf-8"), "Content-Type %s", ct ? ct : "-");
+	CHECK(mail_header(a, msg, "Date") && mail_header(a, msg, "Message-ID"), "no Date or Message-ID");
+	const char *text = mail_text(a, msg);
+	CHECK(strstr(text, "een uur geldig"), "the text does not say how long the link holds: %s", text);
+	const char *path = mail_link(a, text, "/wachtwoord-herstellen/");
+	CHECK(path, "no link in the e-mail: %s", text);
+	free(msg);
+	str_copy(reset_token, sizeof reset_token, path + strlen("/wachtwoord-herstellen/"));
+
+	/* The form, then two refusals that change nothing. */
+	br_get(&b, &r, path);
+	expect_page(&r, 200, "the reset form");
+	CHECK(has_text(&r, RESET_EMAIL), "the form does not name the account");
+	tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	char *hash0 = password_hash_of(RESET_EMAIL);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "nieuw", NEW_PASSWORD, "herhaling", "iets anders dan dat", (const char *)NULL));
+	expect_page(&r, 400, "passwords differ");
+	CHECK(has_text(&r, "De twee wachtwoorden zijn niet gelijk."), "no message for different passwords");
+	resp_fini(&r);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "nieuw", "kort", "herhaling", "kort", (const char *)NULL));
+	expect_page(&r, 400, "too short");
+	CHECK(has(&r, "role=\"alert\""), "no alert for a short password");
+	resp_fini(&r);
+	char *hash1 = password_hash_of(RESET_EMAIL);
+	CHECK(hash0 && hash1 && !strcmp(hash0, hash1), "a refused form changed the password");
+	free(hash1);
+
+	/* The new password: logged in, on /mijn. */
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "nieuw", NEW_PASSWORD, "herhaling", NEW_PASSWORD, (const char *)NULL));
+	expect_redirect(&r, "/mijn", "password set");
+	const char *line = set_cookie_line(&r, "campus_sessie");
+	CHECK(line && !cookie_deleted(line), "no session cookie after the reset");
+	resp_fini(&r);
+	br_get(&b, &r, "/mijn");
+	expect_page(&r, 200, "logged in after the reset");
+	resp_fini(&r);
+	hash1 = password_hash_of(RESET_EMAIL);
+	CHECK(hash0 && hash1 && strcmp(hash0, hash1) != 0, "the password hash did not change");
+	free(hash0);
+	free(hash1);
+
+	CHECK(try_login(RESET_EMAIL, PASSWORD) == 400, "the old password still works");
+	CHECK(try_login(RESET_EMAIL, NEW_PASSWORD) == 303, "the new password does not work");
+
+	/* Single use. */
+	br_get(&b, &r, path);
+	expect_page(&r, 410, "link used");
+	CHECK(has_text(&r, "Deze link is al gebruikt"), "no clear message for a used link: %s", summary(&r));
+	tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "nieuw", "Nog een ander wachtwoord", "herhaling", "Nog een ander wachtwoord", (const char *)NULL));
+	expect_page(&r, 410, "link used, posted");
+	resp_fini(&r);
+	CHECK(try_login(RESET_EMAIL, "Nog een ander wachtwoord") == 400, "a used link set a password");
+
+	CHECK(audit_count("person.password_reset_requested", "ok") >= 1, "no audit row for the request");
+	CHECK(audit_count("person.password_reset", "ok") == 1, "no (or more than one) audit row for the reset");
+	CHECK(audit_mentions(reset_token) == 0, "the token is in the audit log");
+	char *log = slurp(log_path);
+	CHECK(!strstr(log, reset_token), "the token is in the server log");
+	CHECK(strstr(log, "path=/wachtwoord-herstellen/:token"), "the log does not show the route pattern");
+	free(log);
+	arena_free(a);
+}
+
+static void test_reset_rate_limited(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	struct browser b;
+	const char *tok = open_form(&b, "/wachtwoord-vergeten", a);
+	int64_t before = outbox_count(RESET_EMAIL);
+	struct resp r;
+	post_forgot(&b, &r, tok, RESET_EMAIL);
+	expect_page(&r, 429, "second request within the interval");
+	CHECK(has_text(&r, "net al een link aangevraagd"), "no clear message: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(outbox_count(RESET_EMAIL) == before, "a second e-mail was queued");
+	CHECK(audit_count("person.password_reset_requested", "denied") >= 1, "the limited request is not audited");
+	arena_free(a);
+}
+
+static void test_unknown_address(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	const char *nobody = arena_printf(a, "niemand-%s@example.org", dialect);
+	struct browser b;
+	const char *tok = open_form(&b, "/wachtwoord-vergeten", a);
+	struct resp r;
+	post_forgot(&b, &r, tok, nobody);
+	expect_page(&r, 200, "unknown address");
+	CHECK(has(&r, "id=\"link-verstuurd\""), "an unknown address gets another page: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(outbox_count(nobody) == 0, "mail queued for an unknown address");
+	char *msg = mail_wait(mail_dir, nobody, 2500);
+	CHECK(!msg, "an e-mail went to an unknown address");
+	free(msg);
+	CHECK(audit_count("person.password_reset_requested", "failed") >= 1, "not audited");
+	arena_free(a);
+}
+
+static void test_expired_and_unknown_link(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	/* A link that expired a minute ago, stored as the server stores one. */
+	char token[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[32];
+	auth_token_new(token);
+	auth_token_hash(token, hash);
+	struct db_conn *db = db_connect();
+	assert_non_null(db);
+	int64_t person = 0, now = (int64_t)time(NULL);
+	assert_int_equal(db_query_row(db, &stmt_person_id, (const struct db_param[]){DBP_TEXT(EXPIRED_EMAIL), DBP_END},
+	                              (const struct db_col[]){DBC_INT(&person), DBC_END}, a), 0);
+	assert_int_equal(db_exec(db, &stmt_link_insert,
+	                         (const struct db_param[]){DBP_BLOB(hash, 32), DBP_INT(person), DBP_INT(now - 3700),
+	                                                   DBP_INT(now - 100), DBP_END}, NULL), 0);
+	db_close(db);
+	char *hash0 = password_hash_of(EXPIRED_EMAIL);
+	const char *path = arena_printf(a, "/wachtwoord-herstellen/%s", token);
+	struct browser b = {0};
+	struct resp r;
+	br_get(&b, &r, path);
+	expect_page(&r, 410, "expired link");
+	CHECK(has_text(&r, "Deze link is verlopen"), "no clear message: %s", summary(&r));
+	CHECK(has(&r, "href=\"/wachtwoord-vergeten\""), "no way to ask for a new link");
+	const char *tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "nieuw", NEW_PASSWORD, "herhaling", NEW_PASSWORD, (const char *)NULL));
+	expect_page(&r, 410, "expired link, posted");
+	CHECK(!set_cookie_line(&r, "campus_sessie"), "a session from an expired link");
+	resp_fini(&r);
+	char *hash1 = password_hash_of(EXPIRED_EMAIL);
+	CHECK(hash0 && hash1 && !strcmp(hash0, hash1), "an expired link changed the password");
+	free(hash0);
+	free(hash1);
+	/* Unknown, and malformed. */
+	br_get(&b, &r, "/wachtwoord-herstellen/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+	expect_page(&r, 400, "unknown link");
+	CHECK(has_text(&r, "Deze link kennen wij niet"), "no clear message: %s", summary(&r));
+	resp_fini(&r);
+	br_get(&b, &r, "/wachtwoord-herstellen/kort");
+	expect_page(&r, 400, "malformed link");
+	resp_fini(&r);
+	/* A reset token is no invitation. */
+	br_get(&b, &r, arena_printf(a, "/uitnodiging/%s", reset_token));
+	expect_page(&r, 400, "reset token as invitation");
+	resp_fini(&r);
+	arena_free(a);
+}
+
+static void test_invitation(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	const char *email = arena_printf(a, "nieuwe-collega-%s@example.org", dialect);
+	CHECK(campus_run("user", "add", email, "Nieuwe Colega", "--org", "bibliotheek-utrecht", (const char *)NULL) == 0,
+	      "campus user add failed; see %s", log_path);
+	CHECK(campus_run("user", "invite", email, (const char *)NULL) == 0, "campus user invite failed; see %s", log_path);
+	CHECK(campus_run("user", "invite", "niemand@example.org", (const char *)NULL) == 1, "invite of an unknown address did not fail");
+	char *msg = mail_wait(mail_dir, email, MAIL_TIMEOUT_MS);
+	CHECK(msg, "no invitation e-mail within %d ms", MAIL_TIMEOUT_MS);
+	const char *subject = mail_header(a, msg, "Subject");
+	CHECK(subject && strstr(subject, "U bent uitgenodigd voor Campus door "), "Subject %s", subject ? subject : "-");
+	const char *text = mail_text(a, msg);
+	const char *path = mail_link(a, text, "/uitnodiging/");
+	CHECK(path, "no link in the invitation: %s", text);
+	free(msg);
+	struct browser b = {0};
+	struct resp r;
+	br_get(&b, &r, path);
+	expect_page(&r, 200, "invitation form");
+	CHECK(has(&r, "value=\"Nieuwe Colega\""), "the name is not filled in");
+	const char *tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "naam", "", "nieuw", NEW_PASSWORD, "herhaling", NEW_PASSWORD, (const char *)NULL));
+	expect_page(&r, 400, "empty name");
+	resp_fini(&r);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, "naam", "Nieuwe Collega", "nieuw", NEW_PASSWORD, "herhaling", NEW_PASSWORD, (const char *)NULL));
+	expect_redirect(&r, "/mijn", "invitation accepted");
+	resp_fini(&r);
+	br_get(&b, &r, "/mijn");
+	expect_page(&r, 200, "logged in after the invitation");
+	CHECK(has(&r, "Nieuwe Collega"), "the corrected name is not there");
+	resp_fini(&r);
+	br_get(&b, &r, path);
+	expect_page(&r, 410, "invitation used");
+	CHECK(has_text(&r, "Deze uitnodiging is al gebruikt"), "no clear message: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(try_login(email, NEW_PASSWORD) == 303, "cannot log in with the chosen password");
+	CHECK(audit_count("person.invited", "ok") >= 1 && audit_count("person.invite_accepted", "ok") >= 1,
+	      "invitation not audited");
+	arena_free(a);
+}
+
+/* SMTP down: the message waits with attempts and last_error; a sink on that
+ * port later gets it. Runs last: it restarts the server. */
+static void test_smtp_down(void **state)
+{
+	(void)state;
+	assert_int_equal(server_stop(), 0);
+	unsigned port = pick_port();
+	char url[64];
+	snprintf(url, sizeof url, "smtp://127.0.0.1:%u", port);
+	assert_int_equal(server_start(url), 0);
+	struct arena *a = arena_new(0);
+	const char *email = arena_printf(a, "later-%s@example.org", dialect);
+	CHECK(campus_run("user", "add", email, "Later Lid", "--org", "bibliotheek-utrecht", (const char *)NULL) == 0, "user add");
+	CHECK(campus_run("user", "invite", email, (const char *)NULL) == 0, "user invite");
+	int64_t attempts = 0;
+	bool sent = false;
+	char *error = NULL;
+	for (double end = now_ms() + 15000; now_ms() < end; sleep_ms(200)) {
+		free(error);
+		error = NULL;
+		if (outbox_state(email, &attempts, &sent, &error) && attempts >= 1)
+			break;
+	}
+	CHECK(attempts >= 1 && !sent && error && *error, "no failed attempt recorded (attempts %lld, sent %d, error %s)",
+	      (long long)attempts, sent, error ? error : "-");
+	CHECK(!strstr(error, "uitnodiging"), "last_error holds the message: %s", error);
+	free(error);
+	char dir[400];
+	snprintf(dir, sizeof dir, "%s-later", mail_dir);
+	pid_t pid;
+	assert_int_equal(sink_start(port, dir, &pid), 0);
+	bool running = true;
+	char *msg = mail_wait(dir, email, 30000);
+	CHECK(msg, "the queued message did not arrive once the sink was up");
+	free(msg);
+	error = NULL;
+	for (double end = now_ms() + 5000; now_ms() < end && !sent; sleep_ms(100)) {
+		free(error);
+		error = NULL;
+		outbox_state(email, &attempts, &sent, &error);
+	}
+	CHECK(sent && attempts >= 2 && error && !*error, "not marked sent (attempts %lld, error %s)", (long long)attempts,
+	      error ? error : "-");
+	free(error);
+	stop_child(pid, &running);
+	arena_free(a);
+}
+
+static bool fresh_sqlite_file(const char *path)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	return strstr(path, "var/test/") != NULL || strncmp(base, "mail-test", 9) == 0;
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	campus_bin = getenv("CAMPUS_BIN");
+	if (!campus_bin || !*campus_bin)
+		campus_bin = "build/campus";
+	if (!getenv("CAMPUS_LOCALE_DIR") || !*getenv("CAMPUS_LOCALE_DIR"))
+		setenv("CAMPUS_LOCALE_DIR", "build/po", 1);
+	test_db = getenv("CAMPUS_TEST_DB");
+	if (!test_db || !*test_db)
+		test_db = "sqlite:var/test/mail.db";
+	dialect = strncmp(test_db, "sqlite:", 7) == 0 ? "sqlite" : "postgres";
+	unsetenv("CAMPUS_CONFIG");
+	unsetenv("CAMPUS_DB");
+	unsetenv("CAMPUS_TEMPLATES_DIR");
+	unsetenv("CAMPUS_STATIC_DIR");
+	mkdir("var", 0755);
+	mkdir("var/test", 0755);
+	snprintf(log_path, sizeof log_path, "var/test/mail-server-%s.log", dialect);
+	FILE *f = fopen(log_path, "w");
+	if (f)
+		fclose(f);
+	if (access("templates/pages/inloggen.html", R_OK) != 0) {
+		fprintf(stderr, "# run from the repository root (templates/)\n");
+		return -1;
+	}
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return -1;
+	const char *url = getenv("CAMPUS_SMTP_URL"), *dir = getenv("CAMPUS_MAIL_DIR");
+	if (url && *url && dir && *dir) {
+		str_copy(smtp_url, sizeof smtp_url, url);
+		str_copy(mail_dir, sizeof mail_dir, dir);
+	} else {
+		unsigned port = pick_port();
+		snprintf(smtp_url, sizeof smtp_url, "smtp://127.0.0.1:%u", port);
+		snprintf(mail_dir, sizeof mail_dir, "var/test/mail-sink-%s", dialect);
+		if (sink_start(port, mail_dir, &sink_pid) != 0)
+			return -1;
+		sink_running = true;
+	}
+	mail_skip_all(mail_dir);
+	char later[400];
+	snprintf(later, sizeof later, "%s-later", mail_dir);
+	mail_skip_all(later);
+
+	if (!strcmp(dialect, "sqlite") && fresh_sqlite_file(test_db + 7)) {
+		static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+		for (size_t i = 0; i < 4; i++) {
+			char p[512];
+			snprintf(p, sizeof p, "%s%s", test_db + 7, suffix[i]);
+			unlink(p);
+		}
+	}
+	int rc = campus_run("demo", (const char *)NULL);
+	if (rc != 0) {
+		fprintf(stderr, "# campus demo exited %d on %s; see %s\n", rc, test_db, log_path);
+		return -1;
+	}
+	struct db_conn *db = db_connect();
+	if (!db)
+		return -1;
+	rc = db_exec(db, &stmt_throttle_clear, (const struct db_param[]){DBP_END}, NULL);
+	db_close(db);
+	if (rc)
+		return -1;
+	return server_start(smtp_url);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	int status = server_stop();
+	if (status != 0)
+		fprintf(stderr, "# the server exited with %d after SIGTERM; see %s\n", status, log_path);
+	if (sink_running)
+		stop_child(sink_pid, &sink_running);
+	for (unsigned i = 0; i < nseen; i++)
+		free(seen[i]);
+	curl_global_cleanup();
+	return status == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_forgot_page),
+	    cmocka_unit_test(test_reset_flow),
+	    cmocka_unit_test(test_reset_rate_limited),
+	    cmocka_unit_test(test_unknown_address),
+	    cmocka_unit_test(test_expired_and_unknown_link),
+	    cmocka_unit_test(test_invitation),
+	    cmocka_unit_test(test_smtp_down),
+	};
+	return cmocka_run_group_tests_name("mail", tests, group_setup, group_teardown);
+}
