@@ -624,10 +624,9 @@ static int cmd_template(int argc, char **argv)
 	return rc ? EXIT_FAILURE : 0;
 }
 
-static int cmd_serve(struct config *cfg, int argc, char **argv)
+/* serve's own flags, through config_set() like every other source. */
+static int serve_args(struct config *cfg, int argc, char **argv)
 {
-	struct buf err;
-	buf_init(&err, NULL, 8192);
 	for (int i = 0; i < argc; i++) {
 		const char *key = NULL;
 		if (strcmp(argv[i], "--listen") == 0)
@@ -638,41 +637,60 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 			return usage_error("serve: unknown argument '%s'", argv[i]);
 		if (i + 1 == argc)
 			return usage_error("serve: %s needs a value", argv[i]);
-		if (config_set(cfg, key, argv[++i], &err)) {
+		struct buf err;
+		buf_init(&err, NULL, 1024);
+		int rc = config_set(cfg, key, argv[++i], &err);
+		if (rc)
 			fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+		buf_fini(&err);
+		if (rc)
 			return EXIT_USAGE;
-		}
 	}
+	return 0;
+}
 
-	struct app app = {.cfg = cfg, .routes = web_routes, .nroutes = web_routes_count,
-	                  .version = CAMPUS_VERSION};
-	int rc = router_check(web_routes, web_routes_count, &err);
-	if (rc) {
-		fprintf(stderr, "campus: routes: %s\n", buf_cstr(&err));
-		return EXIT_FAILURE;
-	}
-	/* SQLite migrates at start; PostgreSQL is migrated once, by `campus migrate`,
-	 * not by each of the N web processes racing at start. */
+/* SQLite migrates at start; PostgreSQL is migrated once, by `campus migrate`,
+ * not by each of the N web processes racing at start. */
+static int serve_schema(const struct config *cfg, struct buf *err)
+{
 	bool sqlite = strncmp(cfg->db, "sqlite:", 7) == 0;
 	struct db_conn *db;
-	if ((rc = open_db(cfg, sqlite, &db)) != 0)
+	int rc = open_db(cfg, sqlite, &db);
+	if (rc)
 		return rc;
 	if (sqlite) {
 		rc = migrate(db);
-	} else {
-		rc = db_migrate_check(db, &err);
-		if (rc)
-			fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+	} else if (db_migrate_check(db, err) != 0) {
+		fprintf(stderr, "campus: %s\n", buf_cstr(err));
+		rc = EXIT_FAILURE;
 	}
 	db_close(db);
-	if (rc)
-		return EXIT_FAILURE;
+	return rc;
+}
 
+static int cmd_serve(struct config *cfg, int argc, char **argv)
+{
+	int rc = serve_args(cfg, argc, argv);
+	if (rc)
+		return rc;
+	struct buf err;
+	buf_init(&err, NULL, 8192);
+	struct app app = {.cfg = cfg, .routes = web_routes, .nroutes = web_routes_count,
+	                  .version = CAMPUS_VERSION};
+	struct mail_sender *sender = NULL;
+	if (router_check(web_routes, web_routes_count, &err) != 0) {
+		fprintf(stderr, "campus: routes: %s\n", buf_cstr(&err));
+		rc = EXIT_FAILURE;
+		goto done;
+	}
+	if ((rc = serve_schema(cfg, &err)) != 0)
+		goto done;
 	unsigned threads = cfg->threads ? cfg->threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN);
 	app.db = db_pool_open(cfg->db, cfg->db_pool ? cfg->db_pool : threads + 2, 0, &err);
 	if (!app.db) {
 		fprintf(stderr, "campus: database: %s\n", buf_cstr(&err));
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto done;
 	}
 	app.tmpl = tmpl_set_new(0);
 	rc = tmpl_set_load_dir(app.tmpl, cfg->templates_dir, &err);
@@ -681,7 +699,6 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	if (!rc)
 		rc = i18n_load(cfg->locale_dir, &err);
 	mail_init(cfg);
-	struct mail_sender *sender = NULL;
 	if (!rc)
 		rc = mail_sender_start(app.db, &(struct mail_sender_opts){cfg->smtp_url, cfg->mail_from},
 		                       &sender);
@@ -689,15 +706,18 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		rc = static_load(cfg->static_dir, &app.statics, &err);
 	if (!rc)
 		rc = server_run(&app, &err);
-	if (rc)
+	if (rc) {
 		fprintf(stderr, "campus: %s\n", buf_cstr(&err));
+		rc = EXIT_FAILURE;
+	}
+done:
 	static_free(app.statics);
 	tmpl_set_free(app.tmpl);
 	i18n_unload();
 	mail_sender_stop(sender); /* after the server: its requests may still queue mail */
 	db_pool_close(app.db);
 	buf_fini(&err);
-	return rc ? EXIT_FAILURE : 0;
+	return rc;
 }
 
 int main(int argc, char **argv)
