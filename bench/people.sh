@@ -25,6 +25,19 @@ jar=$TMP/cookies
 token=$(curl -sf -c "$jar" -b "$jar" "$URL/inloggen" | grep -oE 'name="csrf_token" value="[^"]+"' | head -1 | sed 's/.*value="//; s/"$//')
 curl -sf -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
 	--data-urlencode "email=beheerder@campus.demo" --data-urlencode "wachtwoord=Campus-demo-2026" "$URL/inloggen"
+# The campus administrator logs in in two steps: the code from the demo's TOTP secret.
+secret=$(grep -oE 'secret [A-Z2-7]+' "$TMP/demo.log" | head -1 | cut -d' ' -f2)
+code=$(python3 - "$secret" <<'PY'
+import base64, hashlib, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1])
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+o = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[o:o + 4])[0] & 0x7FFFFFFF) % 1000000))
+PY
+)
+token=$(curl -sf -c "$jar" -b "$jar" "$URL/inloggen/code" | grep -oE 'name="csrf_token" value="[^"]+"' | head -1 | sed 's/.*value="//; s/"$//')
+curl -sf -o /dev/null -c "$jar" -b "$jar" --data-urlencode "csrf_token=$token" \
+	--data-urlencode "code=$code" "$URL/inloggen/code"
 session=$(awk '$6 == "campus_sessie" { print $7 }' "$jar")
 [ -n "$session" ] || { echo "bench-people: log-in failed" >&2; exit 1; }
 status=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: campus_sessie=$session" "$URL/beheer/personen?q=jan")
