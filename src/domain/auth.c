@@ -164,7 +164,8 @@ DB_STMT(stmt_login_person, "SELECT id, password_hash, name FROM people WHERE ema
 DB_STMT(stmt_first_membership,
         "SELECT m.org_id, m.roles FROM memberships m JOIN organisations o ON o.id = m.org_id "
         "WHERE m.person_id = $1 AND m.ended_at IS NULL "
-        "ORDER BY CASE o.kind WHEN 'campus' THEN 0 ELSE 1 END, m.started_at, m.id LIMIT 1");
+        "ORDER BY CASE o.kind WHEN 'campus' THEN 0 ELSE 1 END, "
+        "CASE m.kind WHEN 'employee' THEN 0 WHEN 'volunteer' THEN 1 ELSE 2 END, m.started_at, m.id LIMIT 1");
 DB_STMT(stmt_session_insert,
         "INSERT INTO sessions (token_hash, person_id, org_id, csrf_token, created_at, last_seen_at, "
         "expires_at, second_factor) VALUES ($1, $2, $3, $4, $5, $5, $6, $7)");

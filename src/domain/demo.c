@@ -574,6 +574,18 @@ static int people_libraries(struct build *b)
 			    i < o->managers ? ROLE_LEARNER | ROLE_MANAGER : ROLE_LEARNER;
 			int64_t id;
 			rc = add_person(b, o, "employee", roles, fixed, &id);
+			/* The demo employee also volunteers at a neighbouring library, so the
+			 * organisation switcher can be tried with a printed log-in. */
+			if (!rc && fixed == L_EMPLOYEE) {
+				const struct demo_org *x = NULL;
+				for (size_t k = b->lib0; !x && k < b->poi0; k++)
+					if (&b->orgs[k] != o &&
+					    strcmp(b->orgs[k].def->province, o->def->province) == 0)
+						x = &b->orgs[k];
+				if (x)
+					rc = add_membership(b, id, x, "volunteer", ROLE_LEARNER,
+					                    started_at(b, "volunteer"));
+			}
 			if (rc || fixed >= 0)
 				continue;
 			/* ~2% also teach for a provider, ~1% also work for a neighbouring library

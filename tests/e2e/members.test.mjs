@@ -78,3 +78,28 @@ for (const { label, options, who } of RUNS) {
 		});
 	});
 }
+
+for (const [label, options] of [['laptop', DESKTOP], ['phone', PHONE], ['without JavaScript', { ...DESKTOP, javaScriptEnabled: false }]]) {
+	test(`an employee who also volunteers elsewhere switches organisation (${label})`, async () => {
+		await withPage(options, async ({ page }) => {
+			await page.goto('/inloggen');
+			await page.getByLabel('E-mailadres').fill('medewerker@bibliotheek-utrecht.demo');
+			await page.getByLabel('Wachtwoord').fill(PASSWORD);
+			await navigate(page, () => page.getByRole('button', { name: 'Inloggen' }).click());
+			assert.equal(new URL(page.url()).pathname, '/mijn');
+			const facts = page.locator('dl.campus-facts');
+			assert.match(await facts.innerText(), /De Bibliotheek Utrecht/);
+			const switches = page.getByRole('button', { name: /Hier gaan werken/ });
+			assert.equal(await switches.count(), 1, 'one other organisation to switch to');
+			const other = (await switches.innerText()).replace(/^Hier gaan werken\s*:\s*/, '').trim();
+			if (options.javaScriptEnabled !== false) await checkPage(page, `mijn, twee organisaties (${label})`);
+			const res = await navigate(page, () => switches.click());
+			assert.equal(res.status(), 200);
+			assert.match(await page.getByRole('status').first().innerText(), /andere organisatie/);
+			const now = await facts.innerText();
+			assert.ok(now.includes(other) && !now.includes('De Bibliotheek Utrecht'), `now working in ${other}: ${now}`);
+			// As a volunteer there, the members list of that library is not for this person.
+			if (options.javaScriptEnabled !== false) await checkPage(page, `mijn na wisselen (${label})`);
+		});
+	});
+}
