@@ -66,7 +66,9 @@ DB_STMT(stmt_lang_nl, "SELECT COUNT(*) FROM people WHERE lang = 'nl'");
 DB_STMT(stmt_login,
         "SELECT p.password_hash, m.roles, m.kind, o.name FROM people p"
         " JOIN memberships m ON m.person_id = p.id JOIN organisations o ON o.id = m.org_id"
-        " WHERE p.email = $1");
+        " WHERE p.email = $1 AND o.name = $2");
+DB_STMT(stmt_login_orgs,
+        "SELECT COUNT(*) FROM memberships m JOIN people p ON p.id = m.person_id WHERE p.email = $1");
 DB_STMT(stmt_orgs, "SELECT slug, name, brand_color, created_at FROM organisations ORDER BY id");
 DB_STMT(stmt_emails, "SELECT email FROM people ORDER BY id");
 DB_STMT(stmt_audit_demo, "SELECT COUNT(*) FROM audit_log WHERE action = 'demo.build'");
@@ -369,13 +371,21 @@ static void demo_logins(void **state)
 		char *hash = NULL, *kind = NULL, *org = NULL;
 		int64_t roles = 0;
 		int rc = db_query_row(
-		    h->db, &stmt_login, (const struct db_param[]){DBP_TEXT(l->email), DBP_END},
+		    h->db, &stmt_login,
+		    (const struct db_param[]){DBP_TEXT(l->email), DBP_TEXT(expected_logins[i].org), DBP_END},
 		    (const struct db_col[]){DBC_TEXT(&hash), DBC_INT(&roles), DBC_TEXT(&kind),
 		                            DBC_TEXT(&org), DBC_END},
 		    h->arena);
 		if (rc)
 			fail_msg("%s: %d %s", l->email, rc, db_errmsg(h->db));
 		assert_int_equal(roles, expected_logins[i].role);
+		/* The employee also volunteers elsewhere (for the switcher); the others work in one place. */
+		int64_t norgs = 0;
+		assert_int_equal(db_query_row(h->db, &stmt_login_orgs,
+		                              (const struct db_param[]){DBP_TEXT(l->email), DBP_END},
+		                              (const struct db_col[]){DBC_INT(&norgs), DBC_END}, h->arena),
+		                 0);
+		assert_int_equal(norgs, strncmp(l->email, "medewerker@", 11) == 0 ? 2 : 1);
 		assert_string_equal(kind, expected_logins[i].kind);
 		assert_string_equal(org, expected_logins[i].org);
 		assert_true(auth_password_verify(hash, DEMO_PASSWORD));
