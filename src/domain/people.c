@@ -214,6 +214,7 @@ struct rows {
 	struct arena *arena;
 	void *data;
 	size_t n, cap, size;
+	const void *cur; /* for rows_collect: the row the columns are read into */
 };
 
 static void *rows_push(struct rows *r)
@@ -229,6 +230,17 @@ static void *rows_push(struct rows *r)
 		r->cap = cap;
 	}
 	return (char *)r->data + r->size * r->n++;
+}
+
+/* db_query row callback: a copy of *cur for every row. */
+static int rows_collect(void *cls)
+{
+	struct rows *r = cls;
+	void *slot = rows_push(r);
+	if (!slot)
+		return CAMPUS_ENOMEM;
+	memcpy(slot, r->cur, r->size);
+	return 0;
 }
 
 struct membership_scan {
@@ -335,21 +347,6 @@ static const char *search_pattern(struct ctx *ctx, const char *query, int *rc)
 	return out;
 }
 
-struct person_scan {
-	struct rows rows;
-	struct person_row cur;
-};
-
-static int person_row_cb(void *cls)
-{
-	struct person_scan *s = cls;
-	struct person_row *p = rows_push(&s->rows);
-	if (!p)
-		return CAMPUS_ENOMEM;
-	*p = s->cur;
-	return 0;
-}
-
 int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
                   struct person_row **rows, size_t *n, int64_t *total)
 {
@@ -361,43 +358,29 @@ int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned 
 		return CAMPUS_EINVAL;
 	if (limit == 0 || limit > PAGE_MAX)
 		return CAMPUS_EINVAL;
-	struct person_scan s = {.rows = {.arena = ctx->arena, .size = sizeof(struct person_row)}};
-	struct db_col cols[] = {DBC_INT(&s.cur.id), DBC_TEXT(&s.cur.name), DBC_TEXT(&s.cur.email),
-	                        DBC_INT(&s.cur.memberships), DBC_END};
+	struct person_row cur;
+	struct rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
+	struct db_col cols[] = {DBC_INT(&cur.id), DBC_TEXT(&cur.name), DBC_TEXT(&cur.email),
+	                        DBC_INT(&cur.memberships), DBC_END};
 	if (pattern)
 		rc = db_query(ctx->db, &stmt_person_search,
 		              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset),
 		                                        DBP_END},
-		              cols, ctx->arena, person_row_cb, &s);
+		              cols, ctx->arena, rows_collect, &found);
 	else
 		rc = db_query(ctx->db, &stmt_person_all,
 		              (const struct db_param[]){DBP_NULL, DBP_INT(limit), DBP_INT(offset), DBP_END},
-		              cols, ctx->arena, person_row_cb, &s);
+		              cols, ctx->arena, rows_collect, &found);
 	if (rc)
 		return rc;
-	*rows = s.rows.data;
-	*n = s.rows.n;
+	*rows = found.data;
+	*n = found.n;
 	struct db_col count[] = {DBC_INT(total), DBC_END};
 	if (!pattern)
 		return db_query_row(ctx->db, &stmt_person_all_count, (const struct db_param[]){DBP_END},
 		                    count, ctx->arena);
 	return db_query_row(ctx->db, &stmt_person_search_count,
 	                    (const struct db_param[]){DBP_TEXT(pattern), DBP_END}, count, ctx->arena);
-}
-
-struct org_scan {
-	struct rows rows;
-	struct org cur;
-};
-
-static int org_row_cb(void *cls)
-{
-	struct org_scan *s = cls;
-	struct org *o = rows_push(&s->rows);
-	if (!o)
-		return CAMPUS_ENOMEM;
-	*o = s->cur;
-	return 0;
 }
 
 int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
@@ -409,20 +392,21 @@ int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned lim
 		return rc;
 	if (limit == 0 || limit > PAGE_MAX)
 		return CAMPUS_EINVAL;
-	struct org_scan s = {.rows = {.arena = ctx->arena, .size = sizeof(struct org)}};
+	struct org cur;
+	struct rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
 	bool no_color;
-	struct db_col cols[] = {DBC_INT(&s.cur.id),       DBC_TEXT(&s.cur.slug),
-	                        DBC_TEXT(&s.cur.name),    DBC_TEXT(&s.cur.kind),
-	                        DBC_TEXT(&s.cur.place),   DBC_TEXT(&s.cur.province),
-	                        DBC_TEXT_OPT(&s.cur.brand_color, &no_color),
-	                        DBC_BOOL(&s.cur.has_logo), DBC_END};
+	struct db_col cols[] = {DBC_INT(&cur.id),       DBC_TEXT(&cur.slug),
+	                        DBC_TEXT(&cur.name),    DBC_TEXT(&cur.kind),
+	                        DBC_TEXT(&cur.place),   DBC_TEXT(&cur.province),
+	                        DBC_TEXT_OPT(&cur.brand_color, &no_color),
+	                        DBC_BOOL(&cur.has_logo), DBC_END};
 	rc = db_query(ctx->db, &stmt_org_search,
 	              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset), DBP_END},
-	              cols, ctx->arena, org_row_cb, &s);
+	              cols, ctx->arena, rows_collect, &found);
 	if (rc)
 		return rc;
-	*rows = s.rows.data;
-	*n = s.rows.n;
+	*rows = found.data;
+	*n = found.n;
 	return db_query_row(ctx->db, &stmt_org_search_count,
 	                    (const struct db_param[]){DBP_TEXT(pattern), DBP_END},
 	                    (const struct db_col[]){DBC_INT(total), DBC_END}, ctx->arena);
