@@ -28,6 +28,19 @@ int authz_check(const struct actor *a, enum authz_policy policy, int64_t org_id)
 		if (!a->person_id)
 			return CAMPUS_EUNAUTH;
 		return is_campus_admin(a) ? 0 : CAMPUS_EFORBIDDEN;
+	case AZ_ORG_OFFERING:
+		if (!a->person_id)
+			return CAMPUS_EUNAUTH;
+		if (is_campus_admin(a))
+			return 0;
+		return org_id != 0 && a->org_id == org_id &&
+		               (a->roles & (ROLE_PROVIDER_ADMIN | ROLE_MANAGER))
+		           ? 0
+		           : CAMPUS_EFORBIDDEN;
+	case AZ_COMMITTEE:
+		if (!a->person_id)
+			return CAMPUS_EUNAUTH;
+		return a->roles & (ROLE_COMMITTEE | ROLE_CAMPUS_ADMIN) ? 0 : CAMPUS_EFORBIDDEN;
 	case AZ_POLICY_COUNT:
 		break;
 	}
@@ -41,6 +54,8 @@ const char *authz_policy_name(enum authz_policy policy)
 	case AZ_PERSON: return "ingelogd";
 	case AZ_ORG_MANAGER: return "manager van de organisatie";
 	case AZ_CAMPUS_ADMIN: return "campusbeheerder";
+	case AZ_ORG_OFFERING: return "beheerder van het aanbod van de organisatie";
+	case AZ_COMMITTEE: return "lid van de toetsingscommissie";
 	case AZ_POLICY_COUNT: break;
 	}
 	return "?";

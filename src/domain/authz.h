@@ -14,6 +14,9 @@ enum authz_policy {
 	AZ_PERSON,          /* any logged-in person: their own profile, dossier */
 	AZ_ORG_MANAGER,     /* a manager of the organisation in question, or a campus administrator */
 	AZ_CAMPUS_ADMIN,    /* a campus administrator, working in the campus organisation */
+	AZ_ORG_OFFERING,    /* who manages the organisation's own offering: its provider
+	                     * administrators, a library's managers, or a campus administrator */
+	AZ_COMMITTEE,       /* a member of the review committee, or a campus administrator */
 	AZ_POLICY_COUNT
 };
 

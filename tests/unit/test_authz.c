@@ -73,6 +73,8 @@ static const struct {
     {AZ_PERSON,       "lyyyyyyy", "lyyyyyyy"},
     {AZ_ORG_MANAGER,  "lnynnnyn", "lnnnnnyn"},
     {AZ_CAMPUS_ADMIN, "lnnnnnyn", "lnnnnnyn"},
+    {AZ_ORG_OFFERING, "lnynnnyn", "lnnnnnyn"},
+    {AZ_COMMITTEE,    "lnnnnyyn", "lnnnnyyn"},
 };
 
 static void every_route_is_pinned(void **state)
@@ -148,6 +150,13 @@ static void system_actor_and_unknown_policy(void **state)
 	/* A manager role without an organisation in question grants nothing. */
 	struct actor manager = {102, LIB_A, ROLE_MANAGER, 0};
 	assert_int_equal(authz_check(&manager, AZ_ORG_MANAGER, 0), CAMPUS_EFORBIDDEN);
+	assert_int_equal(authz_check(&manager, AZ_ORG_OFFERING, 0), CAMPUS_EFORBIDDEN);
+	/* A provider's administrators manage its offering, and only theirs. */
+	struct actor provider = {103, PROVIDER, ROLE_PROVIDER_ADMIN, 0};
+	assert_int_equal(authz_check(&provider, AZ_ORG_OFFERING, PROVIDER), 0);
+	assert_int_equal(authz_check(&provider, AZ_ORG_OFFERING, PROVIDER + 1), CAMPUS_EFORBIDDEN);
+	struct actor teacher = {104, PROVIDER, ROLE_TEACHER, 0};
+	assert_int_equal(authz_check(&teacher, AZ_ORG_OFFERING, PROVIDER), CAMPUS_EFORBIDDEN);
 }
 
 int main(void)
