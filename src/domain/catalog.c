@@ -33,24 +33,24 @@ static const char *lookup(const struct label *table, size_t n, const char *value
 #define LOOKUP(table, value) lookup(table, sizeof table / sizeof table[0], value)
 
 static const struct label format_labels[] = {
-    {"classroom", "Klassikaal"}, {"online_live", "Online live"},
-    {"elearning", "E-learning"}, {"blended", "Blended"}};
+    {"classroom", N_("Klassikaal")}, {"online_live", N_("Online live")},
+    {"elearning", N_("E-learning")}, {"blended", N_("Blended")}};
 static const struct label state_labels[] = {
-    {"draft", "Concept"},           {"submitted", "Ingediend"},
-    {"in_review", "In behandeling"}, {"returned", "Teruggestuurd"},
-    {"recognised", "Erkend"},       {"rejected", "Afgewezen"},
-    {"superseded", "Vervangen"},    {"expired", "Erkenning verlopen"}};
+    {"draft", N_("Concept")},           {"submitted", N_("Ingediend")},
+    {"in_review", N_("In behandeling")}, {"returned", N_("Teruggestuurd")},
+    {"recognised", N_("Erkend")},       {"rejected", N_("Afgewezen")},
+    {"superseded", N_("Vervangen")},    {"expired", N_("Erkenning verlopen")}};
 static const struct label audience_labels[] = {
-    {"both", "Medewerkers en vrijwilligers"},
-    {"employees", "Medewerkers"},
-    {"volunteers", "Vrijwilligers"}};
+    {"both", N_("Medewerkers en vrijwilligers")},
+    {"employees", N_("Medewerkers")},
+    {"volunteers", N_("Vrijwilligers")}};
 static const struct label vat_labels[] = {
-    {"crkbo", "Vrijgesteld van btw (CRKBO)"},
-    {"21", "21% btw"},
-    {"9", "9% btw"},
-    {"0", "0% btw"}};
+    {"crkbo", N_("Vrijgesteld van btw (CRKBO)")},
+    {"21", N_("21% btw")},
+    {"9", N_("9% btw")},
+    {"0", N_("0% btw")}};
 static const struct label language_labels[] = {
-    {"nl", "Nederlands"}, {"en", "Engels"}, {"fy", "Fries"}, {"de", "Duits"}};
+    {"nl", N_("Nederlands")}, {"en", N_("Engels")}, {"fy", N_("Fries")}, {"de", N_("Duits")}};
 
 const char *module_format_label(const char *v) { return LOOKUP(format_labels, v); }
 const char *module_state_label(const char *v) { return LOOKUP(state_labels, v); }
@@ -385,7 +385,7 @@ static void check_text(struct module_problems *pr, const char *field, const char
 	else if (value && strlen(value) > max)
 		problem(pr, field, too_long);
 	else if (value && !utf8_valid(value, strlen(value)))
-		problem(pr, field, "Deze tekst bevat ongeldige tekens.");
+		problem(pr, field, N_("Deze tekst bevat ongeldige tekens."));
 }
 
 /* Markdown is rendered with raw HTML off, but a description that carries
@@ -406,14 +406,14 @@ static int check_tags(struct ctx *ctx, struct module_problems *pr, enum tax_kind
                       const int64_t *ids, size_t n, const char *field)
 {
 	if (n > MODULE_TAGS_MAX) {
-		problem(pr, field, "Kies minder onderdelen uit de beroepsprofielen.");
+		problem(pr, field, N_("Kies minder onderdelen uit de beroepsprofielen."));
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct tax_entry e;
 		int rc = taxonomy_get(ctx, kind, ids[i], &e);
 		if (rc == CAMPUS_ENOTFOUND || (rc == 0 && e.retired)) {
-			problem(pr, field, "Een gekozen onderdeel van het beroepsprofiel bestaat niet (meer).");
+			problem(pr, field, N_("Een gekozen onderdeel van het beroepsprofiel bestaat niet (meer)."));
 			return 0;
 		}
 		if (rc)
@@ -425,41 +425,40 @@ static int check_tags(struct ctx *ctx, struct module_problems *pr, enum tax_kind
 int module_validate(struct ctx *ctx, const struct module_input *in, struct module_problems *pr)
 {
 	pr->n = 0;
-	check_text(pr, "titel", in->title, MODULE_TITLE_MAX, true, "Vul een titel in.",
-	           "De titel is te lang (hoogstens 160 tekens).");
+	check_text(pr, "titel", in->title, MODULE_TITLE_MAX, true, N_("Vul een titel in."),
+	           N_("De titel is te lang (hoogstens 160 tekens)."));
 	check_text(pr, "samenvatting", in->summary, MODULE_SUMMARY_MAX, true,
-	           "Vul een korte samenvatting in.", "De samenvatting is te lang (hoogstens 400 tekens).");
+	           N_("Vul een korte samenvatting in."), N_("De samenvatting is te lang (hoogstens 400 tekens)."));
 	check_text(pr, "beschrijving", in->description, MODULE_TEXT_MAX, true,
-	           "Vul een beschrijving in.", "De beschrijving is te lang.");
+	           N_("Vul een beschrijving in."), N_("De beschrijving is te lang."));
 	if (in->description && has_markup(in->description))
-		problem(pr, "beschrijving",
-		        "De beschrijving mag geen HTML of scripts bevatten; gebruik Markdown.");
+		problem(pr, "beschrijving", N_("De beschrijving mag geen HTML of scripts bevatten; gebruik Markdown."));
 	check_text(pr, "leerdoelen", in->goals, MODULE_TEXT_MAX, true,
-	           "Vul ten minste één leerdoel in.", "De leerdoelen zijn te lang.");
+	           N_("Vul ten minste één leerdoel in."), N_("De leerdoelen zijn te lang."));
 	check_text(pr, "voorkennis", in->prerequisites, MODULE_TEXT_MAX, false, NULL,
-	           "De voorkennis is te lang.");
+	           N_("De voorkennis is te lang."));
 	if (in->level && *in->level && !taxonomy_level_label(in->level))
-		problem(pr, "niveau", "Kies een bestaand niveau.");
+		problem(pr, "niveau", N_("Kies een bestaand niveau."));
 	if (!one_of(in->format, module_formats, 4))
-		problem(pr, "vorm", "Kies een vorm.");
+		problem(pr, "vorm", N_("Kies een vorm."));
 	if (!one_of(in->language, module_languages, 4))
-		problem(pr, "taal", "Kies een taal.");
+		problem(pr, "taal", N_("Kies een taal."));
 	if (!one_of(in->vat, module_vats, 4))
-		problem(pr, "btw", "Kies hoe btw wordt berekend.");
+		problem(pr, "btw", N_("Kies hoe btw wordt berekend."));
 	if (!one_of(in->audience, module_audiences, 3))
-		problem(pr, "doelgroep", "Kies voor wie de module is.");
+		problem(pr, "doelgroep", N_("Kies voor wie de module is."));
 	if (in->load_tenths <= 0 || in->load_tenths > MODULE_LOAD_MAX_TENTHS)
-		problem(pr, "studielast", "Vul een studielast in tussen 0,1 en 1000 uur.");
+		problem(pr, "studielast", N_("Vul een studielast in tussen 0,1 en 1000 uur."));
 	if (in->price_cents < 0 || in->price_cents > MODULE_PRICE_MAX_CENTS)
-		problem(pr, "prijs", "Vul een prijs in tussen 0 en 100.000 euro.");
-	check_text(pr, "plaats", in->place, 80, false, NULL, "De plaats is te lang.");
-	check_text(pr, "provincie", in->province, 40, false, NULL, "De provincie is te lang.");
+		problem(pr, "prijs", N_("Vul een prijs in tussen 0 en 100.000 euro."));
+	check_text(pr, "plaats", in->place, 80, false, NULL, N_("De plaats is te lang."));
+	check_text(pr, "provincie", in->province, 40, false, NULL, N_("De provincie is te lang."));
 	check_text(pr, "contactpersoon", in->contact_name, 120, false, NULL,
-	           "De naam van de contactpersoon is te lang.");
+	           N_("De naam van de contactpersoon is te lang."));
 	if (text_len(in->contact_email) && !email_normalise(ctx, in->contact_email))
-		problem(pr, "contactemail", "Vul een geldig e-mailadres in.");
+		problem(pr, "contactemail", N_("Vul een geldig e-mailadres in."));
 	if (in->ndomains == 0)
-		problem(pr, "domein", "Kies ten minste één domein.");
+		problem(pr, "domein", N_("Kies ten minste één domein."));
 	int rc = check_tags(ctx, pr, TAX_DOMAIN, in->domains, in->ndomains, "domein");
 	if (!rc)
 		rc = check_tags(ctx, pr, TAX_ROLE, in->roles, in->nroles, "rol");
@@ -469,9 +468,9 @@ int module_validate(struct ctx *ctx, const struct module_input *in, struct modul
 		return rc;
 	if (in->image) {
 		if (in->image_len > MODULE_IMAGE_MAX_BYTES)
-			problem(pr, "afbeelding", "De afbeelding is te groot (hoogstens 1 MB).");
+			problem(pr, "afbeelding", N_("De afbeelding is te groot (hoogstens 1 MB)."));
 		else if (!logo_sniff(in->image, in->image_len))
-			problem(pr, "afbeelding", "De afbeelding moet een PNG- of JPEG-bestand zijn.");
+			problem(pr, "afbeelding", N_("De afbeelding moet een PNG- of JPEG-bestand zijn."));
 	}
 	return pr->n ? CAMPUS_EINVAL : 0;
 }
@@ -591,11 +590,11 @@ int module_create(struct ctx *ctx, int64_t owner_org_id, int64_t local_org_id,
 		return rc;
 	if (strcmp(owner.kind, "provider") != 0 && strcmp(owner.kind, "library") != 0 &&
 	    strcmp(owner.kind, "poi") != 0) {
-		problem(pr, "", "Alleen aanbieders en bibliotheken plaatsen modules.");
+		problem(pr, "", N_("Alleen aanbieders en bibliotheken plaatsen modules."));
 		return CAMPUS_EINVAL;
 	}
 	if (local_org_id && local_org_id != owner_org_id) {
-		problem(pr, "", "Een lokale module hoort bij de eigen bibliotheek.");
+		problem(pr, "", N_("Een lokale module hoort bij de eigen bibliotheek."));
 		return CAMPUS_EINVAL;
 	}
 	struct create_args a = {ctx, owner_org_id, local_org_id, in, id};
@@ -664,7 +663,7 @@ static int update_tx(struct db_conn *db, void *cls)
 		return rc;
 	const char *state = m.v.state;
 	if (!strcmp(state, "submitted") || !strcmp(state, "in_review")) {
-		problem(a->pr, "", "Deze versie ligt bij de toetsingscommissie en kan nu niet worden gewijzigd.");
+		problem(a->pr, "", N_("Deze versie ligt bij de toetsingscommissie en kan nu niet worden gewijzigd."));
 		return CAMPUS_ECONFLICT;
 	}
 	bool editable = !strcmp(state, "draft") || !strcmp(state, "returned");
@@ -753,11 +752,11 @@ static int publish_tx(struct db_conn *db, void *cls)
 	if (a->publish) {
 		if (m.recognised_version_id && m.published_version_id == m.recognised_version_id &&
 		    m.working_version_id != m.published_version_id) {
-			*a->why = "De erkende versie blijft zichtbaar tot de commissie de nieuwe versie heeft erkend.";
+			*a->why = N_("De erkende versie blijft zichtbaar tot de commissie de nieuwe versie heeft erkend.");
 			return CAMPUS_ECONFLICT;
 		}
 		if (!strcmp(m.v.state, "rejected")) {
-			*a->why = "Een afgewezen versie kan niet worden gepubliceerd.";
+			*a->why = N_("Een afgewezen versie kan niet worden gepubliceerd.");
 			return CAMPUS_ECONFLICT;
 		}
 		target = m.working_version_id;

@@ -56,6 +56,19 @@ int page_member_end(struct req *r);
 int page_admin_orgs(struct req *r);
 int page_admin_people(struct req *r);
 int page_admin_org_new(struct req *r);
+int page_module(struct req *r);
+int page_module_image(struct req *r);
+int page_offering(struct req *r);
+int page_offering_new(struct req *r);
+int page_offering_edit(struct req *r);
+int page_offering_publish(struct req *r);
+int page_offering_image(struct req *r);
+int page_taxonomy(struct req *r);
+struct module;
+/* A module's version as template data (src/web/pages/modules.c). */
+json_t *module_json(struct req *r, const struct module *m);
+/* The image of a module version, revalidated on every use. */
+int reply_module_image(struct req *r, int64_t version_id);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);

@@ -3,6 +3,7 @@
  * for its own people; others get 404, as if it did not exist). */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -23,9 +24,9 @@ static const char *euros(struct req *r, int64_t cents)
 
 static const char *date_text(struct req *r, int64_t t)
 {
-	static const char *const months[] = {"januari", "februari", "maart",     "april",
-	                                     "mei",     "juni",     "juli",      "augustus",
-	                                     "september", "oktober", "november", "december"};
+	static const char *const months[] = {N_("januari"), N_("februari"), N_("maart"), N_("april"),
+	N_("mei"), N_("juni"), N_("juli"), N_("augustus"),
+	N_("september"), N_("oktober"), N_("november"), N_("december")};
 	time_t tt = (time_t)t;
 	struct tm tm;
 	if (!gmtime_r(&tt, &tm))
@@ -83,6 +84,7 @@ json_t *module_json(struct req *r, const struct module *m)
 	    "contact_email", v->contact_email, "state", req_tr(r, module_state_label(v->state)),
 	    "has_image", v->has_image, "tags", tags, "local", m->local_org_id != 0, "provider",
 	    m->provider_name, "local_org", m->local_org_name);
+	json_object_set_new(data, "image_src", json_sprintf("/aanbod/%lld/afbeelding", (long long)m->id));
 	if (v->level)
 		json_object_set_new(data, "level", json_string(req_tr(r, taxonomy_level_label(v->level))));
 	if (v->has_points) {
@@ -137,8 +139,8 @@ int reply_module_image(struct req *r, int64_t version_id)
 	int rc = module_image(&ctx, version_id, &bytes, &len, &type);
 	if (rc)
 		return rc;
-	/* A version's image changes only with its id, so it may be cached a while. */
-	req_add_header(r, "Cache-Control", "private, max-age=300");
+	/* Owners may replace the image of a version in place: always revalidate. */
+	req_add_header(r, "Cache-Control", "no-cache");
 	return reply_text(r, 200, type, (const char *)bytes, len);
 }
 
