@@ -93,6 +93,13 @@ if [ -x "$BUILD/tests/http/test_import" ]; then
 	run_tap import-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db import_pg)" "$BUILD/tests/http/test_import"
 fi
+if [ -x "$BUILD/tests/http/test_api" ]; then
+	rm -f "$OUT/api.db"*
+	run_tap api-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/api.db" "$BUILD/tests/http/test_api"
+	run_tap api-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db api_pg)" "$BUILD/tests/http/test_api"
+fi
 if [ -x "$BUILD/tests/http/test_auth" ]; then
 	rm -f "$OUT/auth.db"*
 	run_tap auth-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \

@@ -174,6 +174,11 @@ DB_STMT(stmt_modules_by_owner,
         "JOIN module_versions v ON v.id = m.working_version_id WHERE m.provider_id = $1 "
         "ORDER BY m.updated_at DESC, m.id DESC LIMIT 2000");
 
+DB_STMT(stmt_latest_review,
+        "SELECT r.id, v.number, r.state, r.reason, r.submitted_at, COALESCE(r.decided_at, 0) "
+        "FROM reviews r JOIN module_versions v ON v.id = r.version_id WHERE r.module_id = $1 "
+        "ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1");
+
 /* ---- reading ---- */
 
 static struct db_col *module_cols(struct module *m, struct db_col *c, bool *null_local,
@@ -301,8 +306,19 @@ bool catalog_may_edit(const struct actor *a, const struct module *m)
 {
 	if (a->flags & ACTOR_SYSTEM || a->roles & ROLE_CAMPUS_ADMIN)
 		return true;
-	return a->person_id && a->org_id == m->provider_id &&
+	return (a->person_id || (a->flags & ACTOR_API)) && a->org_id == m->provider_id &&
 	       (a->roles & (ROLE_PROVIDER_ADMIN | ROLE_MANAGER));
+}
+
+int module_latest_review(struct ctx *ctx, int64_t module_id, struct review_brief *out)
+{
+	return db_query_row(ctx->db, &stmt_latest_review,
+	                    (const struct db_param[]){DBP_INT(module_id), DBP_END},
+	                    (const struct db_col[]){DBC_INT(&out->id), DBC_INT(&out->version_number),
+	                                            DBC_TEXT(&out->state), DBC_TEXT(&out->reason),
+	                                            DBC_INT(&out->submitted_at),
+	                                            DBC_INT(&out->decided_at), DBC_END},
+	                    ctx->arena);
 }
 
 struct owner_list {

@@ -73,6 +73,13 @@ int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);
 int api_template_render(struct req *r);
+int api_provider_modules(struct req *r);
+int api_provider_module(struct req *r);
+int api_provider_module_publish(struct req *r);
+int api_taxonomy(struct req *r);
+int api_openapi(struct req *r);
+int page_api_tokens(struct req *r);
+int page_api_token_revoke(struct req *r);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);
