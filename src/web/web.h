@@ -64,6 +64,11 @@ int page_offering_edit(struct req *r);
 int page_offering_publish(struct req *r);
 int page_offering_image(struct req *r);
 int page_taxonomy(struct req *r);
+struct tax_entry;
+/* The taxonomy (from taxonomy_list) as nested JSON: domains with "roles",
+ * roles with "competencies"; node() makes each entry's object. */
+json_t *taxonomy_tree_json(const struct tax_entry *all, size_t n,
+                           json_t *(*node)(const struct tax_entry *e, void *cls), void *cls);
 struct module;
 /* A module's version as template data (src/web/pages/modules.c). */
 json_t *module_json(struct req *r, const struct module *m);

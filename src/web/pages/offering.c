@@ -82,6 +82,15 @@ static bool in_list(int64_t id, const int64_t *ids, size_t n)
 	return false;
 }
 
+static json_t *tax_choice(const struct tax_entry *e, void *cls)
+{
+	const struct module_input *in = cls;
+	bool checked = e->kind == TAX_DOMAIN ? in_list(e->id, in->domains, in->ndomains)
+	               : e->kind == TAX_ROLE ? in_list(e->id, in->roles, in->nroles)
+	                                     : in_list(e->id, in->competencies, in->ncompetencies);
+	return json_pack("{s:I, s:s, s:b}", "id", (json_int_t)e->id, "name", e->name, "checked", checked);
+}
+
 /* The taxonomy as nested fieldsets, with the ticked entries. */
 static int taxonomy_choices(struct req *r, const struct module_input *in, json_t **out)
 {
@@ -90,35 +99,9 @@ static int taxonomy_choices(struct req *r, const struct module_input *in, json_t
 	struct tax_entry *all;
 	size_t n;
 	int rc = taxonomy_list(&ctx, false, &all, &n);
-	if (rc)
-		return rc;
-	json_t *domains = json_array();
-	for (size_t d = 0; d < n; d++) {
-		if (all[d].kind != TAX_DOMAIN)
-			continue;
-		json_t *roles = json_array();
-		for (size_t k = 0; k < n; k++) {
-			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
-				continue;
-			json_t *comps = json_array();
-			for (size_t c = 0; c < n; c++)
-				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id)
-					json_array_append_new(
-					    comps, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)all[c].id, "name",
-					                     all[c].name, "checked",
-					                     in_list(all[c].id, in->competencies, in->ncompetencies)));
-			json_array_append_new(roles, json_pack("{s:I, s:s, s:b, s:o}", "id",
-			                                       (json_int_t)all[k].id, "name", all[k].name,
-			                                       "checked", in_list(all[k].id, in->roles, in->nroles),
-			                                       "competencies", comps));
-		}
-		json_array_append_new(domains, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)all[d].id,
-		                                         "name", all[d].name, "checked",
-		                                         in_list(all[d].id, in->domains, in->ndomains),
-		                                         "roles", roles));
-	}
-	*out = domains;
-	return 0;
+	if (!rc)
+		*out = taxonomy_tree_json(all, n, tax_choice, (void *)in);
+	return rc;
 }
 
 static int render_form(struct req *r, unsigned status, const struct module_input *in,
