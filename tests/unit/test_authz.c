@@ -41,6 +41,11 @@ static const struct {
     {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
     {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
+    /* account self-service, recovery codes, import progress */
+    {"totp_recovery", AZ_PERSON}, {"email_change", AZ_PERSON},
+    {"email_confirm_form", AZ_PUBLIC}, {"email_confirm", AZ_PUBLIC}, /* the link's token decides */
+    {"admin_totp_reset", AZ_CAMPUS_ADMIN},
+    {"member_import_progress", AZ_ORG_MANAGER}, {"member_import_result", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
