@@ -138,3 +138,27 @@ for (const { label, options, learner } of VIEWPORTS) {
 		});
 	});
 }
+
+// Last: it resets the committee member, whom the cases above log in with the demo secret.
+test('an administrator resets a committee member\'s two-step log-in (with a reason); pages axe clean', async () => {
+	await withPage(async ({ page }) => {
+		await logIn(page, ADMIN.email);
+		await sendCode(page, await nextCode(DEMO_TOTP_SECRET, ADMIN.email));
+		await page.goto('/beheer/personen?q=commissie');
+		await checkPage(page, '/beheer/personen with the two-step column');
+		const row = page.getByRole('row', { name: new RegExp(COMMITTEE.name) });
+		await navigate(page, () => row.getByRole('link', { name: /Herstellen/ }).click());
+		assert.match(new URL(page.url()).pathname, /^\/beheer\/personen\/\d+\/tweestaps$/);
+		assert.equal((await page.locator('h1').innerText()).trim(), 'Inloggen in twee stappen herstellen');
+		await checkPage(page, 'reset confirmation page');
+		await page.getByLabel('Reden', { exact: true }).fill('Telefoon kwijt, teruggebeld');
+		await navigate(page, () => page.getByRole('button', { name: 'Ja, inloggen in twee stappen herstellen' }).click());
+		assert.equal(new URL(page.url()).pathname, '/beheer/personen');
+		assert.match(await page.locator('.campus-flash').innerText(), /is hersteld/);
+		await checkPage(page, '/beheer/personen after the reset');
+		// The committee member must set it up again at the next log-in.
+		await page.context().clearCookies();
+		await logIn(page, COMMITTEE.email);
+		assert.equal(new URL(page.url()).pathname, '/mijn/tweestaps');
+	});
+});
