@@ -714,6 +714,7 @@ done:
 	static_free(app.statics);
 	tmpl_set_free(app.tmpl);
 	i18n_unload();
+	web_import_drain(); /* background member imports hold pool connections */
 	mail_sender_stop(sender); /* after the server: its requests may still queue mail */
 	db_pool_close(app.db);
 	buf_fini(&err);

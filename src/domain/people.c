@@ -44,7 +44,8 @@ DB_STMT(stmt_org_members_count,
 /* The page of people is chosen first; memberships are counted for those 50 only. */
 #define PERSON_PAGE(where)                                                                   \
 	"SELECT p.id, p.name, p.email, (SELECT COUNT(*) FROM memberships m "                  \
-	"WHERE m.person_id = p.id AND m.ended_at IS NULL) FROM (SELECT id, name, email "      \
+	"WHERE m.person_id = p.id AND m.ended_at IS NULL), p.totp_enabled "                   \
+	"FROM (SELECT id, name, email, totp_enabled "                                          \
 	"FROM people " where " ORDER BY name, id LIMIT $2 OFFSET $3) p ORDER BY p.name, p.id"
 DB_STMT2(stmt_person_search,
          PERSON_PAGE("WHERE lower(name || ' ' || email) LIKE $1"),
@@ -327,7 +328,7 @@ int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned 
 	struct person_row cur;
 	struct db_rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
 	struct db_col cols[] = {DBC_INT(&cur.id), DBC_TEXT(&cur.name), DBC_TEXT(&cur.email),
-	                        DBC_INT(&cur.memberships), DBC_END};
+	                        DBC_INT(&cur.memberships), DBC_BOOL(&cur.totp_enabled), DBC_END};
 	if (pattern)
 		rc = db_query(ctx->db, &stmt_person_search,
 		              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset),

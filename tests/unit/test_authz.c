@@ -50,6 +50,11 @@ static const struct {
     {"api_provider_module_publish", AZ_API_WRITE},
     {"api_tokens", AZ_ORG_OFFERING}, {"api_token_revoke", AZ_ORG_OFFERING},
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
+    /* account self-service, recovery codes, import progress */
+    {"totp_recovery", AZ_PERSON}, {"email_change", AZ_PERSON},
+    {"email_confirm_form", AZ_PUBLIC}, {"email_confirm", AZ_PUBLIC}, /* the link's token decides */
+    {"admin_totp_reset", AZ_CAMPUS_ADMIN},
+    {"member_import_progress", AZ_ORG_MANAGER}, {"member_import_result", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
