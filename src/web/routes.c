@@ -12,6 +12,8 @@
 #define KB ((size_t)1024)
 #define STATELESS ROUTE_STATELESS
 #define SECOND_FACTOR ROUTE_SECOND_FACTOR
+/* Module texts (4 x 20 kB), a 1 MB image and multipart overhead. */
+#define MODULE_FORM_MAX (1200 * KB)
 
 const struct route web_routes[] = {
     {HTTP_GET, "/", page_home, BODY_NONE, 0, 0, "home", AZ_PUBLIC},
@@ -63,6 +65,20 @@ const struct route web_routes[] = {
      "member_roles", AZ_ORG_MANAGER},
     {HTTP_POST, "/b/:slug/leden/:id/beeindigen", page_member_end, BODY_FORM, 4 * KB, 0,
      "member_end", AZ_ORG_MANAGER},
+    {HTTP_GET, "/aanbod/:id", page_module, BODY_NONE, 0, 0, "module", AZ_PUBLIC},
+    {HTTP_GET, "/aanbod/:id/afbeelding", page_module_image, BODY_NONE, 0, 0, "module_image",
+     AZ_PUBLIC},
+    {HTTP_GET, "/b/:slug/modules", page_offering, BODY_NONE, 0, 0, "offering", AZ_ORG_OFFERING},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/nieuw", page_offering_new, BODY_FORM,
+     MODULE_FORM_MAX, 0, "offering_new", AZ_ORG_OFFERING},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", page_offering_edit, BODY_FORM, MODULE_FORM_MAX,
+     0, "offering_edit", AZ_ORG_OFFERING},
+    {HTTP_POST, "/b/:slug/modules/:id/publiceren", page_offering_publish, BODY_FORM, 4 * KB, 0,
+     "offering_publish", AZ_ORG_OFFERING},
+    {HTTP_GET, "/b/:slug/modules/:id/afbeelding", page_offering_image, BODY_NONE, 0, 0,
+     "offering_image", AZ_ORG_OFFERING},
+    {HTTP_GET | HTTP_POST, "/beheer/taxonomie", page_taxonomy, BODY_FORM, 8 * KB, 0, "taxonomy",
+     AZ_CAMPUS_ADMIN},
     {HTTP_GET, "/beheer/organisaties", page_admin_orgs, BODY_NONE, 0, 0, "admin_orgs",
      AZ_CAMPUS_ADMIN},
     {HTTP_GET | HTTP_POST, "/beheer/organisaties/nieuw", page_admin_org_new, BODY_FORM, 8 * KB, 0,

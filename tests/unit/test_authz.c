@@ -40,6 +40,10 @@ static const struct {
     {"template_preview", AZ_PUBLIC}, {"theme", AZ_PUBLIC},
     {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
     {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */
+    {"module", AZ_PUBLIC},        {"module_image", AZ_PUBLIC}, /* the handler checks visibility */
+    {"offering", AZ_ORG_OFFERING}, {"offering_new", AZ_ORG_OFFERING},
+    {"offering_edit", AZ_ORG_OFFERING}, {"offering_publish", AZ_ORG_OFFERING},
+    {"offering_image", AZ_ORG_OFFERING}, {"taxonomy", AZ_CAMPUS_ADMIN},
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
 };
 
