@@ -45,6 +45,9 @@ static const struct {
 	{"lid_beeindigd", N_("Het lidmaatschap is beëindigd. De leergeschiedenis blijft van de persoon.")},
 	{"wachtwoord", N_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.")},
 	{"welkom", N_("Welkom bij Campus. U bent ingelogd met uw nieuwe wachtwoord.")},
+	{"toetsing_aangeboden", N_("De module is aangeboden aan de toetsingscommissie.")},
+	{"toetsing_ingetrokken", N_("De module is teruggetrokken; zij is weer een concept.")},
+	{"toetsing_bijgewerkt", N_("De toetsing is bijgewerkt.")},
 };
 
 const char *http_method_name(enum http_method m)

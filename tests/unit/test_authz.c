@@ -45,6 +45,12 @@ static const struct {
     {"offering_edit", AZ_ORG_OFFERING}, {"offering_publish", AZ_ORG_OFFERING},
     {"offering_image", AZ_ORG_OFFERING}, {"taxonomy", AZ_CAMPUS_ADMIN},
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
+    {"module_review", AZ_ORG_OFFERING}, {"module_review_submit", AZ_ORG_OFFERING},
+    {"module_review_withdraw", AZ_ORG_OFFERING}, {"committee", AZ_COMMITTEE},
+    {"committee_review", AZ_COMMITTEE}, {"committee_check", AZ_COMMITTEE},
+    {"committee_assign", AZ_COMMITTEE}, {"committee_score", AZ_COMMITTEE},
+    {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
+    {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
