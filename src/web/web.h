@@ -83,6 +83,19 @@ json_t *module_json(struct req *r, const struct module *m);
 /* The image of a module version, revalidated on every use. */
 int reply_module_image(struct req *r, int64_t version_id);
 int page_admin_totp_reset(struct req *r);
+/* The review committee (src/web/pages/review.c). */
+int page_module_review(struct req *r);
+int page_module_review_submit(struct req *r);
+int page_module_review_withdraw(struct req *r);
+int page_committee(struct req *r);
+int page_committee_review(struct req *r);
+int page_committee_check(struct req *r);
+int page_committee_assign(struct req *r);
+int page_committee_score(struct req *r);
+int page_committee_decide(struct req *r);
+int page_committee_providers(struct req *r);
+int page_register(struct req *r);
+int page_register_csv(struct req *r);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);

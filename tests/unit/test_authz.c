@@ -55,6 +55,12 @@ static const struct {
     {"email_confirm_form", AZ_PUBLIC}, {"email_confirm", AZ_PUBLIC}, /* the link's token decides */
     {"admin_totp_reset", AZ_CAMPUS_ADMIN},
     {"member_import_progress", AZ_ORG_MANAGER}, {"member_import_result", AZ_ORG_MANAGER},
+    {"module_review", AZ_ORG_OFFERING}, {"module_review_submit", AZ_ORG_OFFERING},
+    {"module_review_withdraw", AZ_ORG_OFFERING}, {"committee", AZ_COMMITTEE},
+    {"committee_review", AZ_COMMITTEE}, {"committee_check", AZ_COMMITTEE},
+    {"committee_assign", AZ_COMMITTEE}, {"committee_score", AZ_COMMITTEE},
+    {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
+    {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
