@@ -101,15 +101,20 @@ static int taxonomy_choices(struct req *r, const struct module_input *in, json_t
 			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
 				continue;
 			json_t *comps = json_array();
+			bool role_checked = in_list(all[k].id, in->roles, in->nroles);
+			/* A role's <details> stays open while anything in it is ticked. */
+			bool open = role_checked;
 			for (size_t c = 0; c < n; c++)
-				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id)
-					json_array_append_new(
-					    comps, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)all[c].id, "name",
-					                     all[c].name, "checked",
-					                     in_list(all[c].id, in->competencies, in->ncompetencies)));
-			json_array_append_new(roles, json_pack("{s:I, s:s, s:b, s:o}", "id",
+				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id) {
+					bool checked = in_list(all[c].id, in->competencies, in->ncompetencies);
+					open = open || checked;
+					json_array_append_new(comps, json_pack("{s:I, s:s, s:b}", "id",
+					                                       (json_int_t)all[c].id, "name",
+					                                       all[c].name, "checked", checked));
+				}
+			json_array_append_new(roles, json_pack("{s:I, s:s, s:b, s:b, s:o}", "id",
 			                                       (json_int_t)all[k].id, "name", all[k].name,
-			                                       "checked", in_list(all[k].id, in->roles, in->nroles),
+			                                       "checked", role_checked, "open", open,
 			                                       "competencies", comps));
 		}
 		json_array_append_new(domains, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)all[d].id,
