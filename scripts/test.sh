@@ -100,6 +100,13 @@ if [ -x "$BUILD/tests/http/test_offering" ]; then
 	run_tap offering-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db offering_pg)" "$BUILD/tests/http/test_offering"
 fi
+if [ -x "$BUILD/tests/http/test_api" ]; then
+	rm -f "$OUT/api.db"*
+	run_tap api-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/api.db" "$BUILD/tests/http/test_api"
+	run_tap api-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db api_pg)" "$BUILD/tests/http/test_api"
+fi
 if [ -x "$BUILD/tests/http/test_auth" ]; then
 	rm -f "$OUT/auth.db"*
 	run_tap auth-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \

@@ -64,15 +64,27 @@ int page_offering_edit(struct req *r);
 int page_offering_publish(struct req *r);
 int page_offering_image(struct req *r);
 int page_taxonomy(struct req *r);
+struct tax_entry;
+/* The taxonomy (from taxonomy_list) as nested JSON: domains with "roles",
+ * roles with "competencies"; node() makes each entry's object. */
+json_t *taxonomy_tree_json(const struct tax_entry *all, size_t n,
+                           json_t *(*node)(const struct tax_entry *e, void *cls), void *cls);
 struct module;
 /* A module's version as template data (src/web/pages/modules.c). */
 json_t *module_json(struct req *r, const struct module *m);
-/* The image of a module version, revalidated on every use. */
+/* The image of a module version (never cached: see modules.c). */
 int reply_module_image(struct req *r, int64_t version_id);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);
 int api_template_render(struct req *r);
+int api_provider_modules(struct req *r);
+int api_provider_module(struct req *r);
+int api_provider_module_publish(struct req *r);
+int api_taxonomy(struct req *r);
+int api_openapi(struct req *r);
+int page_api_tokens(struct req *r);
+int page_api_token_revoke(struct req *r);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

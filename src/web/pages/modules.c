@@ -88,7 +88,8 @@ json_t *module_json(struct req *r, const struct module *m)
 	    req_tr(r, module_audience_label(v->audience)), "price", euros(r, v->price_cents), "vat",
 	    req_tr(r, module_vat_label(v->vat)), "load", tenths_format(v->load_tenths, load, sizeof load),
 	    "place", nonempty(v->place), "province", nonempty(v->province), "contact_name",
-	    nonempty(v->contact_name), "contact_email", nonempty(v->contact_email), "state", req_tr(r, module_state_label(v->state)),
+	    nonempty(v->contact_name), "contact_email", nonempty(v->contact_email), "state",
+	    req_tr(r, module_state_label(v->state)),
 	    "has_image", v->has_image, "tags", tags, "local", m->local_org_id != 0, "provider",
 	    m->provider_name, "local_org", m->local_org_name);
 	json_object_set_new(data, "image_src", json_sprintf("/aanbod/%lld/afbeelding", (long long)m->id));

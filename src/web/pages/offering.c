@@ -82,6 +82,15 @@ static bool in_list(int64_t id, const int64_t *ids, size_t n)
 	return false;
 }
 
+static json_t *tax_choice(const struct tax_entry *e, void *cls)
+{
+	const struct module_input *in = cls;
+	bool checked = e->kind == TAX_DOMAIN ? in_list(e->id, in->domains, in->ndomains)
+	               : e->kind == TAX_ROLE ? in_list(e->id, in->roles, in->nroles)
+	                                     : in_list(e->id, in->competencies, in->ncompetencies);
+	return json_pack("{s:I, s:s, s:b}", "id", (json_int_t)e->id, "name", e->name, "checked", checked);
+}
+
 /* The taxonomy as nested fieldsets, with the ticked entries. */
 static int taxonomy_choices(struct req *r, const struct module_input *in, json_t **out)
 {
@@ -92,37 +101,18 @@ static int taxonomy_choices(struct req *r, const struct module_input *in, json_t
 	int rc = taxonomy_list(&ctx, false, &all, &n);
 	if (rc)
 		return rc;
-	json_t *domains = json_array();
-	for (size_t d = 0; d < n; d++) {
-		if (all[d].kind != TAX_DOMAIN)
-			continue;
-		json_t *roles = json_array();
-		for (size_t k = 0; k < n; k++) {
-			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
-				continue;
-			json_t *comps = json_array();
-			bool role_checked = in_list(all[k].id, in->roles, in->nroles);
-			/* A role's <details> stays open while anything in it is ticked. */
-			bool open = role_checked;
-			for (size_t c = 0; c < n; c++)
-				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id) {
-					bool checked = in_list(all[c].id, in->competencies, in->ncompetencies);
-					open = open || checked;
-					json_array_append_new(comps, json_pack("{s:I, s:s, s:b}", "id",
-					                                       (json_int_t)all[c].id, "name",
-					                                       all[c].name, "checked", checked));
-				}
-			json_array_append_new(roles, json_pack("{s:I, s:s, s:b, s:b, s:o}", "id",
-			                                       (json_int_t)all[k].id, "name", all[k].name,
-			                                       "checked", role_checked, "open", open,
-			                                       "competencies", comps));
+	*out = taxonomy_tree_json(all, n, tax_choice, (void *)in);
+	/* A role's <details> stays open while anything in it is ticked. */
+	size_t d, k, c;
+	json_t *domain, *role, *comp;
+	json_array_foreach(*out, d, domain) {
+		json_array_foreach(json_object_get(domain, "roles"), k, role) {
+			bool open = json_is_true(json_object_get(role, "checked"));
+			json_array_foreach(json_object_get(role, "competencies"), c, comp)
+				open = open || json_is_true(json_object_get(comp, "checked"));
+			json_object_set_new(role, "open", json_boolean(open));
 		}
-		json_array_append_new(domains, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)all[d].id,
-		                                         "name", all[d].name, "checked",
-		                                         in_list(all[d].id, in->domains, in->ndomains),
-		                                         "roles", roles));
 	}
-	*out = domains;
 	return 0;
 }
 
