@@ -564,6 +564,19 @@ static void test_tenant_isolation(void **state)
 	expect_get(&vol, UTRECHT, 403, "a learner on the library's offering");
 	expect_get(&vol, UTRECHT "/nieuw", 403, "a learner on the form");
 	expect_get(NULL, UTRECHT, 303, "anonymous");
+	/* The taxonomy is the campus administrators' alone. */
+	expect_get(&prov, "/beheer/taxonomie", 403, "a provider on the taxonomy");
+	expect_get(&mgr, "/beheer/taxonomie", 403, "a manager on the taxonomy");
+	expect_get(&vol, "/beheer/taxonomie", 403, "a learner on the taxonomy");
+	int64_t tax0 = audit_count("taxonomy.add", "ok");
+	const char *mtok = token(&mgr, UTRECHT, a);
+	struct resp t;
+	br_post(&mgr, &t, "/beheer/taxonomie",
+	        form_of(a, "csrf_token", mtok, "actie", "toevoegen", "soort", "domein", "naam",
+	                title_of(a, "Domein"), (const char *)NULL));
+	expect_page(&t, 403, "a manager adding a domain");
+	resp_fini(&t);
+	CHECK(audit_count("taxonomy.add", "ok") == tax0, "a refused taxonomy change was audited");
 
 	const char *title = title_of(a, "Van Utrecht");
 	int64_t id = create_module(&mgr, UTRECHT, title);
