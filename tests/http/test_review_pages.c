@@ -942,6 +942,18 @@ static void logins(void **state)
 	login_enrol(&rev1, reviewer1);
 	login_enrol(&rev2, reviewer2);
 	login_enrol(&conflict_b, conflicted);
+	/* Mijn Campus leads the committee and the administrator to the inbox; not the provider. */
+	struct resp r;
+	get(&chair, &r, "/mijn", 200);
+	CHECK(has(&r, "href=\"/commissie\""), "no link to /commissie on the chair's Mijn Campus");
+	resp_fini(&r);
+	get(&admin, &r, "/mijn", 200);
+	CHECK(has(&r, "href=\"/commissie\""), "no link to /commissie on the administrator's Mijn Campus");
+	resp_fini(&r);
+	get(&provider, &r, "/mijn", 200);
+	CHECK(!has(&r, "href=\"/commissie\""), "a link to /commissie for the provider");
+	CHECK(has(&r, "href=\"/register\""), "no link to the public register");
+	resp_fini(&r);
 	memset(&other, 0, sizeof other);
 	const char *to = password_step(&other, other_admin, PASSWORD);
 	CHECK(!strcmp(to, "/mijn"), "the other provider: to %s", to);
