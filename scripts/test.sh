@@ -93,6 +93,13 @@ if [ -x "$BUILD/tests/http/test_import" ]; then
 	run_tap import-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db import_pg)" "$BUILD/tests/http/test_import"
 fi
+if [ -x "$BUILD/tests/http/test_offering" ]; then
+	rm -f "$OUT/offering.db"*
+	run_tap offering-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/offering.db" "$BUILD/tests/http/test_offering"
+	run_tap offering-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db offering_pg)" "$BUILD/tests/http/test_offering"
+fi
 if [ -x "$BUILD/tests/http/test_api" ]; then
 	rm -f "$OUT/api.db"*
 	run_tap api-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \

@@ -456,7 +456,7 @@ int module_validate(struct ctx *ctx, const struct module_input *in, struct modul
 	if (in->image) {
 		if (in->image_len > MODULE_IMAGE_MAX_BYTES)
 			problem(pr, "afbeelding", N_("De afbeelding is te groot (hoogstens 1 MB)."));
-		else if (!logo_sniff(in->image, in->image_len))
+		else if (!image_sniff(in->image, in->image_len))
 			problem(pr, "afbeelding", N_("De afbeelding moet een PNG- of JPEG-bestand zijn."));
 	}
 	return pr->n ? CAMPUS_EINVAL : 0;
@@ -497,7 +497,7 @@ static int write_image(struct ctx *ctx, int64_t version_id, const struct module_
 		return db_exec(ctx->db, &stmt_version_set_image,
 		               (const struct db_param[]){DBP_INT(version_id),
 		                                         DBP_BLOB(in->image, in->image_len),
-		                                         DBP_TEXT(logo_sniff(in->image, in->image_len)),
+		                                         DBP_TEXT(image_sniff(in->image, in->image_len)),
 		                                         DBP_END},
 		               NULL);
 	if (in->remove_image)

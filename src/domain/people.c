@@ -846,10 +846,15 @@ static bool jpeg_size(const unsigned char *d, size_t len, unsigned *w, unsigned 
 
 const char *logo_sniff(const unsigned char *d, size_t len)
 {
+	return len > LOGO_MAX_BYTES ? NULL : image_sniff(d, len);
+}
+
+const char *image_sniff(const unsigned char *d, size_t len)
+{
 	unsigned w = 0, h = 0;
 	const char *type = NULL;
 	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-	if (len < 24 || len > LOGO_MAX_BYTES)
+	if (len < 24)
 		return NULL;
 	if (memcmp(d, png, 8) == 0 && memcmp(d + 12, "IHDR", 4) == 0) {
 		w = be32(d + 16);

@@ -80,7 +80,7 @@ json_t *taxonomy_tree_json(const struct tax_entry *all, size_t n,
 struct module;
 /* A module's version as template data (src/web/pages/modules.c). */
 json_t *module_json(struct req *r, const struct module *m);
-/* The image of a module version, revalidated on every use. */
+/* The image of a module version (never cached: see modules.c). */
 int reply_module_image(struct req *r, int64_t version_id);
 int page_admin_totp_reset(struct req *r);
 /* The review committee (src/web/pages/review.c). */

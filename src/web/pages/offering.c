@@ -99,9 +99,21 @@ static int taxonomy_choices(struct req *r, const struct module_input *in, json_t
 	struct tax_entry *all;
 	size_t n;
 	int rc = taxonomy_list(&ctx, false, &all, &n);
-	if (!rc)
-		*out = taxonomy_tree_json(all, n, tax_choice, (void *)in);
-	return rc;
+	if (rc)
+		return rc;
+	*out = taxonomy_tree_json(all, n, tax_choice, (void *)in);
+	/* A role's <details> stays open while anything in it is ticked. */
+	size_t d, k, c;
+	json_t *domain, *role, *comp;
+	json_array_foreach(*out, d, domain) {
+		json_array_foreach(json_object_get(domain, "roles"), k, role) {
+			bool open = json_is_true(json_object_get(role, "checked"));
+			json_array_foreach(json_object_get(role, "competencies"), c, comp)
+				open = open || json_is_true(json_object_get(comp, "checked"));
+			json_object_set_new(role, "open", json_boolean(open));
+		}
+	}
+	return 0;
 }
 
 static int render_form(struct req *r, unsigned status, const struct module_input *in,
@@ -142,6 +154,10 @@ static int render_form(struct req *r, unsigned status, const struct module_input
 			if (*pr->items[i].field)
 				json_object_set_new(form, arena_printf(r->arena, "error_%s", pr->items[i].field),
 				                    json_string(req_tr(r, pr->items[i].msgid)));
+			/* Domain, role and competency share one fieldset and one message block. */
+			if (!strcmp(pr->items[i].field, "domein") || !strcmp(pr->items[i].field, "rol") ||
+			    !strcmp(pr->items[i].field, "competentie"))
+				json_object_set_new(form, "error_tax", json_true());
 		}
 		json_object_set_new(data, "errors", errors);
 	}
@@ -219,6 +235,27 @@ static int read_form(struct req *r, struct module_input *in, struct module_probl
 	return pr->n ? CAMPUS_EINVAL : 0;
 }
 
+/* After read_form found malformed fields, the other fields are checked too,
+ * so that one answer names every problem; a field keeps its first message. */
+static int add_other_problems(struct req *r, const struct module_input *in,
+                              struct module_problems *pr)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct module_problems more = {0};
+	int rc = module_validate(&ctx, in, &more);
+	if (rc && rc != CAMPUS_EINVAL)
+		return rc;
+	for (size_t i = 0; i < more.n && pr->n < MODULE_PROBLEMS_MAX; i++) {
+		bool named = false;
+		for (size_t k = 0; k < pr->n && !named; k++)
+			named = !strcmp(pr->items[k].field, more.items[i].field);
+		if (!named)
+			pr->items[pr->n++] = more.items[i];
+	}
+	return CAMPUS_EINVAL;
+}
+
 static unsigned problem_status(int rc)
 {
 	return rc == CAMPUS_ECONFLICT ? 409 : 400;
@@ -239,6 +276,8 @@ int page_offering_new(struct req *r)
 		return render_form(r, 200, &in, "", "", NULL, NULL, NULL);
 	}
 	int rc = read_form(r, &in, &pr);
+	if (rc == CAMPUS_EINVAL)
+		rc = add_other_problems(r, &in, &pr);
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	int64_t id = 0;
@@ -321,6 +360,8 @@ int page_offering_edit(struct req *r)
 	struct module_problems pr = {0};
 	bool new_version = false;
 	rc = read_form(r, &in, &pr);
+	if (rc == CAMPUS_EINVAL)
+		rc = add_other_problems(r, &in, &pr);
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	if (!rc)
