@@ -129,6 +129,14 @@ if [ -x "$BUILD/tests/http/test_mail" ]; then
 		CAMPUS_TEST_DB="$(pg_db mail_pg)" "$BUILD/tests/http/test_mail"
 fi
 
+if [ -x "$BUILD/tests/http/test_review_pages" ]; then
+	rm -f "$OUT/review.db"*
+	run_tap review-pages-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/review.db" "$BUILD/tests/http/test_review_pages"
+	run_tap review-pages-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
+		CAMPUS_TEST_DB="$(pg_db review_pages_pg)" "$BUILD/tests/http/test_review_pages"
+fi
+
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
 	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
 		node --test --test-reporter=tap tests/e2e/

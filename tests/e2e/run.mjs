@@ -18,6 +18,8 @@
 //   language.test.mjs   the language switch with and without JavaScript,
 //                       flash, remembered choice, Accept-Language, CSRF,
 //                       the switch on an error page
+//   review.test.mjs     the review committee: offer, check, assign, score,
+//                       recognise, the provider's page and the register
 //   templates.test.mjs  template preview: typed and uploaded templates,
 //                       escaping, template and JSON errors
 // Helpers: server.mjs (own campus on a free port, fresh SQLite DB with demo
