@@ -27,8 +27,8 @@ const char *const search_facet_params[SF_COUNT] = {
     "punten", "prijs", "provincie", "taal",  "erkend",
 };
 const char *const search_facet_names[SF_COUNT] = {
-    "Domein", "Rol", "Competentie", "Niveau", "Vorm", "Aanbieder",
-    "Punten", "Prijs", "Provincie", "Taal",  "Erkend",
+    N_("Domein"), N_("Rol"),    N_("Competentie"), N_("Niveau"),    N_("Vorm"),  N_("Aanbieder"),
+    N_("Punten"), N_("Prijs"), N_("Provincie"),   N_("Taal"),      N_("Erkend"),
 };
 const char *const search_sort_keys[5] = {"", "relevantie", "titel", "punten", "nieuw"};
 
@@ -48,31 +48,31 @@ struct fixed {
 	const char *key, *stored, *label;
 };
 static const struct fixed levels[] = {
-    {"uitvoerend", "uitvoerend", "Uitvoerend"},
-    {"tactisch", "tactisch", "Tactisch"},
-    {"strategisch", "strategisch", "Strategisch"},
+    {"uitvoerend", "uitvoerend", N_("Uitvoerend")},
+    {"tactisch", "tactisch", N_("Tactisch")},
+    {"strategisch", "strategisch", N_("Strategisch")},
 };
 static const struct fixed formats[] = {
-    {"klassikaal", "classroom", "Klassikaal"},
-    {"online-live", "online_live", "Online live"},
-    {"e-learning", "elearning", "E-learning"},
-    {"blended", "blended", "Blended"},
+    {"klassikaal", "classroom", N_("Klassikaal")},
+    {"online-live", "online_live", N_("Online live")},
+    {"e-learning", "elearning", N_("E-learning")},
+    {"blended", "blended", N_("Blended")},
 };
 static const struct fixed languages[] = {
-    {"nl", "nl", "Nederlands"}, {"en", "en", "Engels"}, {"fy", "fy", "Fries"}, {"de", "de", "Duits"},
+    {"nl", "nl", N_("Nederlands")}, {"en", "en", N_("Engels")}, {"fy", "fy", N_("Fries")}, {"de", "de", N_("Duits")},
 };
 /* Points in tenths: (lo, hi]. */
 static const struct {
 	const char *key, *label;
 	int64_t lo, hi;
 } point_buckets[] = {
-    {"0-2", "Tot en met 2 punten", 0, 20},
-    {"2-5", "Meer dan 2, tot en met 5 punten", 20, 50},
-    {"5-10", "Meer dan 5, tot en met 10 punten", 50, 100},
-    {"10-plus", "Meer dan 10 punten", 100, INT64_MAX},
+    {"0-2", N_("Tot en met 2 punten"), 0, 20},
+    {"2-5", N_("Meer dan 2, tot en met 5 punten"), 20, 50},
+    {"5-10", N_("Meer dan 5, tot en met 10 punten"), 50, 100},
+    {"10-plus", N_("Meer dan 10 punten"), 100, INT64_MAX},
 };
-static const struct fixed prices[] = {{"gratis", NULL, "Gratis"}, {"betaald", NULL, "Betaald"}};
-static const struct fixed recognised_values[] = {{"ja", NULL, "Erkend"}, {"nee", NULL, "Niet erkend"}};
+static const struct fixed prices[] = {{"gratis", NULL, N_("Gratis")}, {"betaald", NULL, N_("Betaald")}};
+static const struct fixed recognised_values[] = {{"ja", NULL, N_("Erkend")}, {"nee", NULL, N_("Niet erkend")}};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -78,6 +78,9 @@ const struct route web_routes[] = {
     {HTTP_GET, "/api/v1/status", api_status, BODY_NONE, 0, STATELESS, "api_status", AZ_PUBLIC},
     {HTTP_POST, "/api/v1/templates/render", api_template_render, BODY_JSON, 512 * KB,
      ROUTE_NO_CSRF | STATELESS, "api_template_render", AZ_PUBLIC},
+    {HTTP_GET, "/aanbod", page_catalog, BODY_NONE, 0, 0, "catalog", AZ_PUBLIC},
+    {HTTP_GET, "/b/:slug/aanbod", page_org_catalog, BODY_NONE, 0, 0, "org_catalog", AZ_PUBLIC},
+    {HTTP_GET, "/api/v1/modules", api_modules, BODY_NONE, 0, STATELESS, "api_modules", AZ_PUBLIC},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

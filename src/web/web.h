@@ -59,6 +59,10 @@ int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);
 int api_template_render(struct req *r);
+/* The offering: search and filters (pages/catalog.c). */
+int page_catalog(struct req *r);
+int page_org_catalog(struct req *r);
+int api_modules(struct req *r);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

@@ -41,6 +41,7 @@ static const struct {
     {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
     {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
+    {"catalog", AZ_PUBLIC},       {"org_catalog", AZ_PUBLIC},      {"api_modules", AZ_PUBLIC},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
