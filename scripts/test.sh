@@ -115,6 +115,14 @@ if [ -x "$BUILD/tests/http/test_mail" ]; then
 		CAMPUS_TEST_DB="$(pg_db mail_pg)" "$BUILD/tests/http/test_mail"
 fi
 
+if [ -x "$BUILD/tests/http/test_catalog" ]; then
+	rm -f "$OUT/catalog.db"*
+	run_tap catalog-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/catalog.db" "$BUILD/tests/http/test_catalog"
+	run_tap catalog-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db catalog_pg)" "$BUILD/tests/http/test_catalog"
+fi
+
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
 	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
 		node --test --test-reporter=tap tests/e2e/

@@ -244,7 +244,8 @@ int catalog_search_reindex_all(struct ctx *ctx)
 struct snap_value {
 	const char *key, *label;
 	bool msgid;
-	int64_t id; /* taxonomy id, provider id */
+	bool national; /* data-driven values: some national module has it */
+	int64_t id;    /* taxonomy id, provider id */
 };
 
 struct snap_facet {
@@ -297,7 +298,7 @@ static uint16_t facet_add(struct snap_facet *f, const char *key, const char *lab
 		f->cap = f->cap ? 2 * f->cap : 16;
 		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
 	}
-	f->v[f->n] = (struct snap_value){key, label, msgid, id};
+	f->v[f->n] = (struct snap_value){key, label, msgid, false, id};
 	return (uint16_t)f->n++;
 }
 
@@ -428,6 +429,11 @@ static int module_row(void *cls)
 		             facet_intern(s, SF_LANGUAGE, m->language, label ? label : m->language,
 		                          label != NULL, 0));
 	}
+	/* Values only a library's own modules have stay unknown to others. */
+	int data_facets[] = {SF_PROVIDER, SF_PROVINCE, SF_LANGUAGE};
+	for (size_t i = 0; !rc && !m->local_org_id && i < COUNT_OF(data_facets); i++)
+		if (m->nvals[data_facets[i]])
+			s->f[data_facets[i]].v[m->vals[data_facets[i]][0]].national = true;
 	s->n++;
 	return rc;
 }
@@ -967,6 +973,20 @@ static bool visible(const struct visibility *v, const struct snap_module *m)
 	return false;
 }
 
+/* Whether the actor may know that a value exists: fixed and taxonomy values
+ * always; a provider, province or language when a visible module has it. */
+static bool known_to(const struct snapshot *s, const struct visibility *v, int f, size_t k)
+{
+	if (f != SF_PROVIDER && f != SF_PROVINCE && f != SF_LANGUAGE)
+		return true;
+	if (s->f[f].v[k].national || v->all)
+		return true;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->m[i].nvals[f] && s->m[i].vals[f][0] == k && visible(v, &s->m[i]))
+			return true;
+	return false;
+}
+
 struct sorter {
 	const struct snapshot *s;
 	enum search_sort sort;
@@ -1082,6 +1102,8 @@ static int search_in(struct ctx *ctx, const struct search_query *q, struct snaps
 			size_t k = 0;
 			while (k < s->f[f].n && strcmp(s->f[f].v[k].key, want) != 0)
 				k++;
+			if (k < s->f[f].n && !known_to(s, &vis, f, k))
+				k = s->f[f].n;
 			if (k < s->f[f].n) {
 				sel[f][k] = true;
 				active[f] = true;
