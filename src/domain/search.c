@@ -258,6 +258,7 @@ struct snap_module {
 	bool has_points, recognised;
 	const char *title, *summary, *provider_name, *local_org_name, *level, *format, *language,
 	    *province, *place, *sortkey;
+	uint32_t title_rank; /* position in title order, so sorting compares integers */
 	uint16_t *vals[SF_COUNT];
 	uint8_t nvals[SF_COUNT];
 };
@@ -564,6 +565,13 @@ static int vocab_cmp(const void *a, const void *b)
 	return strcmp(x->term, y->term);
 }
 
+static int title_cmp(const void *x, const void *y)
+{
+	const struct snap_module *a = *(struct snap_module *const *)x, *b = *(struct snap_module *const *)y;
+	int c = strcmp(a->sortkey, b->sortkey);
+	return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
 static int snapshot_load(struct ctx *ctx, int64_t generation, struct snapshot **out)
 {
 	struct snapshot *s = xcalloc(1, sizeof *s);
@@ -626,6 +634,13 @@ static int snapshot_load(struct ctx *ctx, int64_t generation, struct snapshot **
 	}
 	if (s->vocab)
 		qsort(s->vocab, s->vocab_cap, sizeof *s->vocab, vocab_cmp);
+	struct snap_module **order = xmalloc((s->n + 1) * sizeof *order);
+	for (size_t i = 0; i < s->n; i++)
+		order[i] = &s->m[i];
+	qsort(order, s->n, sizeof *order, title_cmp);
+	for (size_t i = 0; i < s->n; i++)
+		order[i]->title_rank = (uint32_t)i;
+	free(order);
 	*out = s;
 	return 0;
 }
@@ -885,8 +900,12 @@ static int fts_row(void *cls)
 	return 0;
 }
 
-/* Module ids matching every term (as a prefix), best first. */
-static int fts_ids(struct ctx *ctx, int64_t gen, const struct qwords *q, int64_t **ids, size_t *n)
+static struct snap_module *find_module(struct snapshot *s, int64_t id);
+
+/* Snapshot indices of the modules matching every term (as a prefix), best
+ * first. The cache keeps indices: a generation has exactly one snapshot. */
+static int fts_ids(struct ctx *ctx, struct snapshot *s, int64_t gen, const struct qwords *q,
+                   int64_t **ids, size_t *n)
 {
 	struct buf key, dutch;
 	buf_init(&key, ctx->arena, 4096);
@@ -922,9 +941,15 @@ static int fts_ids(struct ctx *ctx, int64_t gen, const struct qwords *q, int64_t
 	                           fts_row, &rows);
 	if (rc)
 		return rc;
-	cache_put(gen, buf_cstr(&key), rows.v, rows.n);
+	size_t k = 0;
+	for (size_t i = 0; i < rows.n; i++) {
+		const struct snap_module *m = find_module(s, rows.v[i]);
+		if (m) /* indexed after this snapshot was taken: the next one has it */
+			rows.v[k++] = m - s->m;
+	}
+	cache_put(gen, buf_cstr(&key), rows.v, k);
 	*ids = rows.v;
-	*n = rows.n;
+	*n = k;
 	return 0;
 }
 
@@ -999,8 +1024,7 @@ struct cand {
 
 static int by_title(const struct snap_module *a, const struct snap_module *b)
 {
-	int c = strcmp(a->sortkey, b->sortkey);
-	return c ? c : (a->id > b->id) - (a->id < b->id);
+	return (a->title_rank > b->title_rank) - (a->title_rank < b->title_rank);
 }
 
 static int cand_cmp(const void *x, const void *y, void *cls)
@@ -1152,17 +1176,15 @@ static int search_in(struct ctx *ctx, const struct search_query *q, struct snaps
 	if (text) {
 		int64_t *ids;
 		size_t nids;
-		rc = fts_ids(ctx, gen, &words, &ids, &nids);
+		rc = fts_ids(ctx, s, gen, &words, &ids, &nids);
 		if (rc)
 			return rc;
 		cands = arena_alloc(ctx->arena, (nids + 1) * sizeof *cands);
 		if (!cands)
 			return CAMPUS_ENOMEM;
-		for (size_t i = 0; i < nids; i++) {
-			const struct snap_module *m = find_module(s, ids[i]);
-			if (m && visible(&vis, m))
-				cands[ncand++] = (struct cand){(uint32_t)(m - s->m), (uint32_t)i};
-		}
+		for (size_t i = 0; i < nids; i++)
+			if (ids[i] >= 0 && (size_t)ids[i] < s->n && visible(&vis, &s->m[ids[i]]))
+				cands[ncand++] = (struct cand){(uint32_t)ids[i], (uint32_t)i};
 	} else {
 		cands = arena_alloc(ctx->arena, (s->n + 1) * sizeof *cands);
 		if (!cands)
@@ -1177,14 +1199,18 @@ static int search_in(struct ctx *ctx, const struct search_query *q, struct snaps
 	/* Filters and disjunctive counts in one pass: a module that fails no
 	 * facet is a result and counts everywhere; one that fails exactly one
 	 * facet counts only there (what choosing that value would add). */
+	int act[SF_COUNT], nact = 0;
+	for (int f = 0; f < SF_COUNT; f++)
+		if (active[f])
+			act[nact++] = f;
 	size_t nres = 0;
 	for (size_t c = 0; c < ncand; c++) {
 		const struct snap_module *m = &s->m[cands[c].idx];
 		int fails = 0, failed = -1;
-		for (int f = 0; f < SF_COUNT && fails < 2; f++)
-			if (active[f] && !module_in(m, f, sel[f])) {
+		for (int a = 0; a < nact && fails < 2; a++)
+			if (!module_in(m, act[a], sel[act[a]])) {
 				fails++;
-				failed = f;
+				failed = act[a];
 			}
 		if (fails == 0) {
 			for (int f = 0; f < SF_COUNT; f++)
