@@ -70,7 +70,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
-	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_search)
+	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review | test_search)
 		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
 		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 		;;
@@ -92,6 +92,13 @@ if [ -x "$BUILD/tests/http/test_import" ]; then
 		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/import.db" "$BUILD/tests/http/test_import"
 	run_tap import-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db import_pg)" "$BUILD/tests/http/test_import"
+fi
+if [ -x "$BUILD/tests/http/test_api" ]; then
+	rm -f "$OUT/api.db"*
+	run_tap api-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/api.db" "$BUILD/tests/http/test_api"
+	run_tap api-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db api_pg)" "$BUILD/tests/http/test_api"
 fi
 if [ -x "$BUILD/tests/http/test_auth" ]; then
 	rm -f "$OUT/auth.db"*
@@ -115,12 +122,12 @@ if [ -x "$BUILD/tests/http/test_mail" ]; then
 		CAMPUS_TEST_DB="$(pg_db mail_pg)" "$BUILD/tests/http/test_mail"
 fi
 
-if [ -x "$BUILD/tests/http/test_catalog" ]; then
-	rm -f "$OUT/catalog.db"*
-	run_tap catalog-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/catalog.db" "$BUILD/tests/http/test_catalog"
-	run_tap catalog-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db catalog_pg)" "$BUILD/tests/http/test_catalog"
+if [ -x "$BUILD/tests/http/test_aanbod" ]; then
+	rm -f "$OUT/aanbod.db"*
+	run_tap aanbod-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/aanbod.db" "$BUILD/tests/http/test_aanbod"
+	run_tap aanbod-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db aanbod_pg)" "$BUILD/tests/http/test_aanbod"
 fi
 
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then

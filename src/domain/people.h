@@ -83,6 +83,7 @@ struct person_row {
 	const char *name;
 	const char *email;
 	int64_t memberships;
+	bool totp_enabled;
 };
 int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
                   struct person_row **rows, size_t *n, int64_t *total);

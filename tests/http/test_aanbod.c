@@ -94,7 +94,7 @@ static int fill_tx(struct db_conn *db, void *cls)
 static int group_setup(void **state)
 {
 	(void)state;
-	suite_name = "test_catalog";
+	suite_name = "test_aanbod";
 	campus_bin = getenv("CAMPUS_BIN");
 	if (!campus_bin || !*campus_bin)
 		campus_bin = "build/campus";
@@ -102,14 +102,14 @@ static int group_setup(void **state)
 		setenv("CAMPUS_LOCALE_DIR", "build/po", 1);
 	test_db = getenv("CAMPUS_TEST_DB");
 	if (!test_db || !*test_db)
-		test_db = "sqlite:var/test/catalog.db";
+		test_db = "sqlite:var/test/aanbod.db";
 	unsetenv("CAMPUS_CONFIG");
 	unsetenv("CAMPUS_DB");
 	unsetenv("CAMPUS_TEMPLATES_DIR");
 	unsetenv("CAMPUS_STATIC_DIR");
 	mkdir("var", 0755);
 	mkdir("var/test", 0755);
-	snprintf(log_path, sizeof log_path, "var/test/catalog-server-%s.log",
+	snprintf(log_path, sizeof log_path, "var/test/aanbod-server-%s.log",
 	         strncmp(test_db, "sqlite:", 7) == 0 ? "sqlite" : "postgres");
 	FILE *lf = fopen(log_path, "w");
 	if (lf)
@@ -284,5 +284,5 @@ int main(void)
 	    cmocka_unit_test(htmx_gets_the_search_area),
 	    cmocka_unit_test(api_and_bad_parameters),
 	};
-	return cmocka_run_group_tests_name("catalog", tests, group_setup, group_teardown);
+	return cmocka_run_group_tests_name("aanbod", tests, group_setup, group_teardown);
 }

@@ -4,7 +4,7 @@
 -- title, summary, body (description, goals, prerequisites, place, taxonomy),
 -- provider. src/domain/search.c keeps it in step and bumps the generation,
 -- which tells every process that its in-memory snapshot is stale.
--- Keep in step with migrations/postgres/0006_catalogue_search.sql.
+-- Keep in step with migrations/postgres/0007_catalogue_search.sql.
 CREATE VIRTUAL TABLE module_search USING fts5 (title, summary, body, provider,
                                                tokenize = 'campus_dutch');
 

@@ -4,7 +4,7 @@
 -- 'simple' configuration), weighted A title, B summary, C body, D provider.
 -- src/domain/search.c keeps it in step and bumps the generation, which tells
 -- every process that its in-memory snapshot is stale.
--- Keep in step with migrations/sqlite/0006_catalogue_search.sql.
+-- Keep in step with migrations/sqlite/0007_catalogue_search.sql.
 CREATE TABLE module_search (
   module_id BIGINT PRIMARY KEY REFERENCES modules (id),
   doc tsvector NOT NULL
