@@ -4,7 +4,7 @@ BUILD      ?= build
 CAMPUS_DB  ?= sqlite:var/campus.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all build run test asan fuzz bench bench-http bench-people po clean
+.PHONY: all build run test asan fuzz bench bench-http bench-people bench-search po clean
 
 all: build
 
@@ -42,7 +42,7 @@ fuzz:
 	scripts/deps.sh test
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
-bench: bench-http bench-people
+bench: bench-http bench-people bench-search
 
 bench-http:
 	scripts/deps.sh bench
@@ -53,6 +53,11 @@ bench-people:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build
 	bench/people.sh
+
+bench-search:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build
+	bench/search.sh
 
 # Extract Dutch msgids from C and templates and merge them into po/en.po.
 po: build

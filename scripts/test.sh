@@ -70,7 +70,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
-	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review)
+	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review | test_search)
 		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
 		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 		;;
@@ -135,6 +135,13 @@ if [ -x "$BUILD/tests/http/test_review_pages" ]; then
 		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/review.db" "$BUILD/tests/http/test_review_pages"
 	run_tap review-pages-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
 		CAMPUS_TEST_DB="$(pg_db review_pages_pg)" "$BUILD/tests/http/test_review_pages"
+fi
+if [ -x "$BUILD/tests/http/test_aanbod" ]; then
+	rm -f "$OUT/aanbod.db"*
+	run_tap aanbod-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/aanbod.db" "$BUILD/tests/http/test_aanbod"
+	run_tap aanbod-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db aanbod_pg)" "$BUILD/tests/http/test_aanbod"
 fi
 
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then

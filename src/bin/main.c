@@ -27,6 +27,7 @@
 #include "domain/mail.h"
 #include "domain/people.h"
 #include "domain/review.h"
+#include "domain/search.h"
 #include "domain/settings.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -62,6 +63,7 @@ static const char usage_text[] =
     "  backup FILE        consistent copy of a SQLite database (PostgreSQL: pg_dump)\n"
     "  review expire      start re-reviews of recognitions ending within 60 days, end expired ones\n"
     "  audit verify       check the audit log's hash chain; names the first broken row\n"
+    "  search reindex     rebuild the catalogue's search index (after bulk loads)\n"
     "  template check DIR check every template under DIR\n"
     "  template msgids DIR\n"
     "                     list the translatable texts of the templates (.pot)\n"
@@ -490,6 +492,28 @@ static int cmd_review(const struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+/* campus search reindex: every module's published version into the index again. */
+static int cmd_search(const struct config *cfg, int argc, char **argv)
+{
+	if (argc != 1 || strcmp(argv[0], "reindex") != 0)
+		return usage_error("search: expected 'reindex'");
+	struct db_conn *db;
+	int rc = open_db(cfg, false, &db);
+	if (rc)
+		return rc;
+	struct arena *a = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, db, a);
+	rc = catalog_search_reindex_all(&ctx);
+	if (rc)
+		fprintf(stderr, "campus: search reindex: %s\n", db_errmsg(db));
+	else
+		printf("search index rebuilt\n");
+	arena_free(a);
+	db_close(db);
+	return rc ? EXIT_FAILURE : 0;
+}
+
 /* campus audit verify: walk the hash chain; name the first broken row. */
 static int cmd_audit(const struct config *cfg, int argc, char **argv)
 {
@@ -793,6 +817,8 @@ int main(int argc, char **argv)
 		rc = cmd_review(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "search") == 0)
+		rc = cmd_search(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "template") == 0)
 		rc = cmd_template(sub_argc, sub_argv);
 	else if (strcmp(cmd, "version") == 0)

@@ -12,6 +12,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/dutch.h"
 #include "core/err.h"
 #include "db/db_internal.h"
 
@@ -391,6 +392,72 @@ static const struct db_backend sqlite_backend = {
     .backup = sq_backup,
 };
 
+/* ---- the campus_dutch FTS5 tokenizer ----------------------------------------
+ * Catalogue search (migrations/sqlite/0006_catalogue_search.sql) indexes
+ * module text with core/dutch.h. Documents are analysed in full (stemmed and
+ * folded); in a query the tokenizer only normalises and splits, because
+ * src/domain/search.c writes MATCH expressions from terms it has analysed
+ * itself (analysing them again would stem a stem). Registered on every
+ * connection before migrations run. */
+
+struct dt_tok {
+	struct dutch *d;
+};
+
+struct dt_call {
+	void *ctx;
+	int (*token)(void *, int, const char *, int, int, int);
+};
+
+static int dt_create(void *cls, const char **argv, int argc, Fts5Tokenizer **out)
+{
+	(void)cls;
+	(void)argv;
+	(void)argc;
+	struct dt_tok *t = xcalloc(1, sizeof *t);
+	t->d = dutch_new();
+	*out = (Fts5Tokenizer *)t;
+	return SQLITE_OK;
+}
+
+static void dt_delete(Fts5Tokenizer *tok)
+{
+	struct dt_tok *t = (struct dt_tok *)tok;
+	dutch_free(t->d);
+	free(t);
+}
+
+static int dt_emit(void *cls, const struct dutch_token *tk)
+{
+	struct dt_call *c = cls;
+	return c->token(c->ctx, 0, tk->term, (int)tk->term_len, (int)tk->start, (int)tk->end);
+}
+
+static int dt_tokenize(Fts5Tokenizer *tok, void *ctx, int flags, const char *text, int len,
+                       int (*token)(void *, int, const char *, int, int, int))
+{
+	struct dt_tok *t = (struct dt_tok *)tok;
+	struct dt_call c = {ctx, token};
+	return dutch_analyse(t->d, text, len > 0 ? (size_t)len : 0,
+	                     (flags & FTS5_TOKENIZE_QUERY) != 0, dt_emit, &c);
+}
+
+static int sq_register_tokenizer(sqlite3 *db)
+{
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+		rc = sqlite3_finalize(st);
+	}
+	if (rc != SQLITE_OK || !api || api->iVersion < 2)
+		return rc != SQLITE_OK ? rc : SQLITE_ERROR;
+	static fts5_tokenizer dutch_tokenizer = {dt_create, dt_delete, dt_tokenize};
+	return api->xCreateTokenizer(api, "campus_dutch", NULL, &dutch_tokenizer, NULL);
+}
+
 /* SQLite would happily create a file in the wrong place after a typo; check
  * first so that nothing appears on disk. */
 static int sq_check_path(const char *path, unsigned flags, struct buf *err)
@@ -452,6 +519,8 @@ int db_sqlite_open(const char *path, unsigned flags, struct db_conn **out, struc
 		                  "PRAGMA synchronous = NORMAL;",
 		                  NULL, NULL, NULL);
 	}
+	if (rc == SQLITE_OK)
+		rc = sq_register_tokenizer(db);
 	if (rc != SQLITE_OK) {
 		if (err)
 			buf_printf(err, "cannot open SQLite database '%s': %s", path,

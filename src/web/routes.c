@@ -148,6 +148,9 @@ const struct route web_routes[] = {
      "api_tokens", AZ_ORG_OFFERING},
     {HTTP_POST, "/b/:slug/api-sleutels/:id/intrekken", page_api_token_revoke, BODY_FORM, 4 * KB, 0,
      "api_token_revoke", AZ_ORG_OFFERING},
+    {HTTP_GET, "/aanbod", page_catalog, BODY_NONE, 0, 0, "catalog", AZ_PUBLIC},
+    {HTTP_GET, "/b/:slug/aanbod", page_org_catalog, BODY_NONE, 0, 0, "org_catalog", AZ_PUBLIC},
+    {HTTP_GET, "/api/v1/modules", api_modules, BODY_NONE, 0, STATELESS, "api_modules", AZ_PUBLIC},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -107,6 +107,10 @@ int api_taxonomy(struct req *r);
 int api_openapi(struct req *r);
 int page_api_tokens(struct req *r);
 int page_api_token_revoke(struct req *r);
+/* The offering: search and filters (pages/catalog.c). */
+int page_catalog(struct req *r);
+int page_org_catalog(struct req *r);
+int api_modules(struct req *r);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

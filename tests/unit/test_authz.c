@@ -61,6 +61,7 @@ static const struct {
     {"committee_assign", AZ_COMMITTEE}, {"committee_score", AZ_COMMITTEE},
     {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
     {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
+    {"catalog", AZ_PUBLIC},       {"org_catalog", AZ_PUBLIC},      {"api_modules", AZ_PUBLIC},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };

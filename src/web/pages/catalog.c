@@ -1,0 +1,271 @@
+/* The offering: search and filters over the catalogue, at /aanbod and in a
+ * library's own environment at /b/<slug>/aanbod, and the same search as JSON
+ * at /api/v1/modules. Every choice is a query parameter (shareable URL); the
+ * form works without JavaScript, and with htmx the server answers only the
+ * search area (form and results) when the HX-Request header is present. */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/str.h"
+#include "domain/search.h"
+#include "http/req.h"
+#include "web/web.h"
+
+#define PER_PAGE 20
+
+/* The search asked for in the query string; *why (a Dutch msgid) says what
+ * is wrong when CAMPUS_EINVAL. Unknown parameters are ignored. */
+static int parse_search(struct req *r, struct search_query *q, unsigned *page, const char **why)
+{
+	*q = (struct search_query){.limit = PER_PAGE};
+	for (const struct form_field *f = r->query.first; f; f = f->next) {
+		if (!f->value)
+			continue;
+		if (strcmp(f->name, "q") == 0) {
+			if (f->value_len > SEARCH_TEXT_MAX) {
+				*why = N_("De zoekvraag is te lang: gebruik ten hoogste 200 tekens.");
+				return CAMPUS_EINVAL;
+			}
+			q->text = f->value;
+			continue;
+		}
+		if (strcmp(f->name, "sortering") == 0) {
+			if (!search_sort_parse(f->value, &q->sort)) {
+				*why = N_("Onbekende sortering.");
+				return CAMPUS_EINVAL;
+			}
+			continue;
+		}
+		for (int k = 0; k < SF_COUNT; k++) {
+			if (strcmp(f->name, search_facet_params[k]) != 0 || !*f->value)
+				continue;
+			if (q->nvalues[k] == SEARCH_VALUES_MAX) {
+				*why = N_("Te veel waarden gekozen voor één filter.");
+				return CAMPUS_EINVAL;
+			}
+			q->values[k][q->nvalues[k]++] = f->value;
+		}
+	}
+	if (page_param(r, page) != 0) {
+		*why = N_("Ongeldig paginanummer.");
+		return CAMPUS_EINVAL;
+	}
+	q->offset = (size_t)(*page - 1) * PER_PAGE;
+	return 0;
+}
+
+/* base?q=..&facet=..&sortering=..&pagina=N, from what was parsed. */
+static const char *search_url(struct req *r, const char *base, const struct search_query *q,
+                              unsigned page)
+{
+	struct buf b;
+	buf_init(&b, r->arena, 8192);
+	buf_puts(&b, base);
+	char sep = '?';
+	if (q->text && *q->text) {
+		buf_printf(&b, "%cq=", sep);
+		buf_url_encode(&b, q->text, strlen(q->text));
+		sep = '&';
+	}
+	for (int k = 0; k < SF_COUNT; k++)
+		for (size_t i = 0; i < q->nvalues[k]; i++) {
+			buf_printf(&b, "%c%s=", sep, search_facet_params[k]);
+			buf_url_encode(&b, q->values[k][i], strlen(q->values[k][i]));
+			sep = '&';
+		}
+	if (q->sort != SEARCH_SORT_DEFAULT) {
+		buf_printf(&b, "%csortering=%s", sep, search_sort_keys[q->sort]);
+		sep = '&';
+	}
+	if (page > 1)
+		buf_printf(&b, "%cpagina=%u", sep, page);
+	return b.overflow ? base : b.data;
+}
+
+/* "2" for 20 tenths, "2,5" for 25 (Dutch decimal comma). */
+static const char *tenths(struct req *r, int64_t t)
+{
+	return t % 10 ? arena_printf(r->arena, "%lld,%lld", (long long)(t / 10), (long long)(t % 10))
+	              : arena_printf(r->arena, "%lld", (long long)(t / 10));
+}
+
+static const char *price(struct req *r, int64_t cents)
+{
+	if (cents == 0)
+		return req_tr(r, "Gratis");
+	return arena_printf(r->arena, "€ %lld,%02lld", (long long)(cents / 100), (long long)(cents % 100));
+}
+
+static const char *label_of(struct req *r, const struct search_value *v)
+{
+	return v->label_msgid ? req_tr(r, v->label) : v->label;
+}
+
+static json_t *hit_json(struct req *r, const struct search_hit *h)
+{
+	const char *fmt = search_format_label(h->format), *lvl = search_level_label(h->level),
+	           *lang = search_language_label(h->language);
+	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", (json_int_t)h->id,
+	                      "title", h->title, "summary", h->summary, "provider", h->provider_name,
+	                      "format", fmt ? req_tr(r, fmt) : h->format, "language",
+	                      lang ? req_tr(r, lang) : h->language, "price", price(r, h->price_cents),
+	                      "recognised", h->recognised, "load", tenths(r, h->load_tenths));
+	if (lvl)
+		json_object_set_new(o, "level", json_string(req_tr(r, lvl)));
+	if (h->has_points)
+		json_object_set_new(o, "points", json_string(tenths(r, h->points_tenths)));
+	const char *where = *h->place && *h->province
+	                        ? arena_printf(r->arena, "%s (%s)", h->place, h->province)
+	                        : *h->place ? h->place : h->province;
+	if (where && *where)
+		json_object_set_new(o, "place", json_string(where));
+	if (h->local_org_name)
+		json_object_set_new(o, "local_org", json_string(h->local_org_name));
+	return o;
+}
+
+static json_t *facets_json(struct req *r, const struct search_result *res)
+{
+	json_t *list = json_array();
+	for (int k = 0; k < SF_COUNT; k++) {
+		const struct search_facet_out *f = &res->facets[k];
+		if (!f->n)
+			continue;
+		json_t *vals = json_array();
+		for (size_t i = 0; i < f->n; i++)
+			json_array_append_new(
+			    vals, json_pack("{s:s, s:s, s:I, s:b, s:s}", "key", f->values[i].key, "label",
+			                    label_of(r, &f->values[i]), "count", (json_int_t)f->values[i].count,
+			                    "selected", f->values[i].selected, "id",
+			                    arena_printf(r->arena, "f-%s-%zu", search_facet_params[k], i)));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:o}", "param", search_facet_params[k],
+		                                      "name", req_tr(r, search_facet_names[k]), "values",
+		                                      vals));
+	}
+	return list;
+}
+
+static const char *const sort_labels[] = {
+    N_("Standaard"), N_("Best passend"), N_("Titel (A-Z)"), N_("Meeste punten"), N_("Nieuwste"),
+};
+
+static int search_page(struct req *r, const char *base)
+{
+	struct search_query q;
+	unsigned page;
+	const char *why = NULL;
+	int rc = parse_search(r, &q, &page, &why);
+	if (rc)
+		return reply_error(r, rc, why ? req_tr(r, why) : NULL);
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct search_result res;
+	rc = catalog_search(&ctx, &q, &res);
+	if (rc)
+		return rc;
+	json_t *hits = json_array();
+	for (size_t i = 0; i < res.nhits; i++)
+		json_array_append_new(hits, hit_json(r, &res.hits[i]));
+	json_t *sorts = json_array();
+	for (int s = 0; s < 5; s++)
+		json_array_append_new(sorts, json_pack("{s:s, s:s, s:b}", "key", search_sort_keys[s],
+		                                       "label", req_tr(r, sort_labels[s]), "selected",
+		                                       (int)q.sort == s));
+	/* The pager keeps every choice: pager_json knows single parameters only. */
+	unsigned pages = res.total > 0 ? (unsigned)((res.total + PER_PAGE - 1) / PER_PAGE) : 1;
+	json_t *pager = json_pack("{s:i, s:i, s:I, s:b}", "page", (int)page, "pages", (int)pages,
+	                          "total", (json_int_t)res.total, "several", pages > 1);
+	if (page > 1)
+		json_object_set_new(pager, "prev",
+		                    json_string(search_url(r, base, &q, page - 1 < pages ? page - 1 : pages)));
+	if (page < pages)
+		json_object_set_new(pager, "next", json_string(search_url(r, base, &q, page + 1)));
+	bool filtered = false;
+	for (int k = 0; k < SF_COUNT; k++)
+		filtered |= q.nvalues[k] > 0;
+	json_t *data = json_pack(
+	    "{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:b, s:b, s:b, s:s, s:[{s:s, s:s}]}", "base", base, "q",
+	    q.text ? q.text : "", "hits", hits, "facets", facets_json(r, &res), "sorts", sorts, "pager",
+	    pager, "total", (json_int_t)res.total, "one", res.total == 1, "filtered", filtered,
+	    "beyond", res.total > 0 && res.nhits == 0, "clear", base, "breadcrumb", "href",
+	    r->org.id ? arena_printf(r->arena, "/b/%s", r->org.slug) : "/", "label",
+	    r->org.id ? r->org.name : req_tr(r, "Campus"));
+	if (res.corrected)
+		json_object_set_new(data, "corrected", json_string(res.corrected));
+	if (res.nignored)
+		json_object_set_new(data, "ignored", json_true());
+	if (r->org.id)
+		json_object_set_new(data, "org_name", json_string(r->org.name));
+	req_add_header(r, "Vary", "HX-Request");
+	/* htmx asks for the search area only; a history restore wants the page. */
+	const char *hx = req_header(r, "HX-Request");
+	const char *restore = req_header(r, "HX-History-Restore-Request");
+	if (hx && !strcmp(hx, "true") && !(restore && !strcmp(restore, "true")))
+		return reply_page(r, 200, "aanbod-zoeken", data);
+	return reply_page(r, 200, "aanbod", data);
+}
+
+int page_catalog(struct req *r)
+{
+	return search_page(r, "/aanbod");
+}
+
+int page_org_catalog(struct req *r)
+{
+	const char *base = arena_printf(r->arena, "/b/%s/aanbod", r->org.slug);
+	return base ? search_page(r, base) : CAMPUS_ENOMEM;
+}
+
+int api_modules(struct req *r)
+{
+	struct search_query q;
+	unsigned page;
+	const char *why = NULL;
+	int rc = parse_search(r, &q, &page, &why);
+	if (rc)
+		return reply_error(r, rc, why);
+	q.national_only = true; /* no session on the API: never a library's own module */
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct search_result res;
+	rc = catalog_search(&ctx, &q, &res);
+	if (rc)
+		return rc;
+	json_t *results = json_array();
+	for (size_t i = 0; i < res.nhits; i++) {
+		const struct search_hit *h = &res.hits[i];
+		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s, s:s}", "id",
+		                      (json_int_t)h->id, "title", h->title, "summary", h->summary,
+		                      "provider", h->provider_name, "format", h->format, "language",
+		                      h->language, "price_cents", (json_int_t)h->price_cents,
+		                      "load_tenths", (json_int_t)h->load_tenths, "recognised",
+		                      h->recognised, "province", h->province, "place", h->place, "url",
+		                      arena_printf(r->arena, "/aanbod/%lld", (long long)h->id));
+		json_object_set_new(o, "level", h->level ? json_string(h->level) : json_null());
+		json_object_set_new(o, "points_tenths",
+		                    h->has_points ? json_integer(h->points_tenths) : json_null());
+		json_array_append_new(results, o);
+	}
+	json_t *facets = json_object();
+	for (int k = 0; k < SF_COUNT; k++) {
+		json_t *vals = json_array();
+		for (size_t i = 0; i < res.facets[k].n; i++) {
+			const struct search_value *v = &res.facets[k].values[i];
+			json_array_append_new(vals, json_pack("{s:s, s:s, s:I, s:b}", "key", v->key, "label",
+			                                      label_of(r, v), "count", (json_int_t)v->count,
+			                                      "selected", v->selected));
+		}
+		json_object_set_new(facets, search_facet_params[k], vals);
+	}
+	json_t *ignored = json_array();
+	for (size_t i = 0; i < res.nignored; i++)
+		json_array_append_new(ignored, json_string(res.ignored[i]));
+	unsigned pages = res.total > 0 ? (unsigned)((res.total + PER_PAGE - 1) / PER_PAGE) : 1;
+	json_t *out = json_pack("{s:I, s:i, s:i, s:i, s:o, s:o, s:o}", "total", (json_int_t)res.total,
+	                        "page", (int)page, "pages", (int)pages, "per_page", PER_PAGE, "results",
+	                        results, "facets", facets, "ignored", ignored);
+	json_object_set_new(out, "corrected", res.corrected ? json_string(res.corrected) : json_null());
+	return reply_json(r, 200, out);
+}
