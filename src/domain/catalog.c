@@ -10,6 +10,7 @@
 #include "domain/audit.h"
 #include "domain/ctx.h"
 #include "domain/people.h"
+#include "domain/search.h"
 #include "domain/taxonomy.h"
 
 /* ---- stored values and their labels ---- */
@@ -704,6 +705,8 @@ static int update_tx(struct db_conn *db, void *cls)
 	if (!rc)
 		rc = db_exec(db, &stmt_module_touch,
 		             (const struct db_param[]){DBP_INT(m.id), DBP_INT(now), DBP_END}, NULL);
+	if (!rc && m.published_version_id) /* learners may see a change: the index follows */
+		rc = catalog_search_index(ctx, m.id);
 	return rc ? rc
 	          : audit_module(ctx, *a->new_version ? "module.new_version" : "module.update", m.id,
 	                         substantive ? "substantive" : "details");
@@ -752,6 +755,8 @@ static int publish_tx(struct db_conn *db, void *cls)
 	rc = db_exec(db, &stmt_module_set_published,
 	             (const struct db_param[]){DBP_INT(m.id), version, DBP_INT(ctx->now()), DBP_END},
 	             NULL);
+	if (!rc)
+		rc = catalog_search_index(ctx, m.id);
 	return rc ? rc : audit_module(ctx, a->publish ? "module.publish" : "module.unpublish", m.id, "");
 }
 

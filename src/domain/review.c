@@ -4,6 +4,7 @@
  * a refusal returns before anything is written (and a forbidden attempt is
  * audited as denied afterwards, in a transaction of its own). */
 #include "domain/review.h"
+#include "domain/search.h"
 
 #include <string.h>
 
@@ -275,49 +276,8 @@ static int finish(struct ctx *ctx, int rc, const char *action, int64_t id, const
 	return rc;
 }
 
-/* What learners see changed: the search index must follow. */
-static void reindex(struct ctx *ctx, int64_t module_id)
-{
-	(void)ctx;
-	(void)module_id;
-	/* TODO(merge search): catalog_search_index(ctx, module_id); from domain/search.h once
-	 * branch search is on main. */
-}
 
-/* Rows of a query gathered into an arena array that doubles as it grows. */
-struct rows {
-	struct arena *arena;
-	void *data;
-	size_t n, cap, size;
-	const void *cur; /* the row the columns are read into */
-};
-
-static void *rows_push(struct rows *r)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		void *data = arena_alloc(r->arena, cap * r->size);
-		if (!data)
-			return NULL;
-		if (r->n)
-			memcpy(data, r->data, r->n * r->size);
-		r->data = data;
-		r->cap = cap;
-	}
-	return (char *)r->data + r->size * r->n++;
-}
-
-/* db_query row callback: a copy of *cur for every row. */
-static int rows_collect(void *cls)
-{
-	struct rows *r = cls;
-	void *slot = rows_push(r);
-	if (!slot)
-		return CAMPUS_ENOMEM;
-	memcpy(slot, r->cur, r->size);
-	return 0;
-}
-
+/* A db_rows collecting copies of *cur_. */
 #define ROWS(arena_, cur_) {.arena = (arena_), .size = sizeof *(cur_), .cur = (cur_)}
 
 /* ---- e-mail ---- */
@@ -333,11 +293,11 @@ static int owner_people(struct ctx *ctx, int64_t org_id, bool local, struct reci
 {
 	unsigned mask = ROLE_PROVIDER_ADMIN | (local ? ROLE_MANAGER : 0);
 	struct recipient cur;
-	struct rows r = ROWS(ctx->arena, &cur);
+	struct db_rows r = ROWS(ctx->arena, &cur);
 	struct db_col cols[] = {DBC_TEXT(&cur.email), DBC_TEXT(&cur.name), DBC_TEXT(&cur.lang), DBC_END};
 	int rc = db_query(ctx->db, &stmt_rv_owner_people,
 	                  (const struct db_param[]){DBP_INT(org_id), DBP_INT(mask), DBP_END}, cols,
-	                  ctx->arena, rows_collect, &r);
+	                  ctx->arena, db_rows_collect, &r);
 	*out = r.data;
 	*n = rc ? 0 : r.n;
 	return rc;
@@ -722,11 +682,11 @@ int review_assign(struct ctx *ctx, int64_t review_id, const int64_t *reviewers, 
 int review_criteria(struct ctx *ctx, struct review_criterion **out, size_t *n)
 {
 	struct review_criterion cur;
-	struct rows r = ROWS(ctx->arena, &cur);
+	struct db_rows r = ROWS(ctx->arena, &cur);
 	struct db_col cols[] = {DBC_INT(&cur.id), DBC_TEXT(&cur.slug), DBC_TEXT(&cur.name),
 	                        DBC_TEXT(&cur.description), DBC_END};
 	int rc = db_query(ctx->db, &stmt_rv_criteria, (const struct db_param[]){DBP_END}, cols,
-	                  ctx->arena, rows_collect, &r);
+	                  ctx->arena, db_rows_collect, &r);
 	*out = r.data;
 	*n = rc ? 0 : r.n;
 	return rc;
@@ -991,6 +951,8 @@ static int decide_tx(struct db_conn *db, void *cls)
 	}
 	if (!rc)
 		rc = audit_record(ctx, "review.decide", "review", id_text(ctx, a->id), "ok", detail);
+	if (!rc && a->learners_see) /* what learners see changed: the search index follows */
+		rc = catalog_search_index(ctx, s.module_id);
 	if (!rc) {
 		if (d->outcome == REVIEW_RECOGNISED)
 			rc = mail_owner(ctx, s.provider_id, s.local, s.slug, s.module_id, s.title,
@@ -1021,8 +983,6 @@ int review_decide(struct ctx *ctx, int64_t review_id, const struct review_decisi
 	struct decide_args a = {.ctx = ctx, .id = review_id, .d = d};
 	int rc = db_tx_run(ctx->db, DB_TX_WRITE, decide_tx, &a);
 	*why = rc ? a.why : NULL;
-	if (!rc && a.learners_see)
-		reindex(ctx, a.module_id);
 	return finish(ctx, rc, "review.decide", review_id, a.why);
 }
 
@@ -1084,7 +1044,7 @@ struct expire_args {
 	struct ctx *ctx;
 	int64_t now;
 	struct pair cur_expired, cur_started;
-	struct rows expired, started;
+	struct db_rows expired, started;
 };
 
 static int expire_tx(struct db_conn *db, void *cls)
@@ -1092,12 +1052,12 @@ static int expire_tx(struct db_conn *db, void *cls)
 	(void)db;
 	struct expire_args *a = cls;
 	struct ctx *ctx = a->ctx;
-	a->expired = (struct rows)ROWS(ctx->arena, &a->cur_expired);
-	a->started = (struct rows)ROWS(ctx->arena, &a->cur_started);
+	a->expired = (struct db_rows)ROWS(ctx->arena, &a->cur_expired);
+	a->started = (struct db_rows)ROWS(ctx->arena, &a->cur_started);
 	int rc = db_query(ctx->db, &stmt_rv_expired, (const struct db_param[]){DBP_INT(a->now), DBP_END},
 	                  (const struct db_col[]){DBC_INT(&a->cur_expired.module_id),
 	                                          DBC_INT(&a->cur_expired.version_id), DBC_END},
-	                  ctx->arena, rows_collect, &a->expired);
+	                  ctx->arena, db_rows_collect, &a->expired);
 	const struct pair *expired = a->expired.data;
 	for (size_t i = 0; !rc && i < a->expired.n; i++) {
 		const struct pair *p = &expired[i];
@@ -1107,6 +1067,8 @@ static int expire_tx(struct db_conn *db, void *cls)
 			             (const struct db_param[]){DBP_INT(p->module_id), DBP_INT(p->version_id),
 			                                       DBP_INT(a->now), DBP_END},
 			             NULL);
+		if (!rc) /* what learners see changed: the search index follows */
+			rc = catalog_search_index(ctx, p->module_id);
 		if (!rc)
 			rc = audit_record(ctx, "review.expire", "module", id_text(ctx, p->module_id), "ok",
 			                  arena_printf(ctx->arena, "version=%lld", (long long)p->version_id));
@@ -1119,7 +1081,7 @@ static int expire_tx(struct db_conn *db, void *cls)
 		              (const struct db_col[]){DBC_INT(&a->cur_started.module_id),
 		                                      DBC_INT(&a->cur_started.version_id),
 		                                      DBC_INT(&a->cur_started.provider_id), DBC_END},
-		              ctx->arena, rows_collect, &a->started);
+		              ctx->arena, db_rows_collect, &a->started);
 	const struct pair *started = a->started.data;
 	for (size_t i = 0; !rc && i < a->started.n; i++) {
 		const struct pair *p = &started[i];
@@ -1149,9 +1111,6 @@ int review_expire_due(struct ctx *ctx, int64_t now, unsigned *started, unsigned 
 	int rc = db_tx_run(ctx->db, DB_TX_WRITE, expire_tx, &a);
 	if (rc)
 		return rc;
-	const struct pair *gone = a.expired.data;
-	for (size_t i = 0; i < a.expired.n; i++)
-		reindex(ctx, gone[i].module_id);
 	if (started)
 		*started = (unsigned)a.started.n;
 	if (expired)
@@ -1232,11 +1191,11 @@ int review_trust_end(struct ctx *ctx, int64_t org_id, const char **why)
 int review_trusted_list(struct ctx *ctx, struct review_trusted **out, size_t *n)
 {
 	struct review_trusted cur;
-	struct rows r = ROWS(ctx->arena, &cur);
+	struct db_rows r = ROWS(ctx->arena, &cur);
 	struct db_col cols[] = {DBC_INT(&cur.org_id), DBC_TEXT(&cur.name), DBC_TEXT(&cur.slug),
 	                        DBC_INT(&cur.since), DBC_INT(&cur.valid_until), DBC_END};
 	int rc = db_query(ctx->db, &stmt_rv_trusted_list, (const struct db_param[]){DBP_INT(ctx->now()), DBP_END},
-	                  cols, ctx->arena, rows_collect, &r);
+	                  cols, ctx->arena, db_rows_collect, &r);
 	*out = r.data;
 	*n = rc ? 0 : r.n;
 	return rc;
@@ -1248,7 +1207,7 @@ static int review_query(struct ctx *ctx, struct db_stmt *stmt, const struct db_p
                         struct review **out, size_t *n)
 {
 	struct review c = {0};
-	struct rows r = ROWS(ctx->arena, &c);
+	struct db_rows r = ROWS(ctx->arena, &c);
 	struct db_col cols[] = {
 	    DBC_INT(&c.id),           DBC_INT(&c.module_id),         DBC_INT(&c.version_id),
 	    DBC_INT(&c.version_number), DBC_TEXT(&c.state),          DBC_TEXT(&c.version_state),
@@ -1258,7 +1217,7 @@ static int review_query(struct ctx *ctx, struct db_stmt *stmt, const struct db_p
 	    DBC_INT(&c.submitted_at), DBC_INT(&c.checked_at),        DBC_INT(&c.decided_at),
 	    DBC_TEXT(&c.submitted_by_name), DBC_TEXT(&c.checked_by_name),
 	    DBC_TEXT(&c.decided_by_name), DBC_TEXT(&c.reason),       DBC_END};
-	int rc = db_query(ctx->db, stmt, params, cols, ctx->arena, rows_collect, &r);
+	int rc = db_query(ctx->db, stmt, params, cols, ctx->arena, db_rows_collect, &r);
 	*out = r.data;
 	*n = rc ? 0 : r.n;
 	return rc;
@@ -1276,21 +1235,21 @@ int review_get(struct ctx *ctx, int64_t review_id, struct review *out)
 		return CAMPUS_ENOTFOUND;
 	*out = found[0];
 	struct review_reviewer rv;
-	struct rows rr = ROWS(ctx->arena, &rv);
+	struct db_rows rr = ROWS(ctx->arena, &rv);
 	rc = db_query(ctx->db, &stmt_rv_reviewers, (const struct db_param[]){DBP_INT(review_id), DBP_END},
 	              (const struct db_col[]){DBC_INT(&rv.person_id), DBC_TEXT(&rv.name),
 	                                      DBC_INT(&rv.assigned_at), DBC_INT(&rv.completed_at), DBC_END},
-	              ctx->arena, rows_collect, &rr);
+	              ctx->arena, db_rows_collect, &rr);
 	if (rc)
 		return rc;
 	out->reviewers = rr.data;
 	out->nreviewers = rr.n;
 	struct review_score_row sc;
-	struct rows rs = ROWS(ctx->arena, &sc);
+	struct db_rows rs = ROWS(ctx->arena, &sc);
 	rc = db_query(ctx->db, &stmt_rv_scores, (const struct db_param[]){DBP_INT(review_id), DBP_END},
 	              (const struct db_col[]){DBC_INT(&sc.reviewer_id), DBC_INT(&sc.criterion_id),
 	                                      DBC_INT(&sc.score), DBC_TEXT(&sc.comment), DBC_END},
-	              ctx->arena, rows_collect, &rs);
+	              ctx->arena, db_rows_collect, &rs);
 	out->scores = rs.data;
 	out->nscores = rc ? 0 : rs.n;
 	return rc;
@@ -1338,12 +1297,12 @@ int review_inbox(struct ctx *ctx, enum review_box box, struct review **out, size
 int review_committee(struct ctx *ctx, int64_t owner_org_id, struct review_member **out, size_t *n)
 {
 	struct review_member cur;
-	struct rows r = ROWS(ctx->arena, &cur);
+	struct db_rows r = ROWS(ctx->arena, &cur);
 	struct db_col cols[] = {DBC_INT(&cur.person_id), DBC_TEXT(&cur.name), DBC_TEXT(&cur.email),
 	                        DBC_BOOL(&cur.conflict), DBC_END};
 	int rc = db_query(ctx->db, &stmt_rv_committee,
 	                  (const struct db_param[]){DBP_INT(owner_org_id), DBP_END}, cols, ctx->arena,
-	                  rows_collect, &r);
+	                  db_rows_collect, &r);
 	*out = r.data;
 	*n = rc ? 0 : r.n;
 	return rc;
@@ -1424,7 +1383,7 @@ int review_register(struct ctx *ctx, const char *query, unsigned offset, unsigne
 	if (rc)
 		return rc;
 	struct register_item cur;
-	struct rows r = ROWS(ctx->arena, &cur);
+	struct db_rows r = ROWS(ctx->arena, &cur);
 	struct db_col cols[] = {DBC_INT(&cur.row.module_id), DBC_INT(&cur.version_id),
 	                        DBC_TEXT(&cur.row.title), DBC_TEXT(&cur.row.provider),
 	                        DBC_INT(&cur.row.points_tenths), DBC_INT(&cur.row.load_tenths),
@@ -1432,7 +1391,7 @@ int review_register(struct ctx *ctx, const char *query, unsigned offset, unsigne
 	rc = db_query(ctx->db, &stmt_rv_register,
 	              (const struct db_param[]){DBP_INT(now), DBP_TEXT(pattern), DBP_INT(limit),
 	                                        DBP_INT(offset), DBP_END},
-	              cols, ctx->arena, rows_collect, &r);
+	              cols, ctx->arena, db_rows_collect, &r);
 	struct register_item *items = r.data;
 	struct review_register_row *rows = arena_alloc(ctx->arena, (r.n ? r.n : 1) * sizeof *rows);
 	if (!rc && !rows)

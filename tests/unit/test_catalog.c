@@ -20,6 +20,7 @@
 
 static int64_t fixed_now(void) { return 1795000000; }
 
+DB_STMT(stmt_clear_search, "DELETE FROM module_search");
 DB_STMT(stmt_clear_tags, "DELETE FROM module_version_tags");
 DB_STMT(stmt_clear_scores, "DELETE FROM review_scores");
 DB_STMT(stmt_clear_assign, "DELETE FROM review_assignments");
@@ -84,7 +85,7 @@ static int setup(void **state)
 		return -1;
 	}
 	buf_fini(&err);
-	struct db_stmt *clears[] = {&stmt_clear_tags,     &stmt_clear_scores,    &stmt_clear_assign,
+	struct db_stmt *clears[] = {&stmt_clear_search, &stmt_clear_tags,     &stmt_clear_scores,    &stmt_clear_assign,
 	                            &stmt_clear_reviews,  &stmt_clear_modules_ptr, &stmt_clear_versions,
 	                            &stmt_clear_modules,  &stmt_clear_members,   &stmt_clear_sessions,
 	                            &stmt_clear_tokens,   &stmt_clear_trusted,   &stmt_clear_people,

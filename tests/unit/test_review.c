@@ -25,6 +25,7 @@
 static int64_t clock_value = T0;
 static int64_t test_now(void) { return clock_value; }
 
+DB_STMT(stmt_t_del_search, "DELETE FROM module_search");
 DB_STMT(stmt_t_del_scores, "DELETE FROM review_scores");
 DB_STMT(stmt_t_del_assign, "DELETE FROM review_assignments");
 DB_STMT(stmt_t_del_reviews, "DELETE FROM reviews");
@@ -220,7 +221,7 @@ static int setup(void **state)
 		return -1;
 	}
 	buf_fini(&err);
-	struct db_stmt *resets[] = {&stmt_t_del_scores,   &stmt_t_del_assign,  &stmt_t_del_reviews,
+	struct db_stmt *resets[] = {&stmt_t_del_search, &stmt_t_del_scores, &stmt_t_del_assign,  &stmt_t_del_reviews,
 	                            &stmt_t_del_trusted,  &stmt_t_del_tags,    &stmt_t_del_versions,
 	                            &stmt_t_del_modules,  &stmt_t_del_outbox,  &stmt_t_del_settings,
 	                            &stmt_t_del_sessions, &stmt_t_del_links,   &stmt_t_del_members,
