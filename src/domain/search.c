@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/dutch.h"
 #include "core/err.h"
+#include "core/lru.h"
 #include "core/log.h"
 #include "core/str.h"
 #include "db/db.h"
@@ -19,7 +20,6 @@
 #define DEFAULT_LIMIT 20
 #define QUERY_WORDS_MAX 16
 #define FTS_MAX 10000      /* most matches the text part returns */
-#define CACHE_SLOTS 256    /* cached text queries */
 #define SNAPSHOT_CAP ((size_t)512 * 1024 * 1024)
 
 const char *const search_facet_params[SF_COUNT] = {
@@ -824,56 +824,23 @@ DB_STMT(stmt_fts_pg, "SELECT module_id FROM module_search, "
                      "(SELECT to_tsquery('simple', $1) || to_tsquery('dutch', $2) AS q) x "
                      "WHERE doc @@ x.q ORDER BY ts_rank(doc, x.q) DESC, module_id LIMIT 10000");
 
-struct cache_entry {
-	int64_t generation;
-	char *key;
-	int64_t *ids;
-	size_t n;
-	uint64_t used;
-};
-static struct cache_entry cache[CACHE_SLOTS];
-static uint64_t cache_tick;
-static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Text queries already run, per generation: the matching ids in rank order. */
+static struct lru text_cache = LRU_INIT;
 
 static bool cache_get(struct ctx *ctx, int64_t gen, const char *key, int64_t **ids, size_t *n)
 {
-	bool hit = false;
-	pthread_mutex_lock(&cache_mu);
-	for (size_t i = 0; i < CACHE_SLOTS; i++) {
-		struct cache_entry *e = &cache[i];
-		if (e->key && e->generation == gen && strcmp(e->key, key) == 0) {
-			*ids = arena_memdup(ctx->arena, e->ids, e->n * sizeof *e->ids + 1);
-			*n = e->n;
-			e->used = ++cache_tick;
-			hit = *ids != NULL;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&cache_mu);
-	return hit;
+	void *data;
+	size_t len;
+	if (!lru_get(&text_cache, key, gen, ctx->arena, &data, &len))
+		return false;
+	*ids = data;
+	*n = len / sizeof **ids;
+	return true;
 }
 
 static void cache_put(int64_t gen, const char *key, const int64_t *ids, size_t n)
 {
-	pthread_mutex_lock(&cache_mu);
-	struct cache_entry *e = &cache[0];
-	for (size_t i = 0; i < CACHE_SLOTS; i++) {
-		if (!cache[i].key) {
-			e = &cache[i];
-			break;
-		}
-		if (cache[i].used < e->used)
-			e = &cache[i];
-	}
-	free(e->key);
-	free(e->ids);
-	e->generation = gen;
-	e->key = xstrdup(key);
-	e->ids = xmalloc(n * sizeof *ids + 1);
-	memcpy(e->ids, ids, n * sizeof *ids);
-	e->n = n;
-	e->used = ++cache_tick;
-	pthread_mutex_unlock(&cache_mu);
+	lru_put(&text_cache, key, gen, ids, n * sizeof *ids);
 }
 
 struct fts_rows {
@@ -1101,6 +1068,12 @@ static int fill_facets(struct ctx *ctx, const struct snapshot *s, int64_t *const
 
 DB_STMT(stmt_gen_read, "SELECT generation FROM catalog_search_state WHERE id = 1");
 
+int catalog_search_generation(struct ctx *ctx, int64_t *generation)
+{
+	return db_query_row(ctx->db, &stmt_gen_read, (const struct db_param[]){DBP_END},
+	                    (const struct db_col[]){DBC_INT(generation), DBC_END}, ctx->arena);
+}
+
 static int search_in(struct ctx *ctx, const struct search_query *q, struct snapshot *s,
                      int64_t gen, struct search_result *out)
 {
@@ -1275,8 +1248,7 @@ int catalog_search(struct ctx *ctx, const struct search_query *q, struct search_
 		if (q->nvalues[f] > SEARCH_VALUES_MAX)
 			return CAMPUS_EINVAL;
 	int64_t gen;
-	int rc = db_query_row(ctx->db, &stmt_gen_read, (const struct db_param[]){DBP_END},
-	                      (const struct db_col[]){DBC_INT(&gen), DBC_END}, ctx->arena);
+	int rc = catalog_search_generation(ctx, &gen);
 	if (rc)
 		return rc;
 	struct snapshot *s;

@@ -98,6 +98,9 @@ struct search_result {
  * when nothing is published, and bumps the catalogue generation. Runs in
  * the caller's write transaction. CAMPUS_ENOTFOUND for an unknown module. */
 int catalog_search_index(struct ctx *ctx, int64_t module_id);
+/* The catalogue's generation now: anything made from the published
+ * catalogue (a rendered result page) is current while this stays the same. */
+int catalog_search_generation(struct ctx *ctx, int64_t *generation);
 /* Every module again, in its own write transaction (CLI, after bulk loads). */
 int catalog_search_reindex_all(struct ctx *ctx);
 

@@ -242,13 +242,12 @@ static void add_layout_data(struct req *r, json_t *data)
 		json_object_set_new(data, "user", json_pack("{s:s}", "name", r->person_name));
 }
 
-static int render(struct req *r, const char *template_name, json_t *data)
+int req_render(struct req *r, const char *template_name, json_t *data, struct buf *out)
 {
 	struct tmpl_render_opts opts = {.translate = translate_cb, .translate_cls = &r->lang};
 	struct buf err;
 	buf_init(&err, r->arena, 2048);
-	buf_clear(&r->body);
-	int rc = tmpl_render(r->app->tmpl, template_name, data, &opts, &r->body, &err);
+	int rc = tmpl_render(r->app->tmpl, template_name, data, &opts, out, &err);
 	if (rc)
 		log_error("msg=\"render failed\" id=%s template=%s error=\"%s\"", r->id, template_name,
 		          buf_cstr(&err));
@@ -262,7 +261,8 @@ int reply_page(struct req *r, unsigned status, const char *page, json_t *data)
 	add_layout_data(r, data);
 	char name[128];
 	snprintf(name, sizeof name, "pages/%s", page);
-	int rc = render(r, name, data);
+	buf_clear(&r->body);
+	int rc = req_render(r, name, data, &r->body);
 	json_decref(data);
 	if (rc)
 		return rc == CAMPUS_ETOOBIG ? CAMPUS_ETOOBIG : CAMPUS_EINTERNAL;

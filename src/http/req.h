@@ -114,6 +114,9 @@ int req_add_header(struct req *r, const char *name, const char *value);
 int req_set_cookie(struct req *r, const char *name, const char *value, long max_age);
 /* Render templates/<page>.html inside the base layout. `data` is stolen. */
 int reply_page(struct req *r, unsigned status, const char *page, json_t *data);
+/* Renders a template (e.g. "partials/x") in the request's language into out,
+ * without the layout's data; logs and returns the error of a failed render. */
+int req_render(struct req *r, const char *template_name, json_t *data, struct buf *out);
 int reply_json(struct req *r, unsigned status, json_t *data); /* data is stolen */
 int reply_text(struct req *r, unsigned status, const char *content_type, const char *text, size_t len);
 /* 303 See Other to a local path (never an absolute URL from input). */

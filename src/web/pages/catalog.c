@@ -8,6 +8,7 @@
 
 #include "core/arena.h"
 #include "core/err.h"
+#include "core/lru.h"
 #include "core/str.h"
 #include "domain/search.h"
 #include "http/req.h"
@@ -151,7 +152,9 @@ static const char *const sort_labels[] = {
     N_("Standaard"), N_("Best passend"), N_("Titel (A-Z)"), N_("Meeste punten"), N_("Nieuwste"),
 };
 
-static int search_page(struct req *r, const char *base)
+/* The search area (form, facets, results, pager) as HTML; *status 400
+ * with the reason when the query is malformed. */
+static int search_area(struct req *r, const char *base, struct buf *out)
 {
 	struct search_query q;
 	unsigned page;
@@ -185,25 +188,59 @@ static int search_page(struct req *r, const char *base)
 	bool filtered = false;
 	for (int k = 0; k < SF_COUNT; k++)
 		filtered |= q.nvalues[k] > 0;
-	json_t *data = json_pack(
-	    "{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:b, s:b, s:b, s:s, s:[{s:s, s:s}]}", "base", base, "q",
-	    q.text ? q.text : "", "hits", hits, "facets", facets_json(r, &res), "sorts", sorts, "pager",
-	    pager, "total", (json_int_t)res.total, "one", res.total == 1, "filtered", filtered,
-	    "beyond", res.total > 0 && res.nhits == 0, "clear", base, "breadcrumb", "href",
-	    r->org.id ? arena_printf(r->arena, "/b/%s", r->org.slug) : "/", "label",
-	    r->org.id ? r->org.name : req_tr(r, "Campus"));
+	json_t *data = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:I, s:b, s:b, s:b, s:s}", "base", base,
+	                         "q", q.text ? q.text : "", "hits", hits, "facets", facets_json(r, &res),
+	                         "sorts", sorts, "pager", pager, "total", (json_int_t)res.total, "one",
+	                         res.total == 1, "filtered", filtered, "beyond",
+	                         res.total > 0 && res.nhits == 0, "clear", base);
 	if (res.corrected)
 		json_object_set_new(data, "corrected", json_string(res.corrected));
 	if (res.nignored)
 		json_object_set_new(data, "ignored", json_true());
-	if (r->org.id)
-		json_object_set_new(data, "org_name", json_string(r->org.name));
+	rc = req_render(r, "partials/aanbod-zoeken", data, out);
+	json_decref(data);
+	return rc ? CAMPUS_EINTERNAL : 0;
+}
+
+/* Visitors without a log-in all see the same national catalogue, so their
+ * search areas are kept per (language, address) until the catalogue
+ * changes; logged-in people may see local modules and get theirs fresh. */
+static struct lru anonymous_areas = LRU_INIT;
+
+static int search_page(struct req *r, const char *base)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	int64_t generation = 0;
+	bool shared = !r->actor.person_id && catalog_search_generation(&ctx, &generation) == 0;
+	const char *key = arena_printf(r->arena, "%d %s?%s", (int)r->lang, base, r->query_string);
+	void *html = NULL;
+	size_t len = 0;
+	if (!key)
+		return CAMPUS_ENOMEM;
+	if (!shared || !lru_get(&anonymous_areas, key, generation, r->arena, &html, &len)) {
+		struct buf area;
+		buf_init(&area, r->arena, 0);
+		int rc = search_area(r, base, &area);
+		if (rc || r->status) /* an error page is already the reply */
+			return rc;
+		html = area.data;
+		len = area.len;
+		if (shared)
+			lru_put(&anonymous_areas, key, generation, html, len);
+	}
 	req_add_header(r, "Vary", "HX-Request");
 	/* htmx asks for the search area only; a history restore wants the page. */
 	const char *hx = req_header(r, "HX-Request");
 	const char *restore = req_header(r, "HX-History-Restore-Request");
 	if (hx && !strcmp(hx, "true") && !(restore && !strcmp(restore, "true")))
-		return reply_page(r, 200, "aanbod-zoeken", data);
+		return reply_text(r, 200, "text/html; charset=utf-8", html, len);
+	json_t *data = json_pack("{s:s%, s:[{s:s, s:s}]}", "search_html", (const char *)html, len,
+	                         "breadcrumb", "href",
+	                         r->org.id ? arena_printf(r->arena, "/b/%s", r->org.slug) : "/",
+	                         "label", r->org.id ? r->org.name : req_tr(r, "Campus"));
+	if (r->org.id)
+		json_object_set_new(data, "org_name", json_string(r->org.name));
 	return reply_page(r, 200, "aanbod", data);
 }
 
