@@ -4,6 +4,7 @@
  * form works without JavaScript, and with htmx the server answers only the
  * search area (form and results) when the HX-Request header is present. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -235,10 +236,11 @@ static int search_page(struct req *r, const char *base)
 	const char *restore = req_header(r, "HX-History-Restore-Request");
 	if (hx && !strcmp(hx, "true") && !(restore && !strcmp(restore, "true")))
 		return reply_text(r, 200, "text/html; charset=utf-8", html, len);
-	json_t *data = json_pack("{s:s%, s:[{s:s, s:s}]}", "search_html", (const char *)html, len,
-	                         "breadcrumb", "href",
+	json_t *data = json_pack("{s:[{s:s, s:s}]}", "breadcrumb", "href",
 	                         r->org.id ? arena_printf(r->arena, "/b/%s", r->org.slug) : "/",
 	                         "label", r->org.id ? r->org.name : req_tr(r, "Campus"));
+	/* Our own rendering, valid UTF-8: no need for jansson to scan 50 kB again. */
+	json_object_set_new(data, "search_html", json_stringn_nocheck(html, len));
 	if (r->org.id)
 		json_object_set_new(data, "org_name", json_string(r->org.name));
 	return reply_page(r, 200, "aanbod", data);
@@ -255,7 +257,8 @@ int page_org_catalog(struct req *r)
 	return base ? search_page(r, base) : CAMPUS_ENOMEM;
 }
 
-int api_modules(struct req *r)
+/* The API answer as JSON text; the caller caches it. */
+static int api_modules_json(struct req *r, struct buf *text)
 {
 	struct search_query q;
 	unsigned page;
@@ -304,5 +307,40 @@ int api_modules(struct req *r)
 	                        "page", (int)page, "pages", (int)pages, "per_page", PER_PAGE, "results",
 	                        results, "facets", facets, "ignored", ignored);
 	json_object_set_new(out, "corrected", res.corrected ? json_string(res.corrected) : json_null());
-	return reply_json(r, 200, out);
+	char *dumped = json_dumps(out, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(out);
+	if (!dumped)
+		return CAMPUS_ENOMEM;
+	rc = buf_puts(text, dumped);
+	free(dumped);
+	return rc ? rc : buf_putc(text, '\n');
+}
+
+/* The API carries no session: every caller sees the national catalogue,
+ * so answers are kept per (language, query) until the catalogue changes. */
+static struct lru api_answers = LRU_INIT;
+
+int api_modules(struct req *r)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	int64_t generation = 0;
+	bool cacheable = catalog_search_generation(&ctx, &generation) == 0;
+	const char *key = arena_printf(r->arena, "%d ?%s", (int)r->lang, r->query_string);
+	void *json = NULL;
+	size_t len = 0;
+	if (!key)
+		return CAMPUS_ENOMEM;
+	if (!cacheable || !lru_get(&api_answers, key, generation, r->arena, &json, &len)) {
+		struct buf text;
+		buf_init(&text, r->arena, 0);
+		int rc = api_modules_json(r, &text);
+		if (rc || r->status) /* an error reply is already made */
+			return rc;
+		json = text.data;
+		len = text.len;
+		if (cacheable)
+			lru_put(&api_answers, key, generation, json, len);
+	}
+	return reply_text(r, 200, "application/json", json, len);
 }
