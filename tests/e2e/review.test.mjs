@@ -20,7 +20,8 @@ const PASSWORD = 'Campus-demo-2026';
 const PROVIDER = 'aanbieder@go-opleidingen.demo';
 const ADMIN = 'beheerder@campus.demo';
 const CHAIR = 'commissie@campus.demo';
-const TITLE = `Samen lezen met nieuwkomers ${Date.now()}`;
+// A Dutch word form later finds it: "voorlezen" matches "Voorleesexpert".
+const TITLE = `Voorleesexpert: samen lezen met nieuwkomers ${Date.now()}`;
 const NOJS_TITLE = `Taalcafé organiseren ${Date.now()}`;
 
 let toetsingPath = null; // /b/go-opleidingen/modules/<id>/toetsing
@@ -229,6 +230,36 @@ for (const [label, options] of [['laptop', DESKTOP], ['phone', PHONE]]) {
 			assert.equal(await page.getByRole('row').filter({ hasText: TITLE }).count(), 1);
 			assert.equal(await page.getByRole('row').filter({ hasText: NOJS_TITLE }).count(), 0);
 			await checkPage(page, `register, searched (${label})`);
+		});
+	});
+}
+
+// The issue's whole path ends with a learner: a volunteer of a library finds
+// the recognised module with another word form and a filter, sorted newest
+// first, and opens it with its points. Without JavaScript and with htmx.
+for (const [label, options] of [['without JavaScript', { ...DESKTOP, javaScriptEnabled: false }], ['phone', PHONE]]) {
+	test(`a learner finds the recognised module by "voorlezen" and a filter (${label})`, async () => {
+		await withPage(options, async ({ page }) => {
+			await page.goto('/inloggen');
+			await page.getByLabel('E-mailadres').fill('vrijwilliger@bibliotheek-utrecht.demo');
+			await page.getByLabel('Wachtwoord').fill(PASSWORD);
+			await navigate(page, () => page.getByRole('button', { name: 'Inloggen', exact: true }).click());
+			await navigate(page, () => page.getByRole('link', { name: 'Aanbod', exact: true }).first().click());
+			await page.getByLabel('Zoekwoorden').fill('voorlezen');
+			await page.getByLabel('Sorteren op').selectOption('nieuw');
+			await page.getByRole('checkbox', { name: /^Erkend \(/ }).check();
+			if (options.javaScriptEnabled === false)
+				await navigate(page, () => page.getByRole('button', { name: 'Zoeken' }).click());
+			else
+				await page.waitForURL(/erkend=ja/);
+			await page.waitForFunction(() => /q=voorlezen/.test(location.search) && /erkend=ja/.test(location.search));
+			const card = page.locator('.campus-result', { hasText: TITLE });
+			await card.first().waitFor();
+			assert.equal(await card.count(), 1);
+			await checkPage(page, `search finds the module (${label})`);
+			await navigate(page, () => card.getByRole('link', { name: TITLE }).click());
+			assert.equal(new URL(page.url()).pathname, modulePath);
+			assert.match(await page.locator('main').innerText(), /2,5 studiepunten/);
 		});
 	});
 }
