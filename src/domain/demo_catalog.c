@@ -71,7 +71,7 @@ DB_STMT(stmt_dc_tags4, "INSERT INTO module_version_tags (version_id, kind, tag_i
                        " ($1, 'competency', $5)");
 DB_STMT(stmt_dc_module_versions,
         "UPDATE modules SET working_version_id = $2, published_version_id = $3,"
-        " recognised_version_id = $4 WHERE id = $1");
+        " recognised_version_id = $4, updated_at = $5 WHERE id = $1");
 DB_STMT(stmt_dc_review,
         "INSERT INTO reviews (module_id, version_id, state, light, rereview, submitted_by,"
         " submitted_at, checked_by, checked_at, decided_by, decided_at, reason) VALUES ($1, $2,"
@@ -923,12 +923,15 @@ static struct vrec recognition(struct cat *c, const struct mod *m, int64_t load,
 }
 
 static int set_versions(struct cat *c, int64_t module_id, int64_t working, int64_t published,
-                        int64_t recognised)
+                        int64_t recognised, int64_t updated)
 {
 	struct db_param p[] = {
-	    DBP_INT(module_id), DBP_INT(working),
+	    DBP_INT(module_id),
+	    DBP_INT(working),
 	    published ? (struct db_param)DBP_INT(published) : (struct db_param)DBP_NULL,
-	    recognised ? (struct db_param)DBP_INT(recognised) : (struct db_param)DBP_NULL, DBP_END};
+	    recognised ? (struct db_param)DBP_INT(recognised) : (struct db_param)DBP_NULL,
+	    DBP_INT(updated),
+	    DBP_END};
 	return db_exec(c->db, &stmt_dc_module_versions, p, NULL);
 }
 
@@ -1090,6 +1093,8 @@ static int write_module(struct cat *c, struct mod *m)
 			return rc;
 		/* a substantive change: new goals and load, back to the committee */
 		int64_t load2 = round5(m->load * (int64_t)rng_range(&c->rng, 90, 140) / 100);
+		if (load2 > 400) /* at most 40 hours, like the first */
+			load2 = 400;
 		buf_printf(&c->desc,
 		           "\n**Vernieuwd:** het programma is uitgebreid met een extra praktijkdeel "
 		           "en de studielast is aangepast.\n");
@@ -1131,9 +1136,12 @@ static int write_module(struct cat *c, struct mod *m)
 	default:
 		return CAMPUS_EINTERNAL;
 	}
+	if (last > c->now)
+		last = c->now;
+	if (last < t.created)
+		last = t.created;
 	if (!rc)
-		rc = set_versions(c, module_id, working, published, recognised);
-	(void)last;
+		rc = set_versions(c, module_id, working, published, recognised, last);
 	return rc;
 }
 
