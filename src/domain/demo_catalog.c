@@ -64,6 +64,36 @@ DB_STMT(stmt_dc_version,
         " recognised_at, valid_until, created_by, created_at, updated_at) VALUES ($1, $2, $3, $4,"
         " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,"
         " $23, $24, $25, $26) RETURNING id");
+/* PostgreSQL: module, first version and tags in one round trip; a later
+ * version and its tags in one. Parameters as stmt_dc_version, then (first
+ * only) local_org_id, then domain, role, competency and a second competency
+ * (NULL: none). */
+DB_STMT(stmt_dc_first_pg,
+        "WITH m AS (INSERT INTO modules (provider_id, local_org_id, created_at, updated_at)"
+        " VALUES ($1, $27, $25, $25) RETURNING id),"
+        " v AS (INSERT INTO module_versions (module_id, number, state, title, summary, description,"
+        " goals, level, format, load_tenths, language, price_cents, vat, prerequisites, audience,"
+        " place, province, contact_name, contact_email, points_tenths, recognised_load_tenths,"
+        " recognised_at, valid_until, created_by, created_at, updated_at) SELECT m.id, $2, $3, $4,"
+        " $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22,"
+        " $23, $24, $25, $26 FROM m RETURNING id, module_id),"
+        " t AS (INSERT INTO module_version_tags (version_id, kind, tag_id) SELECT v.id, x.k, x.t"
+        " FROM v CROSS JOIN (VALUES ('domain', $28::bigint), ('role', $29::bigint),"
+        " ('competency', $30::bigint), ('competency', $31::bigint)) AS x (k, t)"
+        " WHERE x.t IS NOT NULL)"
+        " SELECT module_id, id FROM v");
+DB_STMT(stmt_dc_version_pg,
+        "WITH v AS (INSERT INTO module_versions (module_id, number, state, title, summary,"
+        " description, goals, level, format, load_tenths, language, price_cents, vat,"
+        " prerequisites, audience, place, province, contact_name, contact_email, points_tenths,"
+        " recognised_load_tenths, recognised_at, valid_until, created_by, created_at, updated_at)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,"
+        " $19, $20, $21, $22, $23, $24, $25, $26) RETURNING id, module_id),"
+        " t AS (INSERT INTO module_version_tags (version_id, kind, tag_id) SELECT v.id, x.k, x.t"
+        " FROM v CROSS JOIN (VALUES ('domain', $27::bigint), ('role', $28::bigint),"
+        " ('competency', $29::bigint), ('competency', $30::bigint)) AS x (k, t)"
+        " WHERE x.t IS NOT NULL)"
+        " SELECT module_id, id FROM v");
 DB_STMT(stmt_dc_tags3, "INSERT INTO module_version_tags (version_id, kind, tag_id) VALUES"
                        " ($1, 'domain', $2), ($1, 'role', $3), ($1, 'competency', $4)");
 DB_STMT(stmt_dc_tags4, "INSERT INTO module_version_tags (version_id, kind, tag_id) VALUES"
@@ -79,6 +109,15 @@ DB_STMT(stmt_dc_review,
 DB_STMT(stmt_dc_assign,
         "INSERT INTO review_assignments (review_id, reviewer_id, assigned_by, assigned_at,"
         " completed_at) VALUES ($1, $2, $3, $4, $5)");
+/* PostgreSQL: an assignment and its scores (NULL criterion: none) in one. */
+DB_STMT(stmt_dc_assign_pg,
+        "WITH a AS (INSERT INTO review_assignments (review_id, reviewer_id, assigned_by,"
+        " assigned_at, completed_at) VALUES ($1, $2, $3, $4, $5) RETURNING review_id, reviewer_id)"
+        " INSERT INTO review_scores (review_id, reviewer_id, criterion_id, score, comment)"
+        " SELECT a.review_id, a.reviewer_id, x.c, x.s, x.m FROM a CROSS JOIN (VALUES"
+        " ($6::bigint, $7::bigint, $8::text), ($9::bigint, $10::bigint, $11::text),"
+        " ($12::bigint, $13::bigint, $14::text), ($15::bigint, $16::bigint, $17::text))"
+        " AS x (c, s, m) WHERE x.c IS NOT NULL");
 DB_STMT(stmt_dc_scores4,
         "INSERT INTO review_scores (review_id, reviewer_id, criterion_id, score, comment) VALUES"
         " ($1, $2, $3, $4, $5), ($1, $2, $6, $7, $8), ($1, $2, $9, $10, $11),"
@@ -245,6 +284,7 @@ struct cat {
 	struct ctx *ctx;
 	struct db_conn *db;
 	struct arena *tmp;
+	bool pg;
 	struct rng rng;
 	int64_t now, floor;
 
@@ -691,13 +731,17 @@ struct vrec { /* recognition of a version */
 	int64_t points, load, at, until;
 };
 
-static int insert_version(struct cat *c, const struct mod *m, int64_t module_id, int number,
+/* A version with its tags; *module_id 0: the module too (created with its
+ * first version). PostgreSQL does it in one round trip, SQLite (no INSERT
+ * inside WITH) in three or four. */
+static int insert_version(struct cat *c, const struct mod *m, int64_t *module_id, int number,
                           const char *state, const struct vrec *r, int64_t created,
                           int64_t updated, int64_t load, int64_t *version_id)
 {
 	const char *level = m->level >= 0 ? level_names[m->level] : NULL;
-	struct db_param p[] = {
-	    DBP_INT(module_id),
+	const struct db_param null = DBP_NULL;
+	const struct db_param fields[] = {
+	    /* $2..$26 of the version */
 	    DBP_INT(number),
 	    DBP_TEXT(state),
 	    DBP_TEXT(buf_cstr(&c->title)),
@@ -716,30 +760,74 @@ static int insert_version(struct cat *c, const struct mod *m, int64_t module_id,
 	    DBP_TEXT(m->province),
 	    DBP_TEXT(m->contact ? m->contact->name : ""),
 	    DBP_TEXT(m->contact ? m->contact->email : ""),
-	    r->on ? (struct db_param)DBP_INT(r->points) : (struct db_param)DBP_NULL,
-	    r->on ? (struct db_param)DBP_INT(r->load) : (struct db_param)DBP_NULL,
-	    r->on ? (struct db_param)DBP_INT(r->at) : (struct db_param)DBP_NULL,
-	    r->on ? (struct db_param)DBP_INT(r->until) : (struct db_param)DBP_NULL,
-	    m->author ? (struct db_param)DBP_INT(m->author->person_id) : (struct db_param)DBP_NULL,
+	    r->on ? (struct db_param)DBP_INT(r->points) : null,
+	    r->on ? (struct db_param)DBP_INT(r->load) : null,
+	    r->on ? (struct db_param)DBP_INT(r->at) : null,
+	    r->on ? (struct db_param)DBP_INT(r->until) : null,
+	    m->author ? (struct db_param)DBP_INT(m->author->person_id) : null,
 	    DBP_INT(created),
 	    DBP_INT(updated),
-	    DBP_END};
-	int rc = db_query_row(c->db, &stmt_dc_version, p,
-	                      (const struct db_col[]){DBC_INT(version_id), DBC_END}, c->tmp);
+	};
+	const size_t nf = sizeof fields / sizeof fields[0];
+	const struct db_param tags[] = {
+	    DBP_INT(m->comp->domain_id), DBP_INT(m->comp->role_id), DBP_INT(m->comp->id),
+	    m->comp2 ? (struct db_param)DBP_INT(m->comp2->id) : null};
+	struct db_param p[40];
+	size_t n = 0;
+	bool first = *module_id == 0;
+	p[n++] = (struct db_param)DBP_INT(first ? m->owner->id : *module_id);
+	memcpy(p + n, fields, sizeof fields);
+	n += nf;
+	int rc;
+	if (c->pg) {
+		if (first)
+			p[n++] = m->local ? (struct db_param)DBP_INT(m->owner->id) : null;
+		memcpy(p + n, tags, sizeof tags);
+		n += 4;
+		p[n] = (struct db_param)DBP_END;
+		int64_t mid = 0;
+		rc = db_query_row(c->db, first ? &stmt_dc_first_pg : &stmt_dc_version_pg, p,
+		                  (const struct db_col[]){DBC_INT(&mid), DBC_INT(version_id), DBC_END},
+		                  c->tmp);
+		if (!rc)
+			*module_id = mid;
+	} else {
+		rc = 0;
+		if (first) {
+			struct db_param mp[] = {
+			    DBP_INT(m->owner->id),
+			    m->local ? (struct db_param)DBP_INT(m->owner->id) : null,
+			    DBP_INT(created),
+			    DBP_INT(created),
+			    DBP_END};
+			rc = db_query_row(c->db, &stmt_dc_module, mp,
+			                  (const struct db_col[]){DBC_INT(module_id), DBC_END}, c->tmp);
+			p[0] = (struct db_param)DBP_INT(*module_id);
+		}
+		p[n] = (struct db_param)DBP_END;
+		if (!rc)
+			rc = db_query_row(c->db, &stmt_dc_version, p,
+			                  (const struct db_col[]){DBC_INT(version_id), DBC_END}, c->tmp);
+		if (!rc && m->comp2)
+			rc = db_exec(c->db, &stmt_dc_tags4,
+			             (const struct db_param[]){DBP_INT(*version_id), tags[0], tags[1],
+			                                       tags[2], tags[3], DBP_END},
+			             NULL);
+		else if (!rc)
+			rc = db_exec(c->db, &stmt_dc_tags3,
+			             (const struct db_param[]){DBP_INT(*version_id), tags[0], tags[1],
+			                                       tags[2], DBP_END},
+			             NULL);
+	}
 	if (rc)
 		return rc;
+	if (first) {
+		c->res.modules++;
+		if (m->local)
+			c->res.local_modules++;
+	}
 	c->res.versions++;
-	if (m->comp2)
-		return db_exec(c->db, &stmt_dc_tags4,
-		               (const struct db_param[]){DBP_INT(*version_id), DBP_INT(m->comp->domain_id),
-		                                         DBP_INT(m->comp->role_id), DBP_INT(m->comp->id),
-		                                         DBP_INT(m->comp2->id), DBP_END},
-		               NULL);
-	return db_exec(c->db, &stmt_dc_tags3,
-	               (const struct db_param[]){DBP_INT(*version_id), DBP_INT(m->comp->domain_id),
-	                                         DBP_INT(m->comp->role_id), DBP_INT(m->comp->id),
-	                                         DBP_END},
-	               NULL);
+	return 0;
 }
 
 static const char *const comments[NCRIT][3][2] = {
@@ -784,35 +872,41 @@ static const char *const rejected_reasons[] = {
 
 enum score_mood { GOOD, MIXED, POOR };
 
-static int add_scores(struct cat *c, int64_t review, int64_t reviewer, enum score_mood mood,
-                      bool partial)
+/* A reviewer on a review with nscores scores (0, 2 or 4): one statement on
+ * PostgreSQL, two on SQLite. */
+static int add_assignment(struct cat *c, int64_t review, int64_t reviewer, int64_t assigned,
+                          int64_t completed, enum score_mood mood, size_t nscores)
 {
-	int64_t sc[NCRIT];
-	const char *cm[NCRIT];
+	const struct db_param null = DBP_NULL;
+	struct db_param s[3 * NCRIT];
 	for (size_t i = 0; i < NCRIT; i++) {
 		uint32_t x = rng_below(&c->rng, 10);
-		sc[i] = mood == GOOD ? (x < 2 ? 3 : x < 7 ? 4 : 5)
-		        : mood == MIXED ? (x < 3 ? 2 : x < 8 ? 3 : 4)
-		                        : (x < 4 ? 1 : x < 8 ? 2 : 3);
-		int lvl = sc[i] >= 4 ? 0 : sc[i] == 3 ? 1 : 2;
-		cm[i] = comments[i][lvl][rng_below(&c->rng, 2)];
+		int64_t sc = mood == GOOD    ? (x < 2 ? 3 : x < 7 ? 4 : 5)
+		             : mood == MIXED ? (x < 3 ? 2 : x < 8 ? 3 : 4)
+		                             : (x < 4 ? 1 : x < 8 ? 2 : 3);
+		int lvl = sc >= 4 ? 0 : sc == 3 ? 1 : 2;
+		const char *cm = comments[i][lvl][rng_below(&c->rng, 2)];
+		bool on = i < nscores;
+		s[3 * i] = on ? (struct db_param)DBP_INT(c->criteria[i]) : null;
+		s[3 * i + 1] = on ? (struct db_param)DBP_INT(sc) : null;
+		s[3 * i + 2] = on ? (struct db_param)DBP_TEXT(cm) : null;
 	}
-	if (partial)
-		return db_exec(c->db, &stmt_dc_scores2,
-		               (const struct db_param[]){DBP_INT(review), DBP_INT(reviewer),
-		                                         DBP_INT(c->criteria[0]), DBP_INT(sc[0]),
-		                                         DBP_TEXT(cm[0]), DBP_INT(c->criteria[1]),
-		                                         DBP_INT(sc[1]), DBP_TEXT(cm[1]), DBP_END},
-		               NULL);
-	return db_exec(c->db, &stmt_dc_scores4,
-	               (const struct db_param[]){DBP_INT(review), DBP_INT(reviewer),
-	                                         DBP_INT(c->criteria[0]), DBP_INT(sc[0]),
-	                                         DBP_TEXT(cm[0]), DBP_INT(c->criteria[1]),
-	                                         DBP_INT(sc[1]), DBP_TEXT(cm[1]),
-	                                         DBP_INT(c->criteria[2]), DBP_INT(sc[2]),
-	                                         DBP_TEXT(cm[2]), DBP_INT(c->criteria[3]),
-	                                         DBP_INT(sc[3]), DBP_TEXT(cm[3]), DBP_END},
-	               NULL);
+	struct db_param p[5 + 3 * NCRIT + 1] = {
+	    DBP_INT(review), DBP_INT(reviewer), DBP_INT(c->chair), DBP_INT(assigned),
+	    completed ? (struct db_param)DBP_INT(completed) : null};
+	if (c->pg) {
+		memcpy(p + 5, s, sizeof s);
+		p[5 + 3 * NCRIT] = (struct db_param)DBP_END;
+		return db_exec(c->db, &stmt_dc_assign_pg, p, NULL);
+	}
+	p[5] = (struct db_param)DBP_END;
+	int rc = db_exec(c->db, &stmt_dc_assign, p, NULL);
+	if (rc || nscores == 0)
+		return rc;
+	struct db_param q[2 + 3 * NCRIT + 1] = {DBP_INT(review), DBP_INT(reviewer)};
+	memcpy(q + 2, s, 3 * nscores * sizeof *s);
+	q[2 + 3 * nscores] = (struct db_param)DBP_END;
+	return db_exec(c->db, nscores == NCRIT ? &stmt_dc_scores4 : &stmt_dc_scores2, q, NULL);
 }
 
 /* One review of a version in the given state, with its assignments and scores.
@@ -890,16 +984,8 @@ static int add_review(struct cat *c, const struct mod *m, int64_t module_id, int
 			completed = t->decided;
 		if (completed > c->now)
 			completed = c->now - 3600;
-		struct db_param a[] = {DBP_INT(review),
-		                       DBP_INT(who[i]),
-		                       DBP_INT(c->chair),
-		                       DBP_INT(t->assigned),
-		                       done ? (struct db_param)DBP_INT(completed)
-		                            : (struct db_param)DBP_NULL,
-		                       DBP_END};
-		rc = db_exec(c->db, &stmt_dc_assign, a, NULL);
-		if (!rc && (done || half))
-			rc = add_scores(c, review, who[i], mood, half);
+		rc = add_assignment(c, review, who[i], t->assigned, done ? completed : 0, mood,
+		                    done ? NCRIT : half ? 2 : 0);
 	}
 	return rc;
 }
@@ -988,19 +1074,8 @@ static int write_module(struct cat *c, struct mod *m)
 	if (t.created > t.submitted)
 		t.created = t.submitted;
 
-	int64_t module_id = 0;
-	int rc = db_query_row(
-	    c->db, &stmt_dc_module,
-	    (const struct db_param[]){DBP_INT(m->owner->id),
-	                              m->local ? (struct db_param)DBP_INT(m->owner->id)
-	                                       : (struct db_param)DBP_NULL,
-	                              DBP_INT(t.created), DBP_INT(t.created), DBP_END},
-	    (const struct db_col[]){DBC_INT(&module_id), DBC_END}, c->tmp);
-	if (rc)
-		return rc;
-	c->res.modules++;
-	if (m->local)
-		c->res.local_modules++;
+	int64_t module_id = 0; /* the first insert_version() makes the module */
+	int rc = 0;
 
 	int64_t v1 = 0, v2 = 0, working, published = 0, recognised = 0;
 	switch (plan) {
@@ -1009,7 +1084,7 @@ static int write_module(struct cat *c, struct mod *m)
 		last = t.created + (int64_t)rng_range(&c->rng, 0, 20) * DAY;
 		if (last > c->now)
 			last = c->now;
-		rc = insert_version(c, m, module_id, 1, "draft", &none, t.created, last, m->load, &v1);
+		rc = insert_version(c, m, &module_id, 1, "draft", &none, t.created, last, m->load, &v1);
 		working = v1;
 		published = plan == P_PUBLISHED ? v1 : 0;
 		break;
@@ -1033,7 +1108,7 @@ static int write_module(struct cat *c, struct mod *m)
 		       : plan == P_CHECKED ? t.checked
 		       : plan == P_ASSIGNED ? t.assigned
 		                            : t.decided;
-		rc = insert_version(c, m, module_id, 1, vs, &none, t.created, last, m->load, &v1);
+		rc = insert_version(c, m, &module_id, 1, vs, &none, t.created, last, m->load, &v1);
 		if (!rc)
 			rc = add_review(c, m, module_id, v1, rs, false, &t);
 		working = v1;
@@ -1051,7 +1126,7 @@ static int write_module(struct cat *c, struct mod *m)
 			struct times t1 = times_before(c, t.submitted - (int64_t)rng_range(&c->rng, 20, 60) * DAY);
 			int64_t load1 = round5(m->load * (int64_t)rng_range(&c->rng, 70, 100) / 100);
 			struct vrec r1 = recognition(c, m, load1, t1.decided);
-			rc = insert_version(c, m, module_id, 1, "superseded", &r1, t1.created, t.decided,
+			rc = insert_version(c, m, &module_id, 1, "superseded", &r1, t1.created, t.decided,
 			                    load1, &v1);
 			if (!rc)
 				rc = add_review(c, m, module_id, v1, "recognised", false, &t1);
@@ -1062,7 +1137,7 @@ static int write_module(struct cat *c, struct mod *m)
 		const char *vs = plan == P_EXPIRED ? "expired" : "recognised";
 		int64_t vid = 0;
 		last = plan == P_EXPIRED ? r.until : t.decided;
-		rc = insert_version(c, m, module_id, history ? 2 : 1, vs, &r, t.created, last, m->load,
+		rc = insert_version(c, m, &module_id, history ? 2 : 1, vs, &r, t.created, last, m->load,
 		                    &vid);
 		if (!rc)
 			rc = add_review(c, m, module_id, vid, "recognised", false, &t);
@@ -1085,7 +1160,7 @@ static int write_module(struct cat *c, struct mod *m)
 	case P_REC_V2_REVIEW:
 	case P_REC_V2_RETURNED: {
 		struct vrec r = recognition(c, m, m->load, t.decided);
-		rc = insert_version(c, m, module_id, 1, "recognised", &r, t.created, t.decided, m->load,
+		rc = insert_version(c, m, &module_id, 1, "recognised", &r, t.created, t.decided, m->load,
 		                    &v1);
 		if (!rc)
 			rc = add_review(c, m, module_id, v1, "recognised", false, &t);
@@ -1126,7 +1201,7 @@ static int write_module(struct cat *c, struct mod *m)
 			last = t2.submitted;
 		if (last > c->now)
 			last = c->now;
-		rc = insert_version(c, m, module_id, 2, vs, &none, t2.submitted - DAY, last, load2, &v2);
+		rc = insert_version(c, m, &module_id, 2, vs, &none, t2.submitted - DAY, last, load2, &v2);
 		if (!rc)
 			rc = add_review(c, m, module_id, v2, rs, false, &t2);
 		working = v2;
@@ -1382,6 +1457,7 @@ int demo_catalog_build(struct ctx *ctx, struct db_conn *db, struct arena *tmp,
 	c->ctx = ctx;
 	c->db = db;
 	c->tmp = tmp;
+	c->pg = db_dialect(db) == DB_POSTGRES;
 	c->now = now;
 	c->floor = now - HISTORY_DAYS * (int64_t)DAY;
 	c->rng.s = 0x436174616c6f6721ULL ^ (uint64_t)seed; /* "Catalog!" */
