@@ -6,7 +6,8 @@
 set -eu
 
 run_pkgs="gcc make meson ninja-build pkg-config gettext libmicrohttpd-dev libjansson-dev
-libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev liboath-dev libqrencode-dev libcsv-dev"
+libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev liboath-dev libqrencode-dev libcsv-dev
+libcmark-dev"
 test_pkgs="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev chromium
 curl"
 bench_pkgs="nginx-light wrk curl"

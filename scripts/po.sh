@@ -19,7 +19,7 @@ if [ -n "$check" ]; then
 else
 	msgmerge -q --update --backup=none --no-fuzzy-matching po/en.po "$tmp/campus.pot"
 	echo "po/en.po updated. Translate the new entries by hand, or list Dutch/English line"
-	echo "pairs in a file and run: scripts/po-fill.py <pairs | msgcat --use-first - po/en.po"
-	echo "(then restore the header). Untranslated:"
+	echo "pairs in a file and run: scripts/po-fill.py PAIRS"
+	echo "Untranslated:"
 	msgattrib --untranslated --no-obsolete po/en.po | grep -c '^msgid' || true
 fi

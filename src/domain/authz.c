@@ -11,6 +11,16 @@ int authz_check(const struct actor *a, enum authz_policy policy, int64_t org_id)
 {
 	if (a->flags & ACTOR_SYSTEM)
 		return 0;
+	/* A token acts for its organisation through the API only, never as the
+	 * person who made it. */
+	if (a->flags & ACTOR_API) {
+		unsigned need = policy == AZ_API_READ ? ACTOR_API_READ
+		                : policy == AZ_API_WRITE ? ACTOR_API_WRITE
+		                                         : 0;
+		if (policy == AZ_PUBLIC)
+			return 0;
+		return need && (a->flags & need) && a->org_id ? 0 : CAMPUS_EFORBIDDEN;
+	}
 	switch (policy) {
 	case AZ_PUBLIC:
 		return 0;
@@ -41,6 +51,9 @@ int authz_check(const struct actor *a, enum authz_policy policy, int64_t org_id)
 		if (!a->person_id)
 			return CAMPUS_EUNAUTH;
 		return a->roles & (ROLE_COMMITTEE | ROLE_CAMPUS_ADMIN) ? 0 : CAMPUS_EFORBIDDEN;
+	case AZ_API_READ:
+	case AZ_API_WRITE:
+		return CAMPUS_EUNAUTH; /* a session is no token */
 	case AZ_POLICY_COUNT:
 		break;
 	}
@@ -56,6 +69,8 @@ const char *authz_policy_name(enum authz_policy policy)
 	case AZ_CAMPUS_ADMIN: return "campusbeheerder";
 	case AZ_ORG_OFFERING: return "beheerder van het aanbod van de organisatie";
 	case AZ_COMMITTEE: return "lid van de toetsingscommissie";
+	case AZ_API_READ: return "API-sleutel die modules mag lezen";
+	case AZ_API_WRITE: return "API-sleutel die modules mag wijzigen";
 	case AZ_POLICY_COUNT: break;
 	}
 	return "?";

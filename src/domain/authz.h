@@ -17,6 +17,8 @@ enum authz_policy {
 	AZ_ORG_OFFERING,    /* who manages the organisation's own offering: its provider
 	                     * administrators, a library's managers, or a campus administrator */
 	AZ_COMMITTEE,       /* a member of the review committee, or a campus administrator */
+	AZ_API_READ,        /* an organisation's system with an API token that may read its modules */
+	AZ_API_WRITE,       /* ... that may change them */
 	AZ_POLICY_COUNT
 };
 

@@ -143,6 +143,16 @@ struct module_summary {
 int module_list_by_owner(struct ctx *ctx, int64_t owner_org_id, struct module_summary **out,
                          size_t *n);
 
+/* The newest review of a module, as its owner sees it. */
+struct review_brief {
+	int64_t id, version_number;
+	const char *state;  /* submitted checked assigned recognised returned rejected withdrawn */
+	const char *reason; /* "" unless returned or rejected */
+	int64_t submitted_at, decided_at; /* decided_at 0: not yet */
+};
+/* CAMPUS_ENOTFOUND when the module was never submitted. */
+int module_latest_review(struct ctx *ctx, int64_t module_id, struct review_brief *out);
+
 /* Labels (Dutch msgids) for stored values; NULL for an unknown value. */
 const char *module_format_label(const char *format);
 const char *module_state_label(const char *state);

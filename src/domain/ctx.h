@@ -29,7 +29,9 @@ struct actor {
 	unsigned roles;   /* roles in org_id */
 	unsigned flags;
 };
-enum { ACTOR_SYSTEM = 1 };
+/* ACTOR_API: an organisation's system with an API token, acting for org_id;
+ * what the token may do: ACTOR_API_READ, ACTOR_API_WRITE (domain/apitoken.h). */
+enum { ACTOR_SYSTEM = 1, ACTOR_API = 2, ACTOR_API_READ = 4, ACTOR_API_WRITE = 8 };
 
 /* Where a request came from, for the audit log. */
 struct origin {

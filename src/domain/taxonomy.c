@@ -20,20 +20,20 @@ const char *taxonomy_level_label(const char *level)
 	if (!level)
 		return NULL;
 	if (!strcmp(level, "uitvoerend"))
-		return "Uitvoerend";
+		return N_("Uitvoerend");
 	if (!strcmp(level, "tactisch"))
-		return "Tactisch";
+		return N_("Tactisch");
 	if (!strcmp(level, "strategisch"))
-		return "Strategisch";
+		return N_("Strategisch");
 	return NULL;
 }
 
 const char *taxonomy_kind_label(enum tax_kind kind)
 {
 	switch (kind) {
-	case TAX_DOMAIN: return "domein";
-	case TAX_ROLE: return "rol";
-	case TAX_COMPETENCY: return "competentie";
+	case TAX_DOMAIN: return N_("domein");
+	case TAX_ROLE: return N_("rol");
+	case TAX_COMPETENCY: return N_("competentie");
 	}
 	return "";
 }
@@ -181,18 +181,18 @@ int taxonomy_get(struct ctx *ctx, enum tax_kind kind, int64_t id, struct tax_ent
 static const char *name_problem(const char *name)
 {
 	if (!name)
-		return "Vul een naam in.";
+		return N_("Vul een naam in.");
 	size_t n = strlen(name);
 	while (n && (name[n - 1] == ' '))
 		n--;
 	while (*name == ' ')
 		name++, n = n ? n - 1 : 0;
 	if (n == 0)
-		return "Vul een naam in.";
+		return N_("Vul een naam in.");
 	if (n > NAME_MAX_BYTES)
-		return "Deze naam is te lang (hoogstens 120 tekens).";
+		return N_("Deze naam is te lang (hoogstens 120 tekens).");
 	if (!utf8_valid(name, strlen(name)))
-		return "Deze naam bevat ongeldige tekens.";
+		return N_("Deze naam bevat ongeldige tekens.");
 	return NULL;
 }
 

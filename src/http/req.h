@@ -26,6 +26,7 @@ enum {
 	ROUTE_STATELESS = 2, /* no session lookup (static files, health, metrics) */
 	ROUTE_SECOND_FACTOR = 4, /* reachable by a session still waiting for its second factor */
 	ROUTE_SECRET_PATH = 8, /* the path carries a secret (one-time link): logs show the pattern */
+	ROUTE_TOKEN = 16,      /* an API route: an "Authorization: Bearer" token names the actor */
 };
 
 struct req_header {

@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/apitoken.h"
 #include "domain/auth.h"
 #include "domain/authz.h"
 #include "domain/totp.h"
@@ -329,6 +330,23 @@ static int resolve_session(struct req *r)
 	return 0;
 }
 
+/* An organisation's system on a ROUTE_TOKEN route: "Authorization: Bearer
+ * <token>" makes the token's actor; without the header the request stays
+ * anonymous and the route's policy answers 401. */
+static int resolve_token(struct req *r)
+{
+	const char *auth = req_header(r, "Authorization");
+	if (!auth)
+		return 0;
+	if (strncasecmp(auth, "Bearer ", 7) != 0)
+		return CAMPUS_EUNAUTH;
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	if (!ctx.db)
+		return CAMPUS_EUNAVAIL;
+	return apitoken_authenticate(&ctx, auth + 7, &r->actor);
+}
+
 /* The organisation of a /b/:slug/ route; unknown slugs are 404. */
 static int resolve_org(struct req *r)
 {
@@ -351,6 +369,8 @@ static void dispatch(struct req *r)
 		rc = request_body_finish(r);
 	if (!rc && !(route->flags & ROUTE_STATELESS))
 		rc = resolve_session(r);
+	if (!rc && (route->flags & ROUTE_TOKEN))
+		rc = resolve_token(r);
 	if (!rc && (r->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
 	    !(route->flags & ROUTE_NO_CSRF) && !csrf_valid(r))
 		rc = CAMPUS_EBADCSRF;
@@ -358,6 +378,8 @@ static void dispatch(struct req *r)
 		rc = resolve_org(r);
 	if (!rc)
 		rc = authz_check(&r->actor, (enum authz_policy)route->policy, r->org.id);
+	if (rc == CAMPUS_EUNAUTH && (route->flags & ROUTE_TOKEN))
+		req_add_header(r, "WWW-Authenticate", "Bearer realm=\"campus\"");
 	if (rc == CAMPUS_EUNAUTH && r->second_factor && !is_api_path(r->path)) {
 		rc = reply_redirect(r, r->second_factor == SF_ENROL ? "/mijn/tweestaps" : "/inloggen/code");
 		if (!rc)

@@ -213,7 +213,11 @@ const struct static_file *static_find(const struct static_files *s, const char *
 
 int static_handler(struct req *r)
 {
-	const char *path = req_param(r, "path"); /* decoded; the router refused traversal */
+	return static_reply(r, req_param(r, "path")); /* decoded; the router refused traversal */
+}
+
+int static_reply(struct req *r, const char *path)
+{
 	const struct static_file *f = path && *path ? static_find(r->app->statics, path, strlen(path)) : NULL;
 	if (!f)
 		return CAMPUS_ENOTFOUND;

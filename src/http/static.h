@@ -30,5 +30,8 @@ size_t static_count(const struct static_files *s);
 
 /* Handler for GET /static/\*path. */
 int static_handler(struct req *r);
+/* Replies with the static file at path (relative to the static dir), with
+ * its ETag and gzip copy; CAMPUS_ENOTFOUND when there is none. */
+int static_reply(struct req *r, const char *path);
 
 #endif

@@ -12,6 +12,10 @@
 #define KB ((size_t)1024)
 #define STATELESS ROUTE_STATELESS
 #define SECOND_FACTOR ROUTE_SECOND_FACTOR
+/* API routes: a bearer token, no cookies, so no CSRF. */
+#define API_TOKEN (ROUTE_TOKEN | ROUTE_NO_CSRF | ROUTE_STATELESS)
+/* Module texts (4 x 20 kB), a 1 MB image and multipart overhead. */
+#define MODULE_FORM_MAX (1200 * KB)
 
 const struct route web_routes[] = {
     {HTTP_GET, "/", page_home, BODY_NONE, 0, 0, "home", AZ_PUBLIC},
@@ -63,6 +67,20 @@ const struct route web_routes[] = {
      "member_roles", AZ_ORG_MANAGER},
     {HTTP_POST, "/b/:slug/leden/:id/beeindigen", page_member_end, BODY_FORM, 4 * KB, 0,
      "member_end", AZ_ORG_MANAGER},
+    {HTTP_GET, "/aanbod/:id", page_module, BODY_NONE, 0, 0, "module", AZ_PUBLIC},
+    {HTTP_GET, "/aanbod/:id/afbeelding", page_module_image, BODY_NONE, 0, 0, "module_image",
+     AZ_PUBLIC},
+    {HTTP_GET, "/b/:slug/modules", page_offering, BODY_NONE, 0, 0, "offering", AZ_ORG_OFFERING},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/nieuw", page_offering_new, BODY_FORM,
+     MODULE_FORM_MAX, 0, "offering_new", AZ_ORG_OFFERING},
+    {HTTP_GET | HTTP_POST, "/b/:slug/modules/:id", page_offering_edit, BODY_FORM, MODULE_FORM_MAX,
+     0, "offering_edit", AZ_ORG_OFFERING},
+    {HTTP_POST, "/b/:slug/modules/:id/publiceren", page_offering_publish, BODY_FORM, 4 * KB, 0,
+     "offering_publish", AZ_ORG_OFFERING},
+    {HTTP_GET, "/b/:slug/modules/:id/afbeelding", page_offering_image, BODY_NONE, 0, 0,
+     "offering_image", AZ_ORG_OFFERING},
+    {HTTP_GET | HTTP_POST, "/beheer/taxonomie", page_taxonomy, BODY_FORM, 8 * KB, 0, "taxonomy",
+     AZ_CAMPUS_ADMIN},
     {HTTP_GET, "/beheer/organisaties", page_admin_orgs, BODY_NONE, 0, 0, "admin_orgs",
      AZ_CAMPUS_ADMIN},
     {HTTP_GET | HTTP_POST, "/beheer/organisaties/nieuw", page_admin_org_new, BODY_FORM, 8 * KB, 0,
@@ -78,6 +96,23 @@ const struct route web_routes[] = {
     {HTTP_GET, "/api/v1/status", api_status, BODY_NONE, 0, STATELESS, "api_status", AZ_PUBLIC},
     {HTTP_POST, "/api/v1/templates/render", api_template_render, BODY_JSON, 512 * KB,
      ROUTE_NO_CSRF | STATELESS, "api_template_render", AZ_PUBLIC},
+    {HTTP_GET, "/api/v1/openapi.json", api_openapi, BODY_NONE, 0, STATELESS, "api_openapi",
+     AZ_PUBLIC},
+    {HTTP_GET, "/api/v1/taxonomy", api_taxonomy, BODY_NONE, 0, STATELESS, "api_taxonomy", AZ_PUBLIC},
+    {HTTP_GET, "/api/v1/provider/modules", api_provider_modules, BODY_NONE, 0, API_TOKEN,
+     "api_provider_modules", AZ_API_READ},
+    {HTTP_POST, "/api/v1/provider/modules", api_provider_modules, BODY_JSON, 128 * KB, API_TOKEN,
+     "api_provider_module_create", AZ_API_WRITE},
+    {HTTP_GET, "/api/v1/provider/modules/:id", api_provider_module, BODY_NONE, 0, API_TOKEN,
+     "api_provider_module", AZ_API_READ},
+    {HTTP_PUT, "/api/v1/provider/modules/:id", api_provider_module, BODY_JSON, 128 * KB, API_TOKEN,
+     "api_provider_module_update", AZ_API_WRITE},
+    {HTTP_POST, "/api/v1/provider/modules/:id/:action", api_provider_module_publish, BODY_NONE, 0,
+     API_TOKEN, "api_provider_module_publish", AZ_API_WRITE},
+    {HTTP_GET | HTTP_POST, "/b/:slug/api-sleutels", page_api_tokens, BODY_FORM, 4 * KB, 0,
+     "api_tokens", AZ_ORG_OFFERING},
+    {HTTP_POST, "/b/:slug/api-sleutels/:id/intrekken", page_api_token_revoke, BODY_FORM, 4 * KB, 0,
+     "api_token_revoke", AZ_ORG_OFFERING},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

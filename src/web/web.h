@@ -3,6 +3,7 @@
 #define CAMPUS_WEB_WEB_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,16 +56,48 @@ int page_member_end(struct req *r);
 int page_admin_orgs(struct req *r);
 int page_admin_people(struct req *r);
 int page_admin_org_new(struct req *r);
+int page_module(struct req *r);
+int page_module_image(struct req *r);
+int page_offering(struct req *r);
+int page_offering_new(struct req *r);
+int page_offering_edit(struct req *r);
+int page_offering_publish(struct req *r);
+int page_offering_image(struct req *r);
+int page_taxonomy(struct req *r);
+struct module;
+/* A module's version as template data (src/web/pages/modules.c). */
+json_t *module_json(struct req *r, const struct module *m);
+/* The image of a module version, revalidated on every use. */
+int reply_module_image(struct req *r, int64_t version_id);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);
 int api_template_render(struct req *r);
+int api_provider_modules(struct req *r);
+int api_provider_module(struct req *r);
+int api_provider_module_publish(struct req *r);
+int api_taxonomy(struct req *r);
+int api_openapi(struct req *r);
+int page_api_tokens(struct req *r);
+int page_api_token_revoke(struct req *r);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);
 /* {page, pages, total, prev, next} with links that keep the query parameters named in keep. */
 json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
                    unsigned per_page, int64_t total);
+
+/* Form input (src/web/input.c). */
+/* "1250", "1250,50" or "1250.5" euro -> cents; false when malformed. */
+bool euros_parse(const char *s, int64_t *cents);
+/* The bytes of an uploaded file field, in the request arena; *data NULL when
+ * none was chosen; CAMPUS_ETOOBIG over max. */
+int form_file_read(struct req *r, const char *name, size_t max, unsigned char **data, size_t *len);
+/* A repeated field of positive ids (checkboxes); CAMPUS_EINVAL for a
+ * malformed one or more than max. */
+int form_ids(struct req *r, const char *name, size_t max, int64_t **ids, size_t *n);
+/* A positive id from the path parameter name; CAMPUS_ENOTFOUND otherwise. */
+int path_id(struct req *r, const char *name, int64_t *id);
 
 struct buf;
 /* Render a template given as text (plain Mustache) with partials {name: text}. */

@@ -371,14 +371,16 @@ const char *br_header(struct browser *b)
 }
 
 /* One request. method NULL: GET, or POST with a form body. */
-void fetch(struct resp *r, const char *method, const char *path, const char *cookie,
-                  const char *form)
+/* One request: body (with its content type) posted when not NULL; extra
+ * headers in hl (freed here). */
+static void request(struct resp *r, const char *method, const char *path, struct curl_slist *hl,
+                    const char *body, const char *content_type)
 {
 	memset(r, 0, sizeof *r);
 	r->arena = arena_new(0);
 	buf_init(&r->body, NULL, 0);
 	if (!method)
-		method = form ? "POST" : "GET";
+		method = body ? "POST" : "GET";
 	r->what = arena_printf(r->arena, "%s %.200s", method, path);
 	CURL *c = curl_easy_init();
 	assert_non_null(c);
@@ -393,26 +395,47 @@ void fetch(struct resp *r, const char *method, const char *path, const char *coo
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	struct curl_slist *hl = NULL;
-	if (form) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(form));
-		hl = curl_slist_append(hl, "Content-Type: application/x-www-form-urlencoded");
+	if (body) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+		hl = curl_slist_append(hl, arena_printf(r->arena, "Content-Type: %s", content_type));
 	}
-	if (strcmp(method, form ? "POST" : "GET") != 0)
+	if (strcmp(method, body ? "POST" : "GET") != 0)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	if (cookie)
-		hl = curl_slist_append(hl, arena_printf(r->arena, "Cookie: %s", cookie));
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
 	CURLcode rc = curl_easy_perform(c);
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_easy_cleanup(c);
 	curl_slist_free_all(hl);
 	CHECK(rc == CURLE_OK, "%s: %s (%s)", r->what, curl_easy_strerror(rc), errbuf);
+}
+
+void fetch(struct resp *r, const char *method, const char *path, const char *cookie,
+           const char *form)
+{
+	struct curl_slist *hl = NULL;
+	if (cookie) {
+		char line[JAR * 200 + 16];
+		snprintf(line, sizeof line, "Cookie: %s", cookie);
+		hl = curl_slist_append(hl, line);
+	}
+	request(r, method, path, hl, form, "application/x-www-form-urlencoded");
 	/* Every reply of these pages is personal or carries a token: never cached. */
 	const char *cc = header(r, "Cache-Control");
 	CHECK(cc && strstr(cc, "no-store"), "%s: Cache-Control %s, expected no-store", r->what,
 	      cc ? cc : "(absent)");
+}
+
+void fetch_api(struct resp *r, const char *method, const char *path, const char *token,
+               const char *json)
+{
+	struct curl_slist *hl = NULL;
+	if (token) {
+		char line[256];
+		snprintf(line, sizeof line, "Authorization: Bearer %s", token);
+		hl = curl_slist_append(hl, line);
+	}
+	request(r, method, path, hl, json, "application/json");
 }
 
 void br_get(struct browser *b, struct resp *r, const char *path)

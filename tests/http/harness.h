@@ -119,6 +119,10 @@ const char *br_header(struct browser *b);
  * Checks that it got an answer with Cache-Control: no-store. */
 void fetch(struct resp *r, const char *method, const char *path, const char *cookie,
            const char *form);
+/* An API request with a bearer token (NULL: none) and a JSON body (NULL:
+ * none; method NULL: GET, or POST with a body). */
+void fetch_api(struct resp *r, const char *method, const char *path, const char *token,
+               const char *json);
 void br_get(struct browser *b, struct resp *r, const char *path);
 void br_post(struct browser *b, struct resp *r, const char *path, const char *form);
 

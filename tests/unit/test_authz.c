@@ -40,6 +40,15 @@ static const struct {
     {"template_preview", AZ_PUBLIC}, {"theme", AZ_PUBLIC},
     {"static", AZ_PUBLIC},        {"healthz", AZ_PUBLIC},
     {"metrics", AZ_PUBLIC},       /* the handler itself admits loopback only */
+    {"module", AZ_PUBLIC},        {"module_image", AZ_PUBLIC}, /* the handler checks visibility */
+    {"offering", AZ_ORG_OFFERING}, {"offering_new", AZ_ORG_OFFERING},
+    {"offering_edit", AZ_ORG_OFFERING}, {"offering_publish", AZ_ORG_OFFERING},
+    {"offering_image", AZ_ORG_OFFERING}, {"taxonomy", AZ_CAMPUS_ADMIN},
+    {"api_openapi", AZ_PUBLIC},   {"api_taxonomy", AZ_PUBLIC},
+    {"api_provider_modules", AZ_API_READ}, {"api_provider_module_create", AZ_API_WRITE},
+    {"api_provider_module", AZ_API_READ},  {"api_provider_module_update", AZ_API_WRITE},
+    {"api_provider_module_publish", AZ_API_WRITE},
+    {"api_tokens", AZ_ORG_OFFERING}, {"api_token_revoke", AZ_ORG_OFFERING},
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
 };
 
@@ -75,6 +84,8 @@ static const struct {
     {AZ_CAMPUS_ADMIN, "lnnnnnyn", "lnnnnnyn"},
     {AZ_ORG_OFFERING, "lnynnnyn", "lnnnnnyn"},
     {AZ_COMMITTEE,    "lnnnnyyn", "lnnnnyyn"},
+    {AZ_API_READ,     "llllllll", "llllllll"},
+    {AZ_API_WRITE,    "llllllll", "llllllll"},
 };
 
 static void every_route_is_pinned(void **state)
@@ -155,6 +166,16 @@ static void system_actor_and_unknown_policy(void **state)
 	struct actor provider = {103, PROVIDER, ROLE_PROVIDER_ADMIN, 0};
 	assert_int_equal(authz_check(&provider, AZ_ORG_OFFERING, PROVIDER), 0);
 	assert_int_equal(authz_check(&provider, AZ_ORG_OFFERING, PROVIDER + 1), CAMPUS_EFORBIDDEN);
+	/* A token: only API routes, only with its scope; never as its maker. */
+	struct actor reader = {103, PROVIDER, ROLE_PROVIDER_ADMIN, ACTOR_API | ACTOR_API_READ};
+	assert_int_equal(authz_check(&reader, AZ_API_READ, 0), 0);
+	assert_int_equal(authz_check(&reader, AZ_API_WRITE, 0), CAMPUS_EFORBIDDEN);
+	assert_int_equal(authz_check(&reader, AZ_PUBLIC, 0), 0);
+	assert_int_equal(authz_check(&reader, AZ_PERSON, 0), CAMPUS_EFORBIDDEN);
+	assert_int_equal(authz_check(&reader, AZ_ORG_OFFERING, PROVIDER), CAMPUS_EFORBIDDEN);
+	struct actor writer = {103, PROVIDER, ROLE_PROVIDER_ADMIN, ACTOR_API | ACTOR_API_READ | ACTOR_API_WRITE};
+	assert_int_equal(authz_check(&writer, AZ_API_WRITE, 0), 0);
+	assert_int_equal(authz_check(&writer, AZ_CAMPUS_ADMIN, 0), CAMPUS_EFORBIDDEN);
 	struct actor teacher = {104, PROVIDER, ROLE_TEACHER, 0};
 	assert_int_equal(authz_check(&teacher, AZ_ORG_OFFERING, PROVIDER), CAMPUS_EFORBIDDEN);
 }

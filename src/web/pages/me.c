@@ -47,6 +47,9 @@ static int render_me(struct req *r, unsigned status, json_t *extra)
 				json_object_set_new(current, "manager", json_true());
 			if (ms[i].roles & ROLE_CAMPUS_ADMIN)
 				json_object_set_new(current, "campus_admin", json_true());
+			/* Providers and libraries place their own modules. */
+			if ((ms[i].roles & (ROLE_MANAGER | ROLE_PROVIDER_ADMIN)) && strcmp(ms[i].org_kind, "campus"))
+				json_object_set_new(current, "offering", json_true());
 		}
 		json_array_append_new(orgs, o);
 	}

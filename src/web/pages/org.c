@@ -78,29 +78,6 @@ static int render_settings(struct req *r, unsigned status, const char *error)
 	return reply_page(r, status, "organisatie-instellingen", data);
 }
 
-/* "263800000.00" or "263800000,00" euro -> cents; false when malformed. */
-static bool parse_euros(const char *s, int64_t *cents)
-{
-	char digits[32];
-	size_t n = 0;
-	int decimals = -1;
-	for (const char *p = s; *p; p++) {
-		if ((*p == '.' || *p == ',') && decimals < 0) {
-			decimals = 0;
-			continue;
-		}
-		if (*p < '0' || *p > '9' || n + 1 >= sizeof digits || decimals >= 2)
-			return false;
-		digits[n++] = *p;
-		if (decimals >= 0)
-			decimals++;
-	}
-	for (; decimals < 2; decimals = decimals < 0 ? 1 : decimals + 1)
-		if (n + 1 < sizeof digits)
-			digits[n++] = '0';
-	return n > 0 && str_to_int64(digits, n, cents);
-}
-
 int page_org_settings(struct req *r)
 {
 	if (r->method != HTTP_POST)
@@ -110,27 +87,16 @@ int page_org_settings(struct req *r)
 	const char *why = NULL;
 	unsigned char *logo = NULL;
 	size_t logo_len = 0;
-	const struct form_field *f = form_get_field(&r->form, "logo");
-	if (f && f->tmp_path && f->size > 0) {
-		if (f->size > LOGO_MAX_BYTES) {
-			why = N_("Het logo moet een PNG- of JPEG-afbeelding zijn van hoogstens 512 kB en 4000 pixels breed en hoog.");
-		} else {
-			FILE *fp = fopen(f->tmp_path, "rb");
-			logo = arena_alloc(r->arena, f->size);
-			if (!fp || !logo) {
-				if (fp)
-					fclose(fp);
-				return CAMPUS_EIO;
-			}
-			logo_len = fread(logo, 1, f->size, fp);
-			fclose(fp);
-		}
-	}
-	int rc = why ? CAMPUS_EINVAL : 0;
+	int rc = form_file_read(r, "logo", LOGO_MAX_BYTES, &logo, &logo_len);
+	if (rc == CAMPUS_ETOOBIG)
+		why = N_("Het logo moet een PNG- of JPEG-afbeelding zijn van hoogstens 512 kB en 4000 pixels breed en hoog.");
+	else if (rc)
+		return rc;
+	rc = why ? CAMPUS_EINVAL : 0;
 	if (!rc && (r->actor.roles & ROLE_CAMPUS_ADMIN)) {
 		int64_t cents = 0;
 		const char *payroll = req_form(r, "loonsom");
-		if (payroll && *payroll && !parse_euros(payroll, &cents)) {
+		if (payroll && *payroll && !euros_parse(payroll, &cents)) {
 			why = N_("Schrijf de loonsom als een bedrag in euro, bijvoorbeeld 1250000,00.");
 			rc = CAMPUS_EINVAL;
 		} else {
