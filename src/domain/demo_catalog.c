@@ -629,7 +629,7 @@ static void make_texts(struct cat *c, const struct mod *m, const char *subject)
 		           "public libraries serve their communities.\n\n"
 		           "You work with cases from Dutch libraries and colleagues from other "
 		           "countries.\n\n**Programme**\n\n- Key ideas and recent research\n"
-		           "- Cases from practice\n- Your own action plan\n",
+		           "- Cases from practice\n- Your own action plan",
 		           t->en);
 		buf_printf(g,
 		           "You can explain the key ideas of %s.\nYou can apply them in your own "
@@ -689,7 +689,6 @@ static void make_texts(struct cat *c, const struct mod *m, const char *subject)
 		buf_puts(d, "Geschikt voor iedereen die met dit onderwerp aan de slag wil.");
 	if (t->link && rng_permille(&c->rng, 600))
 		buf_printf(d, " Meer achtergrond vind je bij %s.", t->link);
-	buf_putc(d, '\n');
 
 	/* 3-5 learning goals, one per line */
 	size_t ngoals = count_of(t->goals);
@@ -1171,8 +1170,8 @@ static int write_module(struct cat *c, struct mod *m)
 		if (load2 > 400) /* at most 40 hours, like the first */
 			load2 = 400;
 		buf_printf(&c->desc,
-		           "\n**Vernieuwd:** het programma is uitgebreid met een extra praktijkdeel "
-		           "en de studielast is aangepast.\n");
+		           "\n\n**Vernieuwd:** het programma is uitgebreid met een extra praktijkdeel "
+		           "en de studielast is aangepast.");
 		struct times t2 = times_before(c, c->now);
 		const char *vs, *rs;
 		if (plan == P_REC_V2_RETURNED) {

@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "domain/auth.h"
+#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/demo.h"
 #include "domain/settings.h"
@@ -204,6 +205,7 @@ DB_STMT(stmt_count_versions_all, "SELECT COUNT(*) FROM module_versions");
 DB_STMT(stmt_lang_versions, "SELECT COUNT(*) FROM module_versions WHERE language = $1");
 DB_STMT(stmt_free_versions, "SELECT COUNT(*) FROM module_versions WHERE price_cents = 0");
 DB_STMT(stmt_vat21_versions, "SELECT COUNT(*) FROM module_versions WHERE vat = '21'");
+DB_STMT(stmt_module_ids, "SELECT id FROM modules ORDER BY id");
 DB_STMT(stmt_catalog_rows,
         "SELECT v.title, v.state, v.load_tenths, v.price_cents, COALESCE(v.points_tenths, 0)"
         " FROM module_versions v ORDER BY v.id");
@@ -706,6 +708,71 @@ static void catalogue_recognition(void **state)
 	assert_true(COUNT(h, stmt_published_unrecognised, ) >= 100);
 }
 
+/* Every module as demo_catalog.c wrote it passes catalog.c's own checks, so
+ * an owner can open and save any of them unchanged. */
+struct id_walk {
+	int64_t id;
+	int64_t *ids;
+	size_t n, cap;
+};
+
+static int id_row(void *cls)
+{
+	struct id_walk *w = cls;
+	if (w->n < w->cap)
+		w->ids[w->n++] = w->id;
+	return 0;
+}
+
+static void catalogue_modules_valid(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	struct id_walk w = {.cap = 4096};
+	w.ids = calloc(w.cap, sizeof *w.ids);
+	assert_int_equal(db_query(h->db, &stmt_module_ids, (const struct db_param[]){DBP_END},
+	                          (const struct db_col[]){DBC_INT(&w.id), DBC_END}, h->arena, id_row,
+	                          &w),
+	                 0);
+	assert_int_equal(w.n, main_result.modules);
+	struct arena *a = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, h->db, a);
+	ctx.now = fixed_now;
+	size_t bad = 0;
+	for (size_t i = 0; i < w.n; i++) {
+		arena_reset(a);
+		struct module m;
+		int rc = module_get(&ctx, w.ids[i], MODULE_WORKING, &m);
+		if (rc)
+			fail_msg("module %lld: %d %s", (long long)w.ids[i], rc, db_errmsg(h->db));
+		int64_t ids[3][MODULE_TAGS_MAX];
+		size_t n[3] = {0, 0, 0};
+		for (size_t k = 0; k < m.v.ntags; k++) {
+			int kind = m.v.tags[k].kind == 'd' ? 0 : m.v.tags[k].kind == 'r' ? 1 : 2;
+			if (n[kind] < MODULE_TAGS_MAX)
+				ids[kind][n[kind]++] = m.v.tags[k].id;
+		}
+		struct module_input in = {
+		    .title = m.v.title, .summary = m.v.summary, .description = m.v.description,
+		    .goals = m.v.goals, .prerequisites = m.v.prerequisites, .level = m.v.level,
+		    .format = m.v.format, .language = m.v.language, .vat = m.v.vat,
+		    .audience = m.v.audience, .place = m.v.place, .province = m.v.province,
+		    .contact_name = m.v.contact_name, .contact_email = m.v.contact_email,
+		    .load_tenths = m.v.load_tenths, .price_cents = m.v.price_cents,
+		    .domains = ids[0], .ndomains = n[0], .roles = ids[1], .nroles = n[1],
+		    .competencies = ids[2], .ncompetencies = n[2]};
+		struct module_problems pr;
+		rc = module_validate(&ctx, &in, &pr);
+		if (rc && bad++ < 5)
+			printf("# module %lld \"%s\": %s %s\n", (long long)m.id, m.v.title,
+			       pr.n ? pr.items[0].field : "?", pr.n ? pr.items[0].msgid : "");
+	}
+	arena_free(a);
+	free(w.ids);
+	assert_int_equal(bad, 0);
+}
+
 static void second_build_refused(void **state)
 {
 	(void)state;
@@ -786,6 +853,7 @@ int main(void)
 	    cmocka_unit_test(catalogue_taxonomy),
 	    cmocka_unit_test(catalogue_reviews),
 	    cmocka_unit_test(catalogue_recognition),
+	    cmocka_unit_test(catalogue_modules_valid),
 	    cmocka_unit_test(second_build_refused),
 	    cmocka_unit_test(same_seed_same_people),
 	};
