@@ -54,9 +54,8 @@ DB_STMT(stmt_dc_criteria,
 
 /* ---- writing -------------------------------------------------------------------- */
 
-DB_STMT(stmt_dc_module,
-        "INSERT INTO modules (provider_id, local_org_id, created_at, updated_at)"
-        " VALUES ($1, $2, $3, $4) RETURNING id");
+DB_STMT(stmt_dc_module, "INSERT INTO modules (provider_id, local_org_id, created_at, updated_at)"
+                        " VALUES ($1, $2, $3, $4) RETURNING id");
 DB_STMT(stmt_dc_version,
         "INSERT INTO module_versions (module_id, number, state, title, summary, description,"
         " goals, level, format, load_tenths, language, price_cents, vat, prerequisites, audience,"
@@ -125,9 +124,8 @@ DB_STMT(stmt_dc_scores4,
 DB_STMT(stmt_dc_scores2,
         "INSERT INTO review_scores (review_id, reviewer_id, criterion_id, score, comment) VALUES"
         " ($1, $2, $3, $4, $5), ($1, $2, $6, $7, $8)");
-DB_STMT(stmt_dc_trusted,
-        "INSERT INTO trusted_providers (org_id, since, valid_until, decided_by)"
-        " VALUES ($1, $2, $3, $4)");
+DB_STMT(stmt_dc_trusted, "INSERT INTO trusted_providers (org_id, since, valid_until, decided_by)"
+                         " VALUES ($1, $2, $3, $4)");
 DB_STMT(stmt_dc_module_ids, "SELECT id FROM modules ORDER BY id");
 
 /* ---- random numbers (the same generator as demo.c, another seed) ---------------- */
@@ -175,21 +173,21 @@ static const char *pick(struct rng *r, const char *const *list)
 /* ---- the providers' profiles ------------------------------------------------------- */
 
 enum { FMT_CLASSROOM, FMT_ONLINE_LIVE, FMT_ELEARNING, FMT_BLENDED, FMT_N };
-static const char *const format_names[FMT_N] = {"classroom", "online_live", "elearning",
-                                                "blended"};
+static const char *const format_names[FMT_N] = {"classroom", "online_live", "elearning", "blended"};
 
 struct profile {
 	const char *slug;
-	unsigned weight;          /* share of the national modules */
-	unsigned formats[FMT_N];  /* weights */
-	unsigned free_permille;   /* modules without a price */
-	unsigned vat21_permille;  /* the rest: CRKBO-registered or not */
-	unsigned en_permille;     /* English-language modules */
+	unsigned weight;         /* share of the national modules */
+	unsigned formats[FMT_N]; /* weights */
+	unsigned free_permille;  /* modules without a price */
+	unsigned vat21_permille; /* the rest: CRKBO-registered or not */
+	unsigned en_permille;    /* English-language modules */
 	unsigned euro_per_hour;
-	bool trusted;             /* instellingsaccreditatie */
-	const char *focus[9];     /* competency slugs they are known for; NULL-terminated */
+	bool trusted;         /* instellingsaccreditatie */
+	const char *focus[9]; /* competency slugs they are known for; NULL-terminated */
 };
 
+// clang-format off
 static const struct profile profiles[] = {
     {"go-opleidingen", 14, {50, 20, 10, 20}, 30, 80, 30, 38, false,
      {"klantgericht-ontvangen-en-doorvragen", "doorverwijzen-naar-diensten-en-partners",
@@ -230,20 +228,21 @@ static const struct profile profiles[] = {
 };
 static const struct profile default_profile = {
     NULL, 9, {40, 20, 25, 15}, 150, 100, 50, 30, false, {NULL}};
+// clang-format on
 
 /* ---- what each module becomes ------------------------------------------------------ */
 
 enum plan {
-	P_RECOGNISED,     /* v1 recognised and published (some with a v1 superseded by v2) */
-	P_REC_REREVIEW,   /* recognised, recognition ends soon: a re-review is under way */
-	P_REC_V2_REVIEW,  /* v1 recognised and published, v2 with the committee */
-	P_REC_V2_RETURNED,/* v1 recognised and published, v2 returned to the provider */
-	P_EXPIRED,        /* recognition ran out (some with a re-review under way) */
-	P_PUBLISHED,      /* published, never submitted: shows as not recognised */
-	P_DRAFT,          /* not published, never submitted */
+	P_RECOGNISED,      /* v1 recognised and published (some with a v1 superseded by v2) */
+	P_REC_REREVIEW,    /* recognised, recognition ends soon: a re-review is under way */
+	P_REC_V2_REVIEW,   /* v1 recognised and published, v2 with the committee */
+	P_REC_V2_RETURNED, /* v1 recognised and published, v2 returned to the provider */
+	P_EXPIRED,         /* recognition ran out (some with a re-review under way) */
+	P_PUBLISHED,       /* published, never submitted: shows as not recognised */
+	P_DRAFT,           /* not published, never submitted */
 	P_SUBMITTED,
-	P_CHECKED,        /* complete; waits for reviewers (light path: assigned) */
-	P_ASSIGNED,       /* reviewers at work, partial scores */
+	P_CHECKED,  /* complete; waits for reviewers (light path: assigned) */
+	P_ASSIGNED, /* reviewers at work, partial scores */
 	P_RETURNED,
 	P_REJECTED,
 	P_WITHDRAWN,
@@ -252,7 +251,7 @@ enum plan {
 
 /* Permille per plan: national modules, local modules. */
 static const unsigned plan_national[P_COUNT] = {480, 40, 80, 30, 40, 110, 50,
-                                                40,  30, 40, 30, 20,  10};
+                                                40,  30, 40, 30, 20, 10};
 static const unsigned plan_local[P_COUNT] = {130, 0, 0, 0, 0, 550, 200, 40, 0, 40, 20, 0, 20};
 
 /* ---- state ------------------------------------------------------------------------- */
@@ -401,17 +400,18 @@ static int load(struct cat *c)
 	if (!c->orgs || !c->staff || !c->members || !c->comps)
 		return CAMPUS_ENOMEM;
 	struct org *o = &c->row_org;
-	int rc = db_query(c->db, &stmt_dc_orgs, none,
-	                  (const struct db_col[]){DBC_INT(&o->id), DBC_TEXT(&o->kind),
-	                                          DBC_TEXT(&o->name), DBC_TEXT(&o->slug),
-	                                          DBC_TEXT(&o->place), DBC_TEXT(&o->province),
-	                                          DBC_END},
-	                  c->tmp, org_row, c);
+	int rc =
+	    db_query(c->db, &stmt_dc_orgs, none,
+	             (const struct db_col[]){DBC_INT(&o->id), DBC_TEXT(&o->kind),
+	                                     DBC_TEXT(&o->name), DBC_TEXT(&o->slug),
+	                                     DBC_TEXT(&o->place), DBC_TEXT(&o->province), DBC_END},
+	             c->tmp, org_row, c);
 	struct staff *s = &c->row_staff;
 	if (!rc)
 		rc = db_query(c->db, &stmt_dc_staff, none,
 		              (const struct db_col[]){DBC_INT(&s->org_id), DBC_INT(&s->person_id),
-		                                      DBC_TEXT(&s->name), DBC_TEXT(&s->email), DBC_END},
+		                                      DBC_TEXT(&s->name), DBC_TEXT(&s->email),
+		                                      DBC_END},
 		              c->tmp, staff_row, c);
 	struct member *m = &c->row_member;
 	if (!rc)
@@ -524,24 +524,31 @@ static const char *const format_heads[FMT_N][6] = {
 };
 static const char *const format_nouns[FMT_N] = {"training", "online training", "e-learning",
                                                 "leergang"};
-static const char *const qualifiers[] = {
-    " in de praktijk", " voor beginners", " voor gevorderden", ": de basis", ": verdieping",
-    " in kleine bibliotheken", " in de wijk", " stap voor stap", " voor vrijwilligers",
-    " voor teamleiders", NULL};
+static const char *const qualifiers[] = {" in de praktijk",
+                                         " voor beginners",
+                                         " voor gevorderden",
+                                         ": de basis",
+                                         ": verdieping",
+                                         " in kleine bibliotheken",
+                                         " in de wijk",
+                                         " stap voor stap",
+                                         " voor vrijwilligers",
+                                         " voor teamleiders",
+                                         NULL};
 static const char *const tails[] = {
-    "wat werkt?",        "zo pak je het aan",        "van theorie naar praktijk",
-    "tips en valkuilen", "een praktische aanpak",    "kansen voor de bibliotheek",
+    "wat werkt?",        "zo pak je het aan",       "van theorie naar praktijk",
+    "tips en valkuilen", "een praktische aanpak",   "kansen voor de bibliotheek",
     "de volgende stap",  "ervaringen uit het land", NULL};
 /* English titles: before and after the topic */
 static const char *const en_forms[][2] = {
     {"", ": an introduction"}, {"", " for library professionals"}, {"Masterclass: ", ""},
-    {"", " in practice"},      {"", ": the essentials"},          {"", ": advanced course"},
+    {"", " in practice"},      {"", ": the essentials"},           {"", ": advanced course"},
 };
 #define N_EN_FORMS (sizeof en_forms / sizeof en_forms[0])
 static const char *const generic_items[] = {
     "Praktijkopdracht in je eigen bibliotheek", "Intervisie met collega's",
-    "Terugkomdag met casussen van deelnemers", "Persoonlijk actieplan",
-    "Korte kennistoets en certificaat", NULL};
+    "Terugkomdag met casussen van deelnemers",  "Persoonlijk actieplan",
+    "Korte kennistoets en certificaat",         NULL};
 static const char *const generic_goals[] = {
     "wat je geleerd hebt vertalen naar een concreet plan voor je eigen bibliotheek",
     "je aanpak bespreken en verbeteren met feedback van collega's",
@@ -663,11 +670,12 @@ static void make_texts(struct cat *c, const struct mod *m, const char *subject)
 		           hours / 3 + 1, hours / 3 + 1 == 1 ? "sessie" : "sessies");
 		break;
 	case FMT_ELEARNING:
-		buf_printf(d,
-		           "Je werkt in je eigen tempo, wanneer het jou uitkomt. De e-learning "
-		           "bestaat uit korte lessen met video's, oefeningen en een eindtoets; reken "
-		           "op ongeveer %u uur.\n\n",
-		           hours);
+		buf_printf(
+		    d,
+		    "Je werkt in je eigen tempo, wanneer het jou uitkomt. De e-learning "
+		    "bestaat uit korte lessen met video's, oefeningen en een eindtoets; reken "
+		    "op ongeveer %u uur.\n\n",
+		    hours);
 		break;
 	default:
 		buf_printf(d,
@@ -695,8 +703,9 @@ static void make_texts(struct cat *c, const struct mod *m, const char *subject)
 	size_t want = 3 + rng_below(&c->rng, 3);
 	size_t start = rng_below(&c->rng, (uint32_t)ngoals);
 	for (size_t i = 0; i < want; i++) {
-		const char *goal = i < ngoals ? t->goals[(start + i) % ngoals]
-		                              : generic_goals[(i - ngoals) % count_of(generic_goals)];
+		const char *goal = i < ngoals
+		                       ? t->goals[(start + i) % ngoals]
+		                       : generic_goals[(i - ngoals) % count_of(generic_goals)];
 		buf_printf(g, "%sJe kunt %s.", i ? "\n" : "", goal);
 	}
 }
@@ -734,8 +743,8 @@ struct vrec { /* recognition of a version */
  * first version). PostgreSQL does it in one round trip, SQLite (no INSERT
  * inside WITH) in three or four. */
 static int insert_version(struct cat *c, const struct mod *m, int64_t *module_id, int number,
-                          const char *state, const struct vrec *r, int64_t created,
-                          int64_t updated, int64_t load, int64_t *version_id)
+                          const char *state, const struct vrec *r, int64_t created, int64_t updated,
+                          int64_t load, int64_t *version_id)
 {
 	const char *level = m->level >= 0 ? level_names[m->level] : NULL;
 	const struct db_param null = DBP_NULL;
@@ -768,9 +777,9 @@ static int insert_version(struct cat *c, const struct mod *m, int64_t *module_id
 	    DBP_INT(updated),
 	};
 	const size_t nf = sizeof fields / sizeof fields[0];
-	const struct db_param tags[] = {
-	    DBP_INT(m->comp->domain_id), DBP_INT(m->comp->role_id), DBP_INT(m->comp->id),
-	    m->comp2 ? (struct db_param)DBP_INT(m->comp2->id) : null};
+	const struct db_param tags[] = {DBP_INT(m->comp->domain_id), DBP_INT(m->comp->role_id),
+	                                DBP_INT(m->comp->id),
+	                                m->comp2 ? (struct db_param)DBP_INT(m->comp2->id) : null};
 	struct db_param p[40];
 	size_t n = 0;
 	bool first = *module_id == 0;
@@ -785,37 +794,37 @@ static int insert_version(struct cat *c, const struct mod *m, int64_t *module_id
 		n += 4;
 		p[n] = (struct db_param)DBP_END;
 		int64_t mid = 0;
-		rc = db_query_row(c->db, first ? &stmt_dc_first_pg : &stmt_dc_version_pg, p,
-		                  (const struct db_col[]){DBC_INT(&mid), DBC_INT(version_id), DBC_END},
-		                  c->tmp);
+		rc = db_query_row(
+		    c->db, first ? &stmt_dc_first_pg : &stmt_dc_version_pg, p,
+		    (const struct db_col[]){DBC_INT(&mid), DBC_INT(version_id), DBC_END}, c->tmp);
 		if (!rc)
 			*module_id = mid;
 	} else {
 		rc = 0;
 		if (first) {
-			struct db_param mp[] = {
-			    DBP_INT(m->owner->id),
-			    m->local ? (struct db_param)DBP_INT(m->owner->id) : null,
-			    DBP_INT(created),
-			    DBP_INT(created),
-			    DBP_END};
+			struct db_param mp[] = {DBP_INT(m->owner->id),
+			                        m->local ? (struct db_param)DBP_INT(m->owner->id)
+			                                 : null,
+			                        DBP_INT(created), DBP_INT(created), DBP_END};
 			rc = db_query_row(c->db, &stmt_dc_module, mp,
-			                  (const struct db_col[]){DBC_INT(module_id), DBC_END}, c->tmp);
+			                  (const struct db_col[]){DBC_INT(module_id), DBC_END},
+			                  c->tmp);
 			p[0] = (struct db_param)DBP_INT(*module_id);
 		}
 		p[n] = (struct db_param)DBP_END;
 		if (!rc)
 			rc = db_query_row(c->db, &stmt_dc_version, p,
-			                  (const struct db_col[]){DBC_INT(version_id), DBC_END}, c->tmp);
+			                  (const struct db_col[]){DBC_INT(version_id), DBC_END},
+			                  c->tmp);
 		if (!rc && m->comp2)
 			rc = db_exec(c->db, &stmt_dc_tags4,
-			             (const struct db_param[]){DBP_INT(*version_id), tags[0], tags[1],
-			                                       tags[2], tags[3], DBP_END},
+			             (const struct db_param[]){DBP_INT(*version_id), tags[0],
+			                                       tags[1], tags[2], tags[3], DBP_END},
 			             NULL);
 		else if (!rc)
 			rc = db_exec(c->db, &stmt_dc_tags3,
-			             (const struct db_param[]){DBP_INT(*version_id), tags[0], tags[1],
-			                                       tags[2], DBP_END},
+			             (const struct db_param[]){DBP_INT(*version_id), tags[0],
+			                                       tags[1], tags[2], DBP_END},
 			             NULL);
 	}
 	if (rc)
@@ -831,14 +840,18 @@ static int insert_version(struct cat *c, const struct mod *m, int64_t *module_id
 
 static const char *const comments[NCRIT][3][2] = {
     {{"Leerdoelen zijn concreet en goed toetsbaar.", ""},
-     {"Leerdoelen kunnen concreter; nu vooral kennisdoelen.", "Niet alle leerdoelen komen terug in het programma."},
-     {"Leerdoelen ontbreken of zijn niet toetsbaar.", "Leerdoelen passen niet bij het gekozen niveau."}},
+     {"Leerdoelen kunnen concreter; nu vooral kennisdoelen.",
+      "Niet alle leerdoelen komen terug in het programma."},
+     {"Leerdoelen ontbreken of zijn niet toetsbaar.",
+      "Leerdoelen passen niet bij het gekozen niveau."}},
     {{"Afwisselende werkvormen die goed aansluiten bij de doelgroep.", ""},
      {"Weinig ruimte om te oefenen.", "Toetsing is summier beschreven."},
      {"Eén lezing zonder verwerking of toetsing.", "Opbouw en werkvormen zijn niet beschreven."}},
     {{"Ervaren docenten met kennis van de bibliotheekpraktijk.", ""},
-     {"Deskundigheid van de tweede docent is niet toegelicht.", "Docenten kennen het onderwijs, minder de bibliotheek."},
-     {"Geen informatie over de docenten.", "Docent is niet aantoonbaar deskundig in dit onderwerp."}},
+     {"Deskundigheid van de tweede docent is niet toegelicht.",
+      "Docenten kennen het onderwijs, minder de bibliotheek."},
+     {"Geen informatie over de docenten.",
+      "Docent is niet aantoonbaar deskundig in dit onderwerp."}},
     {{"Aanbieder biedt dit al jaren betrouwbaar aan.", ""},
      {"Planning na dit jaar is nog onzeker.", "Afhankelijk van één docent."},
      {"Continuïteit niet aangetoond.", "Geen planning of vervanging geregeld."}},
@@ -880,9 +893,15 @@ static int add_assignment(struct cat *c, int64_t review, int64_t reviewer, int64
 	struct db_param s[3 * NCRIT];
 	for (size_t i = 0; i < NCRIT; i++) {
 		uint32_t x = rng_below(&c->rng, 10);
-		int64_t sc = mood == GOOD    ? (x < 2 ? 3 : x < 7 ? 4 : 5)
-		             : mood == MIXED ? (x < 3 ? 2 : x < 8 ? 3 : 4)
-		                             : (x < 4 ? 1 : x < 8 ? 2 : 3);
+		int64_t sc = mood == GOOD    ? (x < 2   ? 3
+		                                : x < 7 ? 4
+		                                        : 5)
+		             : mood == MIXED ? (x < 3   ? 2
+		                                : x < 8 ? 3
+		                                        : 4)
+		                             : (x < 4   ? 1
+		                                : x < 8 ? 2
+		                                        : 3);
 		int lvl = sc >= 4 ? 0 : sc == 3 ? 1 : 2;
 		const char *cm = comments[i][lvl][rng_below(&c->rng, 2)];
 		bool on = i < nscores;
@@ -973,7 +992,7 @@ static int add_review(struct cat *c, const struct mod *m, int64_t module_id, int
 	enum score_mood mood = strcmp(state, "recognised") == 0 ? GOOD
 	                       : strcmp(state, "rejected") == 0 ? POOR
 	                       : returned                       ? MIXED
-	                                                        : (rng_permille(&c->rng, 700) ? GOOD : MIXED);
+	                                  : (rng_permille(&c->rng, 700) ? GOOD : MIXED);
 	for (size_t i = 0; !rc && i < n; i++) {
 		/* in progress: the first reviewer is done, the next half-way or not started */
 		bool done = !in_progress || (i == 0 && n > 1);
@@ -984,7 +1003,9 @@ static int add_review(struct cat *c, const struct mod *m, int64_t module_id, int
 		if (completed > c->now)
 			completed = c->now - 3600;
 		rc = add_assignment(c, review, who[i], t->assigned, done ? completed : 0, mood,
-		                    done ? NCRIT : half ? 2 : 0);
+		                    done   ? NCRIT
+		                    : half ? 2
+		                           : 0);
 	}
 	return rc;
 }
@@ -998,8 +1019,9 @@ static int64_t round5(int64_t tenths)
 static struct vrec recognition(struct cat *c, const struct mod *m, int64_t load, int64_t at)
 {
 	struct vrec r = {.on = true, .at = at};
-	r.load = rng_permille(&c->rng, 750) ? load
-	                                    : round5(load * (int64_t)rng_range(&c->rng, 70, 110) / 100);
+	r.load = rng_permille(&c->rng, 750)
+	             ? load
+	             : round5(load * (int64_t)rng_range(&c->rng, 70, 110) / 100);
 	r.points = rng_permille(&c->rng, 700)
 	               ? r.load
 	               : round5(r.load * (int64_t)rng_range(&c->rng, 80, 100) / 100);
@@ -1083,7 +1105,8 @@ static int write_module(struct cat *c, struct mod *m)
 		last = t.created + (int64_t)rng_range(&c->rng, 0, 20) * DAY;
 		if (last > c->now)
 			last = c->now;
-		rc = insert_version(c, m, &module_id, 1, "draft", &none, t.created, last, m->load, &v1);
+		rc = insert_version(c, m, &module_id, 1, "draft", &none, t.created, last, m->load,
+		                    &v1);
 		working = v1;
 		published = plan == P_PUBLISHED ? v1 : 0;
 		break;
@@ -1094,17 +1117,19 @@ static int write_module(struct cat *c, struct mod *m)
 	case P_REJECTED:
 	case P_WITHDRAWN: {
 		static const char *const vstate[P_COUNT] = {
-		    [P_SUBMITTED] = "submitted", [P_CHECKED] = "in_review", [P_ASSIGNED] = "in_review",
-		    [P_RETURNED] = "returned",   [P_REJECTED] = "rejected", [P_WITHDRAWN] = "draft"};
+		    [P_SUBMITTED] = "submitted", [P_CHECKED] = "in_review",
+		    [P_ASSIGNED] = "in_review",  [P_RETURNED] = "returned",
+		    [P_REJECTED] = "rejected",   [P_WITHDRAWN] = "draft"};
 		static const char *const rstate[P_COUNT] = {
-		    [P_SUBMITTED] = "submitted", [P_CHECKED] = "checked",   [P_ASSIGNED] = "assigned",
-		    [P_RETURNED] = "returned",   [P_REJECTED] = "rejected", [P_WITHDRAWN] = "withdrawn"};
+		    [P_SUBMITTED] = "submitted", [P_CHECKED] = "checked",
+		    [P_ASSIGNED] = "assigned",   [P_RETURNED] = "returned",
+		    [P_REJECTED] = "rejected",   [P_WITHDRAWN] = "withdrawn"};
 		const char *rs = rstate[plan];
 		if (plan == P_CHECKED && m->light) /* the light path has no completeness step */
 			rs = "assigned";
 		const char *vs = vstate[plan];
-		last = plan == P_SUBMITTED ? t.submitted
-		       : plan == P_CHECKED ? t.checked
+		last = plan == P_SUBMITTED  ? t.submitted
+		       : plan == P_CHECKED  ? t.checked
 		       : plan == P_ASSIGNED ? t.assigned
 		                            : t.decided;
 		rc = insert_version(c, m, &module_id, 1, vs, &none, t.created, last, m->load, &v1);
@@ -1122,11 +1147,13 @@ static int write_module(struct cat *c, struct mod *m)
 		bool history = plan == P_RECOGNISED && rng_permille(&c->rng, 150) &&
 		               t.decided > c->floor + 150 * DAY;
 		if (history) { /* v1 recognised before, superseded by v2 */
-			struct times t1 = times_before(c, t.submitted - (int64_t)rng_range(&c->rng, 20, 60) * DAY);
-			int64_t load1 = round5(m->load * (int64_t)rng_range(&c->rng, 70, 100) / 100);
+			struct times t1 = times_before(
+			    c, t.submitted - (int64_t)rng_range(&c->rng, 20, 60) * DAY);
+			int64_t load1 =
+			    round5(m->load * (int64_t)rng_range(&c->rng, 70, 100) / 100);
 			struct vrec r1 = recognition(c, m, load1, t1.decided);
-			rc = insert_version(c, m, &module_id, 1, "superseded", &r1, t1.created, t.decided,
-			                    load1, &v1);
+			rc = insert_version(c, m, &module_id, 1, "superseded", &r1, t1.created,
+			                    t.decided, load1, &v1);
 			if (!rc)
 				rc = add_review(c, m, module_id, v1, "recognised", false, &t1);
 			if (rc)
@@ -1136,21 +1163,26 @@ static int write_module(struct cat *c, struct mod *m)
 		const char *vs = plan == P_EXPIRED ? "expired" : "recognised";
 		int64_t vid = 0;
 		last = plan == P_EXPIRED ? r.until : t.decided;
-		rc = insert_version(c, m, &module_id, history ? 2 : 1, vs, &r, t.created, last, m->load,
-		                    &vid);
+		rc = insert_version(c, m, &module_id, history ? 2 : 1, vs, &r, t.created, last,
+		                    m->load, &vid);
 		if (!rc)
 			rc = add_review(c, m, module_id, vid, "recognised", false, &t);
 		working = vid;
 		published = plan == P_EXPIRED && rng_permille(&c->rng, 400) ? 0 : vid;
 		recognised = plan == P_EXPIRED ? 0 : vid;
 		/* re-review: the recognition runs out within weeks (or already has) */
-		if (!rc && (plan == P_REC_REREVIEW || (plan == P_EXPIRED && rng_permille(&c->rng, 350)))) {
+		if (!rc &&
+		    (plan == P_REC_REREVIEW || (plan == P_EXPIRED && rng_permille(&c->rng, 350)))) {
 			struct times rt = times_before(c, c->now + 30 * DAY);
 			rt.assigned = days_ago(c, 1, 10);
 			rt.checked = clampf(c, rt.assigned - 2 * DAY);
-			rt.submitted = clampf(c, rt.checked - (int64_t)rng_range(&c->rng, 1, 5) * DAY);
+			rt.submitted =
+			    clampf(c, rt.checked - (int64_t)rng_range(&c->rng, 1, 5) * DAY);
 			uint32_t x = rng_below(&c->rng, 3);
-			rc = add_review(c, m, module_id, vid, x == 0 ? "submitted" : x == 1 && !m->light ? "checked" : "assigned",
+			rc = add_review(c, m, module_id, vid,
+			                x == 0                ? "submitted"
+			                : x == 1 && !m->light ? "checked"
+			                                      : "assigned",
 			                true, &rt);
 			last = rt.submitted > last ? rt.submitted : last;
 		}
@@ -1159,8 +1191,8 @@ static int write_module(struct cat *c, struct mod *m)
 	case P_REC_V2_REVIEW:
 	case P_REC_V2_RETURNED: {
 		struct vrec r = recognition(c, m, m->load, t.decided);
-		rc = insert_version(c, m, &module_id, 1, "recognised", &r, t.created, t.decided, m->load,
-		                    &v1);
+		rc = insert_version(c, m, &module_id, 1, "recognised", &r, t.created, t.decided,
+		                    m->load, &v1);
 		if (!rc)
 			rc = add_review(c, m, module_id, v1, "recognised", false, &t);
 		if (rc)
@@ -1169,9 +1201,10 @@ static int write_module(struct cat *c, struct mod *m)
 		int64_t load2 = round5(m->load * (int64_t)rng_range(&c->rng, 90, 140) / 100);
 		if (load2 > 400) /* at most 40 hours, like the first */
 			load2 = 400;
-		buf_printf(&c->desc,
-		           "\n\n**Vernieuwd:** het programma is uitgebreid met een extra praktijkdeel "
-		           "en de studielast is aangepast.");
+		buf_printf(
+		    &c->desc,
+		    "\n\n**Vernieuwd:** het programma is uitgebreid met een extra praktijkdeel "
+		    "en de studielast is aangepast.");
 		struct times t2 = times_before(c, c->now);
 		const char *vs, *rs;
 		if (plan == P_REC_V2_RETURNED) {
@@ -1182,8 +1215,10 @@ static int write_module(struct cat *c, struct mod *m)
 		} else {
 			uint32_t x = rng_below(&c->rng, 3);
 			t2.assigned = days_ago(c, 1, 12);
-			t2.checked = clampf(c, t2.assigned - (int64_t)rng_range(&c->rng, 1, 3) * DAY);
-			t2.submitted = clampf(c, t2.checked - (int64_t)rng_range(&c->rng, 1, 4) * DAY);
+			t2.checked =
+			    clampf(c, t2.assigned - (int64_t)rng_range(&c->rng, 1, 3) * DAY);
+			t2.submitted =
+			    clampf(c, t2.checked - (int64_t)rng_range(&c->rng, 1, 4) * DAY);
 			vs = x == 0 ? "submitted" : "in_review";
 			rs = x == 0 ? "submitted" : x == 1 && !m->light ? "checked" : "assigned";
 			last = x == 0 ? t2.submitted : x == 1 ? t2.checked : t2.assigned;
@@ -1200,7 +1235,8 @@ static int write_module(struct cat *c, struct mod *m)
 			last = t2.submitted;
 		if (last > c->now)
 			last = c->now;
-		rc = insert_version(c, m, &module_id, 2, vs, &none, t2.submitted - DAY, last, load2, &v2);
+		rc = insert_version(c, m, &module_id, 2, vs, &none, t2.submitted - DAY, last, load2,
+		                    &v2);
 		if (!rc)
 			rc = add_review(c, m, module_id, v2, rs, false, &t2);
 		working = v2;
@@ -1323,7 +1359,8 @@ static int plan_module(struct cat *c, struct mod *m, const struct org *owner, bo
 	m->fmt = local ? (rng_permille(&c->rng, 800) ? FMT_CLASSROOM : FMT_BLENDED)
 	               : draw_format(c, prof);
 	if (m->plan == P_EXPIRED && m->fmt == FMT_ELEARNING)
-		m->fmt = FMT_ONLINE_LIVE; /* e-learning is recognised for two years: not expired yet */
+		m->fmt =
+		    FMT_ONLINE_LIVE; /* e-learning is recognised for two years: not expired yet */
 	m->en = !local && rng_permille(&c->rng, prof->en_permille);
 	uint32_t lv = rng_below(&c->rng, 100);
 	m->level = lv < 5 ? -1 : lv < 55 ? 0 : lv < 88 ? 1 : 2;
@@ -1333,7 +1370,8 @@ static int plan_module(struct cat *c, struct mod *m, const struct org *owner, bo
 		m->vat = "crkbo";
 	} else {
 		int64_t hours = (m->load + 5) / 10;
-		int64_t euro = m->fmt == FMT_ELEARNING ? 45 + hours * 12 : 45 + hours * prof->euro_per_hour;
+		int64_t euro =
+		    m->fmt == FMT_ELEARNING ? 45 + hours * 12 : 45 + hours * prof->euro_per_hour;
 		euro = (euro + 2) / 5 * 5;
 		if (euro > 1250)
 			euro = 1250;
@@ -1415,11 +1453,12 @@ static int build(struct cat *c)
 	for (size_t p = 0; !rc && p < nprov; p++)
 		if (prov[p]->prof->trusted) {
 			int64_t since = c->now - (int64_t)rng_range(&c->rng, 120, 300) * DAY;
-			rc = db_exec(c->db, &stmt_dc_trusted,
-			             (const struct db_param[]){DBP_INT(prov[p]->id), DBP_INT(since),
-			                                       DBP_INT(since + 3 * 365 * (int64_t)DAY),
-			                                       DBP_INT(c->chair), DBP_END},
-			             NULL);
+			rc = db_exec(
+			    c->db, &stmt_dc_trusted,
+			    (const struct db_param[]){DBP_INT(prov[p]->id), DBP_INT(since),
+			                              DBP_INT(since + 3 * 365 * (int64_t)DAY),
+			                              DBP_INT(c->chair), DBP_END},
+			    NULL);
 		}
 
 	/* local modules: 40 libraries with a manager, 1-5 each */
@@ -1447,8 +1486,8 @@ static int build(struct cat *c)
 	return rc;
 }
 
-int demo_catalog_build(struct ctx *ctx, struct db_conn *db, struct arena *tmp,
-                       unsigned long seed, int64_t now, struct demo_catalog_result *out)
+int demo_catalog_build(struct ctx *ctx, struct db_conn *db, struct arena *tmp, unsigned long seed,
+                       int64_t now, struct demo_catalog_result *out)
 {
 	struct cat *c = arena_zalloc(tmp, sizeof *c);
 	if (!c)

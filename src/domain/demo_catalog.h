@@ -22,8 +22,8 @@ struct demo_catalog_result {
  * same connection). Reads the organisations, people, taxonomy and review
  * criteria already there; everything else follows from seed (its own random
  * stream, so the people of a seed do not change). tmp is scratch. */
-int demo_catalog_build(struct ctx *ctx, struct db_conn *db, struct arena *tmp,
-                       unsigned long seed, int64_t now, struct demo_catalog_result *out);
+int demo_catalog_build(struct ctx *ctx, struct db_conn *db, struct arena *tmp, unsigned long seed,
+                       int64_t now, struct demo_catalog_result *out);
 
 /* After the commit: gives every module to the search index. */
 int demo_catalog_index_all(struct ctx *ctx);

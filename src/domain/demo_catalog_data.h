@@ -10,10 +10,10 @@
 enum demo_audience_bias { BIAS_STAFF, BIAS_MIXED, BIAS_VOLUNTEERS };
 
 struct demo_comp_text {
-	const char *slug;        /* tax_competencies.slug */
-	const char *en;          /* English topic, for the English-language modules */
-	const char *context;     /* one Dutch sentence on why it matters */
-	const char *link;        /* NULL or a Markdown link for "meer weten" */
+	const char *slug;    /* tax_competencies.slug */
+	const char *en;      /* English topic, for the English-language modules */
+	const char *context; /* one Dutch sentence on why it matters */
+	const char *link;    /* NULL or a Markdown link for "meer weten" */
 	enum demo_audience_bias bias;
 	const char *hooks[4];    /* title heads, capitalised; NULL-terminated */
 	const char *subjects[7]; /* lower-case noun phrases; NULL-terminated */

@@ -140,9 +140,10 @@ DB_STMT(stmt_recognised_modules,
 DB_STMT(stmt_points_off,
         "SELECT COUNT(*) FROM module_versions WHERE state = 'recognised'"
         " AND (points_tenths * 2 < load_tenths OR points_tenths > load_tenths * 2)");
-DB_STMT(stmt_expired_bad,
-        "SELECT COUNT(*) FROM module_versions v JOIN modules m ON m.id = v.module_id"
-        " WHERE v.state = 'expired' AND (v.valid_until > $1 OR m.recognised_version_id IS NOT NULL)");
+DB_STMT(
+    stmt_expired_bad,
+    "SELECT COUNT(*) FROM module_versions v JOIN modules m ON m.id = v.module_id"
+    " WHERE v.state = 'expired' AND (v.valid_until > $1 OR m.recognised_version_id IS NOT NULL)");
 DB_STMT(stmt_newer_under_review,
         "SELECT COUNT(*) FROM modules m JOIN module_versions w ON w.id = m.working_version_id"
         " JOIN module_versions p ON p.id = m.published_version_id"
@@ -161,8 +162,7 @@ DB_STMT(stmt_scores_partial,
         " AND EXISTS (SELECT 1 FROM review_scores s WHERE s.review_id = r.id)"
         " AND EXISTS (SELECT 1 FROM review_assignments a WHERE a.review_id = r.id"
         " AND a.completed_at IS NULL)");
-DB_STMT(stmt_scores_criteria,
-        "SELECT COUNT(DISTINCT criterion_id) FROM review_scores");
+DB_STMT(stmt_scores_criteria, "SELECT COUNT(DISTINCT criterion_id) FROM review_scores");
 DB_STMT(stmt_decided_not_chair,
         "SELECT COUNT(*) FROM reviews r WHERE r.state IN ('recognised', 'rejected')"
         " AND r.decided_by <> (SELECT id FROM people WHERE email = 'commissie@campus.demo')");
@@ -180,11 +180,11 @@ DB_STMT(stmt_times_bad,
         " + (SELECT COUNT(*) FROM review_assignments WHERE completed_at < assigned_at"
         " OR completed_at > $1)"
         " + (SELECT COUNT(*) FROM modules WHERE created_at > updated_at OR updated_at > $1)");
-DB_STMT(stmt_distinct_titles,
-        "SELECT COUNT(DISTINCT v.title) FROM modules m JOIN module_versions v"
-        " ON v.id = m.working_version_id");
+DB_STMT(stmt_distinct_titles, "SELECT COUNT(DISTINCT v.title) FROM modules m JOIN module_versions v"
+                              " ON v.id = m.working_version_id");
 DB_STMT(stmt_title_like, "SELECT COUNT(*) FROM module_versions WHERE lower(title) LIKE $1");
-DB_STMT(stmt_versions_where, "SELECT COUNT(*) FROM module_versions WHERE"
+DB_STMT(stmt_versions_where,
+        "SELECT COUNT(*) FROM module_versions WHERE"
         " load_tenths < 10 OR load_tenths > 400 OR (price_cents <> 0 AND (price_cents < 4500"
         " OR price_cents > 125000)) OR vat NOT IN ('crkbo', '21') OR language NOT IN ('nl', 'en')"
         " OR description LIKE '%<%' OR description NOT LIKE $1"
@@ -197,10 +197,9 @@ DB_STMT(stmt_contact_elsewhere,
         "SELECT COUNT(*) FROM module_versions v JOIN modules m ON m.id = v.module_id"
         " JOIN organisations o ON o.id = m.provider_id WHERE v.contact_email NOT LIKE"
         " '%@' || o.slug || '.demo%'");
-DB_STMT(stmt_distinct_values,
-        "SELECT (SELECT COUNT(DISTINCT format) FROM module_versions)"
-        " + 10 * (SELECT COUNT(DISTINCT level) FROM module_versions)"
-        " + 100 * (SELECT COUNT(DISTINCT audience) FROM module_versions)");
+DB_STMT(stmt_distinct_values, "SELECT (SELECT COUNT(DISTINCT format) FROM module_versions)"
+                              " + 10 * (SELECT COUNT(DISTINCT level) FROM module_versions)"
+                              " + 100 * (SELECT COUNT(DISTINCT audience) FROM module_versions)");
 DB_STMT(stmt_count_versions_all, "SELECT COUNT(*) FROM module_versions");
 DB_STMT(stmt_lang_versions, "SELECT COUNT(*) FROM module_versions WHERE language = $1");
 DB_STMT(stmt_free_versions, "SELECT COUNT(*) FROM module_versions WHERE price_cents = 0");
@@ -621,7 +620,8 @@ static void catalogue_counts(void **state)
 	assert_int_equal(COUNT(h, stmt_modules_bad_versions, ), 0);
 	/* the mix of values */
 	int64_t versions = COUNT(h, stmt_count_versions_all, );
-	assert_int_equal(COUNT(h, stmt_distinct_values, ), 334); /* 4 formats, 3 levels, 3 audiences */
+	assert_int_equal(COUNT(h, stmt_distinct_values, ),
+	                 334); /* 4 formats, 3 levels, 3 audiences */
 	int64_t nl = COUNT(h, stmt_lang_versions, DBP_TEXT("nl"), );
 	int64_t en = COUNT(h, stmt_lang_versions, DBP_TEXT("en"), );
 	assert_int_equal(nl + en, versions);
@@ -642,8 +642,9 @@ static void catalogue_texts(void **state)
 	assert_int_equal(COUNT(h, stmt_contact_elsewhere, ), 0);
 	assert_true(COUNT(h, stmt_distinct_titles, ) >= 1500);
 	/* the words search tests and the bench look for */
-	static const char *const words[] = {"%voorleesexpert%", "%voorlezen%", "%leesbevordering%",
-	                                    "%mediawijsheid%",  "%digid%",     "%laaggeletterdheid%"};
+	static const char *const words[] = {"%voorleesexpert%",  "%voorlezen%",
+	                                    "%leesbevordering%", "%mediawijsheid%",
+	                                    "%digid%",           "%laaggeletterdheid%"};
 	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
 		if (COUNT(h, stmt_title_like, DBP_TEXT(words[i]), ) < 2)
 			fail_msg("no titles with %s", words[i]);
@@ -731,8 +732,8 @@ static void catalogue_modules_valid(void **state)
 	struct id_walk w = {.cap = 4096};
 	w.ids = calloc(w.cap, sizeof *w.ids);
 	assert_int_equal(db_query(h->db, &stmt_module_ids, (const struct db_param[]){DBP_END},
-	                          (const struct db_col[]){DBC_INT(&w.id), DBC_END}, h->arena, id_row,
-	                          &w),
+	                          (const struct db_col[]){DBC_INT(&w.id), DBC_END}, h->arena,
+	                          id_row, &w),
 	                 0);
 	assert_int_equal(w.n, main_result.modules);
 	struct arena *a = arena_new(0);
@@ -753,15 +754,28 @@ static void catalogue_modules_valid(void **state)
 			if (n[kind] < MODULE_TAGS_MAX)
 				ids[kind][n[kind]++] = m.v.tags[k].id;
 		}
-		struct module_input in = {
-		    .title = m.v.title, .summary = m.v.summary, .description = m.v.description,
-		    .goals = m.v.goals, .prerequisites = m.v.prerequisites, .level = m.v.level,
-		    .format = m.v.format, .language = m.v.language, .vat = m.v.vat,
-		    .audience = m.v.audience, .place = m.v.place, .province = m.v.province,
-		    .contact_name = m.v.contact_name, .contact_email = m.v.contact_email,
-		    .load_tenths = m.v.load_tenths, .price_cents = m.v.price_cents,
-		    .domains = ids[0], .ndomains = n[0], .roles = ids[1], .nroles = n[1],
-		    .competencies = ids[2], .ncompetencies = n[2]};
+		struct module_input in = {.title = m.v.title,
+		                          .summary = m.v.summary,
+		                          .description = m.v.description,
+		                          .goals = m.v.goals,
+		                          .prerequisites = m.v.prerequisites,
+		                          .level = m.v.level,
+		                          .format = m.v.format,
+		                          .language = m.v.language,
+		                          .vat = m.v.vat,
+		                          .audience = m.v.audience,
+		                          .place = m.v.place,
+		                          .province = m.v.province,
+		                          .contact_name = m.v.contact_name,
+		                          .contact_email = m.v.contact_email,
+		                          .load_tenths = m.v.load_tenths,
+		                          .price_cents = m.v.price_cents,
+		                          .domains = ids[0],
+		                          .ndomains = n[0],
+		                          .roles = ids[1],
+		                          .nroles = n[1],
+		                          .competencies = ids[2],
+		                          .ncompetencies = n[2]};
 		struct module_problems pr;
 		rc = module_validate(&ctx, &in, &pr);
 		if (rc && bad++ < 5)
