@@ -706,10 +706,10 @@ static int build_tx(struct db_conn *db, void *cls)
 		return rc;
 	/* One audit row for the whole build (none per row: 30,000 would be noise). */
 	char detail[200];
-	int n = snprintf(detail, sizeof detail,
-	                 "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u",
-	                 b->seed, b->permille, b->n_orgs, b->n_people, b->n_members,
-	                 b->catalog.modules);
+	int n = snprintf(
+	    detail, sizeof detail,
+	    "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u", b->seed,
+	    b->permille, b->n_orgs, b->n_people, b->n_members, b->catalog.modules);
 	if (n < 0 || (size_t)n >= sizeof detail)
 		return CAMPUS_EINTERNAL;
 	return audit_record(b->ctx, "demo.build", "sector", "", "ok", detail);
