@@ -25,7 +25,8 @@ struct demo_catalog_result {
 int demo_catalog_build(struct ctx *ctx, struct db_conn *db, struct arena *tmp, unsigned long seed,
                        int64_t now, struct demo_catalog_result *out);
 
-/* After the commit: gives every module to the search index. */
+/* After the commit: gives every module to the search index (the lead wires
+ * it to catalog_search_reindex_all() when branch search is merged). */
 int demo_catalog_index_all(struct ctx *ctx);
 
 #endif
