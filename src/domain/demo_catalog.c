@@ -595,7 +595,12 @@ static void make_title(struct cat *c, const struct comp *k, int fmt, bool en, co
 			buf_puts(b, *qualifier);
 		}
 	} else if (form < 70) {
-		buf_printf(b, "%s %s", pick(&c->rng, format_heads[fmt]), *subject);
+		/* "Workshop: de collectie ...", not "Workshop de collectie ..." */
+		const char *head = pick(&c->rng, format_heads[fmt]);
+		bool article = !strncmp(*subject, "de ", 3) || !strncmp(*subject, "het ", 4) ||
+		               !strncmp(*subject, "een ", 4);
+		bool colon = head[strlen(head) - 1] == ':';
+		buf_printf(b, "%s%s %s", head, article && !colon ? ":" : "", *subject);
 	} else if (form < 85) {
 		*qualifier = pick(&c->rng, qualifiers);
 		buf_printf(b, "%s: %s%s", pick(&c->rng, t->hooks), *subject, *qualifier);
