@@ -70,7 +70,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
-	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog)
+	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review)
 		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
 		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 		;;
@@ -92,6 +92,13 @@ if [ -x "$BUILD/tests/http/test_import" ]; then
 		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/import.db" "$BUILD/tests/http/test_import"
 	run_tap import-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
 		CAMPUS_TEST_DB="$(pg_db import_pg)" "$BUILD/tests/http/test_import"
+fi
+if [ -x "$BUILD/tests/http/test_offering" ]; then
+	rm -f "$OUT/offering.db"*
+	run_tap offering-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/offering.db" "$BUILD/tests/http/test_offering"
+	run_tap offering-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
+		CAMPUS_TEST_DB="$(pg_db offering_pg)" "$BUILD/tests/http/test_offering"
 fi
 if [ -x "$BUILD/tests/http/test_api" ]; then
 	rm -f "$OUT/api.db"*

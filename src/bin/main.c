@@ -26,6 +26,7 @@
 #include "domain/totp.h"
 #include "domain/mail.h"
 #include "domain/people.h"
+#include "domain/review.h"
 #include "domain/settings.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -59,6 +60,7 @@ static const char usage_text[] =
     "  user roles EMAIL ORG ROLES [--kind KIND]\n"
     "  org add SLUG NAME --kind campus|library|poi|provider [--place P] [--province P]\n"
     "  backup FILE        consistent copy of a SQLite database (PostgreSQL: pg_dump)\n"
+    "  review expire      start re-reviews of recognitions ending within 60 days, end expired ones\n"
     "  audit verify       check the audit log's hash chain; names the first broken row\n"
     "  template check DIR check every template under DIR\n"
     "  template msgids DIR\n"
@@ -471,6 +473,25 @@ static int cmd_backup(const struct config *cfg, int argc, char **argv)
 	return rc == CAMPUS_EINVAL ? EXIT_USAGE : rc ? EXIT_FAILURE : 0;
 }
 
+/* campus review expire: what a daily job runs (re-reviews and expiry). */
+static int cmd_review(const struct config *cfg, int argc, char **argv)
+{
+	if (argc != 1 || strcmp(argv[0], "expire") != 0)
+		return usage_error("review: expected 'expire'");
+	struct admin a;
+	int rc = admin_open(cfg, &a);
+	if (rc)
+		return rc;
+	unsigned started = 0, expired = 0;
+	rc = review_expire_due(&a.ctx, a.ctx.now(), &started, &expired);
+	if (rc)
+		rc = admin_fail("review expire", rc);
+	else
+		printf("re-reviews started: %u, recognitions expired: %u\n", started, expired);
+	admin_close(&a);
+	return rc;
+}
+
 /* campus audit verify: walk the hash chain; name the first broken row. */
 static int cmd_audit(const struct config *cfg, int argc, char **argv)
 {
@@ -716,6 +737,7 @@ done:
 	static_free(app.statics);
 	tmpl_set_free(app.tmpl);
 	i18n_unload();
+	web_import_drain(); /* background member imports hold pool connections */
 	mail_sender_stop(sender); /* after the server: its requests may still queue mail */
 	db_pool_close(app.db);
 	buf_fini(&err);
@@ -769,6 +791,8 @@ int main(int argc, char **argv)
 		rc = cmd_org(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "backup") == 0)
 		rc = cmd_backup(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "review") == 0)
+		rc = cmd_review(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "template") == 0)

@@ -948,3 +948,30 @@ int db_backup(struct db_conn *conn, const char *path, struct buf *err)
 	}
 	return conn->be->backup(conn, path, err);
 }
+
+void *db_rows_push(struct db_rows *r)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 16;
+		void *data = arena_alloc(r->arena, cap * r->size);
+		if (!data)
+			return NULL;
+		if (r->n)
+			memcpy(data, r->data, r->n * r->size);
+		r->data = data;
+		r->cap = cap;
+	}
+	void *slot = (char *)r->data + r->size * r->n++;
+	memset(slot, 0, r->size);
+	return slot;
+}
+
+int db_rows_collect(void *cls)
+{
+	struct db_rows *r = cls;
+	void *slot = db_rows_push(r);
+	if (!slot)
+		return CAMPUS_ENOMEM;
+	memcpy(slot, r->cur, r->size);
+	return 0;
+}

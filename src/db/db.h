@@ -157,6 +157,25 @@ int db_query_row(struct db_conn *conn, struct db_stmt *stmt, const struct db_par
 int db_query(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params,
              const struct db_col *cols, struct arena *arena, int (*row)(void *cls), void *cls);
 
+/* Rows of a query gathered into an arena array that doubles as it grows:
+ *
+ *   struct person_row cur;
+ *   struct db_rows rows = {.arena = arena, .size = sizeof cur, .cur = &cur};
+ *   db_query(conn, &stmt, params, cols_reading_into_cur, arena, db_rows_collect, &rows);
+ *   -> rows.data (struct person_row *), rows.n
+ *
+ * A callback that must look at a row first calls db_rows_push() itself. */
+struct db_rows {
+	struct arena *arena;
+	void *data;
+	size_t n, cap, size;
+	const void *cur; /* for db_rows_collect: the row the columns are read into */
+};
+/* A new zeroed slot at the end; NULL when the arena is full. */
+void *db_rows_push(struct db_rows *rows);
+/* db_query row callback: a copy of *cur for every row. */
+int db_rows_collect(void *cls);
+
 /* ---- transactions -------------------------------------------------------------- */
 
 enum db_tx_mode { DB_TX_READ, DB_TX_WRITE };

@@ -171,43 +171,32 @@ int apitoken_revoke(struct ctx *ctx, int64_t org_id, int64_t id)
 }
 
 struct list_state {
-	struct ctx *ctx;
-	struct apitoken_row row, *items;
+	struct db_rows rows;
+	struct apitoken_row cur;
 	const char *scopes;
-	size_t n, cap;
 };
 
 static int collect(void *cls)
 {
 	struct list_state *s = cls;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 16;
-		struct apitoken_row *items = arena_alloc(s->ctx->arena, cap * sizeof *items);
-		if (!items)
-			return CAMPUS_ENOMEM;
-		if (s->n)
-			memcpy(items, s->items, s->n * sizeof *items);
-		s->items = items;
-		s->cap = cap;
-	}
-	if (api_scopes_parse(s->scopes, &s->row.scopes))
-		s->row.scopes = 0;
-	s->items[s->n++] = s->row;
-	return 0;
+	if (api_scopes_parse(s->scopes, &s->cur.scopes))
+		s->cur.scopes = 0;
+	return db_rows_collect(&s->rows);
 }
 
 int apitoken_list(struct ctx *ctx, int64_t org_id, struct apitoken_row **rows, size_t *n)
 {
-	struct list_state s = {.ctx = ctx};
+	struct list_state s = {.rows = {.arena = ctx->arena, .size = sizeof(struct apitoken_row)}};
+	s.rows.cur = &s.cur;
 	int rc = db_query(ctx->db, &stmt_token_list, (const struct db_param[]){DBP_INT(org_id), DBP_END},
-	                  (const struct db_col[]){DBC_INT(&s.row.id), DBC_TEXT(&s.row.name),
-	                                          DBC_TEXT(&s.scopes), DBC_INT(&s.row.created_at),
-	                                          DBC_INT(&s.row.last_used_at),
-	                                          DBC_TEXT(&s.row.created_by), DBC_BOOL(&s.row.revoked),
+	                  (const struct db_col[]){DBC_INT(&s.cur.id), DBC_TEXT(&s.cur.name),
+	                                          DBC_TEXT(&s.scopes), DBC_INT(&s.cur.created_at),
+	                                          DBC_INT(&s.cur.last_used_at),
+	                                          DBC_TEXT(&s.cur.created_by), DBC_BOOL(&s.cur.revoked),
 	                                          DBC_END},
 	                  ctx->arena, collect, &s);
-	*rows = s.items;
-	*n = s.n;
+	*rows = s.rows.data;
+	*n = s.rows.n;
 	return rc;
 }
 

@@ -122,4 +122,40 @@ int auth_link_check(struct ctx *ctx, const char *token, const char *purpose, int
 int auth_link_redeem(struct ctx *ctx, const char *token, const char *purpose, const char *password,
                      const char *name, const char **why, int *state, struct auth_session *out);
 
+/* ---- changing one's e-mail address (src/domain/links.c) ----
+ * Nothing changes until the person follows a one-time link e-mailed to the
+ * NEW address (email_changes keeps its hash, the new address and an expiry);
+ * the OLD address gets a notice at once. */
+
+#define AUTH_EMAIL_CHANGE_SECONDS (24 * 3600) /* the confirmation link holds a day */
+
+/* The actor asks to move their account to new_email, proving it with their
+ * password. CAMPUS_EINVAL (*why) for something that is not an address or is
+ * the current one, CAMPUS_EUNAUTH (*why) for a wrong password,
+ * CAMPUS_ECONFLICT (*why) when another account has the address. An earlier
+ * open request of the person stops working. Audited
+ * ("person.email_change_requested" ok/failed). */
+int auth_email_change_request(struct ctx *ctx, const char *password, const char *new_email,
+                              const char **why);
+
+struct auth_email_change {
+	int64_t person_id;
+	const char *old_email; /* in ctx->arena */
+	const char *new_email;
+	const char *name;
+	int64_t expires_at;
+};
+/* Look a confirmation link up without using it: *state AUTH_LINK_* as
+ * auth_link_check. */
+int auth_email_change_check(struct ctx *ctx, const char *token, int *state,
+                            struct auth_email_change *out);
+/* Use it: the address changes when the link is AUTH_LINK_OK (else
+ * CAMPUS_ENOTFOUND with *state) and the address still free (else
+ * CAMPUS_ECONFLICT with *why; the link stays unused). The person's sessions
+ * end except the one whose token is keep_token (the browser confirming, when
+ * it is logged in as that person; NULL: none), as do their open reset links
+ * (they went to the old address). Audited ("person.email_changed"). */
+int auth_email_change_confirm(struct ctx *ctx, const char *token, const char *keep_token, int *state,
+                              const char **why, struct auth_email_change *out);
+
 #endif

@@ -207,27 +207,18 @@ static struct db_col *module_cols(struct module *m, struct db_col *c, bool *null
 #define MODULE_NCOLS 36
 
 struct tag_state {
-	struct ctx *ctx;
-	struct module_version *v;
+	struct db_rows rows;
 	const char *kind, *name;
 	int64_t id;
-	size_t cap;
 };
 
 static int collect_tag(void *cls)
 {
 	struct tag_state *s = cls;
-	if (s->v->ntags == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 8;
-		struct module_tag *tags = arena_alloc(s->ctx->arena, cap * sizeof *tags);
-		if (!tags)
-			return CAMPUS_ENOMEM;
-		if (s->v->ntags)
-			memcpy(tags, s->v->tags, s->v->ntags * sizeof *tags);
-		s->v->tags = tags;
-		s->cap = cap;
-	}
-	s->v->tags[s->v->ntags++] = (struct module_tag){s->kind[0], s->id, s->name};
+	struct module_tag *t = db_rows_push(&s->rows);
+	if (!t)
+		return CAMPUS_ENOMEM;
+	*t = (struct module_tag){s->kind[0], s->id, s->name};
 	return 0;
 }
 
@@ -248,12 +239,14 @@ static int load_module(struct ctx *ctx, struct db_stmt *stmt, const struct db_pa
 	if (null_level)
 		out->v.level = NULL;
 	out->v.has_points = !null_points;
-	struct tag_state s = {.ctx = ctx, .v = &out->v};
-	return db_query(ctx->db, &stmt_version_tags,
-	                (const struct db_param[]){DBP_INT(out->v.id), DBP_END},
-	                (const struct db_col[]){DBC_TEXT(&s.kind), DBC_INT(&s.id), DBC_TEXT(&s.name),
-	                                        DBC_END},
-	                ctx->arena, collect_tag, &s);
+	struct tag_state s = {.rows = {.arena = ctx->arena, .size = sizeof(struct module_tag)}};
+	rc = db_query(ctx->db, &stmt_version_tags, (const struct db_param[]){DBP_INT(out->v.id), DBP_END},
+	              (const struct db_col[]){DBC_TEXT(&s.kind), DBC_INT(&s.id), DBC_TEXT(&s.name),
+	                                      DBC_END},
+	              ctx->arena, collect_tag, &s);
+	out->v.tags = s.rows.data;
+	out->v.ntags = s.rows.n;
+	return rc;
 }
 
 int module_get(struct ctx *ctx, int64_t module_id, enum module_which which, struct module *out)
@@ -321,43 +314,21 @@ int module_latest_review(struct ctx *ctx, int64_t module_id, struct review_brief
 	                    ctx->arena);
 }
 
-struct owner_list {
-	struct ctx *ctx;
-	struct module_summary row, *items;
-	size_t n, cap;
-};
-
-static int collect_summary(void *cls)
-{
-	struct owner_list *s = cls;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 32;
-		struct module_summary *items = arena_alloc(s->ctx->arena, cap * sizeof *items);
-		if (!items)
-			return CAMPUS_ENOMEM;
-		if (s->n)
-			memcpy(items, s->items, s->n * sizeof *items);
-		s->items = items;
-		s->cap = cap;
-	}
-	s->items[s->n++] = s->row;
-	return 0;
-}
-
 int module_list_by_owner(struct ctx *ctx, int64_t owner_org_id, struct module_summary **out,
                          size_t *n)
 {
-	struct owner_list s = {.ctx = ctx};
+	struct module_summary cur;
+	struct db_rows rows = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
 	int rc = db_query(ctx->db, &stmt_modules_by_owner,
 	                  (const struct db_param[]){DBP_INT(owner_org_id), DBP_END},
-	                  (const struct db_col[]){DBC_INT(&s.row.id), DBC_INT(&s.row.version_id),
-	                                          DBC_INT(&s.row.number), DBC_TEXT(&s.row.title),
-	                                          DBC_TEXT(&s.row.state), DBC_BOOL(&s.row.published),
-	                                          DBC_BOOL(&s.row.recognised),
-	                                          DBC_INT(&s.row.updated_at), DBC_END},
-	                  ctx->arena, collect_summary, &s);
-	*out = s.items;
-	*n = s.n;
+	                  (const struct db_col[]){DBC_INT(&cur.id), DBC_INT(&cur.version_id),
+	                                          DBC_INT(&cur.number), DBC_TEXT(&cur.title),
+	                                          DBC_TEXT(&cur.state), DBC_BOOL(&cur.published),
+	                                          DBC_BOOL(&cur.recognised), DBC_INT(&cur.updated_at),
+	                                          DBC_END},
+	                  ctx->arena, db_rows_collect, &rows);
+	*out = rows.data;
+	*n = rows.n;
 	return rc;
 }
 
@@ -485,7 +456,7 @@ int module_validate(struct ctx *ctx, const struct module_input *in, struct modul
 	if (in->image) {
 		if (in->image_len > MODULE_IMAGE_MAX_BYTES)
 			problem(pr, "afbeelding", N_("De afbeelding is te groot (hoogstens 1 MB)."));
-		else if (!logo_sniff(in->image, in->image_len))
+		else if (!image_sniff(in->image, in->image_len))
 			problem(pr, "afbeelding", N_("De afbeelding moet een PNG- of JPEG-bestand zijn."));
 	}
 	return pr->n ? CAMPUS_EINVAL : 0;
@@ -526,7 +497,7 @@ static int write_image(struct ctx *ctx, int64_t version_id, const struct module_
 		return db_exec(ctx->db, &stmt_version_set_image,
 		               (const struct db_param[]){DBP_INT(version_id),
 		                                         DBP_BLOB(in->image, in->image_len),
-		                                         DBP_TEXT(logo_sniff(in->image, in->image_len)),
+		                                         DBP_TEXT(image_sniff(in->image, in->image_len)),
 		                                         DBP_END},
 		               NULL);
 	if (in->remove_image)

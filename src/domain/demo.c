@@ -23,6 +23,7 @@
 #include "domain/ctx.h"
 #include "domain/demo_catalog.h"
 #include "domain/demo_data.h"
+#include "domain/people.h"
 #include "domain/settings.h"
 
 #define DAY 86400
@@ -766,6 +767,16 @@ int demo_build_scaled(struct ctx *ctx, unsigned long seed, unsigned permille,
 			if (!l->email)
 				rc = CAMPUS_ENOMEM;
 		}
+	}
+	/* The demo committee member chairs the committee, so the review pages have a chair. */
+	for (unsigned i = 0; !rc && i < out->nlogins; i++) {
+		if (fixed_logins[i].roles != ROLE_COMMITTEE)
+			continue;
+		struct person chair;
+		rc = person_find_by_email(ctx, out->logins[i].email, &chair);
+		char id[24];
+		if (!rc && snprintf(id, sizeof id, "%lld", (long long)chair.id) > 0)
+			rc = settings_set(ctx, SETTING_REVIEW_CHAIR, id);
 	}
 	arena_free(b->tmp);
 	free(b);

@@ -350,6 +350,7 @@ struct run {
 	const char *source;
 	struct import_plan *plan;
 	bool write;
+	const struct import_progress *progress;
 	struct arena *scratch;
 	/* the rows as checked without the database, restored before each attempt
 	 * (db_tx_run may run the transaction again) */
@@ -428,8 +429,11 @@ static int run_tx(struct db_conn *db, void *cls)
 	c.arena = run->scratch;
 	struct checker ck = {.ctx = run->ctx, .plan = plan};
 	bool writing = run->write && plan->problems_total == 0;
+	const struct import_progress *pr = run->progress;
 	for (size_t i = 0; i < plan->nrows; i++) {
 		struct import_row *row = &plan->rows[i];
+		if (pr && pr->fn && i % IMPORT_PROGRESS_EVERY == 0)
+			pr->fn(pr->cls, i, plan->nrows);
 		if (!row->email)
 			continue;
 		arena_reset(run->scratch);
@@ -483,6 +487,8 @@ static int run_tx(struct db_conn *db, void *cls)
 				return rc;
 		}
 	}
+	if (pr && pr->fn)
+		pr->fn(pr->cls, plan->nrows, plan->nrows);
 	if (!run->write)
 		return 0;
 	if (plan->problems_total)
@@ -498,7 +504,7 @@ static int run_tx(struct db_conn *db, void *cls)
 
 static int run_import(struct ctx *ctx, int64_t org_id, const struct csv_table *t,
                       const struct import_map *map, const char *source, struct import_plan *out,
-                      const char **why, bool write)
+                      const char **why, bool write, const struct import_progress *progress)
 {
 	*why = import_map_check(t, map);
 	if (*why) {
@@ -525,6 +531,7 @@ static int run_import(struct ctx *ctx, int64_t org_id, const struct csv_table *t
 	}
 	struct run run = {.ctx = ctx, .org_id = org_id, .t = t, .map = map,
 	                  .source = source ? src : NULL, .plan = out, .write = write,
+	                  .progress = progress,
 	                  .scratch = arena_new(0), .nproblems0 = out->nproblems,
 	                  .problems_total0 = out->problems_total};
 	size_t n = out->nrows;
@@ -548,12 +555,20 @@ static int run_import(struct ctx *ctx, int64_t org_id, const struct csv_table *t
 int import_plan(struct ctx *ctx, int64_t org_id, const struct csv_table *t,
                 const struct import_map *map, struct import_plan *out, const char **why)
 {
-	return run_import(ctx, org_id, t, map, NULL, out, why, false);
+	return run_import(ctx, org_id, t, map, NULL, out, why, false, NULL);
 }
 
 int import_apply(struct ctx *ctx, int64_t org_id, const struct csv_table *t,
                  const struct import_map *map, const char *source, struct import_plan *out,
                  const char **why)
 {
-	return run_import(ctx, org_id, t, map, source, out, why, true);
+	return run_import(ctx, org_id, t, map, source, out, why, true, NULL);
+}
+
+int import_apply_progress(struct ctx *ctx, int64_t org_id, const struct csv_table *t,
+                          const struct import_map *map, const char *source,
+                          struct import_plan *out, const char **why,
+                          const struct import_progress *progress)
+{
+	return run_import(ctx, org_id, t, map, source, out, why, true, progress);
 }

@@ -76,4 +76,19 @@ int import_apply(struct ctx *ctx, int64_t org_id, const struct csv_table *t,
                  const struct import_map *map, const char *source, struct import_plan *out,
                  const char **why);
 
+/* import_apply with progress: fn(cls, done, total) is called from inside the
+ * transaction as rows are checked and written (every IMPORT_PROGRESS_EVERY
+ * rows, and once at the end), from the calling thread. A retried transaction
+ * starts again from 0. Nothing is visible to others before the commit: the
+ * counter tells how far the one transaction is, not what is stored. */
+#define IMPORT_PROGRESS_EVERY 25
+struct import_progress {
+	void (*fn)(void *cls, size_t done, size_t total);
+	void *cls;
+};
+int import_apply_progress(struct ctx *ctx, int64_t org_id, const struct csv_table *t,
+                          const struct import_map *map, const char *source,
+                          struct import_plan *out, const char **why,
+                          const struct import_progress *progress);
+
 #endif

@@ -429,3 +429,240 @@ int auth_link_redeem(struct ctx *ctx, const char *token, const char *purpose, co
 	out->person_name = a.name ? a.name : a.link.name;
 	return 0;
 }
+
+/* ---- changing one's e-mail address ---- */
+
+DB_STMT(stmt_ec_person, "SELECT email, name, lang, password_hash FROM people WHERE id = $1");
+DB_STMT(stmt_ec_taken, "SELECT COUNT(*) FROM people WHERE email = $1 AND id <> $2");
+DB_STMT(stmt_ec_close, "UPDATE email_changes SET used_at = $2 WHERE person_id = $1 AND used_at IS NULL");
+DB_STMT(stmt_ec_insert,
+        "INSERT INTO email_changes (token_hash, person_id, new_email, created_at, expires_at) "
+        "VALUES ($1, $2, $3, $4, $5)");
+DB_STMT(stmt_ec_get,
+        "SELECT c.person_id, c.new_email, c.expires_at, c.used_at, p.email, p.name "
+        "FROM email_changes c JOIN people p ON p.id = c.person_id WHERE c.token_hash = $1");
+DB_STMT(stmt_ec_use,
+        "UPDATE email_changes SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL "
+        "AND expires_at > $2");
+DB_STMT(stmt_ec_email_set, "UPDATE people SET email = $2, updated_at = $3 WHERE id = $1");
+DB_STMT(stmt_ec_sessions_end, "DELETE FROM sessions WHERE person_id = $1 AND token_hash <> $2");
+
+#define MSG_EMAIL_TAKEN N_("Dit e-mailadres is al in gebruik voor een ander account. Kies een ander adres.")
+
+struct ec_request_args {
+	struct ctx *ctx;
+	const char *new_email, *old_email, *name, *lang;
+	const char **why;
+};
+
+static int ec_request_tx(struct db_conn *db, void *cls)
+{
+	struct ec_request_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t person = ctx->actor.person_id, taken = 0, now = ctx->now();
+	const char *id = id_text(ctx, person);
+	int rc = db_query_row(db, &stmt_ec_taken,
+	                      (const struct db_param[]){DBP_TEXT(a->new_email), DBP_INT(person), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&taken), DBC_END}, ctx->arena);
+	if (rc)
+		return rc;
+	if (taken) {
+		*a->why = MSG_EMAIL_TAKEN;
+		return CAMPUS_ECONFLICT;
+	}
+	/* One open request at a time: an earlier link stops working. */
+	rc = db_exec(db, &stmt_ec_close, (const struct db_param[]){DBP_INT(person), DBP_INT(now), DBP_END}, NULL);
+	char token[AUTH_TOKEN_LEN + 1];
+	unsigned char hash[32];
+	auth_token_new(token);
+	auth_token_hash(token, hash);
+	if (!rc)
+		rc = db_exec(db, &stmt_ec_insert,
+		             (const struct db_param[]){DBP_BLOB(hash, sizeof hash), DBP_INT(person),
+		                                       DBP_TEXT(a->new_email), DBP_INT(now),
+		                                       DBP_INT(now + AUTH_EMAIL_CHANGE_SECONDS), DBP_END},
+		             NULL);
+	const char *url = link_url(ctx, "/emailadres-bevestigen/", token);
+	sodium_memzero(token, sizeof token);
+	if (rc)
+		return rc;
+	const char *text = mail_fill(
+	    ctx->arena,
+	    mail_tr(a->lang, N_("Beste {naam},\n\nU wilt voortaan met dit e-mailadres inloggen op Campus. "
+	                        "Bevestig dat via deze link. De link is 24 uur geldig en werkt één keer.\n\n"
+	                        "{link}\n\nTot u de link volgt, blijft uw oude e-mailadres ({oud}) in gebruik.\n\n"
+	                        "Heeft u dit niet gevraagd? Dan hoeft u niets te doen.\n\n"
+	                        "Campus, het leerplatform van de openbare bibliotheken\n")),
+	    "naam", a->name, "link", url, "oud", a->old_email, (const char *)NULL);
+	const char *notice = mail_fill(
+	    ctx->arena,
+	    mail_tr(a->lang, N_("Beste {naam},\n\nIemand die met uw wachtwoord is ingelogd, heeft gevraagd het "
+	                        "e-mailadres van uw Campus-account te wijzigen in {nieuw}. Er verandert pas iets "
+	                        "als de link in de e-mail aan dat adres wordt gevolgd.\n\n"
+	                        "Was u dit niet? Wijzig dan meteen uw wachtwoord op Mijn Campus ({mijn}), of vraag "
+	                        "via \"Wachtwoord vergeten?\" op de inlogpagina een nieuw wachtwoord aan.\n\n"
+	                        "Campus, het leerplatform van de openbare bibliotheken\n")),
+	    "naam", a->name, "nieuw", a->new_email, "mijn", link_url(ctx, "/mijn", ""), (const char *)NULL);
+	if (!url || !text || !notice)
+		return CAMPUS_ENOMEM;
+	rc = mail_queue(ctx, a->new_email, mail_tr(a->lang, N_("Bevestig uw nieuwe e-mailadres voor Campus")),
+	                text);
+	if (!rc)
+		rc = mail_queue(ctx, a->old_email,
+		                mail_tr(a->lang, N_("Uw e-mailadres voor Campus wordt mogelijk gewijzigd")), notice);
+	if (!rc)
+		rc = audit_record(ctx, "person.email_change_requested", "person", id, "ok",
+		                  arena_printf(ctx->arena, "confirmation link e-mailed to %.120s, valid 24 hours",
+		                               a->new_email));
+	return rc;
+}
+
+int auth_email_change_request(struct ctx *ctx, const char *password, const char *new_email,
+                              const char **why)
+{
+	*why = NULL;
+	if (!ctx->actor.person_id)
+		return CAMPUS_EUNAUTH;
+	const char *normal = new_email ? email_normalise(ctx, new_email) : NULL;
+	if (!normal) {
+		*why = N_("Vul een geldig e-mailadres in, bijvoorbeeld naam@bibliotheek.nl.");
+		return CAMPUS_EINVAL;
+	}
+	char *email, *name, *lang, *hash = NULL;
+	bool no_hash;
+	int rc = db_query_row(ctx->db, &stmt_ec_person,
+	                      (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_END},
+	                      (const struct db_col[]){DBC_TEXT(&email), DBC_TEXT(&name), DBC_TEXT(&lang),
+	                                              DBC_TEXT_OPT(&hash, &no_hash), DBC_END},
+	                      ctx->arena);
+	if (rc)
+		return rc;
+	if (!strcmp(normal, email)) {
+		*why = N_("Dit is al het e-mailadres van uw account.");
+		return CAMPUS_EINVAL;
+	}
+	/* argon2id outside any transaction, as auth_change_password. */
+	if (!password || !auth_password_verify(no_hash ? NULL : hash, password)) {
+		audit_record(ctx, "person.email_change_requested", "person", id_text(ctx, ctx->actor.person_id),
+		             "failed", "password wrong");
+		*why = N_("Het wachtwoord klopt niet.");
+		return CAMPUS_EUNAUTH;
+	}
+	struct ec_request_args a = {ctx, normal, email, name, lang, why};
+	rc = db_tx_run(ctx->db, DB_TX_WRITE, ec_request_tx, &a);
+	if (rc == CAMPUS_ECONFLICT && !*why)
+		*why = MSG_EMAIL_TAKEN;
+	return rc;
+}
+
+static int ec_lookup(struct ctx *ctx, const unsigned char hash[32], int *state, struct auth_email_change *out)
+{
+	int64_t used_at = 0;
+	bool unused;
+	char *new_email, *old_email, *name;
+	int rc = db_query_row(ctx->db, &stmt_ec_get, (const struct db_param[]){DBP_BLOB(hash, 32), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&out->person_id), DBC_TEXT(&new_email),
+	                                              DBC_INT(&out->expires_at), DBC_INT_OPT(&used_at, &unused),
+	                                              DBC_TEXT(&old_email), DBC_TEXT(&name), DBC_END},
+	                      ctx->arena);
+	if (rc == CAMPUS_ENOTFOUND) {
+		*state = AUTH_LINK_UNKNOWN;
+		return 0;
+	}
+	if (rc)
+		return rc;
+	out->new_email = new_email, out->old_email = old_email, out->name = name;
+	*state = !unused ? AUTH_LINK_USED : out->expires_at <= ctx->now() ? AUTH_LINK_EXPIRED : AUTH_LINK_OK;
+	return 0;
+}
+
+int auth_email_change_check(struct ctx *ctx, const char *token, int *state, struct auth_email_change *out)
+{
+	memset(out, 0, sizeof *out);
+	*state = AUTH_LINK_UNKNOWN;
+	if (!token_shape_ok(token))
+		return 0;
+	unsigned char hash[32];
+	auth_token_hash(token, hash);
+	return ec_lookup(ctx, hash, state, out);
+}
+
+struct ec_confirm_args {
+	struct ctx *ctx;
+	unsigned char hash[32], keep[32];
+	int state;
+	const char **why;
+	struct auth_email_change *out;
+};
+
+static int ec_confirm_tx(struct db_conn *db, void *cls)
+{
+	struct ec_confirm_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t now = ctx->now(), changes = 0, taken = 0;
+	int rc = ec_lookup(ctx, a->hash, &a->state, a->out);
+	if (rc)
+		return rc;
+	if (a->state != AUTH_LINK_OK)
+		return CAMPUS_ENOTFOUND;
+	int64_t person = a->out->person_id;
+	rc = db_exec(db, &stmt_ec_use, (const struct db_param[]){DBP_BLOB(a->hash, 32), DBP_INT(now), DBP_END},
+	             &changes);
+	if (rc)
+		return rc;
+	if (changes != 1) {
+		a->state = AUTH_LINK_USED;
+		return CAMPUS_ENOTFOUND;
+	}
+	rc = db_query_row(db, &stmt_ec_taken,
+	                  (const struct db_param[]){DBP_TEXT(a->out->new_email), DBP_INT(person), DBP_END},
+	                  (const struct db_col[]){DBC_INT(&taken), DBC_END}, ctx->arena);
+	if (rc)
+		return rc;
+	if (taken) { /* someone took it since the request: nothing changes (rolled back) */
+		*a->why = MSG_EMAIL_TAKEN;
+		return CAMPUS_ECONFLICT;
+	}
+	rc = db_exec(db, &stmt_ec_email_set,
+	             (const struct db_param[]){DBP_INT(person), DBP_TEXT(a->out->new_email), DBP_INT(now), DBP_END},
+	             NULL);
+	/* Links that went to the old address no longer count. */
+	if (!rc)
+		rc = db_exec(db, &stmt_links_close, (const struct db_param[]){DBP_INT(person), DBP_INT(now), DBP_END},
+		             NULL);
+	if (!rc)
+		rc = db_exec(db, &stmt_ec_close, (const struct db_param[]){DBP_INT(person), DBP_INT(now), DBP_END},
+		             NULL);
+	if (!rc)
+		rc = db_exec(db, &stmt_ec_sessions_end,
+		             (const struct db_param[]){DBP_INT(person), DBP_BLOB(a->keep, 32), DBP_END}, NULL);
+	if (!rc) {
+		struct actor saved = ctx->actor;
+		if (!ctx->actor.person_id)
+			ctx->actor.person_id = person; /* confirmed from a browser that is not logged in */
+		rc = audit_record(ctx, "person.email_changed", "person", id_text(ctx, person), "ok",
+		                  arena_printf(ctx->arena, "from %.120s to %.120s through an e-mailed link; "
+		                               "other sessions ended", a->out->old_email, a->out->new_email));
+		ctx->actor = saved;
+	}
+	return rc;
+}
+
+int auth_email_change_confirm(struct ctx *ctx, const char *token, const char *keep_token, int *state,
+                              const char **why, struct auth_email_change *out)
+{
+	*why = NULL;
+	memset(out, 0, sizeof *out);
+	*state = AUTH_LINK_UNKNOWN;
+	if (!token_shape_ok(token))
+		return CAMPUS_ENOTFOUND;
+	struct ec_confirm_args a = {.ctx = ctx, .why = why, .out = out};
+	auth_token_hash(token, a.hash);
+	if (keep_token)
+		auth_token_hash(keep_token, a.keep);
+	int rc = db_tx_run(ctx->db, DB_TX_WRITE, ec_confirm_tx, &a);
+	*state = a.state;
+	if (rc == CAMPUS_ECONFLICT && !*why)
+		*why = MSG_EMAIL_TAKEN;
+	return rc;
+}

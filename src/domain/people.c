@@ -44,7 +44,8 @@ DB_STMT(stmt_org_members_count,
 /* The page of people is chosen first; memberships are counted for those 50 only. */
 #define PERSON_PAGE(where)                                                                   \
 	"SELECT p.id, p.name, p.email, (SELECT COUNT(*) FROM memberships m "                  \
-	"WHERE m.person_id = p.id AND m.ended_at IS NULL) FROM (SELECT id, name, email "      \
+	"WHERE m.person_id = p.id AND m.ended_at IS NULL), p.totp_enabled "                   \
+	"FROM (SELECT id, name, email, totp_enabled "                                          \
 	"FROM people " where " ORDER BY name, id LIMIT $2 OFFSET $3) p ORDER BY p.name, p.id"
 DB_STMT2(stmt_person_search,
          PERSON_PAGE("WHERE lower(name || ' ' || email) LIKE $1"),
@@ -209,42 +210,8 @@ int person_update_profile(struct ctx *ctx, const char *name, const char *lang, c
 	return db_tx_run(ctx->db, DB_TX_WRITE, profile_tx, &a);
 }
 
-/* Rows of a query gathered into an arena array that doubles as it grows. */
-struct rows {
-	struct arena *arena;
-	void *data;
-	size_t n, cap, size;
-	const void *cur; /* for rows_collect: the row the columns are read into */
-};
-
-static void *rows_push(struct rows *r)
-{
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		void *data = arena_alloc(r->arena, cap * r->size);
-		if (!data)
-			return NULL;
-		if (r->n)
-			memcpy(data, r->data, r->n * r->size);
-		r->data = data;
-		r->cap = cap;
-	}
-	return (char *)r->data + r->size * r->n++;
-}
-
-/* db_query row callback: a copy of *cur for every row. */
-static int rows_collect(void *cls)
-{
-	struct rows *r = cls;
-	void *slot = rows_push(r);
-	if (!slot)
-		return CAMPUS_ENOMEM;
-	memcpy(slot, r->cur, r->size);
-	return 0;
-}
-
 struct membership_scan {
-	struct rows rows;
+	struct db_rows rows;
 	struct membership cur;
 	int64_t roles;
 };
@@ -252,7 +219,7 @@ struct membership_scan {
 static int membership_row(void *cls)
 {
 	struct membership_scan *s = cls;
-	struct membership *m = rows_push(&s->rows);
+	struct membership *m = db_rows_push(&s->rows);
 	if (!m)
 		return CAMPUS_ENOMEM;
 	*m = s->cur;
@@ -275,7 +242,7 @@ int person_memberships(struct ctx *ctx, int64_t person_id, struct membership **o
 }
 
 struct member_scan {
-	struct rows rows;
+	struct db_rows rows;
 	struct member_row cur;
 	int64_t roles;
 };
@@ -283,7 +250,7 @@ struct member_scan {
 static int member_row_cb(void *cls)
 {
 	struct member_scan *s = cls;
-	struct member_row *m = rows_push(&s->rows);
+	struct member_row *m = db_rows_push(&s->rows);
 	if (!m)
 		return CAMPUS_ENOMEM;
 	*m = s->cur;
@@ -359,18 +326,18 @@ int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned 
 	if (limit == 0 || limit > PAGE_MAX)
 		return CAMPUS_EINVAL;
 	struct person_row cur;
-	struct rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
+	struct db_rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
 	struct db_col cols[] = {DBC_INT(&cur.id), DBC_TEXT(&cur.name), DBC_TEXT(&cur.email),
-	                        DBC_INT(&cur.memberships), DBC_END};
+	                        DBC_INT(&cur.memberships), DBC_BOOL(&cur.totp_enabled), DBC_END};
 	if (pattern)
 		rc = db_query(ctx->db, &stmt_person_search,
 		              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset),
 		                                        DBP_END},
-		              cols, ctx->arena, rows_collect, &found);
+		              cols, ctx->arena, db_rows_collect, &found);
 	else
 		rc = db_query(ctx->db, &stmt_person_all,
 		              (const struct db_param[]){DBP_NULL, DBP_INT(limit), DBP_INT(offset), DBP_END},
-		              cols, ctx->arena, rows_collect, &found);
+		              cols, ctx->arena, db_rows_collect, &found);
 	if (rc)
 		return rc;
 	*rows = found.data;
@@ -393,7 +360,7 @@ int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned lim
 	if (limit == 0 || limit > PAGE_MAX)
 		return CAMPUS_EINVAL;
 	struct org cur;
-	struct rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
+	struct db_rows found = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
 	bool no_color;
 	struct db_col cols[] = {DBC_INT(&cur.id),       DBC_TEXT(&cur.slug),
 	                        DBC_TEXT(&cur.name),    DBC_TEXT(&cur.kind),
@@ -402,7 +369,7 @@ int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned lim
 	                        DBC_BOOL(&cur.has_logo), DBC_END};
 	rc = db_query(ctx->db, &stmt_org_search,
 	              (const struct db_param[]){DBP_TEXT(pattern), DBP_INT(limit), DBP_INT(offset), DBP_END},
-	              cols, ctx->arena, rows_collect, &found);
+	              cols, ctx->arena, db_rows_collect, &found);
 	if (rc)
 		return rc;
 	*rows = found.data;
@@ -879,10 +846,15 @@ static bool jpeg_size(const unsigned char *d, size_t len, unsigned *w, unsigned 
 
 const char *logo_sniff(const unsigned char *d, size_t len)
 {
+	return len > LOGO_MAX_BYTES ? NULL : image_sniff(d, len);
+}
+
+const char *image_sniff(const unsigned char *d, size_t len)
+{
 	unsigned w = 0, h = 0;
 	const char *type = NULL;
 	static const unsigned char png[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
-	if (len < 24 || len > LOGO_MAX_BYTES)
+	if (len < 24)
 		return NULL;
 	if (memcmp(d, png, 8) == 0 && memcmp(d + 12, "IHDR", 4) == 0) {
 		w = be32(d + 16);

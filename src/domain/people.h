@@ -83,6 +83,7 @@ struct person_row {
 	const char *name;
 	const char *email;
 	int64_t memberships;
+	bool totp_enabled;
 };
 int person_search(struct ctx *ctx, const char *query, unsigned offset, unsigned limit,
                   struct person_row **rows, size_t *n, int64_t *total);
@@ -116,6 +117,9 @@ int roles_parse(const char *list, unsigned *roles);
 /* The logo's media type when data is a PNG or JPEG of sane dimensions, else
  * NULL. The bytes decide, never a file name or a client's Content-Type. */
 const char *logo_sniff(const unsigned char *data, size_t len);
+/* The same test without the logo's size limit, for images with a limit of
+ * their own (a module's picture). */
+const char *image_sniff(const unsigned char *data, size_t len);
 /* New colour (#rrggbb, or NULL/"" to use the sector's) and, when logo is not
  * NULL, a new logo (PNG or JPEG). *why: Dutch msgid on refusal. Audited. */
 int org_set_branding(struct ctx *ctx, int64_t org_id, const char *color,

@@ -31,6 +31,45 @@ static int valid_name(const char *v)
 	return n >= 1 && n <= 80 && utf8_valid(v, n);
 }
 
+/* A person id, or "" for none; whether that person chairs is checked where it matters. */
+static int valid_person_id(const char *v)
+{
+	int64_t id;
+	return v[0] == '\0' || (strlen(v) <= 18 && str_to_int64(v, strlen(v), &id) && id > 0);
+}
+
+/* "12", "0.5" or "0,5": at most one decimal, 0..100000 tenths. */
+static int parse_tenths(const char *v, int64_t *out)
+{
+	int64_t whole = 0;
+	size_t i = 0;
+	if (!v[0])
+		return 0;
+	for (; v[i] >= '0' && v[i] <= '9'; i++) {
+		if (i >= 5)
+			return 0;
+		whole = whole * 10 + (v[i] - '0');
+	}
+	if (i == 0)
+		return 0;
+	int64_t tenth = 0;
+	if (v[i] == '.' || v[i] == ',') {
+		if (!(v[i + 1] >= '0' && v[i + 1] <= '9') || v[i + 2])
+			return 0;
+		tenth = v[i + 1] - '0';
+	} else if (v[i]) {
+		return 0;
+	}
+	*out = whole * 10 + tenth;
+	return *out <= 100000;
+}
+
+static int valid_points(const char *v)
+{
+	int64_t t;
+	return parse_tenths(v, &t);
+}
+
 static const struct setting_def {
 	const char *key;
 	const char *fallback;
@@ -38,6 +77,9 @@ static const struct setting_def {
 } setting_defs[] = {
     {SETTING_BRAND_COLOR, "#00689e", valid_color},
     {SETTING_SECTOR_NAME, "Campus", valid_name},
+    {SETTING_REVIEW_CHAIR, "", valid_person_id},
+    {SETTING_REVIEW_POINTS_MIN, "0.5", valid_points},
+    {SETTING_REVIEW_POINTS_MAX, "100", valid_points},
 };
 
 static const struct setting_def *setting_find(const char *key)
@@ -97,4 +139,13 @@ int settings_set(struct ctx *ctx, const char *key, const char *value)
 		return rc;
 	struct put_args a = {ctx, key, value};
 	return db_tx_run(ctx->db, DB_TX_WRITE, put_tx, &a);
+}
+
+int settings_get_tenths(struct ctx *ctx, const char *key, int64_t *tenths)
+{
+	const char *v;
+	int rc = settings_get(ctx, key, &v);
+	if (rc)
+		return rc;
+	return parse_tenths(v, tenths) ? 0 : CAMPUS_EINVAL;
 }

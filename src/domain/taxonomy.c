@@ -116,12 +116,10 @@ static bool kind_valid(enum tax_kind kind) { return kind >= TAX_DOMAIN && kind <
 /* ---- reading ---- */
 
 struct list_state {
-	struct ctx *ctx;
-	bool include_retired;
-	struct tax_entry row, *items;
+	struct db_rows rows;
+	struct tax_entry cur;
+	bool include_retired, retired;
 	int64_t kind, sort1, sort2;
-	bool retired;
-	size_t n, cap;
 };
 
 static int collect(void *cls)
@@ -129,37 +127,29 @@ static int collect(void *cls)
 	struct list_state *s = cls;
 	if (s->retired && !s->include_retired)
 		return 0;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		struct tax_entry *items = arena_alloc(s->ctx->arena, cap * sizeof *items);
-		if (!items)
-			return CAMPUS_ENOMEM;
-		if (s->n)
-			memcpy(items, s->items, s->n * sizeof *items);
-		s->items = items;
-		s->cap = cap;
-	}
-	s->row.kind = (enum tax_kind)s->kind;
-	s->row.retired = s->retired;
-	s->items[s->n++] = s->row;
+	struct tax_entry *e = db_rows_push(&s->rows);
+	if (!e)
+		return CAMPUS_ENOMEM;
+	*e = s->cur;
+	e->kind = (enum tax_kind)s->kind;
+	e->retired = s->retired;
 	return 0;
 }
 
 int taxonomy_list(struct ctx *ctx, bool include_retired, struct tax_entry **out, size_t *n)
 {
-	struct list_state s = {.ctx = ctx, .include_retired = include_retired};
+	struct list_state s = {.rows = {.arena = ctx->arena, .size = sizeof(struct tax_entry)},
+	                       .include_retired = include_retired};
 	int rc = db_query(ctx->db, &stmt_tax_all, (const struct db_param[]){DBP_END},
-	                  (const struct db_col[]){DBC_INT(&s.kind), DBC_INT(&s.row.id),
-	                                          DBC_INT(&s.row.parent_id), DBC_TEXT(&s.row.slug),
-	                                          DBC_TEXT(&s.row.name), DBC_INT(&s.row.position),
+	                  (const struct db_col[]){DBC_INT(&s.kind), DBC_INT(&s.cur.id),
+	                                          DBC_INT(&s.cur.parent_id), DBC_TEXT(&s.cur.slug),
+	                                          DBC_TEXT(&s.cur.name), DBC_INT(&s.cur.position),
 	                                          DBC_BOOL(&s.retired), DBC_INT(&s.sort1),
 	                                          DBC_INT(&s.sort2), DBC_END},
 	                  ctx->arena, collect, &s);
-	if (rc)
-		return rc;
-	*out = s.items;
-	*n = s.n;
-	return 0;
+	*out = s.rows.data;
+	*n = s.rows.n;
+	return rc;
 }
 
 int taxonomy_get(struct ctx *ctx, enum tax_kind kind, int64_t id, struct tax_entry *out)

@@ -331,6 +331,95 @@ static int session_read(struct ctx *ctx, const unsigned char hash[32], struct se
 	return rc;
 }
 
+/* ---- recovery codes ---------------------------------------------------------------------------
+ * 16 characters of base32 (80 random bits) each. They are stored as a
+ * BLAKE2b-256 hash over a domain tag, the person id and the code, not with
+ * argon2id: a code this random cannot be guessed from its hash however fast
+ * the hash (2^80 tries per code, salted per person by the id), while
+ * argon2id at interactive limits (~64 MiB, ~50-100 ms each) would make the
+ * log-in step cost up to ten of them and keep the memory of ten concurrent
+ * log-ins busy. The same reasoning as for session and link tokens
+ * (auth_token_hash). A plain hash also lets the database find the code by
+ * its hash, and using it is one conditional UPDATE. */
+
+DB_STMT(stmt_recovery_clear, "DELETE FROM recovery_codes WHERE person_id = $1");
+DB_STMT(stmt_recovery_insert,
+        "INSERT INTO recovery_codes (person_id, code_hash, created_at) VALUES ($1, $2, $3)");
+DB_STMT(stmt_recovery_use,
+        "UPDATE recovery_codes SET used_at = $3 WHERE person_id = $1 AND code_hash = $2 "
+        "AND used_at IS NULL");
+DB_STMT(stmt_recovery_left,
+        "SELECT COUNT(*) FROM recovery_codes WHERE person_id = $1 AND used_at IS NULL");
+
+static void recovery_hash(int64_t person_id, const char code[TOTP_RECOVERY_CHARS], unsigned char out[32])
+{
+	char id[24];
+	snprintf(id, sizeof id, "%lld", (long long)person_id);
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const unsigned char *)"campus.recovery.v1", 19);
+	crypto_generichash_update(&st, (const unsigned char *)id, strlen(id) + 1);
+	crypto_generichash_update(&st, (const unsigned char *)code, TOTP_RECOVERY_CHARS);
+	crypto_generichash_final(&st, out, 32);
+}
+
+/* The 16 characters of a typed code (lower case, without dashes or spaces);
+ * false when it is not one. */
+static bool recovery_normalise(const char *in, char out[TOTP_RECOVERY_CHARS + 1])
+{
+	size_t n = 0;
+	if (!in)
+		return false;
+	for (const char *p = in; *p; p++) {
+		char c = *p;
+		if (c == ' ' || c == '-' || c == '\t')
+			continue;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7')) || n == TOTP_RECOVERY_CHARS)
+			return false;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n == TOTP_RECOVERY_CHARS;
+}
+
+/* Replace the person's codes by fresh ones (inside a write transaction). */
+static int recovery_issue(struct ctx *ctx, int64_t person_id, struct totp_recovery *codes)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
+	int rc = db_exec(ctx->db, &stmt_recovery_clear,
+	                 (const struct db_param[]){DBP_INT(person_id), DBP_END}, NULL);
+	for (int i = 0; i < TOTP_RECOVERY_CODES && !rc; i++) {
+		unsigned char raw[TOTP_RECOVERY_CHARS];
+		char code[TOTP_RECOVERY_CHARS + 1];
+		randombytes_buf(raw, sizeof raw);
+		for (int k = 0; k < TOTP_RECOVERY_CHARS; k++)
+			code[k] = alphabet[raw[k] & 31];
+		code[TOTP_RECOVERY_CHARS] = '\0';
+		unsigned char hash[32];
+		recovery_hash(person_id, code, hash);
+		rc = db_exec(ctx->db, &stmt_recovery_insert,
+		             (const struct db_param[]){DBP_INT(person_id), DBP_BLOB(hash, sizeof hash),
+		                                       DBP_INT(ctx->now()), DBP_END},
+		             NULL);
+		if (codes)
+			snprintf(codes->codes[i], sizeof codes->codes[i], "%.4s-%.4s-%.4s-%.4s", code, code + 4,
+			         code + 8, code + 12);
+		sodium_memzero(code, sizeof code);
+		sodium_memzero(raw, sizeof raw);
+	}
+	return rc;
+}
+
+int totp_recovery_left(struct ctx *ctx, int64_t person_id, int64_t *left)
+{
+	*left = 0;
+	return db_query_row(ctx->db, &stmt_recovery_left,
+	                    (const struct db_param[]){DBP_INT(person_id), DBP_END},
+	                    (const struct db_col[]){DBC_INT(left), DBC_END}, ctx->arena);
+}
+
 /* ---- enrolment ----------------------------------------------------------------------------- */
 
 struct enrol_args {
@@ -341,6 +430,7 @@ struct enrol_args {
 	const char **why;
 	char *email;
 	bool wrong;
+	struct totp_recovery *codes;
 };
 
 static int enrol_begin_tx(struct db_conn *db, void *cls)
@@ -427,12 +517,16 @@ static int enrol_confirm_tx(struct db_conn *db, void *cls)
 		rc = db_exec(db, &stmt_totp_session_done,
 		             (const struct db_param[]){DBP_BLOB(a->hash, 32), DBP_END}, NULL);
 	if (!rc)
+		rc = recovery_issue(ctx, ctx->actor.person_id, a->codes);
+	if (!rc)
 		rc = audit_record(ctx, "person.totp_enabled", "person",
-		                  person_id_text(ctx, ctx->actor.person_id), "ok", "");
+		                  person_id_text(ctx, ctx->actor.person_id), "ok",
+		                  "10 recovery codes issued");
 	return rc;
 }
 
-int totp_enrol_confirm(struct ctx *ctx, const char *token, const char *code, const char **why)
+int totp_enrol_confirm(struct ctx *ctx, const char *token, const char *code, const char **why,
+                       struct totp_recovery *codes)
 {
 	*why = NULL;
 	if (!ctx->actor.person_id || !token)
@@ -440,9 +534,11 @@ int totp_enrol_confirm(struct ctx *ctx, const char *token, const char *code, con
 	int rc = totp_code_check(code, why);
 	if (rc)
 		return rc;
-	struct enrol_args a = {.ctx = ctx, .code = code, .why = why};
+	struct enrol_args a = {.ctx = ctx, .code = code, .why = why, .codes = codes};
 	hash_token(token, a.hash);
 	rc = db_tx_run(ctx->db, DB_TX_WRITE, enrol_confirm_tx, &a);
+	if (rc && codes)
+		sodium_memzero(codes, sizeof *codes);
 	sodium_memzero(a.secret, sizeof a.secret);
 	if (!rc && a.wrong) {
 		*why = N_("Die code klopt niet. Controleer de tijd op uw telefoon en vul de nieuwste code in.");
@@ -453,7 +549,7 @@ int totp_enrol_confirm(struct ctx *ctx, const char *token, const char *code, con
 
 /* ---- codes for a person who has two-step log-in: disable and log-in ----------------------- */
 
-enum code_purpose { FOR_LOGIN, FOR_DISABLE };
+enum code_purpose { FOR_LOGIN, FOR_DISABLE, FOR_RECOVERY_LOGIN, FOR_REGENERATE };
 
 struct code_args {
 	struct ctx *ctx;
@@ -461,7 +557,9 @@ struct code_args {
 	const char *code;
 	const char **why;
 	unsigned char hash[32];        /* the session's token hash */
-	struct auth_session *out;      /* FOR_LOGIN */
+	struct auth_session *out;      /* FOR_LOGIN, FOR_RECOVERY_LOGIN */
+	struct totp_recovery *codes;   /* FOR_REGENERATE */
+	char recovery[TOTP_RECOVERY_CHARS + 1]; /* FOR_RECOVERY_LOGIN, normalised */
 	bool locked, wrong;
 };
 
@@ -470,20 +568,24 @@ static int code_tx(struct db_conn *db, void *cls)
 	struct code_args *a = cls;
 	struct ctx *ctx = a->ctx;
 	int64_t person = ctx->actor.person_id;
-	const char *action = a->purpose == FOR_LOGIN ? "login.second_factor" : "person.totp_disabled";
+	bool login = a->purpose == FOR_LOGIN || a->purpose == FOR_RECOVERY_LOGIN;
+	const char *action = a->purpose == FOR_LOGIN            ? "login.second_factor"
+	                     : a->purpose == FOR_RECOVERY_LOGIN ? "login.recovery_code"
+	                     : a->purpose == FOR_REGENERATE     ? "person.recovery_codes"
+	                                                        : "person.totp_disabled";
 	a->locked = a->wrong = false;
 	struct totp_person p;
 	int rc = person_read(ctx, person, &p);
 	if (rc)
 		return rc;
-	if (a->purpose == FOR_LOGIN) {
+	if (login) {
 		struct session_row s;
 		rc = session_read(ctx, a->hash, &s);
 		if (rc)
 			return rc;
 		if (s.second_factor != SF_CODE)
 			return CAMPUS_ECONFLICT;
-	} else {
+	} else if (a->purpose == FOR_DISABLE) {
 		bool required;
 		rc = totp_required(ctx, person, &required);
 		if (rc)
@@ -505,7 +607,23 @@ static int code_tx(struct db_conn *db, void *cls)
 	if (rc)
 		return rc;
 	int64_t step = 0;
-	bool ok = !a->locked && totp_match(secret, sizeof secret, ctx->now(), p.last_step, a->code, &step);
+	bool ok = false;
+	if (a->purpose == FOR_RECOVERY_LOGIN) {
+		/* A recovery code instead of the app's: used up when right. */
+		int64_t changes = 0;
+		unsigned char code_hash[32];
+		recovery_hash(person, a->recovery, code_hash);
+		if (!a->locked)
+			rc = db_exec(db, &stmt_recovery_use,
+			             (const struct db_param[]){DBP_INT(person), DBP_BLOB(code_hash, 32),
+			                                       DBP_INT(ctx->now()), DBP_END},
+			             &changes);
+		if (rc)
+			return rc;
+		ok = changes == 1;
+	} else {
+		ok = !a->locked && totp_match(secret, sizeof secret, ctx->now(), p.last_step, a->code, &step);
+	}
 	sodium_memzero(secret, sizeof secret);
 	const char *id = person_id_text(ctx, person);
 	if (!ok) {
@@ -517,9 +635,10 @@ static int code_tx(struct db_conn *db, void *cls)
 			                  a->locked ? "locked out" : "wrong code");
 		return rc;
 	}
-	rc = db_exec(db, &stmt_totp_last_step,
-	             (const struct db_param[]){DBP_INT(person), DBP_INT(step), DBP_END}, NULL);
-	if (!rc && a->purpose == FOR_LOGIN) {
+	if (a->purpose != FOR_RECOVERY_LOGIN)
+		rc = db_exec(db, &stmt_totp_last_step,
+		             (const struct db_param[]){DBP_INT(person), DBP_INT(step), DBP_END}, NULL);
+	if (!rc && login) {
 		rc = auth_throttle_clear(ctx, p.email);
 		/* A privilege change: the session continues under a new token. */
 		unsigned char raw[32], new_hash[32];
@@ -542,14 +661,27 @@ static int code_tx(struct db_conn *db, void *cls)
 		o->person_id = person;
 		o->org_id = ctx->actor.org_id;
 		o->roles = ctx->actor.roles;
+	} else if (!rc && a->purpose == FOR_REGENERATE) {
+		rc = recovery_issue(ctx, person, a->codes);
 	} else if (!rc) {
 		rc = db_exec(db, &stmt_totp_disable,
 		             (const struct db_param[]){DBP_INT(person), DBP_BOOL(false), DBP_INT(ctx->now()),
 		                                       DBP_END},
 		             NULL);
+		if (!rc)
+			rc = db_exec(db, &stmt_recovery_clear,
+			             (const struct db_param[]){DBP_INT(person), DBP_END}, NULL);
+	}
+	const char *detail = "";
+	if (!rc && a->purpose == FOR_RECOVERY_LOGIN) {
+		int64_t left = 0;
+		rc = totp_recovery_left(ctx, person, &left);
+		detail = arena_printf(ctx->arena, "recovery code used; %lld left", (long long)left);
+	} else if (a->purpose == FOR_REGENERATE) {
+		detail = "10 new recovery codes; the old ones no longer work";
 	}
 	if (!rc)
-		rc = audit_record(ctx, action, "person", id, "ok", "");
+		rc = audit_record(ctx, action, "person", id, "ok", detail ? detail : "");
 	return rc;
 }
 
@@ -558,7 +690,15 @@ static int code_run(struct ctx *ctx, struct code_args *a)
 	*a->why = NULL;
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	int rc = totp_code_check(a->code, a->why);
+	int rc = 0;
+	if (a->purpose == FOR_RECOVERY_LOGIN) {
+		if (!recovery_normalise(a->code, a->recovery)) {
+			*a->why = N_("Een herstelcode bestaat uit 16 letters en cijfers, bijvoorbeeld abcd-efgh-2345-ijkl.");
+			return CAMPUS_EINVAL;
+		}
+	} else {
+		rc = totp_code_check(a->code, a->why);
+	}
 	if (rc)
 		return rc;
 	rc = db_tx_run(ctx->db, DB_TX_WRITE, code_tx, a);
@@ -569,7 +709,9 @@ static int code_run(struct ctx *ctx, struct code_args *a)
 		return CAMPUS_EBUSY;
 	}
 	if (a->wrong) {
-		*a->why = N_("Die code klopt niet. Controleer de tijd op uw telefoon en vul de nieuwste code in.");
+		*a->why = a->purpose == FOR_RECOVERY_LOGIN
+		              ? N_("Die herstelcode klopt niet of is al gebruikt. Elke herstelcode werkt één keer.")
+		              : N_("Die code klopt niet. Controleer de tijd op uw telefoon en vul de nieuwste code in.");
 		return CAMPUS_EUNAUTH;
 	}
 	return 0;
@@ -591,6 +733,109 @@ int totp_login_verify(struct ctx *ctx, const char *token, const char *code, cons
 	struct code_args a = {.ctx = ctx, .purpose = FOR_LOGIN, .code = code, .why = why, .out = out};
 	hash_token(token, a.hash);
 	return code_run(ctx, &a);
+}
+
+int totp_login_recover(struct ctx *ctx, const char *token, const char *recovery_code,
+                       const char **why, struct auth_session *out)
+{
+	memset(out, 0, sizeof *out);
+	*why = NULL;
+	if (!token)
+		return CAMPUS_EUNAUTH;
+	struct code_args a = {.ctx = ctx, .purpose = FOR_RECOVERY_LOGIN, .code = recovery_code,
+	                      .why = why, .out = out};
+	hash_token(token, a.hash);
+	int rc = code_run(ctx, &a);
+	sodium_memzero(a.recovery, sizeof a.recovery);
+	return rc;
+}
+
+int totp_recovery_regenerate(struct ctx *ctx, const char *code, const char **why,
+                             struct totp_recovery *codes)
+{
+	struct code_args a = {.ctx = ctx, .purpose = FOR_REGENERATE, .code = code, .why = why,
+	                      .codes = codes};
+	int rc = code_run(ctx, &a);
+	if (rc)
+		sodium_memzero(codes, sizeof *codes);
+	return rc;
+}
+
+/* ---- a campus administrator resets someone's second factor ------------------------------------ */
+
+DB_STMT(stmt_totp_reset,
+        "UPDATE people SET totp_secret = NULL, totp_enabled = $2, totp_last_step = 0, updated_at = $3 "
+        "WHERE id = $1");
+DB_STMT(stmt_totp_reset_sessions, "DELETE FROM sessions WHERE person_id = $1");
+
+struct reset_args {
+	struct ctx *ctx;
+	int64_t person_id;
+	const char *reason;
+	const char **why;
+};
+
+static int admin_reset_tx(struct db_conn *db, void *cls)
+{
+	struct reset_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	struct totp_person p;
+	int rc = person_read(ctx, a->person_id, &p);
+	if (rc)
+		return rc;
+	const char *id = person_id_text(ctx, a->person_id);
+	if (!p.enabled) {
+		*a->why = N_("Deze persoon heeft inloggen in twee stappen niet aan; er is niets te herstellen.");
+		return CAMPUS_EINVAL;
+	}
+	int64_t now = ctx->now();
+	rc = db_exec(db, &stmt_totp_reset,
+	             (const struct db_param[]){DBP_INT(a->person_id), DBP_BOOL(false), DBP_INT(now), DBP_END},
+	             NULL);
+	if (!rc)
+		rc = db_exec(db, &stmt_recovery_clear, (const struct db_param[]){DBP_INT(a->person_id), DBP_END},
+		             NULL);
+	/* Sessions end: the next log-in starts without the old factor. */
+	if (!rc)
+		rc = db_exec(db, &stmt_totp_reset_sessions,
+		             (const struct db_param[]){DBP_INT(a->person_id), DBP_END}, NULL);
+	if (!rc)
+		rc = audit_record(ctx, "person.totp_reset", "person", id, "ok",
+		                  arena_printf(ctx->arena, "reason: %s", a->reason));
+	return rc;
+}
+
+int totp_admin_reset(struct ctx *ctx, int64_t person_id, const char *reason, const char **why)
+{
+	*why = NULL;
+	if (!(ctx->actor.roles & ROLE_CAMPUS_ADMIN) && !(ctx->actor.flags & ACTOR_SYSTEM)) {
+		*why = N_("Alleen een campusbeheerder kan inloggen in twee stappen herstellen.");
+		return CAMPUS_EFORBIDDEN;
+	}
+	if (person_id == ctx->actor.person_id) {
+		*why = N_("Uw eigen inloggen in twee stappen kunt u niet herstellen; vraag een andere campusbeheerder.");
+		return CAMPUS_EFORBIDDEN;
+	}
+	const char *r = reason;
+	while (r && (*r == ' ' || *r == '\t'))
+		r++;
+	size_t n = r ? strlen(r) : 0;
+	if (!n || n > 200 || !utf8_valid(r, n)) {
+		*why = N_("Vul de reden in (hoogstens 200 tekens), bijvoorbeeld: telefoon kwijt, gebeld en "
+		          "identiteit gecontroleerd.");
+		return CAMPUS_EINVAL;
+	}
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)r[i] < 0x20) {
+			*why = N_("Vul de reden in (hoogstens 200 tekens), bijvoorbeeld: telefoon kwijt, gebeld en "
+			          "identiteit gecontroleerd.");
+			return CAMPUS_EINVAL;
+		}
+	struct reset_args a = {ctx, person_id, r, why};
+	int rc = db_tx_run(ctx->db, DB_TX_WRITE, admin_reset_tx, &a);
+	if (rc == CAMPUS_EINVAL && !*why)
+		*why = N_("Deze persoon heeft inloggen in twee stappen niet aan; er is niets te herstellen.");
+	return rc;
 }
 
 /* ---- demo ------------------------------------------------------------------------------------ */

@@ -82,11 +82,24 @@ struct totp_enrolment {
 /* The enrolment in progress for this session (a fresh secret the first time).
  * CAMPUS_ECONFLICT when two-step log-in is on already. */
 int totp_enrol_begin(struct ctx *ctx, const char *token, struct totp_enrolment *out);
+/* ---- recovery codes: TOTP_RECOVERY_CODES single-use codes a person gets
+ * when two-step log-in is switched on, for when the app is lost. 16
+ * characters of [a-z2-7] (80 random bits), shown as xxxx-xxxx-xxxx-xxxx;
+ * stored only as a BLAKE2b hash (recovery_codes). ---- */
+#define TOTP_RECOVERY_CODES 10
+#define TOTP_RECOVERY_CHARS 16
+#define TOTP_RECOVERY_SHOWN 19 /* with three dashes */
+struct totp_recovery {
+	char codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_SHOWN + 1];
+};
+
 /* Confirm with a code from the app: then the secret is stored, totp_enabled
- * set and the session complete. CAMPUS_EINVAL (*why) for a malformed code or
+ * set, the session complete, and fresh recovery codes are made (into codes,
+ * when not NULL: to show once). CAMPUS_EINVAL (*why) for a malformed code or
  * no enrolment in progress, CAMPUS_EUNAUTH (*why) for a wrong one. Audited
  * ("person.totp_enabled"). */
-int totp_enrol_confirm(struct ctx *ctx, const char *token, const char *code, const char **why);
+int totp_enrol_confirm(struct ctx *ctx, const char *token, const char *code, const char **why,
+                       struct totp_recovery *codes);
 /* Switch it off with a current code. CAMPUS_EFORBIDDEN (*why) when the
  * person's role requires it, CAMPUS_EINVAL when it is off or the code
  * malformed, CAMPUS_EUNAUTH for a wrong code (counted by the throttle),
@@ -98,6 +111,28 @@ int totp_disable(struct ctx *ctx, const char *code, const char **why);
  * (*why) for a malformed code (not counted). Audited ("login.second_factor"). */
 int totp_login_verify(struct ctx *ctx, const char *token, const char *code, const char **why,
                       struct auth_session *out);
+
+/* The second step with a recovery code instead (dashes, spaces and case do
+ * not matter): a code not yet used completes the session like a right TOTP
+ * code and is used up; otherwise as totp_login_verify (wrong codes count
+ * toward the throttle). Audited ("login.recovery_code"). */
+int totp_login_recover(struct ctx *ctx, const char *token, const char *recovery_code,
+                       const char **why, struct auth_session *out);
+/* New recovery codes for the actor (the old ones stop working), given a
+ * current code from the app; errors as totp_disable. Audited
+ * ("person.recovery_codes"). */
+int totp_recovery_regenerate(struct ctx *ctx, const char *code, const char **why,
+                             struct totp_recovery *codes);
+/* How many unused recovery codes the person has. */
+int totp_recovery_left(struct ctx *ctx, int64_t person_id, int64_t *left);
+/* A campus administrator resets another person's second factor (lost
+ * phone): secret, recovery codes and sessions go; at the next log-in the
+ * person sets it up again (at once when the role requires it). reason
+ * (1..200 bytes of UTF-8) goes into the audit row ("person.totp_reset").
+ * CAMPUS_EINVAL (*why) without a reason or when it is off, CAMPUS_EFORBIDDEN
+ * (*why) for one's own account or an actor who is not a campus
+ * administrator, CAMPUS_ENOTFOUND for no such person. */
+int totp_admin_reset(struct ctx *ctx, int64_t person_id, const char *reason, const char **why);
 
 /* Give these people (by e-mail) DEMO_TOTP_SECRET unless they have two-step
  * log-in already; *changed counts them. Audited. For `campus demo`. */

@@ -46,6 +46,12 @@ static const struct {
 	{"lid_beeindigd", N_("Het lidmaatschap is beëindigd. De leergeschiedenis blijft van de persoon.")},
 	{"wachtwoord", N_("Uw wachtwoord is gewijzigd. Op andere apparaten bent u uitgelogd.")},
 	{"welkom", N_("Welkom bij Campus. U bent ingelogd met uw nieuwe wachtwoord.")},
+	{"tweestaps_hersteld", N_("Inloggen in twee stappen is hersteld. De persoon stelt het opnieuw in bij de volgende keer inloggen.")},
+	{"email_link", N_("Wij hebben een e-mail met een bevestigingslink naar uw nieuwe adres gestuurd. Uw e-mailadres verandert pas als u die link volgt.")},
+	{"email_gewijzigd", N_("Uw e-mailadres is gewijzigd. Op andere apparaten bent u uitgelogd.")},
+	{"toetsing_aangeboden", N_("De module is aangeboden aan de toetsingscommissie.")},
+	{"toetsing_ingetrokken", N_("De module is teruggetrokken; zij is weer een concept.")},
+	{"toetsing_bijgewerkt", N_("De toetsing is bijgewerkt.")},
 };
 
 const char *http_method_name(enum http_method m)

@@ -34,12 +34,16 @@ int page_login_code(struct req *r);
 int page_totp(struct req *r);
 int page_totp_confirm(struct req *r);
 int page_totp_disable(struct req *r);
+int page_totp_recovery(struct req *r);
 /* Where a log-in goes when the session still waits for its second factor. */
 const char *second_factor_location(struct req *r, int state, const char *back);
 int page_me(struct req *r);
 int page_switch_org(struct req *r);
 int page_profile_update(struct req *r);
 int page_password_change(struct req *r);
+int page_email_change(struct req *r);
+int page_email_confirm_form(struct req *r);
+int page_email_confirm(struct req *r);
 int page_members(struct req *r);
 int page_org_home(struct req *r);
 int page_org_theme(struct req *r);
@@ -50,6 +54,10 @@ int reply_theme_css(struct req *r, const char *color);
 int page_member_new(struct req *r);
 int page_member_import(struct req *r);
 int page_member_import_confirm(struct req *r);
+int page_member_import_progress(struct req *r);
+int page_member_import_result(struct req *r);
+/* Waits for background member imports to finish (before the pool closes). */
+void web_import_drain(void);
 int page_member(struct req *r);
 int page_member_roles(struct req *r);
 int page_member_end(struct req *r);
@@ -64,11 +72,30 @@ int page_offering_edit(struct req *r);
 int page_offering_publish(struct req *r);
 int page_offering_image(struct req *r);
 int page_taxonomy(struct req *r);
+struct tax_entry;
+/* The taxonomy (from taxonomy_list) as nested JSON: domains with "roles",
+ * roles with "competencies"; node() makes each entry's object. */
+json_t *taxonomy_tree_json(const struct tax_entry *all, size_t n,
+                           json_t *(*node)(const struct tax_entry *e, void *cls), void *cls);
 struct module;
 /* A module's version as template data (src/web/pages/modules.c). */
 json_t *module_json(struct req *r, const struct module *m);
-/* The image of a module version, revalidated on every use. */
+/* The image of a module version (never cached: see modules.c). */
 int reply_module_image(struct req *r, int64_t version_id);
+int page_admin_totp_reset(struct req *r);
+/* The review committee (src/web/pages/review.c). */
+int page_module_review(struct req *r);
+int page_module_review_submit(struct req *r);
+int page_module_review_withdraw(struct req *r);
+int page_committee(struct req *r);
+int page_committee_review(struct req *r);
+int page_committee_check(struct req *r);
+int page_committee_assign(struct req *r);
+int page_committee_score(struct req *r);
+int page_committee_decide(struct req *r);
+int page_committee_providers(struct req *r);
+int page_register(struct req *r);
+int page_register_csv(struct req *r);
 int ops_healthz(struct req *r);
 int ops_metrics(struct req *r);
 int api_status(struct req *r);

@@ -92,3 +92,57 @@ for (const { label, options, who } of RUNS) {
 		});
 	});
 }
+
+// A large file: with JavaScript the confirmation runs in the background and a
+// <progress> element follows it (static/import.js polls the progress); without
+// JavaScript the same button posts the form and the result page follows.
+function bigFile(stamp, rows) {
+	let csv = 'E-mailadres;Naam;Soort\n';
+	for (let i = 0; i < rows; i++) csv += `groot${i}.${stamp}@example.nl;Lid ${i};medewerker\n`;
+	return Buffer.from(csv);
+}
+
+for (const js of [true, false]) {
+	test(`a file of 5,000 rows is imported ${js ? 'with a progress bar' : 'without JavaScript'}`, async () => {
+		await withPage(js ? DESKTOP : { ...DESKTOP, javaScriptEnabled: false }, async ({ page }) => {
+			await page.goto('/inloggen');
+			await page.getByLabel('E-mailadres').fill(MANAGER);
+			await page.getByLabel('Wachtwoord').fill(PASSWORD);
+			await navigate(page, () => page.getByRole('button', { name: 'Inloggen' }).click());
+			await page.goto('/b/bibliotheek-utrecht/leden/importeren');
+			const stamp = `${js ? 'js' : 'nojs'}${Date.now()}`;
+			await page.getByLabel('CSV-bestand').setInputFiles({
+				name: 'groot.csv', mimeType: 'text/csv', buffer: bigFile(stamp, 5000),
+			});
+			const res = await navigate(page, () => page.getByRole('button', { name: 'Bestand controleren' }).click());
+			assert.equal(res.status(), 200);
+			assert.match(await page.getByRole('status').first().innerText(), /5000 rijen: 5000 nieuwe accounts/);
+			let polls = 0;
+			if (js) {
+				// The progress box is in the page, hidden until the import starts: check its markup.
+				const box = page.locator('#import-voortgang');
+				assert.equal(await box.isVisible(), false);
+				assert.equal(await page.locator('#import-balk').getAttribute('max'), '5000');
+				await page.evaluate(() => { document.getElementById('import-voortgang').hidden = false; });
+				await checkPage(page, 'voortgang (zichtbaar gemaakt)');
+				await page.evaluate(() => { document.getElementById('import-voortgang').hidden = true; });
+				page.on('response', (r) => {
+					if (r.url().includes('/leden/importeren/voortgang?upload=')) {
+						assert.equal(r.status(), 200);
+						polls++;
+					}
+				});
+				await page.getByRole('button', { name: 'Importeren', exact: true }).click();
+				await page.waitForURL('**/leden/importeren/resultaat?upload=*', { timeout: 25000 });
+				await page.waitForLoadState('load');
+				assert.ok(polls >= 1, 'the page never asked for the progress');
+			} else {
+				const done = await navigate(page, () => page.getByRole('button', { name: 'Importeren', exact: true }).click());
+				assert.equal(done.status(), 200);
+				assert.equal(new URL(page.url()).pathname, '/b/bibliotheek-utrecht/leden/importeren/bevestigen');
+			}
+			assert.match(await page.getByRole('status').first().innerText(), /Import voltooid\. 5000 rijen: 5000 nieuwe accounts/);
+			await checkPage(page, `resultaat groot bestand (${js ? 'js' : 'zonder js'})`);
+		});
+	});
+}

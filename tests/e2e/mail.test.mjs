@@ -71,7 +71,7 @@ function bodyText(raw) {
 }
 
 /** The path of the reset link in the next new e-mail to `to`. */
-async function resetLinkFor(to, timeoutMs = 15000) {
+async function resetLinkFor(to, timeoutMs = 15000, prefix = '/wachtwoord-herstellen/') {
 	const end = Date.now() + timeoutMs;
 	while (Date.now() < end) {
 		for (const f of listMail()) {
@@ -79,8 +79,8 @@ async function resetLinkFor(to, timeoutMs = 15000) {
 			const raw = readFileSync(path.join(sink.dir, f), 'latin1');
 			if (!raw.split('\r\n', 1)[0].includes(`"${to}"`)) continue;
 			sink.seen.add(f);
-			const m = bodyText(raw).match(/https?:\/\/[^/\s]+(\/wachtwoord-herstellen\/[A-Za-z0-9_-]{43})/);
-			assert.ok(m, `no reset link in the e-mail to ${to}`);
+			const m = bodyText(raw).match(new RegExp(`https?://[^/\\s]+(${prefix}[A-Za-z0-9_-]{43})`));
+			assert.ok(m, `no ${prefix} link in the e-mail to ${to}`);
 			return m[1];
 		}
 		await new Promise((r) => setTimeout(r, 100));
@@ -153,5 +153,47 @@ test('reset page on a phone (390x844): axe clean, no horizontal scrolling', asyn
 		await expectAxeClean(page, 'reset page (phone)');
 		const overflow = await horizontalOverflow(page);
 		assert.equal(overflow, null, `no horizontal scrolling at 390 px: ${JSON.stringify(overflow)}`);
+	});
+});
+
+test('changing one\'s e-mail address: link to the new address, confirm page; pages axe clean', async () => {
+	const old = 'aanbieder@go-opleidingen.demo';
+	const fresh = `aanbieder-nieuw-${Date.now()}@example.org`;
+	await withPage(async ({ page, allowStatus }) => {
+		await page.goto('/inloggen');
+		await page.getByLabel('E-mailadres').fill(old);
+		await page.getByLabel('Wachtwoord').fill('Campus-demo-2026');
+		await page.getByRole('button', { name: 'Inloggen' }).click();
+		await page.waitForURL('**/mijn');
+		// A wrong password: a clear message, nothing sent.
+		allowStatus('/mijn/emailadres');
+		await page.getByLabel('Nieuw e-mailadres', { exact: true }).fill(fresh);
+		await page.getByLabel('Uw wachtwoord', { exact: true }).fill('niet mijn wachtwoord');
+		await page.getByRole('button', { name: 'Bevestigingslink sturen' }).click();
+		await page.locator('#email-fout').waitFor();
+		assert.match(await page.locator('#email-fout').innerText(), /wachtwoord klopt niet/);
+		await expectAxeClean(page, '/mijn with an e-mail error');
+		await page.getByLabel('Uw wachtwoord', { exact: true }).fill('Campus-demo-2026');
+		await page.getByRole('button', { name: 'Bevestigingslink sturen' }).click();
+		await page.waitForURL('**/mijn');
+		assert.match(await page.locator('.campus-flash').innerText(), /bevestigingslink/);
+		await expectAxeClean(page, '/mijn after the request');
+		// Nothing changed yet: /mijn still shows the old address.
+		assert.ok(await page.getByText(old, { exact: true }).isVisible());
+		const link = await resetLinkFor(fresh, 15000, '/emailadres-bevestigen/');
+		const res = await page.goto(link);
+		assert.equal(res.status(), 200);
+		assert.equal((await page.locator('h1').innerText()).trim(), 'Nieuw e-mailadres bevestigen');
+		await expectAxeClean(page, 'e-mail confirm page');
+		await page.getByRole('button', { name: 'E-mailadres wijzigen' }).click();
+		await page.waitForURL('**/mijn');
+		assert.match(await page.locator('.campus-flash').innerText(), /e-mailadres is gewijzigd/);
+		assert.ok(await page.getByText(fresh, { exact: true }).isVisible());
+		// The link again: used, a clear page.
+		allowStatus(link);
+		const again = await page.goto(link);
+		assert.equal(again.status(), 410);
+		assert.equal((await page.locator('h1').innerText()).trim(), 'Deze link werkt niet');
+		await expectAxeClean(page, 'used e-mail link');
 	});
 });

@@ -36,8 +36,8 @@ async function logIn(page, email) {
 	return navigate(page, () => page.getByRole('button', { name: 'Inloggen', exact: true }).click());
 }
 
-async function sendCode(page, code, button = 'Inloggen') {
-	await page.getByLabel('Code uit uw app').fill(code);
+async function sendCode(page, code, button = 'Inloggen', field = null) {
+	await (field ? page.locator(field) : page.getByLabel('Code uit uw app')).fill(code);
 	return navigate(page, () => page.getByRole('button', { name: button, exact: true }).click());
 }
 
@@ -90,18 +90,31 @@ for (const { label, options, learner } of VIEWPORTS) {
 			assert.match(await page.getByRole('alert').innerText(), /Die code klopt niet/);
 			await checkPage(page, `/mijn/tweestaps with an error (${label})`);
 			await sendCode(page, await nextCode(secret), 'Inloggen in twee stappen aanzetten');
-			assert.equal(new URL(page.url()).pathname, '/mijn');
+			// The recovery codes, shown once.
+			assert.equal(new URL(page.url()).pathname, '/mijn/tweestaps');
+			assert.equal((await page.locator('h1').innerText()).trim(), 'Uw herstelcodes');
 			assert.equal((await page.getByRole('status').innerText()).trim(), 'Inloggen in twee stappen staat nu aan.');
+			const codes = await page.locator('#herstelcodes li').allInnerTexts();
+			assert.equal(codes.length, 10);
+			for (const c of codes) assert.match(c.trim(), /^[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}-[a-z2-7]{4}$/);
+			await checkPage(page, `recovery codes (${label})`);
 			// A fresh browser: the password, then the code.
 			await context.clearCookies();
 			await logIn(page, learner);
 			assert.equal(new URL(page.url()).pathname, '/inloggen/code');
 			await sendCode(page, await nextCode(secret));
 			assert.equal(new URL(page.url()).pathname, '/mijn');
+			// Another fresh browser: a recovery code instead of the app's.
+			await context.clearCookies();
+			await logIn(page, learner);
+			await page.getByLabel('Herstelcode').fill(codes[0].trim());
+			await navigate(page, () => page.getByRole('button', { name: 'Inloggen met herstelcode' }).click());
+			assert.equal(new URL(page.url()).pathname, '/mijn');
 			// And off again, with a code.
 			await page.goto('/mijn/tweestaps');
+			assert.match(await page.locator('#herstelcodes-over').innerText(), /Ongebruikte herstelcodes: 9\./);
 			await checkPage(page, `/mijn/tweestaps switched on (${label})`);
-			await sendCode(page, await nextCode(secret), 'Inloggen in twee stappen uitzetten');
+			await sendCode(page, await nextCode(secret), 'Inloggen in twee stappen uitzetten', '#code');
 			assert.equal(new URL(page.url()).pathname, '/mijn');
 			assert.equal((await page.getByRole('status').innerText()).trim(), 'Inloggen in twee stappen staat nu uit.');
 		});
@@ -125,3 +138,27 @@ for (const { label, options, learner } of VIEWPORTS) {
 		});
 	});
 }
+
+// Last: it resets the committee member, whom the cases above log in with the demo secret.
+test('an administrator resets a committee member\'s two-step log-in (with a reason); pages axe clean', async () => {
+	await withPage(async ({ page }) => {
+		await logIn(page, ADMIN.email);
+		await sendCode(page, await nextCode(DEMO_TOTP_SECRET, ADMIN.email));
+		await page.goto('/beheer/personen?q=commissie');
+		await checkPage(page, '/beheer/personen with the two-step column');
+		const row = page.getByRole('row', { name: new RegExp(COMMITTEE.name) });
+		await navigate(page, () => row.getByRole('link', { name: /Herstellen/ }).click());
+		assert.match(new URL(page.url()).pathname, /^\/beheer\/personen\/\d+\/tweestaps$/);
+		assert.equal((await page.locator('h1').innerText()).trim(), 'Inloggen in twee stappen herstellen');
+		await checkPage(page, 'reset confirmation page');
+		await page.getByLabel('Reden', { exact: true }).fill('Telefoon kwijt, teruggebeld');
+		await navigate(page, () => page.getByRole('button', { name: 'Ja, inloggen in twee stappen herstellen' }).click());
+		assert.equal(new URL(page.url()).pathname, '/beheer/personen');
+		assert.match(await page.locator('.campus-flash').innerText(), /is hersteld/);
+		await checkPage(page, '/beheer/personen after the reset');
+		// The committee member must set it up again at the next log-in.
+		await page.context().clearCookies();
+		await logIn(page, COMMITTEE.email);
+		assert.equal(new URL(page.url()).pathname, '/mijn/tweestaps');
+	});
+});

@@ -607,3 +607,50 @@ char *form_of(struct arena *a, ...)
 	va_end(ap);
 	return (char *)buf_cstr(&b);
 }
+
+void br_post_parts(struct browser *b, struct resp *r, const char *path, const struct part *parts,
+                   size_t nparts)
+{
+	memset(r, 0, sizeof *r);
+	r->arena = arena_new(0);
+	buf_init(&r->body, NULL, 0);
+	r->what = arena_printf(r->arena, "POST %.200s (multipart)", path);
+	CURL *c = curl_easy_init();
+	assert_non_null(c);
+	char url[4200];
+	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", srv_port, path);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 15000L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_mime *mime = curl_mime_init(c);
+	for (size_t i = 0; i < nparts; i++) {
+		curl_mimepart *part = curl_mime_addpart(mime);
+		curl_mime_name(part, parts[i].name);
+		if (parts[i].filename) {
+			curl_mime_data(part, parts[i].value, parts[i].len);
+			curl_mime_filename(part, parts[i].filename);
+			curl_mime_type(part, parts[i].type ? parts[i].type : "application/octet-stream");
+		} else {
+			curl_mime_data(part, parts[i].value, CURL_ZERO_TERMINATED);
+		}
+	}
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	struct curl_slist *hl = NULL;
+	const char *cookie = br_header(b);
+	if (cookie)
+		hl = curl_slist_append(hl, arena_printf(r->arena, "Cookie: %s", cookie));
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+	CURLcode rc = curl_easy_perform(c);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_cleanup(c);
+	curl_mime_free(mime);
+	curl_slist_free_all(hl);
+	CHECK(rc == CURLE_OK, "%s: %s (%s)", r->what, curl_easy_strerror(rc), errbuf);
+	br_update(b, r);
+}

@@ -126,6 +126,16 @@ void fetch_api(struct resp *r, const char *method, const char *path, const char 
 void br_get(struct browser *b, struct resp *r, const char *path);
 void br_post(struct browser *b, struct resp *r, const char *path, const char *form);
 
+/* A multipart/form-data POST (what a form with a file input sends): fields
+ * as name/value pairs; a part with a filename carries len bytes of data. */
+struct part {
+	const char *name, *value;
+	const char *filename, *type; /* a file part: value holds len bytes */
+	size_t len;
+};
+void br_post_parts(struct browser *b, struct resp *r, const char *path, const struct part *parts,
+                   size_t nparts);
+
 /* The text of a page's <main> (or the start of the body), tags dropped, for messages. */
 const char *summary(const struct resp *r);
 void expect_status(const struct resp *r, long status, const char *why);

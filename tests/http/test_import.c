@@ -50,6 +50,23 @@ static unsigned srv_port;
 
 /* ---- processes */
 
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			print_error("%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);       \
+			print_error(__VA_ARGS__);                                                  \
+			print_error("\n");                                                         \
+			fail();                                                                    \
+		}                                                                                  \
+	} while (0)
+
+static double now_ms_local(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -419,6 +436,144 @@ static void test_other_library(void **state)
 	br_fini(&anon);
 }
 
+/* A field of the JSON body ("state": "running" -> running), into out. */
+static bool json_field(const struct resp *r, const char *key, char *out, size_t size)
+{
+	char needle[64];
+	snprintf(needle, sizeof needle, "\"%s\":", key);
+	const char *p = r->body.len ? strstr(buf_cstr((struct buf *)&r->body), needle) : NULL;
+	if (!p)
+		return false;
+	p += strlen(needle);
+	while (*p == ' ' || *p == '"')
+		p++;
+	size_t n = 0;
+	while (p[n] && p[n] != '"' && p[n] != ',' && p[n] != '}' && n + 1 < size)
+		n++;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+/* Confirm with js=1 (as static/import.js does): 202 with the two addresses. */
+static void confirm_js(struct browser *b, struct resp *r, const char *slug, const struct resp *preview,
+                       char *progress, char *result)
+{
+	char *tok = input_value(preview, "csrf_token"), *id = input_value(preview, "upload");
+	char path[128], form[512];
+	snprintf(path, sizeof path, "/b/%s/leden/importeren/bevestigen", slug);
+	snprintf(form, sizeof form, "csrf_token=%s&upload=%s&bestandsnaam=groot.csv&js=1", tok, id);
+	fetch(b, r, path, form, NULL);
+	free(tok);
+	free(id);
+	expect(r, 202, "confirm with js=1");
+	assert_true(json_field(r, "voortgang", progress, 256));
+	assert_true(json_field(r, "resultaat", result, 256));
+}
+
+/* Polls progress until the job is no longer running: its last state; how
+ * many polls saw it running with 0 < done < total in *partial. */
+static void poll_until_done(struct browser *b, const char *progress, char *state, size_t *total,
+                            unsigned *partial)
+{
+	*partial = 0;
+	for (int i = 0; i < 1200; i++) {
+		struct resp r;
+		fetch(b, &r, progress, NULL, NULL);
+		expect(&r, 200, "progress");
+		char done_s[32], total_s[32];
+		assert_true(json_field(&r, "state", state, 32) && json_field(&r, "done", done_s, 32) &&
+		            json_field(&r, "total", total_s, 32));
+		resp_fini(&r);
+		long done = strtol(done_s, NULL, 10), tot = strtol(total_s, NULL, 10);
+		CHECK(done >= 0 && done <= tot, "progress %ld of %ld", done, tot);
+		*total = (size_t)tot;
+		if (strcmp(state, "running") != 0)
+			return;
+		if (done > 0 && done < tot)
+			(*partial)++;
+		sleep_ms(25);
+	}
+	fail_msg("the import did not finish within a minute");
+}
+
+DB_STMT(stmt_people_domain, "SELECT COUNT(*) FROM people WHERE email LIKE $1");
+
+static void test_background_import(void **state)
+{
+	(void)state;
+	enum { ROWS = 6000 };
+	char like[96];
+	snprintf(like, sizeof like, "%%@%s-groot.example.nl", tag);
+	struct buf csv;
+	buf_init(&csv, NULL, 0);
+	buf_puts(&csv, "E-mailadres;Naam;Soort\n");
+	for (int i = 0; i < ROWS; i++)
+		buf_printf(&csv, "lid-%d@%s-groot.example.nl;Lid %d;%s\n", i, tag, i,
+		           i % 3 ? "medewerker" : "vrijwilliger");
+	/* The same file with one bad row at the end: nothing at all may change. */
+	struct buf bad;
+	buf_init(&bad, NULL, 0);
+	buf_append(&bad, csv.data, csv.len);
+	buf_puts(&bad, "geen-adres;Kapot;medewerker\n");
+	int64_t m0 = members_a(), imports0 = count(&stmt_imports, NULL);
+	char progress[256], result[256], st[32];
+	size_t total;
+	unsigned partial;
+	struct resp prev, r;
+	upload(&br_a, &prev, slug_a, bad.data, bad.len, "groot.csv", true);
+	expect(&prev, 200, "preview of the bad file");
+	CHECK(!has(&prev, "data-import-start"), "the bad file can be imported");
+	confirm_js(&br_a, &r, slug_a, &prev, progress, result);
+	resp_fini(&r);
+	resp_fini(&prev);
+	poll_until_done(&br_a, progress, st, &total, &partial);
+	CHECK(!strcmp(st, "refused"), "the bad file ended %s", st);
+	fetch(&br_a, &r, result, NULL, NULL);
+	expect(&r, 422, "result of the refused file");
+	CHECK(has(&r, "er is niets opgeslagen"), "the refusal page does not say nothing was saved");
+	resp_fini(&r);
+	CHECK(count(&stmt_people_domain, like) == 0 && members_a() == m0 &&
+	          count(&stmt_imports, NULL) == imports0,
+	      "a refused background import changed something");
+
+	/* The good file: 202, progress, then the result page. */
+	upload(&br_a, &prev, slug_a, csv.data, csv.len, "groot.csv", true);
+	expect(&prev, 200, "preview of the big file");
+	CHECK(has(&prev, "<progress") && has(&prev, "/static/import.js"), "no progress element or script");
+	double t0 = now_ms_local();
+	confirm_js(&br_a, &r, slug_a, &prev, progress, result);
+	resp_fini(&r);
+	/* Another session of the same manager cannot read it (another key). */
+	struct browser other;
+	br_init(&other);
+	login(&other, mgr_a);
+	fetch(&other, &r, progress, NULL, NULL);
+	expect(&r, 404, "progress from another session");
+	resp_fini(&r);
+	fetch(&br_b, &r, progress, NULL, NULL);
+	expect(&r, 403, "progress from another library's manager");
+	resp_fini(&r);
+	poll_until_done(&br_a, progress, st, &total, &partial);
+	print_message("# background import of %d rows: %.0f ms, %u polls saw it part-way\n", ROWS,
+	              now_ms_local() - t0, partial);
+	CHECK(!strcmp(st, "done") && total == ROWS, "the import ended %s with %zu rows", st, total);
+	fetch(&br_a, &r, result, NULL, NULL);
+	expect(&r, 200, "result page");
+	CHECK(has(&r, "Import voltooid.") && has(&r, "6000"), "the result page has no counts");
+	resp_fini(&r);
+	fetch(&other, &r, result, NULL, NULL);
+	expect(&r, 410, "the result from another session");
+	resp_fini(&r);
+	CHECK(count(&stmt_people_domain, like) == ROWS, "not every row imported");
+	CHECK(members_a() == m0 + ROWS && count(&stmt_imports, NULL) == imports0 + 1,
+	      "members or audit rows wrong after the background import");
+	br_fini(&other);
+	resp_fini(&prev);
+	buf_fini(&csv);
+	buf_fini(&bad);
+}
+
 static void test_refusals(void **state)
 {
 	(void)state;
@@ -575,6 +730,7 @@ int main(void)
 	    cmocka_unit_test(test_broken_rows),
 	    cmocka_unit_test(test_other_library),
 	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_background_import),
 	};
 	return cmocka_run_group_tests_name("import", tests, group_setup, group_teardown);
 }

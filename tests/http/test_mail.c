@@ -634,6 +634,146 @@ static void test_invitation(void **state)
 	arena_free(a);
 }
 
+/* A fresh browser logged in as email with password (303 expected). */
+static void log_in(struct browser *b, const char *email, const char *password)
+{
+	struct arena *a = arena_new(0);
+	const char *tok = open_form(b, "/inloggen", a);
+	struct resp r;
+	br_post(b, &r, "/inloggen",
+	        form_of(a, "csrf_token", tok, "email", email, "wachtwoord", password, (const char *)NULL));
+	expect_status(&r, 303, "log-in");
+	resp_fini(&r);
+	arena_free(a);
+}
+
+/* POST /mijn/emailadres from /mijn in b; the reply in r. */
+static void post_email_change(struct browser *b, struct resp *r, const char *fresh, const char *password)
+{
+	struct arena *a = arena_new(0);
+	struct resp page;
+	br_get(b, &page, "/mijn");
+	expect_page(&page, 200, "/mijn");
+	CHECK(has(&page, "action=\"/mijn/emailadres\""), "no e-mail change form on /mijn");
+	const char *tok = arena_strdup(a, page_token(&page));
+	resp_fini(&page);
+	br_post(b, r, "/mijn/emailadres",
+	        form_of(a, "csrf_token", tok, "nieuw_email", fresh, "wachtwoord_email", password,
+	                (const char *)NULL));
+	arena_free(a);
+}
+
+DB_STMT(stmt_email_of, "SELECT COUNT(*) FROM people WHERE email = $1");
+
+static void test_email_change(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	const char *old = "docent@go-opleidingen.demo";
+	const char *fresh = arena_printf(a, "docent-nieuw-%s@example.org", dialect);
+	struct browser b = {0}, other = {0};
+	log_in(&b, old, PASSWORD);
+	log_in(&other, old, PASSWORD);
+	struct resp r;
+	/* Refusals: nothing changes, nothing is sent. */
+	post_email_change(&b, &r, "geen adres", PASSWORD);
+	expect_page(&r, 400, "not an address");
+	CHECK(has_text(&r, "Vul een geldig e-mailadres in"), "no message for a malformed address: %s", summary(&r));
+	resp_fini(&r);
+	post_email_change(&b, &r, "Manager@Bibliotheek-Utrecht.demo", PASSWORD);
+	expect_page(&r, 409, "an address in use");
+	CHECK(has_text(&r, "Dit e-mailadres is al in gebruik"), "no message for an address in use: %s", summary(&r));
+	resp_fini(&r);
+	post_email_change(&b, &r, fresh, "een verkeerd wachtwoord");
+	expect_page(&r, 400, "wrong password");
+	CHECK(has_text(&r, "Het wachtwoord klopt niet."), "no message for a wrong password: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(outbox_count(fresh) == 0, "a refused request sent mail");
+	CHECK(audit_count("person.email_change_requested", "failed") >= 1, "the wrong password is not audited");
+
+	/* The request: a link to the new address, a notice to the old one; nothing changed yet. */
+	post_email_change(&b, &r, fresh, PASSWORD);
+	expect_redirect(&r, "/mijn", "e-mail change requested");
+	resp_fini(&r);
+	br_get(&b, &r, "/mijn");
+	CHECK(has_text(&r, "Wij hebben een e-mail met een bevestigingslink naar uw nieuwe adres gestuurd."),
+	      "no message after the request: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(count_where(&stmt_email_of, old) == 1 && count_where(&stmt_email_of, fresh) == 0,
+	      "the address changed before the link was followed");
+	char *msg = mail_wait(mail_dir, fresh, MAIL_TIMEOUT_MS);
+	CHECK(msg, "no e-mail to the new address %s within %d ms", fresh, MAIL_TIMEOUT_MS);
+	const char *subject = mail_header(a, msg, "Subject");
+	CHECK(subject && !strcmp(subject, "Bevestig uw nieuwe e-mailadres voor Campus"), "Subject %s",
+	      subject ? subject : "-");
+	const char *text = mail_text(a, msg);
+	const char *path = mail_link(a, text, "/emailadres-bevestigen/");
+	CHECK(path, "no link in the e-mail: %s", text);
+	free(msg);
+	msg = mail_wait(mail_dir, old, MAIL_TIMEOUT_MS);
+	CHECK(msg, "no notice to the old address within %d ms", MAIL_TIMEOUT_MS);
+	subject = mail_header(a, msg, "Subject");
+	CHECK(subject && !strcmp(subject, "Uw e-mailadres voor Campus wordt mogelijk gewijzigd"), "Subject %s",
+	      subject ? subject : "-");
+	text = mail_text(a, msg);
+	CHECK(strstr(text, fresh) && !strstr(text, "/emailadres-bevestigen/"),
+	      "the notice does not name the new address, or carries the link: %s", text);
+	free(msg);
+
+	/* Following the link: a page, then a POST with the CSRF token. */
+	br_get(&b, &r, path);
+	expect_page(&r, 200, "the confirmation page");
+	CHECK(has_text(&r, fresh) && has_text(&r, old), "the page does not name both addresses");
+	const char *tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	fetch(&r, "POST", path, br_header(&b), "");
+	CHECK(r.status == 403 || r.status == 400, "a confirmation without CSRF: %ld", r.status);
+	resp_fini(&r);
+	CHECK(count_where(&stmt_email_of, fresh) == 0, "changed without a CSRF token");
+	int64_t changed0 = audit_count("person.email_changed", "ok");
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, (const char *)NULL));
+	expect_redirect(&r, "/mijn", "confirmed");
+	resp_fini(&r);
+	br_get(&b, &r, "/mijn");
+	expect_page(&r, 200, "/mijn after the change (this session stays)");
+	CHECK(has_text(&r, fresh) && has_text(&r, "Uw e-mailadres is gewijzigd."), "/mijn: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(audit_count("person.email_changed", "ok") == changed0 + 1, "the change is not audited");
+	/* Other sessions ended; the old address no longer logs in. */
+	br_get(&other, &r, "/mijn");
+	CHECK(r.status == 303, "the other session is still logged in: %ld", r.status);
+	resp_fini(&r);
+	CHECK(try_login(old, PASSWORD) == 400, "the old address still logs in");
+	CHECK(try_login(fresh, PASSWORD) == 303, "the new address does not log in");
+	/* Single use. */
+	br_get(&b, &r, path);
+	expect_page(&r, 410, "link used");
+	CHECK(has_text(&r, "Deze link is al gebruikt"), "no message for a used link: %s", summary(&r));
+	resp_fini(&r);
+
+	/* An address taken between the request and the link: refused, nothing changes. */
+	const char *third = arena_printf(a, "docent-derde-%s@example.org", dialect);
+	post_email_change(&b, &r, third, PASSWORD);
+	expect_redirect(&r, "/mijn", "second request");
+	resp_fini(&r);
+	msg = mail_wait(mail_dir, third, MAIL_TIMEOUT_MS);
+	CHECK(msg, "no e-mail to %s", third);
+	path = mail_link(a, mail_text(a, msg), "/emailadres-bevestigen/");
+	free(msg);
+	msg = mail_wait(mail_dir, fresh, MAIL_TIMEOUT_MS); /* the notice to the current address */
+	free(msg);
+	CHECK(campus_run("user", "add", third, "Iemand Anders", (const char *)NULL) == 0, "campus user add failed");
+	br_get(&b, &r, path);
+	tok = arena_strdup(a, page_token(&r));
+	resp_fini(&r);
+	br_post(&b, &r, path, form_of(a, "csrf_token", tok, (const char *)NULL));
+	expect_page(&r, 409, "address taken since the request");
+	CHECK(has_text(&r, "Dit e-mailadres is al in gebruik"), "no message: %s", summary(&r));
+	resp_fini(&r);
+	CHECK(count_where(&stmt_email_of, fresh) == 1, "the address changed although the new one was taken");
+	arena_free(a);
+}
+
 /* SMTP down: the message waits with attempts and last_error; a sink on that
  * port later gets it. Runs last: it restarts the server. */
 static void test_smtp_down(void **state)
@@ -780,6 +920,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_address),
 	    cmocka_unit_test(test_expired_and_unknown_link),
 	    cmocka_unit_test(test_invitation),
+	    cmocka_unit_test(test_email_change),
 	    cmocka_unit_test(test_smtp_down),
 	};
 	return cmocka_run_group_tests_name("mail", tests, group_setup, group_teardown);

@@ -256,6 +256,26 @@ static bool enabled(const char *email)
 
 /* ---- cases */
 
+/* The recovery codes (xxxx-xxxx-xxxx-xxxx) of a codes page; how many. */
+static char committee_codes[TOTP_RECOVERY_CODES][TOTP_RECOVERY_SHOWN + 1];
+static struct secret committee_secret;
+
+static int recovery_codes_of(const struct page *p, char out[][TOTP_RECOVERY_SHOWN + 1])
+{
+	int n = 0;
+	const char *needle = "<li><code class=\"campus-secret\">";
+	for (const char *s = strstr(buf_cstr(&p->body), needle); s && n < TOTP_RECOVERY_CODES;
+	     s = strstr(s, needle)) {
+		s += strlen(needle);
+		const char *end = strchr(s, '<');
+		if (!end || end - s != TOTP_RECOVERY_SHOWN)
+			break;
+		memcpy(out[n], s, TOTP_RECOVERY_SHOWN);
+		out[n++][TOTP_RECOVERY_SHOWN] = '\0';
+	}
+	return n;
+}
+
 static void pending_session_reaches_only_the_code_page(void **state)
 {
 	(void)state;
@@ -375,11 +395,16 @@ static void committee_without_totp_must_enrol(void **state)
 	CHECK(!enabled(COMMITTEE), "a malformed code switched it on");
 	next_code(&mine, code);
 	post_code(c, &p, "/mijn/tweestaps", code);
-	expect_redirect(&p, "/mijn", "confirming the enrolment");
+	/* The recovery codes, shown once, instead of a redirect. */
+	CHECK(p.status == 200 && has(&p, "Inloggen in twee stappen staat nu aan.") &&
+	          has(&p, "id=\"herstelcodes\""),
+	      "confirming the enrolment: %ld", p.status);
+	CHECK(recovery_codes_of(&p, committee_codes) == TOTP_RECOVERY_CODES,
+	      "not %d recovery codes on the page", TOTP_RECOVERY_CODES);
+	committee_secret = mine;
 	CHECK(enabled(COMMITTEE), "not switched on after the confirmation");
 	go(c, &p, "/mijn", NULL);
-	CHECK(p.status == 200 && has(&p, "Inloggen in twee stappen staat nu aan."),
-	      "/mijn after enrolment: %ld", p.status);
+	CHECK(p.status == 200, "/mijn after enrolment: %ld", p.status);
 	/* The next log-in asks for a code. */
 	CURL *c2 = browser_new();
 	login(c2, &p, COMMITTEE);
@@ -388,6 +413,7 @@ static void committee_without_totp_must_enrol(void **state)
 	next_code(&mine, code);
 	post_code(c2, &p, "/inloggen/code", code);
 	expect_redirect(&p, "/mijn", "the committee member's code");
+	committee_secret = mine;
 	curl_easy_cleanup(c2);
 	buf_fini(&p.body);
 	curl_easy_cleanup(c);
@@ -427,7 +453,8 @@ static void learner_switches_it_on_and_off(void **state)
 	CHECK(!enabled(LEARNER), "a wrong code switched it on");
 	int64_t on0 = audit_count("person.totp_enabled", "ok");
 	post_code(c, &p, "/mijn/tweestaps", code);
-	expect_redirect(&p, "/mijn", "the learner's confirmation");
+	CHECK(p.status == 200 && has(&p, "id=\"herstelcodes\""), "the learner's confirmation: %ld",
+	      p.status);
 	CHECK(enabled(LEARNER) && audit_count("person.totp_enabled", "ok") == on0 + 1,
 	      "not on, or not audited");
 	/* Switching off: a wrong code is refused, the right one works. */
@@ -451,6 +478,184 @@ static void learner_switches_it_on_and_off(void **state)
 	db_close(db);
 	buf_fini(&p.body);
 	curl_easy_cleanup(c);
+}
+
+DB_STMT(stmt_recovery_left,
+        "SELECT COUNT(*) FROM recovery_codes r JOIN people p ON p.id = r.person_id "
+        "WHERE p.email = $1 AND r.used_at IS NULL");
+DB_STMT(stmt_person_id, "SELECT id FROM people WHERE email = $1");
+DB_STMT(stmt_audit_detail,
+        "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND result = 'ok' AND detail LIKE $2");
+
+static int64_t query_int(struct db_stmt *stmt, const char *a, const char *b)
+{
+	struct db_conn *db = db_connect();
+	struct arena *ar = arena_new(0);
+	int64_t n = -1;
+	struct db_param one[] = {DBP_TEXT(a), DBP_END}, two[] = {DBP_TEXT(a), DBP_TEXT(b), DBP_END};
+	db_query_row(db, stmt, b ? two : one, (const struct db_col[]){DBC_INT(&n), DBC_END}, ar);
+	arena_free(ar);
+	db_close(db);
+	return n;
+}
+
+/* Log in as email up to the code page, then post a recovery code. */
+static void login_with_recovery(CURL *c, struct page *p, const char *email, const char *code)
+{
+	char tok[64], form[200];
+	login(c, p, email);
+	expect_redirect(p, "/inloggen/code", "the password");
+	go(c, p, "/inloggen/code", NULL);
+	CHECK(has(p, "name=\"herstelcode\""), "the code page has no recovery-code form");
+	token_of(p, tok);
+	snprintf(form, sizeof form, "csrf_token=%s&herstelcode=%s", tok, code); /* form-encoded */
+	go(c, p, "/inloggen/code", form);
+}
+
+static void recovery_code_logs_in_once(void **state)
+{
+	(void)state;
+	CHECK(committee_codes[0][0], "no recovery codes from the enrolment case");
+	struct page p = {0};
+	buf_init(&p.body, NULL, 0);
+	int64_t ok0 = audit_count("login.recovery_code", "ok");
+	int64_t failed0 = audit_count("login.recovery_code", "failed");
+	/* Case and dashes do not matter: upper case, spaces ('+') instead of dashes. */
+	char typed[40];
+	str_copy(typed, sizeof typed, committee_codes[0]);
+	for (char *q = typed; *q; q++)
+		*q = *q == '-' ? '+' : (*q >= 'a' && *q <= 'z') ? (char)(*q - 32) : *q;
+	CURL *c = browser_new();
+	login_with_recovery(c, &p, COMMITTEE, typed);
+	expect_redirect(&p, "/mijn", "a recovery code");
+	go(c, &p, "/mijn", NULL);
+	CHECK(p.status == 200, "/mijn after a recovery code: %ld", p.status);
+	CHECK(audit_count("login.recovery_code", "ok") == ok0 + 1, "the recovery code is not audited");
+	CHECK(query_int(&stmt_recovery_left, COMMITTEE, NULL) == TOTP_RECOVERY_CODES - 1,
+	      "the code is not used up");
+	CHECK(query_int(&stmt_audit_detail, "login.recovery_code", "%9 left%") >= 1,
+	      "the audit row does not say how many are left");
+	curl_easy_cleanup(c);
+	/* The same code again: refused, counted as a failure. */
+	c = browser_new();
+	login_with_recovery(c, &p, COMMITTEE, committee_codes[0]);
+	CHECK(p.status == 400 && has(&p, "al gebruikt") && has(&p, "role=\"alert\""),
+	      "a used recovery code: %ld", p.status);
+	CHECK(audit_count("login.recovery_code", "failed") == failed0 + 1, "the refusal is not audited");
+	go(c, &p, "/mijn", NULL);
+	expect_redirect(&p, "/inloggen/code", "/mijn after a used recovery code");
+	/* Not a recovery code at all: a message, not counted. */
+	go(c, &p, "/inloggen/code", NULL);
+	char tok[64], form[200];
+	token_of(&p, tok);
+	snprintf(form, sizeof form, "csrf_token=%s&herstelcode=abc", tok);
+	go(c, &p, "/inloggen/code", form);
+	CHECK(p.status == 400 && has(&p, "16 letters"), "a malformed recovery code: %ld", p.status);
+	CHECK(audit_count("login.recovery_code", "failed") == failed0 + 1, "a malformed code was counted");
+	/* The app's code still works in that session. */
+	char code[TOTP_DIGITS + 1];
+	next_code(&committee_secret, code);
+	post_code(c, &p, "/inloggen/code", code);
+	expect_redirect(&p, "/mijn", "the app's code after a refused recovery code");
+
+	/* New codes need a current code from the app; the old ones stop working. */
+	go(c, &p, "/mijn/tweestaps", NULL);
+	CHECK(p.status == 200 && has(&p, "action=\"/mijn/tweestaps/herstelcodes\"") &&
+	          has(&p, "Ongebruikte herstelcodes: 9."),
+	      "the two-step page offers no new codes: %ld", p.status);
+	post_code(c, &p, "/mijn/tweestaps/herstelcodes", "000000");
+	CHECK(p.status == 400 && has(&p, MSG_WRONG_CODE), "new codes with a wrong code: %ld", p.status);
+	go(c, &p, "/mijn/tweestaps", NULL);
+	next_code(&committee_secret, code);
+	int64_t regen0 = audit_count("person.recovery_codes", "ok");
+	post_code(c, &p, "/mijn/tweestaps/herstelcodes", code);
+	char fresh[TOTP_RECOVERY_CODES][TOTP_RECOVERY_SHOWN + 1];
+	CHECK(p.status == 200 && recovery_codes_of(&p, fresh) == TOTP_RECOVERY_CODES,
+	      "new recovery codes: %ld", p.status);
+	CHECK(audit_count("person.recovery_codes", "ok") == regen0 + 1, "new codes not audited");
+	CHECK(strcmp(fresh[0], committee_codes[1]) != 0, "the same codes again");
+	curl_easy_cleanup(c);
+	c = browser_new();
+	login_with_recovery(c, &p, COMMITTEE, committee_codes[1]);
+	CHECK(p.status == 400, "an old code after new ones were made: %ld", p.status);
+	curl_easy_cleanup(c);
+	c = browser_new();
+	login_with_recovery(c, &p, COMMITTEE, fresh[5]);
+	expect_redirect(&p, "/mijn", "a new recovery code");
+	curl_easy_cleanup(c);
+	struct db_conn *db = db_connect();
+	db_exec(db, &stmt_throttle_clear, (const struct db_param[]){DBP_END}, NULL);
+	db_close(db);
+	buf_fini(&p.body);
+}
+
+static void admin_resets_second_factor(void **state)
+{
+	(void)state;
+	struct page p = {0};
+	buf_init(&p.body, NULL, 0);
+	/* The committee member is logged in somewhere (with the app's code). */
+	CURL *member = browser_new();
+	char code[TOTP_DIGITS + 1];
+	login(member, &p, COMMITTEE);
+	go(member, &p, "/inloggen/code", NULL);
+	next_code(&committee_secret, code);
+	post_code(member, &p, "/inloggen/code", code);
+	expect_redirect(&p, "/mijn", "the committee member's log-in");
+	/* The administrator. */
+	CURL *c = browser_new();
+	login(c, &p, ADMIN);
+	go(c, &p, "/inloggen/code", NULL);
+	next_code(&demo_secret, code);
+	post_code(c, &p, "/inloggen/code", code);
+	expect_redirect(&p, "/mijn", "the administrator's code");
+	int64_t id = query_int(&stmt_person_id, COMMITTEE, NULL);
+	char path[80], list_link[120];
+	snprintf(path, sizeof path, "/beheer/personen/%lld/tweestaps", (long long)id);
+	snprintf(list_link, sizeof list_link, "href=\"%s\"", path);
+	go(c, &p, "/beheer/personen?q=commissie", NULL);
+	CHECK(p.status == 200 && has(&p, list_link), "the people list has no reset action: %ld", p.status);
+	go(c, &p, path, NULL);
+	CHECK(p.status == 200 && has(&p, "name=\"reden\"") && has(&p, COMMITTEE),
+	      "the confirmation page: %ld", p.status);
+	char tok[64], form[300];
+	token_of(&p, tok);
+	snprintf(form, sizeof form, "csrf_token=%s&reden=", tok);
+	go(c, &p, path, form);
+	CHECK(p.status == 400 && has(&p, "role=\"alert\""), "a reset without a reason: %ld", p.status);
+	CHECK(enabled(COMMITTEE), "reset without a reason");
+	/* Without the CSRF token: refused. */
+	go(c, &p, path, "reden=zomaar");
+	CHECK(p.status == 403 || p.status == 400, "a reset without CSRF: %ld", p.status);
+	CHECK(enabled(COMMITTEE), "reset without CSRF");
+	/* One's own: refused. */
+	char own[80];
+	snprintf(own, sizeof own, "/beheer/personen/%lld/tweestaps", (long long)query_int(&stmt_person_id, ADMIN, NULL));
+	snprintf(form, sizeof form, "csrf_token=%s&reden=eigen", tok);
+	go(c, &p, own, form);
+	CHECK(p.status == 403, "resetting one's own second factor: %ld", p.status);
+	int64_t reset0 = audit_count("person.totp_reset", "ok");
+	snprintf(form, sizeof form, "csrf_token=%s&reden=Telefoon+kwijt%%2C+teruggebeld", tok);
+	go(c, &p, path, form);
+	expect_redirect(&p, "/beheer/personen?q=commissie%40campus.demo", "the reset");
+	CHECK(!enabled(COMMITTEE), "still on after the reset");
+	CHECK(audit_count("person.totp_reset", "ok") == reset0 + 1 &&
+	          query_int(&stmt_audit_detail, "person.totp_reset", "%Telefoon kwijt, teruggebeld%") >= 1,
+	      "the reset is not audited with its reason");
+	CHECK(query_int(&stmt_recovery_left, COMMITTEE, NULL) == 0, "recovery codes survived the reset");
+	go(c, &p, "/beheer/personen?q=commissie", NULL);
+	CHECK(has(&p, "Inloggen in twee stappen is hersteld."), "no message after the reset");
+	/* The person's session ended; the next log-in sets it up again. */
+	go(member, &p, "/mijn", NULL);
+	CHECK(p.status == 303 && strncmp(p.location, "/inloggen", 9) == 0,
+	      "the committee member is still logged in: %ld %s", p.status, p.location);
+	curl_easy_cleanup(member);
+	member = browser_new();
+	login(member, &p, COMMITTEE);
+	expect_redirect(&p, "/mijn/tweestaps", "the log-in after a reset");
+	curl_easy_cleanup(member);
+	curl_easy_cleanup(c);
+	buf_fini(&p.body);
 }
 
 /* ---- setup */
@@ -555,6 +760,8 @@ int main(void)
 	    cmocka_unit_test(pending_session_reaches_only_the_code_page),
 	    cmocka_unit_test(committee_without_totp_must_enrol),
 	    cmocka_unit_test(learner_switches_it_on_and_off),
+	    cmocka_unit_test(recovery_code_logs_in_once),
+	    cmocka_unit_test(admin_resets_second_factor),
 	};
 	return cmocka_run_group_tests_name("totp", tests, group_setup, group_teardown);
 }

@@ -50,6 +50,17 @@ static const struct {
     {"api_provider_module_publish", AZ_API_WRITE},
     {"api_tokens", AZ_ORG_OFFERING}, {"api_token_revoke", AZ_ORG_OFFERING},
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
+    /* account self-service, recovery codes, import progress */
+    {"totp_recovery", AZ_PERSON}, {"email_change", AZ_PERSON},
+    {"email_confirm_form", AZ_PUBLIC}, {"email_confirm", AZ_PUBLIC}, /* the link's token decides */
+    {"admin_totp_reset", AZ_CAMPUS_ADMIN},
+    {"member_import_progress", AZ_ORG_MANAGER}, {"member_import_result", AZ_ORG_MANAGER},
+    {"module_review", AZ_ORG_OFFERING}, {"module_review_submit", AZ_ORG_OFFERING},
+    {"module_review_withdraw", AZ_ORG_OFFERING}, {"committee", AZ_COMMITTEE},
+    {"committee_review", AZ_COMMITTEE}, {"committee_check", AZ_COMMITTEE},
+    {"committee_assign", AZ_COMMITTEE}, {"committee_score", AZ_COMMITTEE},
+    {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
+    {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };

@@ -33,6 +33,7 @@ static int64_t test_now(void) { return clock_value; }
 DB_STMT(stmt_reset_sessions, "DELETE FROM sessions");
 DB_STMT(stmt_reset_memberships, "DELETE FROM memberships");
 DB_STMT(stmt_reset_people, "DELETE FROM people");
+DB_STMT(stmt_reset_recovery, "DELETE FROM recovery_codes");
 DB_STMT(stmt_reset_orgs, "DELETE FROM organisations");
 DB_STMT(stmt_reset_throttle, "DELETE FROM login_throttle");
 DB_STMT(stmt_audit_count, "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND result = $2");
@@ -58,7 +59,8 @@ static int setup(void **state)
 		return -1;
 	}
 	buf_fini(&err);
-	struct db_stmt *resets[] = {&stmt_reset_sessions, &stmt_reset_memberships, &stmt_reset_people,
+	struct db_stmt *resets[] = {&stmt_reset_sessions, &stmt_reset_memberships, &stmt_reset_recovery,
+	                            &stmt_reset_people,
 	                            &stmt_reset_orgs, &stmt_reset_throttle};
 	for (size_t i = 0; i < sizeof resets / sizeof resets[0]; i++)
 		if (db_exec(f->db, resets[i], (const struct db_param[]){DBP_END}, NULL) != 0)
@@ -151,7 +153,7 @@ static void enrol(struct fixture *f, const struct auth_session *s, unsigned char
 	char code[7];
 	code_at(secret, clock_value, code);
 	const char *why;
-	assert_int_equal(totp_enrol_confirm(&f->ctx, s->token, code, &why), 0);
+	assert_int_equal(totp_enrol_confirm(&f->ctx, s->token, code, &why, NULL), 0);
 }
 
 /* ---- cases */
@@ -277,23 +279,23 @@ static void enrolment_confirm(void **state)
 	code_at(secret, clock_value + 5 * TOTP_STEP, code);
 	const char *why;
 	int64_t enabled0 = audit_count(f, "person.totp_enabled", "ok");
-	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, code, &why), CAMPUS_EUNAUTH);
+	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, code, &why, NULL), CAMPUS_EUNAUTH);
 	assert_non_null(why);
-	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, "abc", &why), CAMPUS_EINVAL);
+	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, "abc", &why, NULL), CAMPUS_EINVAL);
 	assert_false(person_enabled(f, id, NULL));
 	/* Another session of the person has no enrolment in progress. */
 	struct auth_session other;
 	assert_int_equal(login(f, "leren@test.nl", &other), 0);
 	code_at(secret, clock_value, code);
-	assert_int_equal(totp_enrol_confirm(&f->ctx, other.token, code, &why), CAMPUS_EINVAL);
+	assert_int_equal(totp_enrol_confirm(&f->ctx, other.token, code, &why, NULL), CAMPUS_EINVAL);
 	assert_false(person_enabled(f, id, NULL));
 	/* The right code. */
-	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, code, &why), 0);
+	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, code, &why, NULL), 0);
 	assert_true(person_enabled(f, id, &len));
 	assert_int_equal(len, TOTP_SECRET_LEN); /* no key configured: stored as it is */
 	assert_int_equal(audit_count(f, "person.totp_enabled", "ok"), enabled0 + 1);
 	assert_int_equal(totp_enrol_begin(&f->ctx, s.token, &e2), CAMPUS_ECONFLICT);
-	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, code, &why), CAMPUS_ECONFLICT);
+	assert_int_equal(totp_enrol_confirm(&f->ctx, s.token, code, &why, NULL), CAMPUS_ECONFLICT);
 
 	/* Log in: the code from the enrolment's step is used up; the next step works once. */
 	assert_int_equal(login(f, "leren@test.nl", &s), 0);

@@ -403,6 +403,12 @@ int api_provider_module_publish(struct req *r)
 	return rc ? rc : module_reply(r, 200, id);
 }
 
+static json_t *tax_node(const struct tax_entry *e, void *cls)
+{
+	(void)cls;
+	return json_pack("{s:I, s:s, s:s}", "id", (json_int_t)e->id, "slug", e->slug, "name", e->name);
+}
+
 int api_taxonomy(struct req *r)
 {
 	struct ctx ctx;
@@ -412,28 +418,7 @@ int api_taxonomy(struct req *r)
 	int rc = taxonomy_list(&ctx, false, &all, &n);
 	if (rc)
 		return rc;
-	json_t *domains = json_array();
-	for (size_t d = 0; d < n; d++) {
-		if (all[d].kind != TAX_DOMAIN)
-			continue;
-		json_t *roles = json_array();
-		for (size_t k = 0; k < n; k++) {
-			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
-				continue;
-			json_t *comps = json_array();
-			for (size_t c = 0; c < n; c++)
-				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id)
-					json_array_append_new(comps, json_pack("{s:I, s:s, s:s}", "id",
-					                                       (json_int_t)all[c].id, "slug",
-					                                       all[c].slug, "name", all[c].name));
-			json_array_append_new(roles, json_pack("{s:I, s:s, s:s, s:o}", "id",
-			                                       (json_int_t)all[k].id, "slug", all[k].slug,
-			                                       "name", all[k].name, "competencies", comps));
-		}
-		json_array_append_new(domains, json_pack("{s:I, s:s, s:s, s:o}", "id",
-		                                         (json_int_t)all[d].id, "slug", all[d].slug,
-		                                         "name", all[d].name, "roles", roles));
-	}
+	json_t *domains = taxonomy_tree_json(all, n, tax_node, NULL);
 	return reply_json(r, 200, json_pack("{s:o, s:[s,s,s]}", "domains", domains, "levels",
 	                                    taxonomy_levels[0], taxonomy_levels[1], taxonomy_levels[2]));
 }

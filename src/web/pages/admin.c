@@ -1,9 +1,13 @@
-/* Campus administrators: the organisations of the sector. */
+/* Campus administrators: the organisations and people of the sector, and
+ * resetting a person's two-step log-in. */
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
+#include "core/str.h"
 #include "domain/people.h"
+#include "domain/totp.h"
 #include "http/req.h"
 #include "web/web.h"
 
@@ -41,9 +45,10 @@ int page_admin_people(struct req *r)
 		return rc;
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:I}", "name", rows[i].name, "email",
-		                                      rows[i].email, "memberships",
-		                                      (json_int_t)rows[i].memberships));
+		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:I, s:b}", "id", (json_int_t)rows[i].id,
+		                                      "name", rows[i].name, "email", rows[i].email,
+		                                      "memberships", (json_int_t)rows[i].memberships,
+		                                      "totp", rows[i].totp_enabled));
 	static const char *const keep[] = {"q", NULL};
 	json_t *data = json_pack("{s:o, s:o, s:s, s:[{s:s, s:s}]}", "people", list, "pager",
 	                         pager_json(r, "/beheer/personen", keep, page, PER_PAGE, total), "q",
@@ -52,6 +57,51 @@ int page_admin_people(struct req *r)
 	if (too_short)
 		json_object_set_new(data, "too_short", json_true());
 	return reply_page(r, 200, "beheer-personen", data);
+}
+
+/* ---- /beheer/personen/:id/tweestaps: reset someone's second factor, with a reason ---- */
+
+static int render_totp_reset(struct req *r, unsigned status, const struct person *p, const char *error)
+{
+	const char *reason = req_form(r, "reden");
+	json_t *data = json_pack("{s:I, s:s, s:s, s:b, s:s, s:[{s:s, s:s}, {s:s, s:s}]}", "id",
+	                         (json_int_t)p->id, "name", p->name, "email", p->email, "enabled",
+	                         p->totp_enabled, "reason", reason ? reason : "", "breadcrumb", "href",
+	                         "/mijn", "label", req_tr(r, "Mijn Campus"), "href", "/beheer/personen",
+	                         "label", req_tr(r, "Personen"));
+	if (error)
+		json_object_set_new(data, "error", json_string(error));
+	return reply_page(r, status, "beheer-tweestaps-herstellen", data);
+}
+
+int page_admin_totp_reset(struct req *r)
+{
+	const char *id_text = req_param(r, "id");
+	int64_t id;
+	if (!id_text || !str_to_int64(id_text, strlen(id_text), &id) || id <= 0)
+		return CAMPUS_ENOTFOUND;
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct person p;
+	int rc = person_get(&ctx, id, &p);
+	if (rc)
+		return rc;
+	if (r->method != HTTP_POST)
+		return render_totp_reset(r, 200, &p, NULL);
+	const char *why = NULL;
+	rc = totp_admin_reset(&ctx, id, req_form(r, "reden"), &why);
+	if (why) {
+		r->error = rc;
+		return render_totp_reset(r, rc == CAMPUS_EFORBIDDEN ? 403 : 400, &p, req_tr(r, why));
+	}
+	if (rc)
+		return rc;
+	req_flash(r, "tweestaps_hersteld");
+	struct buf to;
+	buf_init(&to, r->arena, 1024);
+	buf_puts(&to, "/beheer/personen?q=");
+	buf_url_encode(&to, p.email, strlen(p.email));
+	return reply_redirect(r, to.overflow ? "/beheer/personen" : buf_cstr(&to));
 }
 
 static const char *const org_kinds[] = {"library", "poi", "provider", "campus"};

@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/arena.h"
+#include "db/db.h"
 #include "core/config.h"
 #include "core/csv.h"
 #include "core/err.h"
@@ -50,11 +52,12 @@ static bool upload_id_valid(const char *id)
 	return true;
 }
 
-/* tmp_dir/campus-import-<hash(session, org, id)>; NULL without a session. */
-static const char *upload_path(struct req *r, const char *id)
+/* hash(session, org, id) in hex: the kept file's name and the key of its
+ * background import; false without a session or with a malformed id. */
+static bool upload_key(struct req *r, const char *id, char hex[33])
 {
 	if (!r->session_token || !upload_id_valid(id))
-		return NULL;
+		return false;
 	crypto_generichash_state st;
 	unsigned char h[16];
 	char org[32];
@@ -66,8 +69,16 @@ static const char *upload_path(struct req *r, const char *id)
 	crypto_generichash_update(&st, (const unsigned char *)org, strlen(org) + 1);
 	crypto_generichash_update(&st, (const unsigned char *)id, UPLOAD_ID_LEN);
 	crypto_generichash_final(&st, h, sizeof h);
-	char hex[2 * sizeof h + 1];
-	sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+	sodium_bin2hex(hex, 33, h, sizeof h);
+	return true;
+}
+
+/* tmp_dir/campus-import-<key>; NULL without a session. */
+static const char *upload_path(struct req *r, const char *id)
+{
+	char hex[33];
+	if (!upload_key(r, id, hex))
+		return NULL;
 	return arena_printf(r->arena, "%s/" FILE_PREFIX "%s", tmp_dir(r), hex);
 }
 
@@ -91,7 +102,7 @@ static void sweep_old_uploads(struct req *r)
 }
 
 /* The whole file into the arena; CAMPUS_ENOTFOUND when it is gone. */
-static int read_file(struct req *r, const char *path, char **data, size_t *len)
+static int read_file(struct arena *arena, const char *path, char **data, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -105,7 +116,7 @@ static int read_file(struct req *r, const char *path, char **data, size_t *len)
 		fclose(f);
 		return CAMPUS_ETOOBIG;
 	}
-	*data = arena_alloc(r->arena, (size_t)sb.st_size + 1);
+	*data = arena_alloc(arena, (size_t)sb.st_size + 1);
 	if (!*data) {
 		fclose(f);
 		return CAMPUS_ENOMEM;
@@ -296,7 +307,7 @@ static int handle_upload(struct req *r, const struct form_field *file)
 		return render_upload(r, 400, req_tr(r, "Kies een CSV-bestand."), NULL);
 	char *data;
 	size_t len;
-	int rc = read_file(r, file->tmp_path, &data, &len);
+	int rc = read_file(r->arena, file->tmp_path, &data, &len);
 	if (rc)
 		return rc;
 	struct csv_table t;
@@ -329,21 +340,27 @@ static int handle_upload(struct req *r, const struct form_field *file)
 	return render_preview(r, 200, id, file->filename, &t, &map, &plan, why, false);
 }
 
-/* The kept upload named by the form's id, parsed. */
-static int load_upload(struct req *r, const char **id, const char **path, struct csv_table *t)
+/* The kept upload named by id, parsed. */
+static int load_upload_id(struct req *r, const char *id, const char **path, struct csv_table *t)
 {
-	*id = req_form(r, "upload");
-	*path = upload_path(r, *id);
+	*path = upload_path(r, id);
 	if (!*path)
 		return CAMPUS_ENOTFOUND;
 	char *data;
 	size_t len;
-	int rc = read_file(r, *path, &data, &len);
+	int rc = read_file(r->arena, *path, &data, &len);
 	if (rc)
 		return rc;
 	unsigned status;
 	const char *msg, *detail = NULL;
 	return parse(r, data, len, t, &status, &msg, &detail) ? CAMPUS_EINVAL : 0;
+}
+
+/* The kept upload named by the form's id, parsed. */
+static int load_upload(struct req *r, const char **id, const char **path, struct csv_table *t)
+{
+	*id = req_form(r, "upload");
+	return load_upload_id(r, *id, path, t);
 }
 
 static int expired(struct req *r)
@@ -383,6 +400,202 @@ int page_member_import(struct req *r)
 	return render_preview(r, 200, id, req_form(r, "bestandsnaam"), &t, &map, &plan, why, false);
 }
 
+/* ---- applying in the background, with progress (static/import.js) -----------
+ *
+ * With JavaScript the confirm form is posted with js=1: the checks and the
+ * writes then run in a worker thread, still as ONE write transaction
+ * (import_apply_progress), so a file with a problem, or one that fails
+ * half-way, changes nothing and nothing is visible before the commit. The
+ * thread only counts rows into an in-memory job, keyed like the kept file by
+ * BLAKE2b(session token, organisation, upload id): only the session that
+ * uploaded the file can read its progress or result (another session
+ * computes another key and finds nothing). The page polls
+ * /b/<slug>/leden/importeren/voortgang?upload=ID (JSON) and then opens
+ * .../resultaat?upload=ID. Jobs live in this process: behind a load
+ * balancer the poll must reach the same process (sticky sessions), as the
+ * kept file already needs (docs/internals/import.md). */
+
+#define JOBS_MAX 8     /* jobs remembered (running or finished) */
+#define JOBS_RUNNING 2 /* at most this many at once: each holds a connection */
+
+enum job_state { JOB_FREE, JOB_RUNNING, JOB_DONE, JOB_REFUSED, JOB_FAILED };
+
+struct job {
+	enum job_state state;
+	char key[33];
+	size_t done, total;
+	size_t count[IMPORT_NACTIONS], nrows;
+	time_t finished;
+	/* the input, copied: the request is gone while the thread runs */
+	struct db_pool *pool;
+	char path[1024], filename[256], ip[64], ua[256];
+	struct import_map map;
+	int64_t org_id;
+	struct actor actor;
+};
+
+static struct job jobs[JOBS_MAX];
+static unsigned jobs_running;
+static pthread_mutex_t jobs_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t jobs_idle = PTHREAD_COND_INITIALIZER;
+
+static struct job *job_find(const char *key) /* under jobs_lock */
+{
+	for (size_t i = 0; i < JOBS_MAX; i++)
+		if (jobs[i].state != JOB_FREE && !strcmp(jobs[i].key, key))
+			return &jobs[i];
+	return NULL;
+}
+
+/* A free slot, else the one finished longest ago; NULL when too many run. */
+static struct job *job_slot(void) /* under jobs_lock */
+{
+	if (jobs_running >= JOBS_RUNNING)
+		return NULL;
+	struct job *best = NULL;
+	for (size_t i = 0; i < JOBS_MAX; i++) {
+		if (jobs[i].state == JOB_FREE)
+			return &jobs[i];
+		if (jobs[i].state != JOB_RUNNING && (!best || jobs[i].finished < best->finished))
+			best = &jobs[i];
+	}
+	return best;
+}
+
+static void job_progress(void *cls, size_t done, size_t total)
+{
+	struct job *j = cls;
+	pthread_mutex_lock(&jobs_lock);
+	j->done = done;
+	j->total = total;
+	pthread_mutex_unlock(&jobs_lock);
+}
+
+static void *job_main(void *cls)
+{
+	struct job *j = cls;
+	enum job_state end = JOB_FAILED;
+	struct import_plan plan;
+	memset(&plan, 0, sizeof plan);
+	struct arena *arena = arena_new(0);
+	struct db_conn *db = arena ? db_pool_acquire(j->pool) : NULL;
+	char *data;
+	size_t len;
+	struct csv_table t;
+	struct csv_error err;
+	int rc = !db ? CAMPUS_EUNAVAIL : read_file(arena, j->path, &data, &len);
+	if (!rc)
+		rc = csv_read(arena, data, len, NULL, &t, &err);
+	if (!rc) {
+		struct ctx ctx;
+		ctx_init_for_request(&ctx, db, arena);
+		ctx.actor = j->actor;
+		ctx.origin = (struct origin){j->ip, j->ua};
+		const char *why = NULL;
+		struct import_progress progress = {job_progress, j};
+		rc = import_apply_progress(&ctx, j->org_id, &t, &j->map, j->filename[0] ? j->filename : "csv",
+		                           &plan, &why, &progress);
+		end = !rc ? JOB_DONE : rc == CAMPUS_EINVAL ? JOB_REFUSED : JOB_FAILED;
+	}
+	if (rc && end == JOB_FAILED)
+		log_warn("import: background import failed: %s", campus_err_code(rc));
+	if (end == JOB_DONE)
+		unlink(j->path);
+	if (db)
+		db_pool_release(j->pool, db);
+	arena_free(arena);
+	pthread_mutex_lock(&jobs_lock);
+	j->state = end;
+	memcpy(j->count, plan.count, sizeof j->count);
+	j->nrows = plan.nrows;
+	j->finished = time(NULL);
+	jobs_running--;
+	pthread_cond_broadcast(&jobs_idle);
+	pthread_mutex_unlock(&jobs_lock);
+	return NULL;
+}
+
+void web_import_drain(void)
+{
+	pthread_mutex_lock(&jobs_lock);
+	while (jobs_running > 0)
+		pthread_cond_wait(&jobs_idle, &jobs_lock);
+	pthread_mutex_unlock(&jobs_lock);
+}
+
+static const char *job_url(struct req *r, const char *what, const char *id)
+{
+	return arena_printf(r->arena, "/b/%s/leden/importeren/%s?upload=%s", r->org.slug, what, id);
+}
+
+/* POST .../bevestigen with js=1: 202 and the addresses to poll, or 503 when
+ * too many imports run (the page then posts the form without js). */
+static int confirm_in_background(struct req *r, const char *id, const char *path,
+                                 const struct import_map *map, const char *filename)
+{
+	char key[33];
+	if (!upload_key(r, id, key))
+		return CAMPUS_ENOTFOUND;
+	pthread_mutex_lock(&jobs_lock);
+	struct job *j = job_find(key);
+	bool start = !j || j->state == JOB_REFUSED || j->state == JOB_FAILED;
+	if (start && !j)
+		j = job_slot();
+	if (!j) {
+		pthread_mutex_unlock(&jobs_lock);
+		r->error = CAMPUS_EBUSY;
+		return reply_json(r, 503, json_pack("{s:s}", "error", "busy"));
+	}
+	if (start) {
+		memset(j, 0, sizeof *j);
+		j->state = JOB_RUNNING;
+		memcpy(j->key, key, sizeof j->key);
+		j->pool = r->app->db;
+		str_copy(j->path, sizeof j->path, path);
+		str_copy(j->filename, sizeof j->filename, filename ? filename : "");
+		while (j->filename[0] && !utf8_valid(j->filename, strlen(j->filename)))
+			j->filename[strlen(j->filename) - 1] = '\0';
+		const char *ip = req_client_ip(r), *ua = req_header(r, "User-Agent");
+		str_copy(j->ip, sizeof j->ip, ip ? ip : "-");
+		str_copy(j->ua, sizeof j->ua, ua ? ua : "");
+		while (j->ua[0] && !utf8_valid(j->ua, strlen(j->ua)))
+			j->ua[strlen(j->ua) - 1] = '\0';
+		j->map = *map;
+		j->org_id = r->org.id;
+		j->actor = r->actor;
+		pthread_t tid;
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		if (pthread_create(&tid, &attr, job_main, j) != 0) {
+			pthread_attr_destroy(&attr);
+			j->state = JOB_FREE;
+			pthread_mutex_unlock(&jobs_lock);
+			r->error = CAMPUS_EBUSY;
+			return reply_json(r, 503, json_pack("{s:s}", "error", "busy"));
+		}
+		pthread_attr_destroy(&attr);
+		jobs_running++;
+	}
+	pthread_mutex_unlock(&jobs_lock);
+	return reply_json(r, 202, json_pack("{s:s, s:s}", "voortgang", job_url(r, "voortgang", id),
+	                                    "resultaat", job_url(r, "resultaat", id)));
+}
+
+static int render_result(struct req *r, const size_t count[IMPORT_NACTIONS], size_t nrows,
+                         const char *filename)
+{
+	struct import_plan plan;
+	memset(&plan, 0, sizeof plan);
+	memcpy(plan.count, count, sizeof plan.count);
+	plan.nrows = nrows;
+	json_t *data = page_base(r);
+	json_object_set_new(data, "result", json_true());
+	json_object_set_new(data, "counts", counts_json(&plan));
+	json_object_set_new(data, "filename", text_or_empty(filename));
+	return reply_page(r, 200, "leden-importeren", data);
+}
+
 int page_member_import_confirm(struct req *r)
 {
 	const char *id, *path;
@@ -395,20 +608,85 @@ int page_member_import_confirm(struct req *r)
 	struct import_map map;
 	if (form_map(r, &t, &map))
 		return CAMPUS_EINVAL;
+	const char *filename = req_form(r, "bestandsnaam");
+	const char *js = req_form(r, "js");
+	if (js && !strcmp(js, "1"))
+		return confirm_in_background(r, id, path, &map, filename);
+	/* Without JavaScript: in this request, and the result page when done. */
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	struct import_plan plan;
 	const char *why = NULL;
-	const char *filename = req_form(r, "bestandsnaam");
 	rc = import_apply(&ctx, r->org.id, &t, &map, filename && *filename ? filename : "csv", &plan, &why);
 	if (rc == CAMPUS_EINVAL)
 		return render_preview(r, 422, id, filename, &t, &map, &plan, why, true);
 	if (rc)
 		return rc;
 	unlink(path);
-	json_t *data = page_base(r);
-	json_object_set_new(data, "result", json_true());
-	json_object_set_new(data, "counts", counts_json(&plan));
-	json_object_set_new(data, "filename", text_or_empty(filename));
-	return reply_page(r, 200, "leden-importeren", data);
+	return render_result(r, plan.count, plan.nrows, filename);
+}
+
+/* A copy of the job for this session's upload id (false: none). */
+static bool job_lookup(struct req *r, const char *id, struct job *out)
+{
+	char key[33];
+	if (!upload_key(r, id, key))
+		return false;
+	pthread_mutex_lock(&jobs_lock);
+	struct job *j = job_find(key);
+	if (j)
+		*out = *j;
+	pthread_mutex_unlock(&jobs_lock);
+	return j != NULL;
+}
+
+int page_member_import_progress(struct req *r)
+{
+	struct job j;
+	if (!job_lookup(r, req_query(r, "upload"), &j))
+		return CAMPUS_ENOTFOUND;
+	static const char *const names[] = {"free", "running", "done", "refused", "failed"};
+	return reply_json(r, 200, json_pack("{s:s, s:I, s:I}", "state", names[j.state], "done",
+	                                    (json_int_t)j.done, "total", (json_int_t)j.total));
+}
+
+int page_member_import_result(struct req *r)
+{
+	const char *id = req_query(r, "upload");
+	struct job j;
+	if (!job_lookup(r, id, &j))
+		return expired(r);
+	switch (j.state) {
+	case JOB_RUNNING: {
+		/* Without a script (or a reload): where it is now. */
+		json_t *data = page_base(r);
+		json_object_set_new(data, "running", json_true());
+		json_object_set_new(data, "upload", json_string(id));
+		json_object_set_new(data, "done", json_integer((json_int_t)j.done));
+		json_object_set_new(data, "total", json_integer((json_int_t)j.total));
+		return reply_page(r, 200, "leden-importeren", data);
+	}
+	case JOB_DONE:
+		return render_result(r, j.count, j.nrows, j.filename);
+	case JOB_REFUSED: {
+		/* Nothing was written: the report as the preview shows it, from the kept file. */
+		const char *path;
+		struct csv_table t;
+		int rc = load_upload_id(r, id, &path, &t);
+		if (rc == CAMPUS_ENOTFOUND)
+			return expired(r);
+		if (rc)
+			return rc;
+		struct ctx ctx;
+		req_ctx(r, &ctx);
+		struct import_plan plan;
+		const char *why = NULL;
+		rc = import_plan(&ctx, r->org.id, &t, &j.map, &plan, &why);
+		if (rc && !why)
+			return rc;
+		return render_preview(r, 422, id, j.filename, &t, &j.map, &plan, why, true);
+	}
+	default:
+		return CAMPUS_EINTERNAL;
+	}
 }

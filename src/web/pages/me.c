@@ -135,3 +135,95 @@ int page_switch_org(struct req *r)
 	req_flash(r, "organisatie");
 	return reply_redirect(r, "/mijn");
 }
+
+/* ---- changing one's e-mail address: a link to the new address confirms it ---- */
+
+int page_email_change(struct req *r)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	const char *fresh = req_form(r, "nieuw_email");
+	const char *why = NULL;
+	int rc = auth_email_change_request(&ctx, req_form(r, "wachtwoord_email"), fresh, &why);
+	if (why) {
+		r->error = rc;
+		return render_me(r, rc == CAMPUS_ECONFLICT ? 409 : 400,
+		                 json_pack("{s:s, s:s}", "email_error", req_tr(r, why), "new_email",
+		                           fresh && utf8_valid(fresh, strlen(fresh)) ? fresh : ""));
+	}
+	if (rc)
+		return rc;
+	req_flash(r, "email_link");
+	return reply_redirect(r, "/mijn");
+}
+
+/* A confirmation link that cannot be used: 400 unknown, 410 expired or used. */
+static int email_link_refused(struct req *r, int state)
+{
+	const char *msg =
+	    state == AUTH_LINK_EXPIRED
+	        ? N_("Deze link is verlopen: een link om uw e-mailadres te bevestigen is 24 uur geldig. Vraag op Mijn Campus een nieuwe aan.")
+	    : state == AUTH_LINK_USED
+	        ? N_("Deze link is al gebruikt of vervangen door een nieuwere: een link werkt maar één keer.")
+	        : N_("Deze link kennen wij niet. Kijk of u de hele link uit de e-mail heeft overgenomen.");
+	r->error = CAMPUS_ENOTFOUND;
+	json_t *data = json_pack("{s:s, s:b}", "message", req_tr(r, msg), "email", true);
+	return reply_page(r, state == AUTH_LINK_UNKNOWN ? 400 : 410, "link-ongeldig", data);
+}
+
+static json_t *email_confirm_data(const char *token, const struct auth_email_change *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "token", token, "old_email", c->old_email, "new_email",
+	                 c->new_email, "name", c->name);
+}
+
+int page_email_confirm_form(struct req *r)
+{
+	const char *token = req_param(r, "token");
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct auth_email_change c;
+	int state;
+	int rc = auth_email_change_check(&ctx, token, &state, &c);
+	if (rc)
+		return rc;
+	if (state != AUTH_LINK_OK)
+		return email_link_refused(r, state);
+	return reply_page(r, 200, "emailadres-bevestigen", email_confirm_data(token, &c));
+}
+
+int page_email_confirm(struct req *r)
+{
+	const char *token = req_param(r, "token");
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct auth_email_change c;
+	int state;
+	int rc = auth_email_change_check(&ctx, token, &state, &c);
+	if (rc)
+		return rc;
+	if (state != AUTH_LINK_OK)
+		return email_link_refused(r, state);
+	/* This browser stays logged in when it is the person's own session. */
+	bool own = r->actor.person_id == c.person_id && r->session_token;
+	const char *why = NULL;
+	struct auth_email_change done;
+	rc = auth_email_change_confirm(&ctx, token, own ? r->session_token : NULL, &state, &why, &done);
+	if (rc == CAMPUS_ENOTFOUND)
+		return email_link_refused(r, state);
+	if (rc == CAMPUS_ECONFLICT) {
+		r->error = rc;
+		json_t *data = email_confirm_data(token, &c);
+		json_object_set_new(data, "error", json_string(req_tr(r, why)));
+		return reply_page(r, 409, "emailadres-bevestigen", data);
+	}
+	if (rc)
+		return rc;
+	if (own) {
+		req_flash(r, "email_gewijzigd");
+		return reply_redirect(r, "/mijn");
+	}
+	json_t *data = email_confirm_data(token, &done);
+	json_object_set_new(data, "done", json_true());
+	return reply_page(r, 200, "emailadres-bevestigen", data);
+}

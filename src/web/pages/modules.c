@@ -55,6 +55,13 @@ static json_t *lines(const char *text)
 	return list;
 }
 
+/* NULL for "": a section in a template renders for "", so an empty fact
+ * would show as a label without a value. */
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
 json_t *module_json(struct req *r, const struct module *m)
 {
 	const struct module_version *v = &m->v;
@@ -72,16 +79,17 @@ json_t *module_json(struct req *r, const struct module *m)
 	}
 	const char *html = markdown_html(r->arena, v->description, strlen(v->description));
 	json_t *data = json_pack(
-	    "{s:I, s:I, s:I, s:s, s:s, s:s?, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s,"
-	    " s:s, s:b, s:o, s:b, s:s, s:s?}",
+	    "{s:I, s:I, s:I, s:s, s:s, s:s?, s:o, s:o, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:s?,"
+	    " s:s?, s:s, s:b, s:o, s:b, s:s, s:s?}",
 	    "id", (json_int_t)m->id, "version_id", (json_int_t)v->id, "number", (json_int_t)v->number,
 	    "title", v->title, "summary", v->summary, "description_html", html, "goals", lines(v->goals),
 	    "prerequisites", lines(v->prerequisites), "format", req_tr(r, module_format_label(v->format)),
 	    "language", req_tr(r, module_language_label(v->language)), "audience",
 	    req_tr(r, module_audience_label(v->audience)), "price", euros(r, v->price_cents), "vat",
 	    req_tr(r, module_vat_label(v->vat)), "load", tenths_format(v->load_tenths, load, sizeof load),
-	    "place", v->place, "province", v->province, "contact_name", v->contact_name,
-	    "contact_email", v->contact_email, "state", req_tr(r, module_state_label(v->state)),
+	    "place", nonempty(v->place), "province", nonempty(v->province), "contact_name",
+	    nonempty(v->contact_name), "contact_email", nonempty(v->contact_email), "state",
+	    req_tr(r, module_state_label(v->state)),
 	    "has_image", v->has_image, "tags", tags, "local", m->local_org_id != 0, "provider",
 	    m->provider_name, "local_org", m->local_org_name);
 	json_object_set_new(data, "image_src", json_sprintf("/aanbod/%lld/afbeelding", (long long)m->id));
@@ -139,8 +147,9 @@ int reply_module_image(struct req *r, int64_t version_id)
 	int rc = module_image(&ctx, version_id, &bytes, &len, &type);
 	if (rc)
 		return rc;
-	/* Owners may replace the image of a version in place: always revalidate. */
-	req_add_header(r, "Cache-Control", "no-cache");
+	/* No Cache-Control of its own: the server's no-store applies. Owners replace
+	 * an image in place, there is no validator to revalidate with, and a local
+	 * module's image is for its library's people only. */
 	return reply_text(r, 200, type, (const char *)bytes, len);
 }
 

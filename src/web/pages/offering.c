@@ -82,6 +82,15 @@ static bool in_list(int64_t id, const int64_t *ids, size_t n)
 	return false;
 }
 
+static json_t *tax_choice(const struct tax_entry *e, void *cls)
+{
+	const struct module_input *in = cls;
+	bool checked = e->kind == TAX_DOMAIN ? in_list(e->id, in->domains, in->ndomains)
+	               : e->kind == TAX_ROLE ? in_list(e->id, in->roles, in->nroles)
+	                                     : in_list(e->id, in->competencies, in->ncompetencies);
+	return json_pack("{s:I, s:s, s:b}", "id", (json_int_t)e->id, "name", e->name, "checked", checked);
+}
+
 /* The taxonomy as nested fieldsets, with the ticked entries. */
 static int taxonomy_choices(struct req *r, const struct module_input *in, json_t **out)
 {
@@ -92,32 +101,18 @@ static int taxonomy_choices(struct req *r, const struct module_input *in, json_t
 	int rc = taxonomy_list(&ctx, false, &all, &n);
 	if (rc)
 		return rc;
-	json_t *domains = json_array();
-	for (size_t d = 0; d < n; d++) {
-		if (all[d].kind != TAX_DOMAIN)
-			continue;
-		json_t *roles = json_array();
-		for (size_t k = 0; k < n; k++) {
-			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
-				continue;
-			json_t *comps = json_array();
-			for (size_t c = 0; c < n; c++)
-				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id)
-					json_array_append_new(
-					    comps, json_pack("{s:I, s:s, s:b}", "id", (json_int_t)all[c].id, "name",
-					                     all[c].name, "checked",
-					                     in_list(all[c].id, in->competencies, in->ncompetencies)));
-			json_array_append_new(roles, json_pack("{s:I, s:s, s:b, s:o}", "id",
-			                                       (json_int_t)all[k].id, "name", all[k].name,
-			                                       "checked", in_list(all[k].id, in->roles, in->nroles),
-			                                       "competencies", comps));
+	*out = taxonomy_tree_json(all, n, tax_choice, (void *)in);
+	/* A role's <details> stays open while anything in it is ticked. */
+	size_t d, k, c;
+	json_t *domain, *role, *comp;
+	json_array_foreach(*out, d, domain) {
+		json_array_foreach(json_object_get(domain, "roles"), k, role) {
+			bool open = json_is_true(json_object_get(role, "checked"));
+			json_array_foreach(json_object_get(role, "competencies"), c, comp)
+				open = open || json_is_true(json_object_get(comp, "checked"));
+			json_object_set_new(role, "open", json_boolean(open));
 		}
-		json_array_append_new(domains, json_pack("{s:I, s:s, s:b, s:o}", "id", (json_int_t)all[d].id,
-		                                         "name", all[d].name, "checked",
-		                                         in_list(all[d].id, in->domains, in->ndomains),
-		                                         "roles", roles));
 	}
-	*out = domains;
 	return 0;
 }
 
@@ -159,6 +154,10 @@ static int render_form(struct req *r, unsigned status, const struct module_input
 			if (*pr->items[i].field)
 				json_object_set_new(form, arena_printf(r->arena, "error_%s", pr->items[i].field),
 				                    json_string(req_tr(r, pr->items[i].msgid)));
+			/* Domain, role and competency share one fieldset and one message block. */
+			if (!strcmp(pr->items[i].field, "domein") || !strcmp(pr->items[i].field, "rol") ||
+			    !strcmp(pr->items[i].field, "competentie"))
+				json_object_set_new(form, "error_tax", json_true());
 		}
 		json_object_set_new(data, "errors", errors);
 	}
@@ -236,6 +235,27 @@ static int read_form(struct req *r, struct module_input *in, struct module_probl
 	return pr->n ? CAMPUS_EINVAL : 0;
 }
 
+/* After read_form found malformed fields, the other fields are checked too,
+ * so that one answer names every problem; a field keeps its first message. */
+static int add_other_problems(struct req *r, const struct module_input *in,
+                              struct module_problems *pr)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct module_problems more = {0};
+	int rc = module_validate(&ctx, in, &more);
+	if (rc && rc != CAMPUS_EINVAL)
+		return rc;
+	for (size_t i = 0; i < more.n && pr->n < MODULE_PROBLEMS_MAX; i++) {
+		bool named = false;
+		for (size_t k = 0; k < pr->n && !named; k++)
+			named = !strcmp(pr->items[k].field, more.items[i].field);
+		if (!named)
+			pr->items[pr->n++] = more.items[i];
+	}
+	return CAMPUS_EINVAL;
+}
+
 static unsigned problem_status(int rc)
 {
 	return rc == CAMPUS_ECONFLICT ? 409 : 400;
@@ -256,6 +276,8 @@ int page_offering_new(struct req *r)
 		return render_form(r, 200, &in, "", "", NULL, NULL, NULL);
 	}
 	int rc = read_form(r, &in, &pr);
+	if (rc == CAMPUS_EINVAL)
+		rc = add_other_problems(r, &in, &pr);
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	int64_t id = 0;
@@ -338,6 +360,8 @@ int page_offering_edit(struct req *r)
 	struct module_problems pr = {0};
 	bool new_version = false;
 	rc = read_form(r, &in, &pr);
+	if (rc == CAMPUS_EINVAL)
+		rc = add_other_problems(r, &in, &pr);
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	if (!rc)

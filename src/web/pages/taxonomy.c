@@ -15,10 +15,37 @@ static const struct {
 	enum tax_kind kind;
 } kinds[] = {{"domein", TAX_DOMAIN}, {"rol", TAX_ROLE}, {"competentie", TAX_COMPETENCY}};
 
-static json_t *entry_json(const struct tax_entry *e, const char *kind_key)
+json_t *taxonomy_tree_json(const struct tax_entry *all, size_t n,
+                           json_t *(*node)(const struct tax_entry *e, void *cls), void *cls)
 {
+	json_t *domains = json_array();
+	for (size_t d = 0; d < n; d++) {
+		if (all[d].kind != TAX_DOMAIN)
+			continue;
+		json_t *roles = json_array();
+		for (size_t k = 0; k < n; k++) {
+			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
+				continue;
+			json_t *comps = json_array();
+			for (size_t c = 0; c < n; c++)
+				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id)
+					json_array_append_new(comps, node(&all[c], cls));
+			json_t *role = node(&all[k], cls);
+			json_object_set_new(role, "competencies", comps);
+			json_array_append_new(roles, role);
+		}
+		json_t *domain = node(&all[d], cls);
+		json_object_set_new(domain, "roles", roles);
+		json_array_append_new(domains, domain);
+	}
+	return domains;
+}
+
+static json_t *entry_json(const struct tax_entry *e, void *cls)
+{
+	(void)cls;
 	return json_pack("{s:I, s:s, s:s, s:b}", "id", (json_int_t)e->id, "name", e->name, "kind",
-	                 kind_key, "retired", e->retired);
+	                 kinds[e->kind].key, "retired", e->retired);
 }
 
 static int render(struct req *r, unsigned status, const char *error)
@@ -30,26 +57,7 @@ static int render(struct req *r, unsigned status, const char *error)
 	int rc = taxonomy_list(&ctx, true, &all, &n);
 	if (rc)
 		return rc;
-	json_t *domains = json_array();
-	for (size_t d = 0; d < n; d++) {
-		if (all[d].kind != TAX_DOMAIN)
-			continue;
-		json_t *domain = entry_json(&all[d], "domein");
-		json_t *roles = json_array();
-		for (size_t k = 0; k < n; k++) {
-			if (all[k].kind != TAX_ROLE || all[k].parent_id != all[d].id)
-				continue;
-			json_t *role = entry_json(&all[k], "rol");
-			json_t *comps = json_array();
-			for (size_t c = 0; c < n; c++)
-				if (all[c].kind == TAX_COMPETENCY && all[c].parent_id == all[k].id)
-					json_array_append_new(comps, entry_json(&all[c], "competentie"));
-			json_object_set_new(role, "competencies", comps);
-			json_array_append_new(roles, role);
-		}
-		json_object_set_new(domain, "roles", roles);
-		json_array_append_new(domains, domain);
-	}
+	json_t *domains = taxonomy_tree_json(all, n, entry_json, NULL);
 	json_t *data = json_pack("{s:o, s:[{s:s, s:s}]}", "domains", domains, "breadcrumb", "href",
 	                         "/mijn", "label", req_tr(r, "Mijn Campus"));
 	if (error)

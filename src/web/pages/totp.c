@@ -2,6 +2,8 @@
  * setting it up or switching it off (/mijn/tweestaps). */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "core/buf.h"
 #include "core/err.h"
 #include "domain/auth.h"
@@ -69,7 +71,10 @@ int page_login_code(struct req *r)
 	req_ctx(r, &ctx);
 	struct auth_session s;
 	const char *why = NULL;
-	int rc = totp_login_verify(&ctx, r->session_token, req_form(r, "code"), &why, &s);
+	/* The second form of the page: a recovery code instead of the app's. */
+	const char *recovery = req_form(r, "herstelcode");
+	int rc = recovery ? totp_login_recover(&ctx, r->session_token, recovery, &why, &s)
+	                  : totp_login_verify(&ctx, r->session_token, req_form(r, "code"), &why, &s);
 	if (rc == CAMPUS_EINVAL || rc == CAMPUS_EUNAUTH || rc == CAMPUS_EBUSY) {
 		r->error = rc;
 		return code_page(r, rc == CAMPUS_EBUSY ? 429 : 400, req_tr(r, why));
@@ -107,6 +112,15 @@ static int totp_page(struct req *r, unsigned status, const char *error)
 		json_object_del(data, "breadcrumb");
 	if (error)
 		json_object_set_new(data, "error", json_string(error));
+	if (p.totp_enabled) {
+		int64_t left = 0;
+		rc = totp_recovery_left(&ctx, r->actor.person_id, &left);
+		if (rc) {
+			json_decref(data);
+			return rc;
+		}
+		json_object_set_new(data, "recovery_left", json_integer((json_int_t)left));
+	}
 	if (!p.totp_enabled) {
 		struct totp_enrolment e;
 		rc = totp_enrol_begin(&ctx, r->session_token, &e);
@@ -135,6 +149,20 @@ static int totp_page(struct req *r, unsigned status, const char *error)
 	return reply_page(r, status, "tweestaps", data);
 }
 
+/* The recovery codes, shown once (the reply is no-store, like every page). */
+static int codes_page(struct req *r, struct totp_recovery *codes, bool enabled_now)
+{
+	json_t *list = json_array();
+	for (int i = 0; i < TOTP_RECOVERY_CODES; i++)
+		json_array_append_new(list, json_string(codes->codes[i]));
+	sodium_memzero(codes, sizeof *codes);
+	json_t *data = json_pack("{s:o, s:b, s:[{s:s, s:s}, {s:s, s:s}]}", "codes", list, "enabled_now",
+	                         enabled_now, "breadcrumb", "href", "/", "label",
+	                         req_tr(r, "Startpagina"), "href", "/mijn", "label",
+	                         req_tr(r, "Mijn Campus"));
+	return reply_page(r, 200, "herstelcodes", data);
+}
+
 int page_totp(struct req *r)
 {
 	if (r->second_factor == SF_CODE)
@@ -149,15 +177,31 @@ int page_totp_confirm(struct req *r)
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	const char *why = NULL;
-	int rc = totp_enrol_confirm(&ctx, r->session_token, req_form(r, "code"), &why);
+	struct totp_recovery codes;
+	int rc = totp_enrol_confirm(&ctx, r->session_token, req_form(r, "code"), &why, &codes);
 	if (why) {
 		r->error = rc;
 		return totp_page(r, rc == CAMPUS_ECONFLICT ? 409 : 400, req_tr(r, why));
 	}
 	if (rc)
 		return rc;
-	req_flash(r, "tweestaps_aan");
-	return reply_redirect(r, "/mijn");
+	return codes_page(r, &codes, true);
+}
+
+int page_totp_recovery(struct req *r)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	const char *why = NULL;
+	struct totp_recovery codes;
+	int rc = totp_recovery_regenerate(&ctx, req_form(r, "code"), &why, &codes);
+	if (why) {
+		r->error = rc;
+		return totp_page(r, rc == CAMPUS_EBUSY ? 429 : 400, req_tr(r, why));
+	}
+	if (rc)
+		return rc;
+	return codes_page(r, &codes, false);
 }
 
 int page_totp_disable(struct req *r)
