@@ -953,12 +953,10 @@ static int add_review(struct cat *c, const struct mod *m, int64_t module_id, int
 	    (returned && !incomplete)) {
 		decider = c->chair;
 		decided_at = t->decided;
-	} else if (incomplete) {
-		decider = checker;
-		decided_at = t->checked;
-	} else if (strcmp(state, "withdrawn") == 0) {
+	} else if (strcmp(state, "withdrawn") == 0 && m->author) {
+		decider = m->author->person_id; /* review.c records who withdrew */
 		decided_at = t->decided;
-	}
+	} /* returned as incomplete: only checked_by and the reason, as review_check */
 	if (incomplete)
 		reason = pick(&c->rng, incomplete_reasons);
 	else if (returned)
@@ -1067,7 +1065,7 @@ static int write_module(struct cat *c, struct mod *m)
 		t = times_before(c, days_ago(c, 5, 330));
 		break;
 	case P_REC_REREVIEW:
-		t = times_before(c, days_ago(c, 300, 340));
+		t = times_before(c, days_ago(c, 306, 340)); /* ends within 60 days */
 		break;
 	case P_EXPIRED:
 		t = times_before(c, days_ago(c, 366, HISTORY_DAYS));
@@ -1121,7 +1119,7 @@ static int write_module(struct cat *c, struct mod *m)
 	case P_REJECTED:
 	case P_WITHDRAWN: {
 		static const char *const vstate[P_COUNT] = {
-		    [P_SUBMITTED] = "submitted", [P_CHECKED] = "in_review",
+		    [P_SUBMITTED] = "submitted", [P_CHECKED] = "submitted",
 		    [P_ASSIGNED] = "in_review",  [P_RETURNED] = "returned",
 		    [P_REJECTED] = "rejected",   [P_WITHDRAWN] = "draft"};
 		static const char *const rstate[P_COUNT] = {
@@ -1129,9 +1127,11 @@ static int write_module(struct cat *c, struct mod *m)
 		    [P_ASSIGNED] = "assigned",   [P_RETURNED] = "returned",
 		    [P_REJECTED] = "rejected",   [P_WITHDRAWN] = "withdrawn"};
 		const char *rs = rstate[plan];
-		if (plan == P_CHECKED && m->light) /* the light path has no completeness step */
-			rs = "assigned";
 		const char *vs = vstate[plan];
+		if (plan == P_CHECKED && m->light) { /* the light path has no completeness step */
+			rs = "assigned";
+			vs = "in_review";
+		}
 		last = plan == P_SUBMITTED  ? t.submitted
 		       : plan == P_CHECKED  ? t.checked
 		       : plan == P_ASSIGNED ? t.assigned
@@ -1155,6 +1155,8 @@ static int write_module(struct cat *c, struct mod *m)
 			    c, t.submitted - (int64_t)rng_range(&c->rng, 20, 60) * DAY);
 			int64_t load1 =
 			    round5(m->load * (int64_t)rng_range(&c->rng, 70, 100) / 100);
+			if (load1 < 10) /* at least an hour */
+				load1 = 10;
 			struct vrec r1 = recognition(c, m, load1, t1.decided);
 			rc = insert_version(c, m, &module_id, 1, "superseded", &r1, t1.created,
 			                    t.decided, load1, &v1);
@@ -1223,8 +1225,9 @@ static int write_module(struct cat *c, struct mod *m)
 			    clampf(c, t2.assigned - (int64_t)rng_range(&c->rng, 1, 3) * DAY);
 			t2.submitted =
 			    clampf(c, t2.checked - (int64_t)rng_range(&c->rng, 1, 4) * DAY);
-			vs = x == 0 ? "submitted" : "in_review";
+			/* as review.c: the version is in review once reviewers are assigned */
 			rs = x == 0 ? "submitted" : x == 1 && !m->light ? "checked" : "assigned";
+			vs = strcmp(rs, "assigned") == 0 ? "in_review" : "submitted";
 			last = x == 0 ? t2.submitted : x == 1 ? t2.checked : t2.assigned;
 		}
 		if (t2.submitted < t.decided) /* the change came after the recognition */
@@ -1362,9 +1365,9 @@ static int plan_module(struct cat *c, struct mod *m, const struct org *owner, bo
 	m->comp2 = draw_comp2(c, m->comp);
 	m->fmt = local ? (rng_permille(&c->rng, 800) ? FMT_CLASSROOM : FMT_BLENDED)
 	               : draw_format(c, prof);
-	if (m->plan == P_EXPIRED && m->fmt == FMT_ELEARNING)
-		m->fmt =
-		    FMT_ONLINE_LIVE; /* e-learning is recognised for two years: not expired yet */
+	/* e-learning is recognised for two years: not expired nor due yet */
+	if ((m->plan == P_EXPIRED || m->plan == P_REC_REREVIEW) && m->fmt == FMT_ELEARNING)
+		m->fmt = FMT_ONLINE_LIVE;
 	m->en = !local && rng_permille(&c->rng, prof->en_permille);
 	uint32_t lv = rng_below(&c->rng, 100);
 	m->level = lv < 5 ? -1 : lv < 55 ? 0 : lv < 88 ? 1 : 2;

@@ -169,6 +169,24 @@ DB_STMT(stmt_decided_not_chair,
 DB_STMT(stmt_reason_missing,
         "SELECT COUNT(*) FROM reviews WHERE state IN ('returned', 'rejected') AND reason = ''");
 DB_STMT(stmt_trusted, "SELECT COUNT(*) FROM trusted_providers");
+/* the version's state follows its review as review.c moves them */
+DB_STMT(stmt_review_version_mismatch,
+        "SELECT COUNT(*) FROM reviews r JOIN module_versions v ON v.id = r.version_id"
+        " WHERE r.rereview = $1 AND NOT ("
+        " (r.state IN ('submitted', 'checked') AND v.state = 'submitted')"
+        " OR (r.state = 'assigned' AND v.state = 'in_review')"
+        " OR (r.state = 'returned' AND v.state = 'returned')"
+        " OR (r.state = 'rejected' AND v.state = 'rejected')"
+        " OR (r.state = 'recognised' AND v.state IN ('recognised', 'superseded', 'expired'))"
+        " OR (r.state = 'withdrawn' AND v.state = 'draft'))");
+/* re-reviews: of the module's recognition (or the one that just ran out), due within 60 days */
+DB_STMT(stmt_rereview_bad,
+        "SELECT COUNT(*) FROM reviews r JOIN module_versions v ON v.id = r.version_id"
+        " WHERE r.rereview = $1 AND (v.state NOT IN ('recognised', 'expired')"
+        " OR v.valid_until > $2 OR r.state NOT IN ('submitted', 'checked', 'assigned'))");
+DB_STMT(stmt_withdrawn_unsigned,
+        "SELECT COUNT(*) FROM reviews WHERE state = 'withdrawn'"
+        " AND (decided_by IS NULL OR decided_at IS NULL)");
 DB_STMT(stmt_light_untrusted,
         "SELECT COUNT(*) FROM reviews r JOIN modules m ON m.id = r.module_id WHERE r.light = $1"
         " AND EXISTS (SELECT 1 FROM trusted_providers t WHERE t.org_id = m.provider_id) <> $1");
@@ -691,6 +709,10 @@ static void catalogue_reviews(void **state)
 	assert_int_equal(COUNT(h, stmt_scores_criteria, ), 4);
 	assert_int_equal(COUNT(h, stmt_decided_not_chair, ), 0);
 	assert_int_equal(COUNT(h, stmt_reason_missing, ), 0);
+	assert_int_equal(COUNT(h, stmt_withdrawn_unsigned, ), 0);
+	assert_int_equal(COUNT(h, stmt_review_version_mismatch, DBP_BOOL(false), ), 0);
+	assert_int_equal(
+	    COUNT(h, stmt_rereview_bad, DBP_BOOL(true), DBP_INT(fixed_now() + 60 * 86400), ), 0);
 }
 
 static void catalogue_recognition(void **state)
