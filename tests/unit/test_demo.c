@@ -25,6 +25,7 @@
 #include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/demo.h"
+#include "domain/review.h"
 #include "domain/settings.h"
 
 #define SEED 2021UL
@@ -223,6 +224,25 @@ DB_STMT(stmt_lang_versions, "SELECT COUNT(*) FROM module_versions WHERE language
 DB_STMT(stmt_free_versions, "SELECT COUNT(*) FROM module_versions WHERE price_cents = 0");
 DB_STMT(stmt_vat21_versions, "SELECT COUNT(*) FROM module_versions WHERE vat = '21'");
 DB_STMT(stmt_module_ids, "SELECT id FROM modules ORDER BY id");
+/* an open review of the demo with a reviewer still at work */
+DB_STMT(stmt_open_review,
+        "SELECT r.id, r.module_id, r.version_id, v.load_tenths FROM reviews r"
+        " JOIN module_versions v ON v.id = r.version_id WHERE r.state = 'assigned'"
+        " AND r.light = $1 AND r.rereview = $1 AND EXISTS (SELECT 1 FROM review_assignments a"
+        " WHERE a.review_id = r.id AND a.completed_at IS NULL) ORDER BY r.id LIMIT 1");
+DB_STMT(stmt_pending_reviewers,
+        "SELECT a.reviewer_id, MIN(ms.org_id) FROM review_assignments a JOIN memberships ms"
+        " ON ms.person_id = a.reviewer_id AND (ms.roles & 16) <> 0 WHERE a.review_id = $1"
+        " AND a.completed_at IS NULL GROUP BY a.reviewer_id ORDER BY a.reviewer_id");
+DB_STMT(stmt_chair, "SELECT p.id, m.org_id FROM people p JOIN memberships m ON m.person_id = p.id"
+                    " WHERE p.email = 'commissie@campus.demo'");
+DB_STMT(stmt_version_domains,
+        "SELECT tag_id FROM module_version_tags WHERE version_id = $1 AND kind = 'domain'"
+        " ORDER BY tag_id");
+DB_STMT(stmt_module_recognised,
+        "SELECT COUNT(*) FROM modules m JOIN reviews r ON r.module_id = m.id WHERE r.id = $1"
+        " AND r.state = 'recognised' AND m.recognised_version_id = r.version_id"
+        " AND m.published_version_id = r.version_id");
 DB_STMT(stmt_catalog_rows,
         "SELECT v.title, v.state, v.load_tenths, v.price_cents, COALESCE(v.points_tenths, 0)"
         " FROM module_versions v ORDER BY v.id");
@@ -809,6 +829,113 @@ static void catalogue_modules_valid(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* The committee can carry on with the demo's reviews through review.c: the
+ * chair has work in the inbox, a pending reviewer scores, the chair decides. */
+struct pending {
+	int64_t person, org;
+	int64_t people[4], orgs[4];
+	size_t n;
+};
+
+static int pending_row(void *cls)
+{
+	struct pending *p = cls;
+	if (p->n < 4) {
+		p->people[p->n] = p->person;
+		p->orgs[p->n++] = p->org;
+	}
+	return 0;
+}
+
+struct id_list1 {
+	int64_t id;
+	int64_t ids[MODULE_TAGS_MAX];
+	size_t n;
+};
+
+static int id1_row(void *cls)
+{
+	struct id_list1 *l = cls;
+	if (l->n < MODULE_TAGS_MAX)
+		l->ids[l->n++] = l->id;
+	return 0;
+}
+
+static void catalogue_reviews_carry_on(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t chair = 0, chair_org = 0;
+	assert_int_equal(
+	    db_query_row(h->db, &stmt_chair, (const struct db_param[]){DBP_END},
+	                 (const struct db_col[]){DBC_INT(&chair), DBC_INT(&chair_org), DBC_END},
+	                 h->arena),
+	    0);
+	struct arena *a = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, h->db, a);
+	ctx.now = fixed_now;
+	ctx.actor =
+	    (struct actor){.person_id = chair, .org_id = chair_org, .roles = ROLE_COMMITTEE};
+	struct review *box = NULL;
+	size_t nbox = 0;
+	assert_int_equal(review_inbox(&ctx, REVIEW_BOX_MINE, &box, &nbox), 0);
+	assert_true(nbox > 0); /* the demo log-in has reviews to do */
+	assert_int_equal(review_inbox(&ctx, REVIEW_BOX_ASSIGN, &box, &nbox), 0);
+	assert_true(nbox > 0);
+
+	int64_t review = 0, module = 0, version = 0, load = 0;
+	assert_int_equal(
+	    db_query_row(h->db, &stmt_open_review,
+	                 (const struct db_param[]){DBP_BOOL(false), DBP_END},
+	                 (const struct db_col[]){DBC_INT(&review), DBC_INT(&module),
+	                                         DBC_INT(&version), DBC_INT(&load), DBC_END},
+	                 h->arena),
+	    0);
+	struct pending p = {0};
+	assert_int_equal(
+	    db_query(h->db, &stmt_pending_reviewers,
+	             (const struct db_param[]){DBP_INT(review), DBP_END},
+	             (const struct db_col[]){DBC_INT(&p.person), DBC_INT(&p.org), DBC_END},
+	             h->arena, pending_row, &p),
+	    0);
+	assert_true(p.n > 0);
+	struct review_criterion *crit = NULL;
+	size_t ncrit = 0;
+	assert_int_equal(review_criteria(&ctx, &crit, &ncrit), 0);
+	assert_int_equal(ncrit, 4);
+	int64_t ids[4], scores[4] = {4, 4, 5, 3};
+	for (size_t i = 0; i < ncrit; i++)
+		ids[i] = crit[i].id;
+	const char *why = NULL;
+	for (size_t i = 0; i < p.n; i++) {
+		ctx.actor = (struct actor){
+		    .person_id = p.people[i], .org_id = p.orgs[i], .roles = ROLE_COMMITTEE};
+		int rc = review_score(&ctx, review, ids, scores, NULL, ncrit, &why);
+		if (rc)
+			fail_msg("score review %lld: %d %s", (long long)review, rc, why ? why : "");
+	}
+	struct id_list1 domains = {0};
+	assert_int_equal(db_query(h->db, &stmt_version_domains,
+	                          (const struct db_param[]){DBP_INT(version), DBP_END},
+	                          (const struct db_col[]){DBC_INT(&domains.id), DBC_END}, h->arena,
+	                          id1_row, &domains),
+	                 0);
+	ctx.actor =
+	    (struct actor){.person_id = chair, .org_id = chair_org, .roles = ROLE_COMMITTEE};
+	struct review_decision d = {.outcome = REVIEW_RECOGNISED,
+	                            .points_tenths = load,
+	                            .load_tenths = load,
+	                            .domains = domains.ids,
+	                            .ndomains = domains.n};
+	int rc = review_decide(&ctx, review, &d, &why);
+	if (rc)
+		fail_msg("decide review %lld: %d %s", (long long)review, rc, why ? why : "");
+	assert_int_equal(COUNT(h, stmt_module_recognised, DBP_INT(review), ), 1);
+	arena_free(a);
+	arena_reset(h->arena);
+}
+
 static void second_build_refused(void **state)
 {
 	(void)state;
@@ -890,6 +1017,7 @@ int main(void)
 	    cmocka_unit_test(catalogue_reviews),
 	    cmocka_unit_test(catalogue_recognition),
 	    cmocka_unit_test(catalogue_modules_valid),
+	    cmocka_unit_test(catalogue_reviews_carry_on),
 	    cmocka_unit_test(second_build_refused),
 	    cmocka_unit_test(same_seed_same_people),
 	};
