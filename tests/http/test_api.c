@@ -305,6 +305,62 @@ static void bad_input_changes_nothing(void **state)
 	arena_free(a);
 }
 
+static const char *review_state(const struct resp *r)
+{
+	json_t *j = json_of(r);
+	static char state[32];
+	const char *s = json_string_value(json_object_get(json_object_get(j, "review"), "state"));
+	snprintf(state, sizeof state, "%s", s ? s : "(none)");
+	json_decref(j);
+	return state;
+}
+
+static void submit_and_withdraw_through_the_api(void **state)
+{
+	(void)state;
+	char path[128];
+	struct resp r;
+	snprintf(path, sizeof path, "/api/v1/provider/modules/%lld/submit", (long long)module_a);
+	fetch_api(&r, "POST", path, token_read, NULL);
+	expect_status(&r, 403, "a read-only key submits");
+	resp_fini(&r);
+	/* Incomplete (no level): refused with the reason. */
+	fetch_api(&r, "POST", path, token_a, NULL);
+	expect_status(&r, 400, "submitting an incomplete module");
+	CHECK(strstr(body(&r), "niveau"), "no reason: %s", body(&r));
+	resp_fini(&r);
+	struct arena *a = arena_new(0);
+	char put[128];
+	snprintf(put, sizeof put, "/api/v1/provider/modules/%lld", (long long)module_a);
+	fetch_api(&r, "PUT", put, token_a,
+	          module_json(a, "Digitale overheid voor iedereen", ", \"level\": \"tactisch\""));
+	expect_status(&r, 200, "adding the level");
+	resp_fini(&r);
+	arena_free(a);
+	fetch_api(&r, "POST", path, token_a, NULL);
+	expect_status(&r, 200, "submit");
+	CHECK(!strcmp(review_state(&r), "submitted"), "review state %s", review_state(&r));
+	resp_fini(&r);
+	fetch_api(&r, "POST", path, token_a, NULL);
+	expect_status(&r, 409, "submitting twice");
+	json_t *j = json_of(&r);
+	CHECK(json_object_get(json_object_get(j, "error"), "detail"), "no reason: %s", body(&r));
+	json_decref(j);
+	resp_fini(&r);
+	snprintf(path, sizeof path, "/api/v1/provider/modules/%lld/withdraw", (long long)module_a);
+	fetch_api(&r, "POST", path, token_a, NULL);
+	expect_status(&r, 200, "withdraw");
+	CHECK(!strcmp(review_state(&r), "withdrawn"), "review state %s", review_state(&r));
+	resp_fini(&r);
+	fetch_api(&r, "POST", path, token_a, NULL);
+	CHECK(r.status == 409 || r.status == 400, "withdrawing twice: %ld", r.status);
+	resp_fini(&r);
+	snprintf(path, sizeof path, "/api/v1/provider/modules/%lld/erase", (long long)module_a);
+	fetch_api(&r, "POST", path, token_a, NULL);
+	expect_status(&r, 404, "an unknown action");
+	resp_fini(&r);
+}
+
 static void another_providers_module_is_not_there(void **state)
 {
 	(void)state;
@@ -466,6 +522,7 @@ int main(void)
 	    cmocka_unit_test(keys_and_refusals_without_one),
 	    cmocka_unit_test(create_read_update_publish),
 	    cmocka_unit_test(bad_input_changes_nothing),
+	    cmocka_unit_test(submit_and_withdraw_through_the_api),
 	    cmocka_unit_test(another_providers_module_is_not_there),
 	    cmocka_unit_test(revoked_keys_stop_working_and_libraries_place_local_modules),
 	    cmocka_unit_test(taxonomy_and_description),

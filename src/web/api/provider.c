@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "domain/catalog.h"
+#include "domain/review.h"
 #include "domain/taxonomy.h"
 #include "http/req.h"
 #include "web/web.h"
@@ -392,14 +393,26 @@ int api_provider_module_publish(struct req *r)
 	req_ctx(r, &ctx);
 	const char *action = req_param(r, "action");
 	const char *why = NULL;
+	int64_t review_id;
+	struct review_brief latest;
 	if (action && !strcmp(action, "publish"))
 		rc = module_publish(&ctx, id, &why);
 	else if (action && !strcmp(action, "unpublish"))
 		rc = module_unpublish(&ctx, id);
-	else
+	else if (action && !strcmp(action, "submit"))
+		rc = review_submit(&ctx, id, &review_id, &why);
+	else if (action && !strcmp(action, "withdraw")) {
+		rc = module_latest_review(&ctx, id, &latest);
+		if (rc == CAMPUS_ENOTFOUND) {
+			why = N_("Deze module ligt niet bij de toetsingscommissie.");
+			rc = CAMPUS_ECONFLICT;
+		} else if (!rc) {
+			rc = review_withdraw(&ctx, latest.id, &why);
+		}
+	} else
 		return CAMPUS_ENOTFOUND;
-	if (rc == CAMPUS_ECONFLICT && why)
-		return reply_error(r, rc, req_tr(r, why));
+	if (why)
+		return reply_error(r, rc ? rc : CAMPUS_ECONFLICT, req_tr(r, why));
 	return rc ? rc : module_reply(r, 200, id);
 }
 
