@@ -203,6 +203,8 @@ static int cmd_demo(const struct config *cfg, int argc, char **argv)
 		if (!err) {
 			printf("Demo sector ready (seed %lu): %u organisations, %u people, %u memberships.\n",
 			       seed, res.organisations, res.people, res.memberships);
+			printf("Demo catalogue: %u modules (%u local to a library), %u reviews.\n",
+			       res.modules, res.local_modules, res.reviews);
 		} else if (err == CAMPUS_ECONFLICT) {
 			printf("The database already holds people; the demo sector is not built again.\n");
 		} else {

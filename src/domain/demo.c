@@ -21,6 +21,7 @@
 #include "domain/audit.h"
 #include "domain/auth.h"
 #include "domain/ctx.h"
+#include "domain/demo_catalog.h"
 #include "domain/demo_data.h"
 #include "domain/people.h"
 #include "domain/settings.h"
@@ -223,6 +224,7 @@ struct build {
 	size_t email_cap;
 	unsigned n_orgs, n_people, n_members;
 	const struct demo_org *login_org[L_COUNT];
+	struct demo_catalog_result catalog;
 };
 
 static uint64_t hash_str(const char *s)
@@ -669,6 +671,7 @@ static int build_tx(struct db_conn *db, void *cls)
 	b->rng.s = 0x43616d7075734e4cULL ^ (uint64_t)b->seed; /* "CampusNL" */
 	b->n_orgs = b->n_people = b->n_members = 0;
 	memset(b->login_org, 0, sizeof b->login_org);
+	memset(&b->catalog, 0, sizeof b->catalog);
 	uint64_t expect = (uint64_t)(SECTOR_EMPLOYEES + SECTOR_VOLUNTEERS) * b->permille / 1000 +
 	                  4 * demo_nlibraries + 1024;
 	b->email_cap = 1024;
@@ -697,13 +700,17 @@ static int build_tx(struct db_conn *db, void *cls)
 	for (int i = 0; !rc && i < L_COUNT; i++)
 		if (!b->login_org[i])
 			rc = CAMPUS_EINTERNAL; /* the tables lost a demo log-in's place */
+	/* the catalogue: its own stream from the seed, after the people it refers to */
+	if (!rc)
+		rc = demo_catalog_build(b->ctx, db, b->tmp, b->seed, b->now, &b->catalog);
 	if (rc)
 		return rc;
 	/* One audit row for the whole build (none per row: 30,000 would be noise). */
-	char detail[160];
-	int n = snprintf(detail, sizeof detail,
-	                 "seed=%lu permille=%u organisations=%u people=%u memberships=%u", b->seed,
-	                 b->permille, b->n_orgs, b->n_people, b->n_members);
+	char detail[200];
+	int n = snprintf(
+	    detail, sizeof detail,
+	    "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u", b->seed,
+	    b->permille, b->n_orgs, b->n_people, b->n_members, b->catalog.modules);
 	if (n < 0 || (size_t)n >= sizeof detail)
 		return CAMPUS_EINTERNAL;
 	return audit_record(b->ctx, "demo.build", "sector", "", "ok", detail);
@@ -740,7 +747,12 @@ int demo_build_scaled(struct ctx *ctx, unsigned long seed, unsigned permille,
 		rc = settings_set(ctx, SETTING_SECTOR_NAME, "Campus");
 	if (!rc)
 		rc = settings_set(ctx, SETTING_BRAND_COLOR, "#00689e");
+	if (!rc)
+		rc = demo_catalog_index_all(ctx);
 	if (!rc) {
+		out->modules = b->catalog.modules;
+		out->local_modules = b->catalog.local_modules;
+		out->reviews = b->catalog.reviews;
 		out->organisations = b->n_orgs;
 		out->people = b->n_people;
 		out->memberships = b->n_members;

@@ -24,6 +24,7 @@ struct demo_login {
 
 struct demo_result {
 	unsigned organisations, people, memberships;
+	unsigned modules, local_modules, reviews; /* the catalogue (demo_catalog.c) */
 	struct demo_login logins[DEMO_LOGINS_MAX];
 	unsigned nlogins;
 	const char *password; /* DEMO_PASSWORD */

@@ -22,8 +22,10 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "domain/auth.h"
+#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/demo.h"
+#include "domain/review.h"
 #include "domain/settings.h"
 
 #define SEED 2021UL
@@ -73,6 +75,178 @@ DB_STMT(stmt_orgs, "SELECT slug, name, brand_color, created_at FROM organisation
 DB_STMT(stmt_emails, "SELECT email FROM people ORDER BY id");
 DB_STMT(stmt_audit_demo, "SELECT COUNT(*) FROM audit_log WHERE action = 'demo.build'");
 
+/* ---- the catalogue ---- */
+DB_STMT(stmt_count_modules, "SELECT COUNT(*) FROM modules");
+DB_STMT(stmt_count_local_modules, "SELECT COUNT(*) FROM modules WHERE local_org_id IS NOT NULL");
+DB_STMT(stmt_count_reviews, "SELECT COUNT(*) FROM reviews");
+DB_STMT(stmt_national_owners,
+        "SELECT COUNT(DISTINCT m.provider_id) FROM modules m JOIN organisations o"
+        " ON o.id = m.provider_id WHERE m.local_org_id IS NULL AND o.kind = 'provider'");
+DB_STMT(stmt_national_not_provider,
+        "SELECT COUNT(*) FROM modules m JOIN organisations o ON o.id = m.provider_id"
+        " WHERE m.local_org_id IS NULL AND o.kind <> 'provider'");
+DB_STMT(stmt_local_not_library,
+        "SELECT COUNT(*) FROM modules m JOIN organisations o ON o.id = m.local_org_id"
+        " WHERE o.kind <> 'library' OR m.provider_id <> m.local_org_id");
+DB_STMT(stmt_local_libraries,
+        "SELECT COUNT(*) FROM (SELECT local_org_id FROM modules WHERE local_org_id IS NOT NULL"
+        " GROUP BY local_org_id HAVING COUNT(*) BETWEEN 1 AND 5) t");
+DB_STMT(stmt_modules_bad_versions,
+        "SELECT COUNT(*) FROM modules m WHERE m.working_version_id IS NULL"
+        " OR NOT EXISTS (SELECT 1 FROM module_versions v WHERE v.id = m.working_version_id"
+        " AND v.module_id = m.id)"
+        " OR (m.published_version_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM module_versions v"
+        " WHERE v.id = m.published_version_id AND v.module_id = m.id))");
+/* every version names one domain, a role of it and a competency of that role (or two) */
+DB_STMT(stmt_versions_without_tag,
+        "SELECT COUNT(*) FROM module_versions v WHERE NOT EXISTS (SELECT 1 FROM"
+        " module_version_tags t WHERE t.version_id = v.id AND t.kind = $1)");
+DB_STMT(stmt_competency_outside_role,
+        "SELECT COUNT(*) FROM module_version_tags t LEFT JOIN tax_competencies c ON c.id = t.tag_id"
+        " WHERE t.kind = 'competency' AND (c.id IS NULL OR NOT EXISTS (SELECT 1 FROM"
+        " module_version_tags r WHERE r.version_id = t.version_id AND r.kind = 'role'"
+        " AND r.tag_id = c.role_id))");
+DB_STMT(stmt_role_outside_domain,
+        "SELECT COUNT(*) FROM module_version_tags t LEFT JOIN tax_roles r ON r.id = t.tag_id"
+        " WHERE t.kind = 'role' AND (r.id IS NULL OR NOT EXISTS (SELECT 1 FROM"
+        " module_version_tags d WHERE d.version_id = t.version_id AND d.kind = 'domain'"
+        " AND d.tag_id = r.domain_id))");
+DB_STMT(stmt_domain_unknown,
+        "SELECT COUNT(*) FROM module_version_tags t LEFT JOIN tax_domains d ON d.id = t.tag_id"
+        " WHERE t.kind = 'domain' AND d.id IS NULL");
+DB_STMT(stmt_tagged_competencies,
+        "SELECT COUNT(DISTINCT tag_id) FROM module_version_tags WHERE kind = 'competency'");
+DB_STMT(stmt_all_competencies, "SELECT COUNT(*) FROM tax_competencies");
+DB_STMT(stmt_review_states, "SELECT COUNT(DISTINCT state) FROM reviews");
+DB_STMT(stmt_version_states, "SELECT COUNT(DISTINCT state) FROM module_versions");
+DB_STMT(stmt_reviews_in_state, "SELECT COUNT(*) FROM reviews WHERE state = $1");
+DB_STMT(stmt_reviews_flagged, "SELECT COUNT(*) FROM reviews WHERE light = $1 AND rereview = $2");
+DB_STMT(stmt_reviewer_in_owner,
+        "SELECT COUNT(*) FROM review_assignments a JOIN reviews r ON r.id = a.review_id"
+        " JOIN modules m ON m.id = r.module_id JOIN memberships ms"
+        " ON ms.person_id = a.reviewer_id AND ms.org_id = m.provider_id");
+DB_STMT(stmt_reviewer_not_committee,
+        "SELECT COUNT(*) FROM review_assignments a WHERE NOT EXISTS (SELECT 1 FROM memberships"
+        " ms WHERE ms.person_id = a.reviewer_id AND (ms.roles & 16) <> 0)");
+DB_STMT(stmt_recognised_bad,
+        "SELECT COUNT(*) FROM modules m JOIN module_versions v ON v.id = m.recognised_version_id"
+        " WHERE v.state <> 'recognised' OR v.points_tenths IS NULL OR v.points_tenths <= 0"
+        " OR v.recognised_load_tenths IS NULL OR v.recognised_at IS NULL"
+        " OR v.valid_until <= $1 OR m.published_version_id IS NULL"
+        " OR m.published_version_id <> m.recognised_version_id"
+        " OR NOT EXISTS (SELECT 1 FROM reviews r WHERE r.version_id = v.id"
+        " AND r.state = 'recognised')");
+DB_STMT(stmt_recognised_modules,
+        "SELECT COUNT(*) FROM modules WHERE recognised_version_id IS NOT NULL");
+DB_STMT(stmt_points_off,
+        "SELECT COUNT(*) FROM module_versions WHERE state = 'recognised'"
+        " AND (points_tenths * 2 < load_tenths OR points_tenths > load_tenths * 2)");
+DB_STMT(
+    stmt_expired_bad,
+    "SELECT COUNT(*) FROM module_versions v JOIN modules m ON m.id = v.module_id"
+    " WHERE v.state = 'expired' AND (v.valid_until > $1 OR m.recognised_version_id IS NOT NULL)");
+DB_STMT(stmt_newer_under_review,
+        "SELECT COUNT(*) FROM modules m JOIN module_versions w ON w.id = m.working_version_id"
+        " JOIN module_versions p ON p.id = m.published_version_id"
+        " WHERE m.recognised_version_id = p.id AND w.number > p.number"
+        " AND w.state IN ('submitted', 'in_review')");
+DB_STMT(stmt_published_unrecognised,
+        "SELECT COUNT(*) FROM modules WHERE published_version_id IS NOT NULL"
+        " AND recognised_version_id IS NULL");
+DB_STMT(stmt_scores_incomplete,
+        "SELECT COUNT(*) FROM review_assignments a JOIN reviews r ON r.id = a.review_id"
+        " WHERE r.state IN ('recognised', 'rejected') AND (a.completed_at IS NULL OR"
+        " (SELECT COUNT(*) FROM review_scores s WHERE s.review_id = a.review_id"
+        " AND s.reviewer_id = a.reviewer_id) <> 4)");
+DB_STMT(stmt_scores_partial,
+        "SELECT COUNT(*) FROM reviews r WHERE r.state = 'assigned'"
+        " AND EXISTS (SELECT 1 FROM review_scores s WHERE s.review_id = r.id)"
+        " AND EXISTS (SELECT 1 FROM review_assignments a WHERE a.review_id = r.id"
+        " AND a.completed_at IS NULL)");
+DB_STMT(stmt_scores_criteria, "SELECT COUNT(DISTINCT criterion_id) FROM review_scores");
+DB_STMT(stmt_decided_not_chair,
+        "SELECT COUNT(*) FROM reviews r WHERE r.state IN ('recognised', 'rejected')"
+        " AND r.decided_by <> (SELECT id FROM people WHERE email = 'commissie@campus.demo')");
+DB_STMT(stmt_reason_missing,
+        "SELECT COUNT(*) FROM reviews WHERE state IN ('returned', 'rejected') AND reason = ''");
+DB_STMT(stmt_trusted, "SELECT COUNT(*) FROM trusted_providers");
+/* the version's state follows its review as review.c moves them */
+DB_STMT(stmt_review_version_mismatch,
+        "SELECT COUNT(*) FROM reviews r JOIN module_versions v ON v.id = r.version_id"
+        " WHERE r.rereview = $1 AND NOT ("
+        " (r.state IN ('submitted', 'checked') AND v.state = 'submitted')"
+        " OR (r.state = 'assigned' AND v.state = 'in_review')"
+        " OR (r.state = 'returned' AND v.state = 'returned')"
+        " OR (r.state = 'rejected' AND v.state = 'rejected')"
+        " OR (r.state = 'recognised' AND v.state IN ('recognised', 'superseded', 'expired'))"
+        " OR (r.state = 'withdrawn' AND v.state = 'draft'))");
+/* re-reviews: of the module's recognition (or the one that just ran out), due within 60 days */
+DB_STMT(stmt_rereview_bad,
+        "SELECT COUNT(*) FROM reviews r JOIN module_versions v ON v.id = r.version_id"
+        " WHERE r.rereview = $1 AND (v.state NOT IN ('recognised', 'expired')"
+        " OR v.valid_until > $2 OR r.state NOT IN ('submitted', 'checked', 'assigned'))");
+DB_STMT(stmt_withdrawn_unsigned,
+        "SELECT COUNT(*) FROM reviews WHERE state = 'withdrawn'"
+        " AND (decided_by IS NULL OR decided_at IS NULL)");
+DB_STMT(stmt_light_untrusted,
+        "SELECT COUNT(*) FROM reviews r JOIN modules m ON m.id = r.module_id WHERE r.light = $1"
+        " AND EXISTS (SELECT 1 FROM trusted_providers t WHERE t.org_id = m.provider_id) <> $1");
+DB_STMT(stmt_times_bad,
+        "SELECT (SELECT COUNT(*) FROM module_versions WHERE created_at > updated_at"
+        " OR updated_at > $1 OR recognised_at > valid_until)"
+        " + (SELECT COUNT(*) FROM reviews WHERE submitted_at > $1"
+        " OR checked_at < submitted_at OR decided_at < submitted_at OR decided_at > $1)"
+        " + (SELECT COUNT(*) FROM review_assignments WHERE completed_at < assigned_at"
+        " OR completed_at > $1)"
+        " + (SELECT COUNT(*) FROM modules WHERE created_at > updated_at OR updated_at > $1)");
+DB_STMT(stmt_distinct_titles, "SELECT COUNT(DISTINCT v.title) FROM modules m JOIN module_versions v"
+                              " ON v.id = m.working_version_id");
+DB_STMT(stmt_title_like, "SELECT COUNT(*) FROM module_versions WHERE lower(title) LIKE $1");
+DB_STMT(stmt_versions_where,
+        "SELECT COUNT(*) FROM module_versions WHERE"
+        " load_tenths < 10 OR load_tenths > 400 OR (price_cents <> 0 AND (price_cents < 4500"
+        " OR price_cents > 125000)) OR vat NOT IN ('crkbo', '21') OR language NOT IN ('nl', 'en')"
+        " OR description LIKE '%<%' OR description NOT LIKE $1"
+        " OR (format IN ('classroom', 'blended') AND (place = '' OR province = ''))"
+        " OR (format IN ('online_live', 'elearning') AND place <> '')");
+DB_STMT(stmt_goal_lines,
+        "SELECT COUNT(*) FROM module_versions WHERE length(goals) - length(replace(goals, $1, ''))"
+        " NOT BETWEEN 2 AND 4");
+DB_STMT(stmt_contact_elsewhere,
+        "SELECT COUNT(*) FROM module_versions v JOIN modules m ON m.id = v.module_id"
+        " JOIN organisations o ON o.id = m.provider_id WHERE v.contact_email NOT LIKE"
+        " '%@' || o.slug || '.demo%'");
+DB_STMT(stmt_distinct_values, "SELECT (SELECT COUNT(DISTINCT format) FROM module_versions)"
+                              " + 10 * (SELECT COUNT(DISTINCT level) FROM module_versions)"
+                              " + 100 * (SELECT COUNT(DISTINCT audience) FROM module_versions)");
+DB_STMT(stmt_count_versions_all, "SELECT COUNT(*) FROM module_versions");
+DB_STMT(stmt_lang_versions, "SELECT COUNT(*) FROM module_versions WHERE language = $1");
+DB_STMT(stmt_free_versions, "SELECT COUNT(*) FROM module_versions WHERE price_cents = 0");
+DB_STMT(stmt_vat21_versions, "SELECT COUNT(*) FROM module_versions WHERE vat = '21'");
+DB_STMT(stmt_module_ids, "SELECT id FROM modules ORDER BY id");
+/* an open review of the demo with a reviewer still at work */
+DB_STMT(stmt_open_review,
+        "SELECT r.id, r.module_id, r.version_id, v.load_tenths FROM reviews r"
+        " JOIN module_versions v ON v.id = r.version_id WHERE r.state = 'assigned'"
+        " AND r.light = $1 AND r.rereview = $1 AND EXISTS (SELECT 1 FROM review_assignments a"
+        " WHERE a.review_id = r.id AND a.completed_at IS NULL) ORDER BY r.id LIMIT 1");
+DB_STMT(stmt_pending_reviewers,
+        "SELECT a.reviewer_id, MIN(ms.org_id) FROM review_assignments a JOIN memberships ms"
+        " ON ms.person_id = a.reviewer_id AND (ms.roles & 16) <> 0 WHERE a.review_id = $1"
+        " AND a.completed_at IS NULL GROUP BY a.reviewer_id ORDER BY a.reviewer_id");
+DB_STMT(stmt_chair, "SELECT p.id, m.org_id FROM people p JOIN memberships m ON m.person_id = p.id"
+                    " WHERE p.email = 'commissie@campus.demo'");
+DB_STMT(stmt_version_domains,
+        "SELECT tag_id FROM module_version_tags WHERE version_id = $1 AND kind = 'domain'"
+        " ORDER BY tag_id");
+DB_STMT(stmt_module_recognised,
+        "SELECT COUNT(*) FROM modules m JOIN reviews r ON r.module_id = m.id WHERE r.id = $1"
+        " AND r.state = 'recognised' AND m.recognised_version_id = r.version_id"
+        " AND m.published_version_id = r.version_id");
+DB_STMT(stmt_catalog_rows,
+        "SELECT v.title, v.state, v.load_tenths, v.price_cents, COALESCE(v.points_tenths, 0)"
+        " FROM module_versions v ORDER BY v.id");
+
 static const char *base_url; /* CAMPUS_TEST_DB or sqlite::memory: */
 static bool pg;
 
@@ -85,7 +259,8 @@ struct dbh {
 
 static struct dbh main_db; /* the full sector, built once */
 static struct demo_result main_result;
-static uint64_t main_hash; /* of the e-mails in id order */
+static uint64_t main_hash;    /* of the e-mails in id order */
+static uint64_t main_catalog; /* of the module versions in id order */
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -199,6 +374,47 @@ static uint64_t email_hash(struct dbh *h, int64_t *n, int64_t *bad)
 	return w.hash;
 }
 
+/* FNV-1a over the catalogue: title, state, load, price and points of every
+ * version in id order. */
+struct catalog_walk {
+	const char *title, *state;
+	int64_t load, price, points;
+	uint64_t hash;
+};
+
+static void fnv_str(uint64_t *h, const char *s)
+{
+	for (; *s; s++)
+		*h = (*h ^ (unsigned char)*s) * 1099511628211ULL;
+	*h = (*h ^ '\n') * 1099511628211ULL;
+}
+
+static int catalog_row(void *cls)
+{
+	struct catalog_walk *w = cls;
+	char nums[96];
+	snprintf(nums, sizeof nums, "%lld %lld %lld", (long long)w->load, (long long)w->price,
+	         (long long)w->points);
+	fnv_str(&w->hash, w->title);
+	fnv_str(&w->hash, w->state);
+	fnv_str(&w->hash, nums);
+	return 0;
+}
+
+static uint64_t catalog_hash(struct dbh *h)
+{
+	struct catalog_walk w = {.hash = 1469598103934665603ULL};
+	int rc = db_query(h->db, &stmt_catalog_rows, (const struct db_param[]){DBP_END},
+	                  (const struct db_col[]){DBC_TEXT(&w.title), DBC_TEXT(&w.state),
+	                                          DBC_INT(&w.load), DBC_INT(&w.price),
+	                                          DBC_INT(&w.points), DBC_END},
+	                  h->arena, catalog_row, &w);
+	if (rc)
+		fail_msg("catalogue: %d %s", rc, db_errmsg(h->db));
+	arena_reset(h->arena);
+	return w.hash;
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -218,11 +434,13 @@ static int group_setup(void **state)
 		fprintf(stderr, "demo_build: %d %s\n", rc, db_errmsg(main_db.db));
 		return -1;
 	}
-	printf("# demo_build: %u people in %.1f s (%s; %u organisations, %u memberships)\n",
+	printf("# demo_build: %u people in %.1f s (%s; %u organisations, %u memberships,"
+	       " %u modules)\n",
 	       main_result.people, secs, pg ? "PostgreSQL" : "SQLite", main_result.organisations,
-	       main_result.memberships);
+	       main_result.memberships, main_result.modules);
 	fflush(stdout);
 	main_hash = email_hash(&main_db, NULL, NULL);
+	main_catalog = catalog_hash(&main_db);
 	return 0;
 }
 
@@ -418,6 +636,306 @@ static void settings_and_audit(void **state)
 	assert_int_equal(COUNT(h, stmt_audit_demo, ), 1);
 }
 
+/* ---- the catalogue ---------------------------------------------------------------- */
+
+static void catalogue_counts(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t modules = COUNT(h, stmt_count_modules, );
+	assert_in_range(modules, 1900, 2150);
+	assert_int_equal(main_result.modules, modules);
+	int64_t local = COUNT(h, stmt_count_local_modules, );
+	assert_int_equal(main_result.local_modules, local);
+	assert_in_range(local, 40, 200);
+	assert_int_equal(main_result.reviews, COUNT(h, stmt_count_reviews, ));
+	/* national: all ten providers, and only providers */
+	assert_int_equal(COUNT(h, stmt_national_owners, ), 10);
+	assert_int_equal(COUNT(h, stmt_national_not_provider, ), 0);
+	/* local: owned by the library itself, 40 libraries with 1-5 each */
+	assert_int_equal(COUNT(h, stmt_local_not_library, ), 0);
+	assert_int_equal(COUNT(h, stmt_local_libraries, ), 40);
+	assert_int_equal(COUNT(h, stmt_modules_bad_versions, ), 0);
+	/* the mix of values */
+	int64_t versions = COUNT(h, stmt_count_versions_all, );
+	assert_int_equal(COUNT(h, stmt_distinct_values, ),
+	                 334); /* 4 formats, 3 levels, 3 audiences */
+	int64_t nl = COUNT(h, stmt_lang_versions, DBP_TEXT("nl"), );
+	int64_t en = COUNT(h, stmt_lang_versions, DBP_TEXT("en"), );
+	assert_int_equal(nl + en, versions);
+	assert_in_range(nl * 100 / versions, 85, 98);
+	int64_t free_ = COUNT(h, stmt_free_versions, );
+	assert_in_range(free_ * 100 / versions, 5, 40);
+	int64_t vat21 = COUNT(h, stmt_vat21_versions, );
+	assert_in_range(vat21 * 100 / versions, 3, 35);
+}
+
+static void catalogue_texts(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	/* loads 1-40 h, prices 0 or 45-1,250 euro, places where people meet, no HTML, a list */
+	assert_int_equal(COUNT(h, stmt_versions_where, DBP_TEXT("%\n- %"), ), 0);
+	assert_int_equal(COUNT(h, stmt_goal_lines, DBP_TEXT("\n"), ), 0); /* 3-5 goals */
+	assert_int_equal(COUNT(h, stmt_contact_elsewhere, ), 0);
+	assert_true(COUNT(h, stmt_distinct_titles, ) >= 1500);
+	/* the words search tests and the bench look for */
+	static const char *const words[] = {"%voorleesexpert%",  "%voorlezen%",
+	                                    "%leesbevordering%", "%mediawijsheid%",
+	                                    "%digid%",           "%laaggeletterdheid%"};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (COUNT(h, stmt_title_like, DBP_TEXT(words[i]), ) < 2)
+			fail_msg("no titles with %s", words[i]);
+	assert_int_equal(COUNT(h, stmt_times_bad, DBP_INT(fixed_now()), ), 0);
+}
+
+static void catalogue_taxonomy(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	assert_int_equal(COUNT(h, stmt_versions_without_tag, DBP_TEXT("domain"), ), 0);
+	assert_int_equal(COUNT(h, stmt_versions_without_tag, DBP_TEXT("role"), ), 0);
+	assert_int_equal(COUNT(h, stmt_versions_without_tag, DBP_TEXT("competency"), ), 0);
+	assert_int_equal(COUNT(h, stmt_competency_outside_role, ), 0);
+	assert_int_equal(COUNT(h, stmt_role_outside_domain, ), 0);
+	assert_int_equal(COUNT(h, stmt_domain_unknown, ), 0);
+	/* the whole taxonomy is covered */
+	assert_int_equal(COUNT(h, stmt_tagged_competencies, ), COUNT(h, stmt_all_competencies, ));
+}
+
+static void catalogue_reviews(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	assert_int_equal(COUNT(h, stmt_review_states, ), 7);
+	assert_int_equal(COUNT(h, stmt_version_states, ), 8);
+	static const char *const states[] = {"submitted", "checked",  "assigned", "recognised",
+	                                     "returned",  "rejected", "withdrawn"};
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++)
+		if (COUNT(h, stmt_reviews_in_state, DBP_TEXT(states[i]), ) < 5)
+			fail_msg("few reviews %s", states[i]);
+	/* light reviews (trusted providers) and re-reviews, both ways */
+	assert_true(COUNT(h, stmt_reviews_flagged, DBP_BOOL(true), DBP_BOOL(false), ) > 0);
+	assert_true(COUNT(h, stmt_reviews_flagged, DBP_BOOL(false), DBP_BOOL(true), ) > 0);
+	assert_int_equal(COUNT(h, stmt_trusted, ), 2);
+	assert_int_equal(COUNT(h, stmt_light_untrusted, DBP_BOOL(true), ), 0);
+	assert_int_equal(COUNT(h, stmt_light_untrusted, DBP_BOOL(false), ), 0);
+	/* the committee reviews, never its own organisation's modules */
+	assert_int_equal(COUNT(h, stmt_reviewer_in_owner, ), 0);
+	assert_int_equal(COUNT(h, stmt_reviewer_not_committee, ), 0);
+	/* finished reviews have all four scores; some open ones have a part */
+	assert_int_equal(COUNT(h, stmt_scores_incomplete, ), 0);
+	assert_true(COUNT(h, stmt_scores_partial, ) > 0);
+	assert_int_equal(COUNT(h, stmt_scores_criteria, ), 4);
+	assert_int_equal(COUNT(h, stmt_decided_not_chair, ), 0);
+	assert_int_equal(COUNT(h, stmt_reason_missing, ), 0);
+	assert_int_equal(COUNT(h, stmt_withdrawn_unsigned, ), 0);
+	assert_int_equal(COUNT(h, stmt_review_version_mismatch, DBP_BOOL(false), ), 0);
+	assert_int_equal(
+	    COUNT(h, stmt_rereview_bad, DBP_BOOL(true), DBP_INT(fixed_now() + 60 * 86400), ), 0);
+}
+
+static void catalogue_recognition(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t modules = COUNT(h, stmt_count_modules, );
+	int64_t recognised = COUNT(h, stmt_recognised_modules, );
+	assert_in_range(recognised * 100 / modules, 45, 75);
+	/* recognised: points, a valid recognition, published, a review that says so */
+	assert_int_equal(COUNT(h, stmt_recognised_bad, DBP_INT(fixed_now()), ), 0);
+	assert_int_equal(COUNT(h, stmt_points_off, ), 0);
+	assert_int_equal(COUNT(h, stmt_expired_bad, DBP_INT(fixed_now()), ), 0);
+	/* version 2 with the committee while version 1 stays published */
+	assert_true(COUNT(h, stmt_newer_under_review, ) >= 20);
+	assert_true(COUNT(h, stmt_published_unrecognised, ) >= 100);
+}
+
+/* Every module as demo_catalog.c wrote it passes catalog.c's own checks, so
+ * an owner can open and save any of them unchanged. */
+struct id_walk {
+	int64_t id;
+	int64_t *ids;
+	size_t n, cap;
+};
+
+static int id_row(void *cls)
+{
+	struct id_walk *w = cls;
+	if (w->n < w->cap)
+		w->ids[w->n++] = w->id;
+	return 0;
+}
+
+static void catalogue_modules_valid(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	struct id_walk w = {.cap = 4096};
+	w.ids = calloc(w.cap, sizeof *w.ids);
+	assert_int_equal(db_query(h->db, &stmt_module_ids, (const struct db_param[]){DBP_END},
+	                          (const struct db_col[]){DBC_INT(&w.id), DBC_END}, h->arena,
+	                          id_row, &w),
+	                 0);
+	assert_int_equal(w.n, main_result.modules);
+	struct arena *a = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, h->db, a);
+	ctx.now = fixed_now;
+	size_t bad = 0;
+	for (size_t i = 0; i < w.n; i++) {
+		arena_reset(a);
+		struct module m;
+		int rc = module_get(&ctx, w.ids[i], MODULE_WORKING, &m);
+		if (rc)
+			fail_msg("module %lld: %d %s", (long long)w.ids[i], rc, db_errmsg(h->db));
+		int64_t ids[3][MODULE_TAGS_MAX];
+		size_t n[3] = {0, 0, 0};
+		for (size_t k = 0; k < m.v.ntags; k++) {
+			int kind = m.v.tags[k].kind == 'd' ? 0 : m.v.tags[k].kind == 'r' ? 1 : 2;
+			if (n[kind] < MODULE_TAGS_MAX)
+				ids[kind][n[kind]++] = m.v.tags[k].id;
+		}
+		struct module_input in = {.title = m.v.title,
+		                          .summary = m.v.summary,
+		                          .description = m.v.description,
+		                          .goals = m.v.goals,
+		                          .prerequisites = m.v.prerequisites,
+		                          .level = m.v.level,
+		                          .format = m.v.format,
+		                          .language = m.v.language,
+		                          .vat = m.v.vat,
+		                          .audience = m.v.audience,
+		                          .place = m.v.place,
+		                          .province = m.v.province,
+		                          .contact_name = m.v.contact_name,
+		                          .contact_email = m.v.contact_email,
+		                          .load_tenths = m.v.load_tenths,
+		                          .price_cents = m.v.price_cents,
+		                          .domains = ids[0],
+		                          .ndomains = n[0],
+		                          .roles = ids[1],
+		                          .nroles = n[1],
+		                          .competencies = ids[2],
+		                          .ncompetencies = n[2]};
+		struct module_problems pr;
+		rc = module_validate(&ctx, &in, &pr);
+		if (rc && bad++ < 5)
+			printf("# module %lld \"%s\": %s %s\n", (long long)m.id, m.v.title,
+			       pr.n ? pr.items[0].field : "?", pr.n ? pr.items[0].msgid : "");
+	}
+	arena_free(a);
+	free(w.ids);
+	assert_int_equal(bad, 0);
+}
+
+/* The committee can carry on with the demo's reviews through review.c: the
+ * chair has work in the inbox, a pending reviewer scores, the chair decides. */
+struct pending {
+	int64_t person, org;
+	int64_t people[4], orgs[4];
+	size_t n;
+};
+
+static int pending_row(void *cls)
+{
+	struct pending *p = cls;
+	if (p->n < 4) {
+		p->people[p->n] = p->person;
+		p->orgs[p->n++] = p->org;
+	}
+	return 0;
+}
+
+struct id_list1 {
+	int64_t id;
+	int64_t ids[MODULE_TAGS_MAX];
+	size_t n;
+};
+
+static int id1_row(void *cls)
+{
+	struct id_list1 *l = cls;
+	if (l->n < MODULE_TAGS_MAX)
+		l->ids[l->n++] = l->id;
+	return 0;
+}
+
+static void catalogue_reviews_carry_on(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t chair = 0, chair_org = 0;
+	assert_int_equal(
+	    db_query_row(h->db, &stmt_chair, (const struct db_param[]){DBP_END},
+	                 (const struct db_col[]){DBC_INT(&chair), DBC_INT(&chair_org), DBC_END},
+	                 h->arena),
+	    0);
+	struct arena *a = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, h->db, a);
+	ctx.now = fixed_now;
+	ctx.actor =
+	    (struct actor){.person_id = chair, .org_id = chair_org, .roles = ROLE_COMMITTEE};
+	struct review *box = NULL;
+	size_t nbox = 0;
+	assert_int_equal(review_inbox(&ctx, REVIEW_BOX_MINE, &box, &nbox), 0);
+	assert_true(nbox > 0); /* the demo log-in has reviews to do */
+	assert_int_equal(review_inbox(&ctx, REVIEW_BOX_ASSIGN, &box, &nbox), 0);
+	assert_true(nbox > 0);
+
+	int64_t review = 0, module = 0, version = 0, load = 0;
+	assert_int_equal(
+	    db_query_row(h->db, &stmt_open_review,
+	                 (const struct db_param[]){DBP_BOOL(false), DBP_END},
+	                 (const struct db_col[]){DBC_INT(&review), DBC_INT(&module),
+	                                         DBC_INT(&version), DBC_INT(&load), DBC_END},
+	                 h->arena),
+	    0);
+	struct pending p = {0};
+	assert_int_equal(
+	    db_query(h->db, &stmt_pending_reviewers,
+	             (const struct db_param[]){DBP_INT(review), DBP_END},
+	             (const struct db_col[]){DBC_INT(&p.person), DBC_INT(&p.org), DBC_END},
+	             h->arena, pending_row, &p),
+	    0);
+	assert_true(p.n > 0);
+	struct review_criterion *crit = NULL;
+	size_t ncrit = 0;
+	assert_int_equal(review_criteria(&ctx, &crit, &ncrit), 0);
+	assert_int_equal(ncrit, 4);
+	int64_t ids[4], scores[4] = {4, 4, 5, 3};
+	for (size_t i = 0; i < ncrit; i++)
+		ids[i] = crit[i].id;
+	const char *why = NULL;
+	for (size_t i = 0; i < p.n; i++) {
+		ctx.actor = (struct actor){
+		    .person_id = p.people[i], .org_id = p.orgs[i], .roles = ROLE_COMMITTEE};
+		int rc = review_score(&ctx, review, ids, scores, NULL, ncrit, &why);
+		if (rc)
+			fail_msg("score review %lld: %d %s", (long long)review, rc, why ? why : "");
+	}
+	struct id_list1 domains = {0};
+	assert_int_equal(db_query(h->db, &stmt_version_domains,
+	                          (const struct db_param[]){DBP_INT(version), DBP_END},
+	                          (const struct db_col[]){DBC_INT(&domains.id), DBC_END}, h->arena,
+	                          id1_row, &domains),
+	                 0);
+	ctx.actor =
+	    (struct actor){.person_id = chair, .org_id = chair_org, .roles = ROLE_COMMITTEE};
+	struct review_decision d = {.outcome = REVIEW_RECOGNISED,
+	                            .points_tenths = load,
+	                            .load_tenths = load,
+	                            .domains = domains.ids,
+	                            .ndomains = domains.n};
+	int rc = review_decide(&ctx, review, &d, &why);
+	if (rc)
+		fail_msg("decide review %lld: %d %s", (long long)review, rc, why ? why : "");
+	assert_int_equal(COUNT(h, stmt_module_recognised, DBP_INT(review), ), 1);
+	arena_free(a);
+	arena_reset(h->arena);
+}
+
 static void second_build_refused(void **state)
 {
 	(void)state;
@@ -439,7 +957,8 @@ static void second_build_refused(void **state)
 
 /* ---- determinism (last: on PostgreSQL it empties the database again) ------------ */
 
-static uint64_t build_elsewhere(unsigned long seed, unsigned permille, unsigned *people)
+static uint64_t build_elsewhere(unsigned long seed, unsigned permille, unsigned *people,
+                                uint64_t *catalog)
 {
 	struct dbh h = {0};
 	if (pg) /* the same database: let go of it first */
@@ -455,6 +974,7 @@ static uint64_t build_elsewhere(unsigned long seed, unsigned permille, unsigned 
 	       seconds_since(&t0));
 	uint64_t hash = email_hash(&h, NULL, NULL);
 	*people = r.people;
+	*catalog = catalog_hash(&h);
 	close_db(&h);
 	return hash;
 }
@@ -463,16 +983,22 @@ static void same_seed_same_people(void **state)
 {
 	(void)state;
 	unsigned people = 0;
-	uint64_t again = build_elsewhere(SEED, 1000, &people);
+	uint64_t cat = 0, cat_other = 0;
+	uint64_t again = build_elsewhere(SEED, 1000, &people, &cat);
 	assert_int_equal(people, main_result.people);
 	assert_true(again == main_hash);
-	uint64_t other = build_elsewhere(SEED + 1, 1000, &people);
+	assert_true(cat == main_catalog); /* the same catalogue too */
+	uint64_t other = build_elsewhere(SEED + 1, 1000, &people, &cat_other);
 	assert_true(other != main_hash);
-	/* the scaled-down sector is deterministic too */
+	assert_true(cat_other != main_catalog);
+	/* the scaled-down sector is deterministic too; its catalogue does not
+	 * depend on the number of people */
 	unsigned p1 = 0, p2 = 0;
-	uint64_t s1 = build_elsewhere(7, 50, &p1), s2 = build_elsewhere(7, 50, &p2);
+	uint64_t c1 = 0, c2 = 0;
+	uint64_t s1 = build_elsewhere(7, 50, &p1, &c1), s2 = build_elsewhere(7, 50, &p2, &c2);
 	assert_int_equal(p1, p2);
 	assert_true(s1 == s2);
+	assert_true(c1 == c2);
 	assert_in_range(p1, 1000, 2500);
 }
 
@@ -485,6 +1011,13 @@ int main(void)
 	    cmocka_unit_test(demo_logins),
 	    cmocka_unit_test(emails_unique_and_lower_case),
 	    cmocka_unit_test(settings_and_audit),
+	    cmocka_unit_test(catalogue_counts),
+	    cmocka_unit_test(catalogue_texts),
+	    cmocka_unit_test(catalogue_taxonomy),
+	    cmocka_unit_test(catalogue_reviews),
+	    cmocka_unit_test(catalogue_recognition),
+	    cmocka_unit_test(catalogue_modules_valid),
+	    cmocka_unit_test(catalogue_reviews_carry_on),
 	    cmocka_unit_test(second_build_refused),
 	    cmocka_unit_test(same_seed_same_people),
 	};
