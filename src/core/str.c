@@ -129,3 +129,38 @@ bool utf8_valid(const char *str, size_t n)
 	}
 	return true;
 }
+
+void str_slugify(const char *name, char *out, size_t size)
+{
+	/* UTF-8 Latin-1 supplement (C3 80..BF) to its base letter; '/' for none. */
+	static const char fold[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
+	size_t n = 0;
+	bool dash = false;
+	for (const unsigned char *p = (const unsigned char *)name; *p && n + 1 < size; p++) {
+		char c = 0;
+		if (*p >= 'a' && *p <= 'z')
+			c = (char)*p;
+		else if (*p >= 'A' && *p <= 'Z')
+			c = (char)(*p + 32);
+		else if (*p >= '0' && *p <= '9')
+			c = (char)*p;
+		else if (*p == 0xC3 && p[1] >= 0x80 && p[1] <= 0xBF) {
+			c = fold[(p[1] - 0x80) % 32];
+			if (c == '/')
+				c = 0;
+			p++;
+		}
+		if (c) {
+			out[n++] = c;
+			dash = false;
+		} else if (n && !dash) {
+			out[n++] = '-';
+			dash = true;
+		}
+	}
+	while (n && out[n - 1] == '-')
+		n--;
+	if (n == 0 && size > 1)
+		out[n++] = 'x';
+	out[n] = 0;
+}

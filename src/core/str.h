@@ -25,6 +25,10 @@ bool str_ieq_cstr(struct str a, const char *s);
 
 /* Bounded copy into a fixed buffer; always NUL-terminates; returns false if cut. */
 bool str_copy(char *dst, size_t dstsize, const char *src);
+/* A slug from a (Dutch) name into out: lower-case ASCII letters and digits,
+ * accents of Latin-1 letters dropped (é -> e), anything else one '-'; never
+ * empty ("x"), at most size - 1 bytes. */
+void str_slugify(const char *name, char *out, size_t size);
 
 /* Whole-string decimal parse with range check; false on any junk or overflow. */
 bool str_to_int64(const char *s, size_t n, int64_t *out);

@@ -83,7 +83,24 @@ struct review_criterion {
 	int64_t id;
 	const char *slug, *name, *description;
 };
+/* The current (published) criteria, in order. */
 int review_criteria(struct ctx *ctx, struct review_criterion **out, size_t *n);
+
+/* ---- the published criteria, kept by campus administrators
+ * (src/domain/review_criteria.c). Retired criteria are scored no more; the
+ * scores they got stay with their reviews. Audited; *why a Dutch msgid. */
+
+struct review_criterion_row {
+	int64_t id;
+	const char *slug, *name, *description;
+	bool retired;
+};
+int review_criteria_all(struct ctx *ctx, struct review_criterion_row **out, size_t *n);
+int review_criterion_add(struct ctx *ctx, const char *name, const char *description, int64_t *id,
+                         const char **why);
+int review_criterion_update(struct ctx *ctx, int64_t id, const char *name, const char *description,
+                            const char **why);
+int review_criterion_retire(struct ctx *ctx, int64_t id, bool retire, const char **why);
 
 struct review_score_row {
 	int64_t reviewer_id, criterion_id, score;

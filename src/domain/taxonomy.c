@@ -186,45 +186,11 @@ static const char *name_problem(const char *name)
 	return NULL;
 }
 
-/* A slug from a Dutch name: lower-case ASCII letters and digits, accents
- * dropped, anything else a single '-'; made unique with -2, -3... */
+/* A slug from the name (str_slugify), made unique with -2, -3... */
 static int make_slug(struct ctx *ctx, const char *name, const char **out)
 {
 	char base[SLUG_MAX + 1];
-	size_t n = 0;
-	bool dash = false;
-	for (const unsigned char *p = (const unsigned char *)name; *p && n < SLUG_MAX - 4; p++) {
-		char c = 0;
-		if (*p >= 'a' && *p <= 'z')
-			c = (char)*p;
-		else if (*p >= 'A' && *p <= 'Z')
-			c = (char)(*p + 32);
-		else if (*p >= '0' && *p <= '9')
-			c = (char)*p;
-		else if (*p == 0xC3 && p[1]) { /* Latin-1 supplement: é, ë, ï, ó, ü... */
-			static const char fold[] = "aaaaaaaceeeeiiiidnooooo/ouuuuyty";
-			unsigned char second = p[1];
-			if (second >= 0xA0 && second <= 0xBF)
-				c = fold[second - 0xA0];
-			else if (second >= 0x80 && second <= 0x9F)
-				c = fold[second - 0x80];
-			if (c == '/')
-				c = 0;
-			p++;
-		}
-		if (c) {
-			base[n++] = c;
-			dash = false;
-		} else if (n && !dash) {
-			base[n++] = '-';
-			dash = true;
-		}
-	}
-	while (n && base[n - 1] == '-')
-		n--;
-	if (n == 0)
-		base[n++] = 'x';
-	base[n] = 0;
+	str_slugify(name, base, sizeof base - 4);
 	for (int i = 1; i < 1000; i++) {
 		const char *slug = i == 1 ? arena_strdup(ctx->arena, base)
 		                          : arena_printf(ctx->arena, "%s-%d", base, i);

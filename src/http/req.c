@@ -40,6 +40,7 @@ static const struct {
 	{"module_gepubliceerd", N_("De module is gepubliceerd en staat in het aanbod.")},
 	{"module_verborgen", N_("De module is uit het aanbod gehaald.")},
 	{"taxonomie", N_("Het beroepsprofiel is bijgewerkt.")},
+	{"criteria", N_("De toetsingscriteria zijn bijgewerkt.")},
 	{"sleutel_ingetrokken", N_("De API-sleutel is ingetrokken; hij werkt niet meer.")},
 	{"lid_toegevoegd", N_("De persoon had al een account en is nu lid van uw organisatie.")},
 	{"lid_gewijzigd", N_("Het lidmaatschap is gewijzigd.")},

@@ -72,6 +72,8 @@ int page_offering_edit(struct req *r);
 int page_offering_publish(struct req *r);
 int page_offering_image(struct req *r);
 int page_taxonomy(struct req *r);
+int page_criteria(struct req *r);
+int page_admin_criteria(struct req *r);
 struct tax_entry;
 /* The taxonomy (from taxonomy_list) as nested JSON: domains with "roles",
  * roles with "competencies"; node() makes each entry's object. */

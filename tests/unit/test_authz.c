@@ -49,6 +49,7 @@ static const struct {
     {"api_provider_module", AZ_API_READ},  {"api_provider_module_update", AZ_API_WRITE},
     {"api_provider_module_publish", AZ_API_WRITE},
     {"api_tokens", AZ_ORG_OFFERING}, {"api_token_revoke", AZ_ORG_OFFERING},
+    {"criteria", AZ_PUBLIC},      {"admin_criteria", AZ_CAMPUS_ADMIN},
     {"api_status", AZ_PUBLIC},    {"api_template_render", AZ_PUBLIC},
     /* account self-service, recovery codes, import progress */
     {"totp_recovery", AZ_PERSON}, {"email_change", AZ_PERSON},

@@ -767,6 +767,55 @@ static void trusted_provider_light_path(void **state)
 	assert_int_equal(review_submit(&f->ctx, m2, &id, &why), CAMPUS_EINVAL);
 }
 
+/* The published criteria: only campus administrators change them; a new one
+ * must be scored too; a retired one no longer; the last one stays. */
+static void criteria_are_kept_by_campus_administrators(void **state)
+{
+	struct fixture *f = *state;
+	struct review_criterion *cur;
+	size_t before, n;
+	assert_int_equal(review_criteria(&f->ctx, &cur, &before), 0);
+	const char *why;
+	int64_t id;
+	as_chair(f);
+	assert_int_equal(review_criterion_add(&f->ctx, "Toegankelijkheid", "Is het materiaal toegankelijk?", &id, &why),
+	                 CAMPUS_EFORBIDDEN);
+	as_admin(f);
+	assert_int_equal(review_criterion_add(&f->ctx, "  ", "x", &id, &why), CAMPUS_EINVAL);
+	assert_non_null(why);
+	assert_int_equal(review_criterion_add(&f->ctx, "Toegankelijkheid", "", &id, &why), CAMPUS_EINVAL);
+	assert_int_equal(review_criterion_add(&f->ctx, "Toegankelijkheid",
+	                                      "Materiaal en werkvormen zijn toegankelijk (WCAG).", &id, &why),
+	                 0);
+	assert_int_equal(review_criteria(&f->ctx, &cur, &n), 0);
+	assert_int_equal(n, before + 1);
+	assert_string_equal(cur[n - 1].name, "Toegankelijkheid");
+	assert_int_equal(review_criterion_update(&f->ctx, id, "Toegankelijkheid voor iedereen",
+	                                         "Materiaal en werkvormen zijn toegankelijk.", &why),
+	                 0);
+	assert_int_equal(review_criterion_update(&f->ctx, 987654, "x", "y", &why), CAMPUS_ENOTFOUND);
+	assert_int_equal(review_criterion_retire(&f->ctx, id, true, &why), 0);
+	assert_int_equal(review_criteria(&f->ctx, &cur, &n), 0);
+	assert_int_equal(n, before);
+	struct review_criterion_row *all;
+	size_t nall;
+	assert_int_equal(review_criteria_all(&f->ctx, &all, &nall), 0);
+	bool found = false;
+	for (size_t i = 0; i < nall; i++)
+		found |= all[i].id == id && all[i].retired && !strcmp(all[i].name, "Toegankelijkheid voor iedereen");
+	assert_true(found);
+	/* Retire all but one; the last stays. */
+	assert_int_equal(review_criteria(&f->ctx, &cur, &n), 0);
+	for (size_t i = 1; i < n; i++)
+		assert_int_equal(review_criterion_retire(&f->ctx, cur[i].id, true, &why), 0);
+	assert_int_equal(review_criterion_retire(&f->ctx, cur[0].id, true, &why), CAMPUS_ECONFLICT);
+	assert_non_null(why);
+	for (size_t i = 1; i < n; i++)
+		assert_int_equal(review_criterion_retire(&f->ctx, cur[i].id, false, &why), 0);
+	assert_int_equal(review_criteria(&f->ctx, &cur, &n), 0);
+	assert_int_equal(n, before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -778,6 +827,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(new_version_while_recognised, setup, teardown),
 	    cmocka_unit_test_setup_teardown(expiry_and_rereview, setup, teardown),
 	    cmocka_unit_test_setup_teardown(trusted_provider_light_path, setup, teardown),
+	    cmocka_unit_test_setup_teardown(criteria_are_kept_by_campus_administrators, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
