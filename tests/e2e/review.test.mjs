@@ -21,8 +21,9 @@ const PROVIDER = 'aanbieder@go-opleidingen.demo';
 const ADMIN = 'beheerder@campus.demo';
 const CHAIR = 'commissie@campus.demo';
 // A Dutch word form later finds it: "voorlezen" matches "Voorleesexpert".
-const TITLE = `Voorleesexpert: samen lezen met nieuwkomers ${Date.now()}`;
-const NOJS_TITLE = `Taalcafé organiseren ${Date.now()}`;
+const STAMP = `${Date.now()}`;
+const TITLE = `Voorleesexpert: samen lezen met nieuwkomers ${STAMP}`;
+const NOJS_TITLE = `Taalcafé organiseren ${STAMP}`;
 
 let toetsingPath = null; // /b/go-opleidingen/modules/<id>/toetsing
 let modulePath = null;   // /aanbod/<id>
@@ -219,15 +220,16 @@ for (const [label, options] of [['laptop', DESKTOP], ['phone', PHONE]]) {
 			await page.goto('/');
 			await navigate(page, () => page.getByRole('link', { name: 'Register van erkende modules' }).click());
 			assert.equal(new URL(page.url()).pathname, '/register');
+			await checkPage(page, `register (${label})`);
+			// The demo's ~1,700 recognised modules fill many pages: search for this run's own.
+			await page.getByLabel('Zoek op titel of aanbieder').fill(STAMP);
+			await navigate(page, () => page.getByRole('button', { name: 'Zoeken' }).click());
 			const row = page.getByRole('row').filter({ hasText: TITLE });
 			assert.equal(await row.count(), 1);
 			assert.match(await row.innerText(), /GO Opleidingen/);
 			assert.match(await row.innerText(), /2,5/);
 			assert.equal(await row.getByRole('link', { name: TITLE }).getAttribute('href'), modulePath);
-			await checkPage(page, `register (${label})`);
-			await page.getByLabel('Zoek op titel of aanbieder').fill('nieuwkomers');
-			await navigate(page, () => page.getByRole('button', { name: 'Zoeken' }).click());
-			assert.equal(await page.getByRole('row').filter({ hasText: TITLE }).count(), 1);
+			// Withdrawn, never recognised: not in the register.
 			assert.equal(await page.getByRole('row').filter({ hasText: NOJS_TITLE }).count(), 0);
 			await checkPage(page, `register, searched (${label})`);
 		});
