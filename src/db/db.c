@@ -15,6 +15,7 @@
 
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/str.h"
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db_internal.h"
@@ -974,4 +975,37 @@ int db_rows_collect(void *cls)
 		return CAMPUS_ENOMEM;
 	memcpy(slot, r->cur, r->size);
 	return 0;
+}
+
+const char *db_like_pattern(struct arena *arena, const char *text, size_t max, int *rc)
+{
+	*rc = 0;
+	if (!text)
+		return NULL;
+	while (*text == ' ')
+		text++;
+	size_t n = strlen(text);
+	while (n && text[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return NULL;
+	if (n > max || !utf8_valid(text, n)) {
+		*rc = CAMPUS_EINVAL;
+		return NULL;
+	}
+	struct buf b;
+	buf_init(&b, arena, 2 * n + 3);
+	buf_putc(&b, '%');
+	for (size_t i = 0; i < n; i++) {
+		char c = text[i];
+		if (c == '%' || c == '_' || c == '\\')
+			buf_putc(&b, '\\');
+		buf_putc(&b, c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c);
+	}
+	buf_putc(&b, '%');
+	if (b.overflow) {
+		*rc = CAMPUS_ENOMEM;
+		return NULL;
+	}
+	return buf_cstr(&b);
 }

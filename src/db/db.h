@@ -157,6 +157,12 @@ int db_query_row(struct db_conn *conn, struct db_stmt *stmt, const struct db_par
 int db_query(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params,
              const struct db_col *cols, struct arena *arena, int (*row)(void *cls), void *cls);
 
+/* A search text as a LIKE pattern "%<text>%": trimmed, ASCII lower-cased,
+ * with %, _ and \ escaped (use it with ESCAPE '\'). NULL with *rc 0 for an
+ * empty text; NULL with CAMPUS_EINVAL for more than max bytes or invalid
+ * UTF-8, CAMPUS_ENOMEM when the arena is full. */
+const char *db_like_pattern(struct arena *arena, const char *text, size_t max, int *rc);
+
 /* Rows of a query gathered into an arena array that doubles as it grows:
  *
  *   struct person_row cur;

@@ -97,38 +97,6 @@ const char *email_normalise(struct ctx *ctx, const char *email)
 	return out;
 }
 
-/* "%<query>%" lower-cased, with LIKE's wildcards escaped; NULL for no query. */
-static const char *like_pattern(struct ctx *ctx, const char *query, int *rc)
-{
-	*rc = 0;
-	if (!query)
-		return NULL;
-	while (*query == ' ')
-		query++;
-	size_t n = strlen(query);
-	while (n && query[n - 1] == ' ')
-		n--;
-	if (n == 0)
-		return NULL;
-	if (n > QUERY_MAX || !utf8_valid(query, n)) {
-		*rc = CAMPUS_EINVAL;
-		return NULL;
-	}
-	struct buf b;
-	buf_init(&b, ctx->arena, 3 * QUERY_MAX);
-	buf_putc(&b, '%');
-	for (size_t i = 0; i < n; i++) {
-		if (query[i] == '%' || query[i] == '_' || query[i] == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, ascii_lower(query[i]));
-	}
-	buf_putc(&b, '%');
-	if (b.overflow) {
-		*rc = CAMPUS_ENOMEM;
-		return NULL;
-	}
-	return b.data;
-}
 
 static int org_row(struct ctx *ctx, struct db_stmt *stmt, const struct db_param *params,
                    struct org *out)
@@ -267,7 +235,7 @@ int org_members(struct ctx *ctx, int64_t org_id, const struct member_filter *f,
                 struct member_row **rows, size_t *n, int64_t *total)
 {
 	int rc;
-	const char *pattern = like_pattern(ctx, f->query, &rc);
+	const char *pattern = db_like_pattern(ctx->arena, f->query, QUERY_MAX, &rc);
 	if (rc)
 		return rc;
 	if ((f->kind && !valid_kind(f->kind)) || (f->role & ~ROLE_ALL) ||
@@ -294,7 +262,7 @@ int org_members(struct ctx *ctx, int64_t org_id, const struct member_filter *f,
  * which the trigram indexes handle better than escapes. NULL: no query. */
 static const char *search_pattern(struct ctx *ctx, const char *query, int *rc)
 {
-	const char *p = like_pattern(ctx, query, rc);
+	const char *p = db_like_pattern(ctx->arena, query, QUERY_MAX, rc);
 	if (!p)
 		return NULL;
 	char *out = arena_alloc(ctx->arena, strlen(p) + 1);
@@ -354,7 +322,7 @@ int org_search(struct ctx *ctx, const char *query, unsigned offset, unsigned lim
                struct org **rows, size_t *n, int64_t *total)
 {
 	int rc;
-	const char *pattern = like_pattern(ctx, query, &rc);
+	const char *pattern = db_like_pattern(ctx->arena, query, QUERY_MAX, &rc);
 	if (rc)
 		return rc;
 	if (limit == 0 || limit > PAGE_MAX)

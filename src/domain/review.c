@@ -1310,40 +1310,6 @@ int review_committee(struct ctx *ctx, int64_t owner_org_id, struct review_member
 
 /* ---- the public register ---- */
 
-static char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-
-/* "%<query>%" lower-cased, LIKE's wildcards escaped; NULL for no query. */
-static const char *like_pattern(struct ctx *ctx, const char *query, int *rc)
-{
-	*rc = 0;
-	if (!query)
-		return NULL;
-	while (*query == ' ')
-		query++;
-	size_t n = strlen(query);
-	while (n && query[n - 1] == ' ')
-		n--;
-	if (n == 0)
-		return NULL;
-	if (n > QUERY_MAX || !utf8_valid(query, n)) {
-		*rc = CAMPUS_EINVAL;
-		return NULL;
-	}
-	struct buf b;
-	buf_init(&b, ctx->arena, 3 * QUERY_MAX);
-	buf_putc(&b, '%');
-	for (size_t i = 0; i < n; i++) {
-		if (query[i] == '%' || query[i] == '_' || query[i] == '\\')
-			buf_putc(&b, '\\');
-		buf_putc(&b, ascii_lower(query[i]));
-	}
-	buf_putc(&b, '%');
-	if (b.overflow) {
-		*rc = CAMPUS_ENOMEM;
-		return NULL;
-	}
-	return b.data;
-}
 
 /* A register row with the version its domains come from. */
 struct register_item {
@@ -1374,7 +1340,7 @@ int review_register(struct ctx *ctx, const char *query, unsigned offset, unsigne
 	if (limit == 0 || limit > REVIEW_REGISTER_PAGE_MAX)
 		return CAMPUS_EINVAL;
 	int rc;
-	const char *pattern = like_pattern(ctx, query, &rc);
+	const char *pattern = db_like_pattern(ctx->arena, query, QUERY_MAX, &rc);
 	if (rc)
 		return rc;
 	int64_t now = ctx->now();
