@@ -3,35 +3,10 @@
 // clean on a laptop and a phone.
 import assert from 'node:assert/strict';
 import { test, useCampus } from './common.mjs';
-import { expectAxeClean } from './axe.mjs';
-import { DESKTOP, PHONE, horizontalOverflow } from './browser.mjs';
-import { DEMO_TOTP_SECRET, nextCode } from './totp.mjs';
+import { checkPage, logIn, navigate } from './flows.mjs';
+import { DESKTOP, PHONE } from './browser.mjs';
 
 const { withPage } = useCampus();
-const PASSWORD = 'Campus-demo-2026';
-
-async function checkPage(page, label) {
-	await expectAxeClean(page, label);
-	assert.equal(await horizontalOverflow(page), null, `${label}: horizontal scrolling`);
-}
-
-async function navigate(page, action) {
-	const [res] = await Promise.all([page.waitForNavigation(), action()]);
-	await page.waitForLoadState('load');
-	return res;
-}
-
-async function logIn(page, email) {
-	await page.goto('/inloggen');
-	await page.getByLabel('E-mailadres').fill(email);
-	await page.getByLabel('Wachtwoord').fill(PASSWORD);
-	await navigate(page, () => page.getByRole('button', { name: 'Inloggen' }).click());
-	if (new URL(page.url()).pathname === '/inloggen/code') {
-		await page.getByLabel('Code uit uw app').fill(await nextCode(DEMO_TOTP_SECRET, email));
-		await navigate(page, () => page.getByRole('button', { name: 'Inloggen', exact: true }).click());
-	}
-	assert.equal(new URL(page.url()).pathname, '/mijn');
-}
 
 for (const [label, options] of [['laptop', DESKTOP], ['phone', PHONE]]) {
 	test(`a provider makes an API key, sees it once, and revokes it (${label})`, async () => {
