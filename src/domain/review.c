@@ -370,6 +370,13 @@ static int load_state(struct ctx *ctx, int64_t review_id, struct state *s)
 	    ctx->arena);
 }
 
+/* The review's state; an unknown id is refused with a reason. */
+static int load_review(struct ctx *ctx, int64_t id, struct state *s, const char **why)
+{
+	int rc = load_state(ctx, id, s);
+	return rc == CAMPUS_ENOTFOUND ? refuse(why, N_("Deze toetsing bestaat niet."), rc) : rc;
+}
+
 static bool is_open(const char *state)
 {
 	return !strcmp(state, "submitted") || !strcmp(state, "checked") || !strcmp(state, "assigned");
@@ -537,9 +544,7 @@ static int check_tx(struct db_conn *db, void *cls)
 	struct ctx *ctx = a->ctx;
 	a->why = NULL;
 	struct state s;
-	int rc = load_state(ctx, a->id, &s);
-	if (rc == CAMPUS_ENOTFOUND)
-		return refuse(&a->why, N_("Deze toetsing bestaat niet."), rc);
+	int rc = load_review(ctx, a->id, &s, &a->why);
 	if (rc)
 		return rc;
 	if (!is_admin(ctx))
@@ -601,9 +606,7 @@ static int assign_tx(struct db_conn *db, void *cls)
 	struct ctx *ctx = a->ctx;
 	a->why = NULL;
 	struct state s;
-	int rc = load_state(ctx, a->id, &s);
-	if (rc == CAMPUS_ENOTFOUND)
-		return refuse(&a->why, N_("Deze toetsing bestaat niet."), rc);
+	int rc = load_review(ctx, a->id, &s, &a->why);
 	if (rc)
 		return rc;
 	if (!is_admin(ctx) && !review_is_chair(ctx, ctx->actor.person_id))
@@ -709,9 +712,7 @@ static int score_tx(struct db_conn *db, void *cls)
 	a->why = NULL;
 	int64_t me = ctx->actor.person_id;
 	struct state s;
-	int rc = load_state(ctx, a->id, &s);
-	if (rc == CAMPUS_ENOTFOUND)
-		return refuse(&a->why, N_("Deze toetsing bestaat niet."), rc);
+	int rc = load_review(ctx, a->id, &s, &a->why);
 	if (rc)
 		return rc;
 	int64_t mine = 0;
@@ -855,9 +856,7 @@ static int decide_tx(struct db_conn *db, void *cls)
 	a->learners_see = false;
 	int64_t me = ctx->actor.person_id;
 	struct state s;
-	int rc = load_state(ctx, a->id, &s);
-	if (rc == CAMPUS_ENOTFOUND)
-		return refuse(&a->why, N_("Deze toetsing bestaat niet."), rc);
+	int rc = load_review(ctx, a->id, &s, &a->why);
 	if (rc)
 		return rc;
 	a->module_id = s.module_id;
@@ -1001,9 +1000,7 @@ static int withdraw_tx(struct db_conn *db, void *cls)
 	struct ctx *ctx = a->ctx;
 	a->why = NULL;
 	struct state s;
-	int rc = load_state(ctx, a->id, &s);
-	if (rc == CAMPUS_ENOTFOUND)
-		return refuse(&a->why, N_("Deze toetsing bestaat niet."), rc);
+	int rc = load_review(ctx, a->id, &s, &a->why);
 	if (rc)
 		return rc;
 	if (!review_may_own(ctx, s.provider_id))
