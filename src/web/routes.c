@@ -154,6 +154,13 @@ const struct route web_routes[] = {
     {HTTP_GET, "/aanbod", page_catalog, BODY_NONE, 0, 0, "catalog", AZ_PUBLIC},
     {HTTP_GET, "/b/:slug/aanbod", page_org_catalog, BODY_NONE, 0, 0, "org_catalog", AZ_PUBLIC},
     {HTTP_GET, "/api/v1/modules", api_modules, BODY_NONE, 0, STATELESS, "api_modules", AZ_PUBLIC},
+    /* notifications and the personal calendar feed */
+    {HTTP_GET, "/mijn/meldingen", page_notifications, BODY_NONE, 0, 0, "notifications", AZ_PERSON},
+    {HTTP_POST, "/mijn/meldingen/gelezen", page_notifications_read, BODY_FORM, 4 * KB, 0,
+     "notifications_read", AZ_PERSON},
+    {HTTP_GET | HTTP_POST, "/mijn/agenda", page_agenda, BODY_FORM, 4 * KB, 0, "agenda", AZ_PERSON},
+    {HTTP_GET, "/agenda/:token", page_agenda_feed, BODY_NONE, 0, ROUTE_SECRET_PATH | STATELESS,
+     "agenda_feed", AZ_PUBLIC},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

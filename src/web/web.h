@@ -137,4 +137,10 @@ struct buf;
 int template_tool_render(const char *src, size_t len, const json_t *data, const json_t *partials,
                          struct buf *out, struct buf *err);
 
+/* Notifications and the calendar feed (pages/notify.c). */
+int page_notifications(struct req *r);
+int page_notifications_read(struct req *r);
+int page_agenda(struct req *r);
+int page_agenda_feed(struct req *r);
+
 #endif

@@ -63,6 +63,9 @@ static const struct {
     {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
     {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
     {"catalog", AZ_PUBLIC},       {"org_catalog", AZ_PUBLIC},      {"api_modules", AZ_PUBLIC},
+    /* notifications and the calendar feed (the feed's token decides) */
+    {"notifications", AZ_PERSON}, {"notifications_read", AZ_PERSON},
+    {"agenda", AZ_PERSON},        {"agenda_feed", AZ_PUBLIC},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
