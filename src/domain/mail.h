@@ -25,8 +25,10 @@ void mail_setup(const char *base_url, const char *(*translate)(const char *lang,
 const char *mail_base_url(void);
 /* msgid in lang (the msgid itself when untranslated). */
 const char *mail_tr(const char *lang, const char *msgid);
-/* Template with {name} placeholders filled from pairs (key, value, ..., NULL),
- * into the arena; unknown placeholders stay as written. */
+/* Template with {name} placeholders filled from pairs (key, value, ..., NULL;
+ * at most MAIL_FILL_PAIRS_MAX, a NULL value is ""), into the arena; unknown
+ * placeholders stay as written. */
+#define MAIL_FILL_PAIRS_MAX 16
 char *mail_fill(struct arena *a, const char *tmpl, ...);
 /* The same with the pairs in an array (key, value, ..., NULL); vars may be NULL. */
 char *mail_fill_vars(struct arena *a, const char *tmpl, const char *const *vars);
