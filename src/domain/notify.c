@@ -1,5 +1,6 @@
 #include "domain/notify.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -69,7 +70,19 @@ int notify_ics(struct buf *out, const char *method, const struct notify_event *e
 		add_text(v, icalproperty_new_summary, e->summary);
 		add_text(v, icalproperty_new_location, e->location);
 		add_text(v, icalproperty_new_description, e->description);
-		add_text(v, icalproperty_new_url, e->url);
+		/* A path on this site becomes an absolute address: calendars open it elsewhere. */
+		if (e->url && e->url[0] == '/' && e->url[1] != '/') {
+			char *abs = NULL;
+			if (asprintf(&abs, "%s%s", mail_base_url(), e->url) < 0) {
+				icalcomponent_free(cal);
+				icalcomponent_free(v);
+				return CAMPUS_ENOMEM;
+			}
+			icalcomponent_add_property(v, icalproperty_new_url(abs));
+			free(abs);
+		} else {
+			add_text(v, icalproperty_new_url, e->url);
+		}
 		icalcomponent_add_property(
 		    v, icalproperty_new_status(cancel        ? ICAL_STATUS_CANCELLED
 		                               : e->tentative ? ICAL_STATUS_TENTATIVE
@@ -357,8 +370,7 @@ int notify_feed_ics(struct ctx *ctx, const char *token, struct buf *out)
 		    .summary = r[i].title,
 		    .location = *place ? place : online,
 		    .description = *online ? online : NULL,
-		    .url = arena_printf(ctx->arena, "%s/uitvoeringen/%lld", mail_base_url(),
-		                        (long long)r[i].edition_id),
+		    .url = arena_printf(ctx->arena, "/uitvoeringen/%lld", (long long)r[i].edition_id),
 		    .tentative = !strcmp(r[i].state, "offered"),
 		};
 		if (!ev[i].uid || !ev[i].url)

@@ -190,12 +190,13 @@ static icalcomponent *parse_ics(const char *text)
 static void ics_request_round_trip(void **state)
 {
 	(void)state;
+	struct arena *arena = arena_new(0);
 	struct notify_event ev[2] = {
 	    {.uid = "meeting-7@campus", .starts_at = T0 + 10 * HOUR, .ends_at = T0 + 12 * HOUR,
 	     .summary = "Voorlezen aan peuters; deel 1, met veel plezier", .location = "Bibliotheek Utrecht, zaal 2",
 	     .description = long_description, .url = "https://campus.test/uitvoeringen/3"},
 	    {.uid = "meeting-8@campus", .starts_at = T0 + 34 * HOUR, .ends_at = T0 + 35 * HOUR,
-	     .summary = "Voorlezen aan peuters", .tentative = true},
+	     .summary = "Voorlezen aan peuters", .url = "/uitvoeringen/4", .tentative = true},
 	};
 	struct buf out;
 	buf_init(&out, NULL, 0);
@@ -226,8 +227,15 @@ static void ics_request_round_trip(void **state)
 	icalproperty *url = icalcomponent_get_first_property(v, ICAL_URL_PROPERTY);
 	assert_non_null(url);
 	assert_string_equal(icalproperty_get_url(url), ev[0].url);
+	/* A path on this site becomes absolute. */
+	v = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT);
+	url = icalcomponent_get_first_property(v, ICAL_URL_PROPERTY);
+	assert_non_null(url);
+	assert_string_equal(icalproperty_get_url(url),
+	                    arena_printf(arena, "%s/uitvoeringen/4", mail_base_url()));
 	icalcomponent_free(cal);
 	buf_fini(&out);
+	arena_free(arena);
 }
 
 static void ics_cancel_and_feed(void **state)
