@@ -27,6 +27,23 @@ void mail_setup(const char *url, const char *(*translate)(const char *lang, cons
 	translator = translate;
 }
 
+static char from_address[256] = "noreply@campus.example";
+
+void mail_set_from(const char *mail_from)
+{
+	if (!mail_from)
+		return;
+	const char *lt = strrchr(mail_from, '<');
+	const char *start = lt ? lt + 1 : mail_from;
+	size_t n = lt ? strcspn(start, ">") : strlen(start);
+	if (n > 2 && n < sizeof from_address && memchr(start, '@', n) && !memchr(start, ' ', n)) {
+		memcpy(from_address, start, n);
+		from_address[n] = '\0';
+	}
+}
+
+const char *mail_from_address(void) { return from_address; }
+
 const char *mail_base_url(void) { return base_url; }
 
 const char *mail_tr(const char *lang, const char *msgid)

@@ -21,6 +21,11 @@ struct ctx;
  * links in e-mails start with (no trailing slash needed) and the translator
  * (lang code "nl"/"en", msgid -> text; NULL: Dutch). */
 void mail_setup(const char *base_url, const char *(*translate)(const char *lang, const char *msgid));
+/* The From of e-mail ("Campus <noreply@campus.example>"), for the ORGANIZER of
+ * invitations; set once at start like mail_setup(). */
+void mail_set_from(const char *mail_from);
+/* Its bare address; "noreply@campus.example" until set. */
+const char *mail_from_address(void);
 /* base_url without a trailing '/'. */
 const char *mail_base_url(void);
 /* msgid in lang (the msgid itself when untranslated). */
