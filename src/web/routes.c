@@ -154,6 +154,16 @@ const struct route web_routes[] = {
     {HTTP_GET, "/aanbod", page_catalog, BODY_NONE, 0, 0, "catalog", AZ_PUBLIC},
     {HTTP_GET, "/b/:slug/aanbod", page_org_catalog, BODY_NONE, 0, 0, "org_catalog", AZ_PUBLIC},
     {HTTP_GET, "/api/v1/modules", api_modules, BODY_NONE, 0, STATELESS, "api_modules", AZ_PUBLIC},
+    {HTTP_GET, "/uitvoeringen/:id", page_edition, BODY_NONE, 0, 0, "edition", AZ_PUBLIC},
+    {HTTP_GET, "/uitvoeringen/:id/plaatsen", page_edition_seats, BODY_NONE, 0, 0, "edition_seats",
+     AZ_PUBLIC},
+    {HTTP_POST, "/uitvoeringen/:id/inschrijven", page_edition_enrol, BODY_FORM, 4 * KB, 0,
+     "edition_enrol", AZ_PERSON},
+    {HTTP_GET, "/mijn/leren", page_learning, BODY_NONE, 0, 0, "learning", AZ_PERSON},
+    {HTTP_GET | HTTP_POST, "/mijn/leren/:id/annuleren", page_learning_cancel, BODY_FORM, 8 * KB, 0,
+     "learning_cancel", AZ_PERSON},
+    {HTTP_POST, "/mijn/leren/:id/aanbod", page_learning_offer, BODY_FORM, 4 * KB, 0,
+     "learning_offer", AZ_PERSON},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -63,6 +63,8 @@ static const struct {
     {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
     {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
     {"catalog", AZ_PUBLIC},       {"org_catalog", AZ_PUBLIC},      {"api_modules", AZ_PUBLIC},
+    {"edition", AZ_PUBLIC},       {"edition_seats", AZ_PUBLIC},    {"edition_enrol", AZ_PERSON},
+    {"learning", AZ_PERSON},      {"learning_cancel", AZ_PERSON},  {"learning_offer", AZ_PERSON},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
