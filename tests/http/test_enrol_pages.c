@@ -664,6 +664,37 @@ static void test_request_approval(void **state)
 	arena_free(a);
 }
 
+/* The only seat is held for the learners' library: full for everyone else,
+ * but its own learner gets "Inschrijven" and the seat. */
+static void test_reserved_seat(void **state)
+{
+	(void)state;
+	int64_t ed = plan_edition(&(struct plan){.capacity = 1, .starts_in = 80 * DAY});
+	int64_t org = int_query(&stmt_org_by_slug, (const struct db_param[]){DBP_TEXT(org_slug), DBP_END});
+	struct db_conn *db = db_connect();
+	assert_non_null(db);
+	struct arena *a = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, db, a);
+	const char *why = NULL;
+	int rc = edition_reserve(&ctx, ed, org, 1, &why);
+	db_close(db);
+	CHECK(rc == 0, "edition_reserve: %d %s", rc, why ? why : "");
+	struct resp r;
+	get_page(NULL, &r, "/uitvoeringen/%lld", (long long)ed);
+	CHECK(has_text(&r, "Vol: wachtlijst"), "not full for others: %s", summary(&r));
+	resp_fini(&r);
+	struct browser b;
+	login(&b, learner[1]);
+	get_page(&b, &r, "/uitvoeringen/%lld", (long long)ed);
+	CHECK(has_text(&r, ">Inschrijven</button>"), "no enrol button for the library's own: %s",
+	      summary(&r));
+	resp_fini(&r);
+	int64_t id = enrol_ok(&b, ed, learner[1]);
+	CHECK(!strcmp(state_of(a, id), "enrolled"), "the held seat: %s", state_of(a, id));
+	arena_free(a);
+}
+
 /* ---- setup */
 
 static int campus_cli(char *const args[], const char *stdin_path)
@@ -804,6 +835,7 @@ int main(void)
 	    cmocka_unit_test(test_other_persons_enrolment),
 	    cmocka_unit_test(test_conflict_flagged),
 	    cmocka_unit_test(test_request_approval),
+	    cmocka_unit_test(test_reserved_seat),
 	};
 	return cmocka_run_group_tests_name("enrol_pages", tests, group_setup, group_teardown);
 }

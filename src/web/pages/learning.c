@@ -280,12 +280,18 @@ static json_t *action_json(struct req *r, struct ctx *ctx, const struct edition 
 	const char *why = blocked_reason(r, ctx, e);
 	if (why)
 		return json_pack("{s:s}", "blocked", why);
+	/* Seats held for the actor's library are theirs even when the rest is full. */
+	int64_t held = 0;
+	for (size_t i = 0; i < e->nreservations; i++)
+		if (e->reservations[i].org_id == r->actor.org_id)
+			held = e->reservations[i].seats - e->reservations[i].used;
+	bool full = !e->always_open && e->seats_left == 0 && held <= 0;
 	if (approval_expected(ctx, e))
 		return json_pack("{s:s, s:s}", "button", req_tr(r, "Aanvragen"), "note",
-		                 e->seats_left == 0
+		                 full
 		                     ? req_tr(r, "Je leidinggevende beslist eerst over je aanvraag. Deze uitvoering is vol: na goedkeuring kom je op de wachtlijst.")
 		                     : req_tr(r, "Je leidinggevende beslist eerst over je aanvraag; daarna ben je ingeschreven als er nog plaats is."));
-	if (!e->always_open && e->seats_left == 0)
+	if (full)
 		return json_pack("{s:s, s:s}", "button", req_tr(r, "Op de wachtlijst"), "note",
 		                 req_tr(r, "Deze uitvoering is vol. Komt er een plaats vrij, dan gaat die naar de eerste op de wachtlijst."));
 	return json_pack("{s:s}", "button", req_tr(r, "Inschrijven"));
