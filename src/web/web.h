@@ -121,7 +121,7 @@ int page_learning(struct req *r);
 int page_learning_cancel(struct req *r);
 int page_learning_offer(struct req *r);
 /* A module's editions for its public page: a list for the template. */
-json_t *module_editions_json(struct req *r, int64_t module_id, const char *format);
+int module_editions_json(struct req *r, int64_t module_id, const char *format, json_t **out);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

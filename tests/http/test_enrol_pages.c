@@ -119,6 +119,7 @@ struct plan {
 	int64_t capacity, offer_hours;
 	const char *audience; /* NULL: the module's */
 	int64_t starts_in;    /* seconds from now; 0: a week */
+	const char *online_url;
 };
 
 /* A new edition of the demo module with two meetings, planned as the
@@ -142,7 +143,7 @@ static int64_t plan_edition(const struct plan *p)
 	    .audience = p->audience,
 	    .offer_hours = p->offer_hours,
 	    .place = "Bibliotheek Utrecht, Oudegracht 167",
-	    .online_url = "",
+	    .online_url = p->online_url ? p->online_url : "",
 	    .notes = "Neem je eigen prentenboek mee.",
 	    .meetings = m,
 	    .nmeetings = 2,
@@ -303,13 +304,15 @@ static void test_module_and_edition_pages(void **state)
 static void test_enrol_twice_forged_csrf(void **state)
 {
 	(void)state;
-	int64_t ed = plan_edition(&(struct plan){.capacity = 5});
+	int64_t ed = plan_edition(&(struct plan){.capacity = 5, .online_url = "https://meet.example.nl/leesclub"});
 	struct browser b;
 	login(&b, learner[0]);
 	struct arena *a = arena_new(0);
 	struct resp r;
 	get_page(&b, &r, "/uitvoeringen/%lld", (long long)ed);
 	expect_page(&r, 200, "the edition page for a learner");
+	CHECK(!has(&r, "meet.example.nl") && has_text(&r, "de link staat hier zodra je bent ingeschreven"),
+	      "the meeting link is shown before enrolling: %s", summary(&r));
 	CHECK(has(&r, arena_printf(a, "action=\"/uitvoeringen/%lld/inschrijven\"", (long long)ed)) &&
 	          has_text(&r, ">Inschrijven</button>"),
 	      "no enrol button: %s", summary(&r));
@@ -335,10 +338,11 @@ static void test_enrol_twice_forged_csrf(void **state)
 	      "no cancel link for the booking: %s", summary(&r));
 	resp_fini(&r);
 
-	/* The edition page now shows the booking, not the button. */
+	/* The edition page now shows the booking (and the link), not the button. */
 	get_page(&b, &r, "/uitvoeringen/%lld", (long long)ed);
 	CHECK(has_text(&r, enrol_state_label(ENROL_ENROLLED)) && !has(&r, "/inschrijven\""),
 	      "the page does not show the booking: %s", summary(&r));
+	CHECK(has_text(&r, "https://meet.example.nl/leesclub"), "no meeting link for the booked learner");
 	resp_fini(&r);
 
 	/* Twice: refused with a reason, nothing changed. */

@@ -4,9 +4,7 @@
  * redirect), and "Mijn leren" with bookings, offers, waitlist places,
  * requests and history, cancelling after a confirmation step.
  * Times are shown in Dutch time (core/when.h). */
-#include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -101,15 +99,16 @@ static json_t *seats_json(struct req *r, const struct edition *e)
 
 /* ---- the module page: its editions ---- */
 
-json_t *module_editions_json(struct req *r, int64_t module_id, const char *format)
+int module_editions_json(struct req *r, int64_t module_id, const char *format, json_t **out)
 {
 	struct ctx ctx;
 	req_ctx(r, &ctx);
 	struct edition_summary *s;
 	size_t n;
+	int rc = edition_list_for_module(&ctx, module_id, &s, &n);
+	if (rc)
+		return rc;
 	json_t *list = json_array();
-	if (edition_list_for_module(&ctx, module_id, &s, &n) != 0)
-		return list;
 	bool online = format && (!strcmp(format, "online_live") || !strcmp(format, "elearning"));
 	for (size_t i = 0; i < n; i++) {
 		const char *when = s[i].always_open ? req_tr(r, "Altijd te volgen")
@@ -129,7 +128,8 @@ json_t *module_editions_json(struct req *r, int64_t module_id, const char *forma
 		                    "full", !s[i].always_open && s[i].seats_left == 0, "open",
 		                    s[i].open_now));
 	}
-	return list;
+	*out = list;
+	return 0;
 }
 
 /* ---- the edition page ---- */
@@ -153,10 +153,9 @@ static bool approval_expected(struct ctx *ctx, const struct edition *e)
 		return true;
 	if (p.budgets && e->price_cents > 0) {
 		struct budget_row b;
-		time_t tt = (time_t)ctx->now();
-		struct tm tm;
-		if (gmtime_r(&tt, &tm) &&
-		    budget_get(ctx, ctx->actor.org_id, ctx->actor.person_id, tm.tm_year + 1900, &b) == 0)
+		struct when_local now;
+		when_to_local(ctx->now(), &now);
+		if (budget_get(ctx, ctx->actor.org_id, ctx->actor.person_id, now.year, &b) == 0)
 			return b.left_cents < e->price_cents;
 	}
 	return false;
@@ -207,8 +206,9 @@ static const char *blocked_reason(struct req *r, struct ctx *ctx, const struct e
 	return NULL;
 }
 
-
-static json_t *edition_json(struct req *r, int64_t now, const struct edition *e)
+/* links: the online links of the meetings, for those booked, teaching or
+ * planning only (a public page must not hand out a meeting's link). */
+static json_t *edition_json(struct req *r, int64_t now, const struct edition *e, bool links)
 {
 	json_t *meetings = json_array();
 	for (size_t i = 0; i < e->nmeetings; i++) {
@@ -216,9 +216,10 @@ static json_t *edition_json(struct req *r, int64_t now, const struct edition *e)
 		const char *place = nonempty(m->place) ? m->place : nonempty(e->place);
 		const char *url = nonempty(m->online_url) ? m->online_url : nonempty(e->online_url);
 		json_array_append_new(meetings,
-		                      json_pack("{s:s, s:s, s:s?, s:s?}", "day", day_text(r, m->starts_at),
-		                                "time", span_text(r, m->starts_at, m->ends_at), "place",
-		                                place, "url", url));
+		                      json_pack("{s:s, s:s, s:s?, s:s?, s:b}", "day",
+		                                day_text(r, m->starts_at), "time",
+		                                span_text(r, m->starts_at, m->ends_at), "place", place,
+		                                "url", links ? url : NULL, "online", url != NULL));
 	}
 	json_t *teachers = json_array();
 	for (size_t i = 0; i < e->nteachers; i++)
@@ -234,7 +235,7 @@ static json_t *edition_json(struct req *r, int64_t now, const struct edition *e)
 	    e->always_open, "cancelled", e->cancelled, "meetings", meetings, "teachers", teachers,
 	    "audience_orgs", orgs, "audience", req_tr(r, module_audience_label(e->audience)), "price",
 	    euros(r, e->price_cents), "place", nonempty(e->place), "online_url",
-	    nonempty(e->online_url), "notes", nonempty(e->notes), "cancel_reason",
+	    links ? nonempty(e->online_url) : NULL, "notes", nonempty(e->notes), "cancel_reason",
 	    e->cancelled ? nonempty(e->cancel_reason) : NULL, "format",
 	    e->format ? req_tr(r, module_format_label(e->format)) : NULL, "seats", seats_json(r, e));
 	if (!e->always_open) {
@@ -264,12 +265,12 @@ static const struct enrolment *own_enrolment(struct ctx *ctx, int64_t edition_id
 
 /* What this visitor can do here: log in, see their booking, read why not,
  * or the one button that fits (enrol, waitlist, request approval). */
-static json_t *action_json(struct req *r, struct ctx *ctx, const struct edition *e)
+static json_t *action_json(struct req *r, struct ctx *ctx, const struct edition *e,
+                           const struct enrolment *own)
 {
 	if (!r->actor.person_id)
 		return json_pack("{s:s}", "login",
 		                 arena_printf(r->arena, "/inloggen?terug=/uitvoeringen/%lld", (long long)e->id));
-	const struct enrolment *own = own_enrolment(ctx, e->id);
 	if (own) {
 		json_t *a = json_pack("{s:s}", "booked", req_tr(r, enrol_state_label(own->state)));
 		if (own->state == ENROL_WAITLISTED && own->waitlist_pos > 0)
@@ -300,9 +301,12 @@ static json_t *action_json(struct req *r, struct ctx *ctx, const struct edition 
 static int render_edition(struct req *r, struct ctx *ctx, const struct edition *e, unsigned status,
                           const char *error)
 {
+	const struct enrolment *own = own_enrolment(ctx, e->id);
+	bool booked = own && (own->state == ENROL_ENROLLED || own->state == ENROL_ATTENDED);
+	bool links = booked || edition_may_manage(ctx, e) || edition_may_teach(ctx, e);
 	json_t *data = json_pack(
-	    "{s:o, s:o, s:[{s:s, s:s}, {s:s, s:s}]}", "edition", edition_json(r, ctx->now(), e),
-	    "action", action_json(r, ctx, e), "breadcrumb", "href", "/aanbod", "label",
+	    "{s:o, s:o, s:[{s:s, s:s}, {s:s, s:s}]}", "edition", edition_json(r, ctx->now(), e, links),
+	    "action", action_json(r, ctx, e, own), "breadcrumb", "href", "/aanbod", "label",
 	    req_tr(r, "Aanbod"), "href", arena_printf(r->arena, "/aanbod/%lld", (long long)e->module_id),
 	    "label", e->module_title);
 	if (error)
