@@ -281,6 +281,15 @@ static void test_module_and_edition_pages(void **state)
 	      "the seats do not poll");
 	resp_fini(&r);
 
+	/* A library's manager also gets the team links, for their own library. */
+	struct browser m;
+	login(&m, "manager@bibliotheek-utrecht.demo");
+	get_page(&m, &r, "/uitvoeringen/%lld", (long long)ed);
+	CHECK(has_text(&r, arena_printf(a, "/b/bibliotheek-utrecht/team/inschrijven?uitvoering=%lld", (long long)ed)) &&
+	          has_text(&r, arena_printf(a, "/b/bibliotheek-utrecht/uitvoeringen/%lld/reserveren", (long long)ed)),
+	      "no team links for the manager: %s", summary(&r));
+	resp_fini(&r);
+
 	get_page(NULL, &r, "/uitvoeringen/%lld/plaatsen", (long long)ed);
 	expect_status(&r, 200, "the seats fragment");
 	CHECK(has_text(&r, "Nog 3 plaatsen") && !has(&r, "<html") && r.body.len < 400,
@@ -455,6 +464,11 @@ static void test_waitlist_moves_on_cancel(void **state)
 	resp_fini(&r);
 	br_get(&b1, &r, "/mijn/leren");
 	CHECK(has_text(&r, "Je inschrijving is geannuleerd."), "no flash: %s", summary(&r));
+	/* In the history, with the state and the reason given. */
+	const char *row = strstr(body(&r), arena_printf(a, "id=\"inschrijving-%lld\"", (long long)first));
+	CHECK(has(&r, "id=\"geschiedenis\"") && row && strstr(row, enrol_state_label(ENROL_CANCELLED)) &&
+	          strstr(row, "Ziek"),
+	      "the cancellation is not in the history: %s", summary(&r));
 	resp_fini(&r);
 	CHECK(!strcmp(state_of(a, first), "cancelled"), "first: %s", state_of(a, first));
 	CHECK(!strcmp(state_of(a, second), "enrolled"), "the seat did not go on: %s",
