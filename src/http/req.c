@@ -55,6 +55,9 @@ static const struct {
 	{"toetsing_aangeboden", N_("De module is aangeboden aan de toetsingscommissie.")},
 	{"toetsing_ingetrokken", N_("De module is teruggetrokken; zij is weer een concept.")},
 	{"toetsing_bijgewerkt", N_("De toetsing is bijgewerkt.")},
+	{"inschrijving_geannuleerd", N_("Je inschrijving is geannuleerd.")},
+	{"aanbod_aangenomen", N_("Je hebt het aanbod aangenomen: je bent ingeschreven.")},
+	{"aanbod_afgewezen", N_("Je hebt het aanbod afgewezen; de plaats gaat naar de volgende op de wachtlijst.")},
 };
 
 const char *http_method_name(enum http_method m)

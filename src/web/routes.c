@@ -161,6 +161,16 @@ const struct route web_routes[] = {
     {HTTP_GET | HTTP_POST, "/mijn/agenda", page_agenda, BODY_FORM, 4 * KB, 0, "agenda", AZ_PERSON},
     {HTTP_GET, "/agenda/:token", page_agenda_feed, BODY_NONE, 0, ROUTE_SECRET_PATH | STATELESS,
      "agenda_feed", AZ_PUBLIC},
+    {HTTP_GET, "/uitvoeringen/:id", page_edition, BODY_NONE, 0, 0, "edition", AZ_PUBLIC},
+    {HTTP_GET, "/uitvoeringen/:id/plaatsen", page_edition_seats, BODY_NONE, 0, 0, "edition_seats",
+     AZ_PUBLIC},
+    {HTTP_POST, "/uitvoeringen/:id/inschrijven", page_edition_enrol, BODY_FORM, 4 * KB, 0,
+     "edition_enrol", AZ_PERSON},
+    {HTTP_GET, "/mijn/leren", page_learning, BODY_NONE, 0, 0, "learning", AZ_PERSON},
+    {HTTP_GET | HTTP_POST, "/mijn/leren/:id/annuleren", page_learning_cancel, BODY_FORM, 8 * KB, 0,
+     "learning_cancel", AZ_PERSON},
+    {HTTP_POST, "/mijn/leren/:id/aanbod", page_learning_offer, BODY_FORM, 4 * KB, 0,
+     "learning_offer", AZ_PERSON},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

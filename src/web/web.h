@@ -113,6 +113,15 @@ int page_api_token_revoke(struct req *r);
 int page_catalog(struct req *r);
 int page_org_catalog(struct req *r);
 int api_modules(struct req *r);
+/* The learner's side of enrolment (pages/learning.c). */
+int page_edition(struct req *r);
+int page_edition_seats(struct req *r);
+int page_edition_enrol(struct req *r);
+int page_learning(struct req *r);
+int page_learning_cancel(struct req *r);
+int page_learning_offer(struct req *r);
+/* A module's editions for its public page: a list for the template. */
+int module_editions_json(struct req *r, int64_t module_id, const char *format, json_t **out);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

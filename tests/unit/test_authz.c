@@ -66,6 +66,8 @@ static const struct {
     /* notifications and the calendar feed (the feed's token decides) */
     {"notifications", AZ_PERSON}, {"notifications_read", AZ_PERSON},
     {"agenda", AZ_PERSON},        {"agenda_feed", AZ_PUBLIC},
+    {"edition", AZ_PUBLIC},       {"edition_seats", AZ_PUBLIC},    {"edition_enrol", AZ_PERSON},
+    {"learning", AZ_PERSON},      {"learning_cancel", AZ_PERSON},  {"learning_offer", AZ_PERSON},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
