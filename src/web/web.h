@@ -113,6 +113,19 @@ int page_api_token_revoke(struct req *r);
 int page_catalog(struct req *r);
 int page_org_catalog(struct req *r);
 int api_modules(struct req *r);
+/* The library manager's side of enrolment (pages/manager.c, pages/budgets.c). */
+int page_manager_approvals(struct req *r);
+int page_manager_decide(struct req *r);
+int page_manager_team(struct req *r);
+int page_manager_enrol(struct req *r);
+int page_manager_enrolment(struct req *r);
+int page_manager_cancel(struct req *r);
+int page_manager_move(struct req *r);
+int page_manager_reserve(struct req *r);
+int page_manager_budgets(struct req *r);
+int page_manager_budgets_csv(struct req *r);
+/* Requests waiting for the actor's decision in org_id (0 when unreadable). */
+size_t manager_waiting_count(struct req *r, int64_t org_id);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

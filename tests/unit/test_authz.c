@@ -63,6 +63,12 @@ static const struct {
     {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
     {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
     {"catalog", AZ_PUBLIC},       {"org_catalog", AZ_PUBLIC},      {"api_modules", AZ_PUBLIC},
+    /* the library manager's side of enrolment */
+    {"manager_approvals", AZ_ORG_MANAGER}, {"manager_decide", AZ_ORG_MANAGER},
+    {"manager_team", AZ_ORG_MANAGER},      {"manager_enrol", AZ_ORG_MANAGER},
+    {"manager_enrolment", AZ_ORG_MANAGER}, {"manager_cancel", AZ_ORG_MANAGER},
+    {"manager_move", AZ_ORG_MANAGER},      {"manager_reserve", AZ_ORG_MANAGER},
+    {"manager_budgets", AZ_ORG_MANAGER},   {"manager_budgets_csv", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
