@@ -79,16 +79,19 @@ static bool is_live(enum enrol_state s)
 static json_t *enrolment_json(struct req *r, const struct enrolment *e)
 {
 	json_t *o = json_pack(
-	    "{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "id",
+	    "{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b}", "id",
 	    (json_int_t)e->id, "edition_id", (json_int_t)e->edition_id, "module_id",
 	    (json_int_t)e->module_id, "person_id", (json_int_t)e->person_id, "person_name",
 	    e->person_name ? e->person_name : "", "person_email", e->person_email ? e->person_email : "",
-	    "module_title", e->module_title ? e->module_title : "", "code",
-	    e->edition_code ? e->edition_code : "", "when", edition_when(r, e->always_open, e->starts_at),
-	    "state", req_tr(r, enrol_state_label(e->state)), "state_key", enrol_state_name(e->state),
-	    "price", euros(r, e->price_cents), "budget_state",
-	    *budget_state_label(e->budget_state) ? req_tr(r, budget_state_label(e->budget_state)) : "",
-	    "live", is_live(e->state), "second_step", e->approval_step == 2);
+	    "module_title", e->module_title ? e->module_title : "", "when",
+	    edition_when(r, e->always_open, e->starts_at), "state", req_tr(r, enrol_state_label(e->state)),
+	    "state_key", enrol_state_name(e->state), "price", euros(r, e->price_cents), "live",
+	    is_live(e->state), "second_step", e->approval_step == 2);
+	/* Only set when there is something: "" would still open a section. */
+	if (e->edition_code && *e->edition_code)
+		json_object_set_new(o, "code", json_string(e->edition_code));
+	if (*budget_state_label(e->budget_state))
+		json_object_set_new(o, "budget_state", json_string(req_tr(r, budget_state_label(e->budget_state))));
 	if (e->state == ENROL_WAITLISTED && e->waitlist_pos > 0)
 		json_object_set_new(o, "waitlist_pos", json_integer(e->waitlist_pos));
 	if (e->reason && *e->reason)
@@ -97,6 +100,9 @@ static json_t *enrolment_json(struct req *r, const struct enrolment *e)
 		json_object_set_new(o, "place", json_string(e->place));
 	return o;
 }
+
+/* A string for a template section: null when empty ("" would still open it). */
+static json_t *text_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
 
 static bool blank(const char *s)
 {
@@ -341,10 +347,12 @@ static int render_enrolment(struct req *r, struct ctx *ctx, const struct enrolme
 		const char *label = ev[i].to_state;
 		if (enrol_state_parse(ev[i].to_state, &to) == 0)
 			label = req_tr(r, enrol_state_label(to));
-		json_array_append_new(events,
-		                      json_pack("{s:s, s:s, s:s, s:s}", "at", datetime_text(r, ev[i].at),
-		                                "who", *ev[i].actor_name ? ev[i].actor_name : req_tr(r, "Campus"),
-		                                "state", label, "reason", ev[i].reason ? ev[i].reason : ""));
+		json_t *o = json_pack("{s:s, s:s, s:s}", "at", datetime_text(r, ev[i].at), "who",
+		                      *ev[i].actor_name ? ev[i].actor_name : req_tr(r, "Campus"), "state",
+		                      label);
+		if (ev[i].reason && *ev[i].reason)
+			json_object_set_new(o, "reason", json_string(req_tr(r, ev[i].reason)));
+		json_array_append_new(events, o);
 	}
 	json_t *targets = json_array();
 	if (is_live(e->state)) {
@@ -553,14 +561,14 @@ static int render_reserve(struct req *r, struct ctx *ctx, const struct edition *
 	crumb(data, arena_printf(r->arena, "/b/%s/team", r->org.slug), req_tr(r, "Team"));
 	json_t *meetings = json_array();
 	for (size_t i = 0; i < ed->nmeetings; i++)
-		json_array_append_new(meetings, json_pack("{s:s, s:s}", "when",
+		json_array_append_new(meetings, json_pack("{s:s, s:o}", "when",
 		                                          datetime_text(r, ed->meetings[i].starts_at), "place",
-		                                          ed->meetings[i].place ? ed->meetings[i].place : ""));
+		                                          text_or_null(ed->meetings[i].place)));
 	json_object_set_new(
 	    data, "edition",
-	    json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:b, s:b, s:o}", "id", (json_int_t)ed->id,
+	    json_pack("{s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:I, s:b, s:b, s:o}", "id", (json_int_t)ed->id,
 	              "module_id", (json_int_t)ed->module_id, "title", ed->module_title, "provider",
-	              ed->provider_name, "code", ed->code ? ed->code : "", "when",
+	              ed->provider_name, "code", text_or_null(ed->code), "when",
 	              edition_when(r, ed->always_open, ed->starts_at), "price", euros(r, ed->price_cents),
 	              "capacity", (json_int_t)ed->capacity, "unlimited", ed->seats_left < 0, "cancelled",
 	              ed->cancelled, "meetings", meetings));
