@@ -400,8 +400,19 @@ static void test_approve_with_budget(void **state)
 	      "the budget row does not show 350 reserved and 150 left: %s", line ? line : "(no row)");
 	resp_fini(&r);
 
-	/* Above what is left: to approval, whatever the policy. */
+	/* Above what is left: to approval, whatever the policy; approving it
+	 * cannot take the account below zero (refused, nothing changed). */
 	int64_t e2 = request_seat(learner_id, utrecht_id, ed2, ENROL_REQUESTED);
+	decide(&b, &r, e2, "goedkeuren", "");
+	expect_page(&r, 409, "approving above the budget left");
+	CHECK(has_text(&r, "Het resterende opleidingsbudget van deze persoon is te laag"),
+	      "no reason for the refused approval: %s", summary(&r));
+	resp_fini(&r);
+	acc = account_of(learner_id);
+	CHECK(acc.reserved == 35000 && acc.reserved + acc.spent <= acc.amount,
+	      "an approval above the budget moved the account: %lld reserved of %lld",
+	      (long long)acc.reserved, (long long)acc.amount);
+	CHECK(!strcmp(enrolment_of(a, e2).state, "requested"), "a refused approval decided");
 	decide(&b, &r, e2, "afwijzen", "");
 	expect_page(&r, 422, "refusing without a reason");
 	CHECK(has_text(&r, "Geef een reden op als u een aanvraag afwijst."), "no message: %s", summary(&r));
