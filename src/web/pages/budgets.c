@@ -208,11 +208,12 @@ static int render(struct req *r, struct ctx *ctx, int year, unsigned status,
 
 	static const char *const keep[] = {"jaar", "q", NULL};
 	json_t *data = json_pack(
-	    "{s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:s, s:[{s:s, s:s}, {s:s, s:s}]}", "org_name",
-	    r->org.name, "org_slug", r->org.slug, "policy", policy, "defaults", defaults, "people",
-	    people, "years", years, "year", year, "q", q ? q : "", "breadcrumb", "href", "/mijn",
-	    "label", req_tr(r, "Mijn Campus"), "href", arena_printf(r->arena, "/b/%s/team", r->org.slug),
-	    "label", req_tr(r, "Team"));
+	    "{s:s, s:s, s:o, s:o, s:o, s:o, s:i, s:s, s:[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]}",
+	    "org_name", r->org.name, "org_slug", r->org.slug, "policy", policy, "defaults", defaults,
+	    "people", people, "years", years, "year", year, "q", q ? q : "", "breadcrumb", "href",
+	    "/mijn", "label", req_tr(r, "Mijn Campus"), "href",
+	    arena_printf(r->arena, "/b/%s", r->org.slug), "label", r->org.name, "href",
+	    arena_printf(r->arena, "/b/%s/team", r->org.slug), "label", req_tr(r, "Team"));
 	json_object_set_new(data, "totals",
 	                    json_pack("{s:s, s:s, s:s, s:s}", "amount", euros(r, totals.amount_cents),
 	                              "reserved", euros(r, totals.reserved_cents), "spent",
