@@ -34,6 +34,7 @@
 #include "domain/ctx.h"
 #include "domain/enrol.h"
 #include "domain/people.h"
+#include "web/web.h"
 
 extern char **environ;
 
@@ -263,6 +264,16 @@ static void set_volunteer_default(struct browser *b, struct arena *a, const char
 	                euros, (const char *)NULL));
 	expect_redirect(&r, arena_printf(a, LIB "/budgetten?jaar=%d&gedaan=standaard#standaard", year),
 	                "the group defaults");
+	resp_fini(&r);
+	/* The form shows the default as set (budget_default_get), the other group untouched. */
+	br_get(b, &r, arena_printf(a, LIB "/budgetten?jaar=%d", year));
+	expect_page(&r, 200, "the budget page");
+	int64_t cents = 0;
+	CHECK(euros_parse(input_value(&r, "vrijwilligers"), &cents) && input_value(&r, "medewerkers"),
+	      "no default in the form");
+	int64_t want = 0;
+	CHECK(euros_parse(euros, &want) && cents == want, "the form shows %s, not %s",
+	      input_value(&r, "vrijwilligers"), euros);
 	resp_fini(&r);
 }
 
