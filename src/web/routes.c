@@ -171,6 +171,26 @@ const struct route web_routes[] = {
      "learning_cancel", AZ_PERSON},
     {HTTP_POST, "/mijn/leren/:id/aanbod", page_learning_offer, BODY_FORM, 4 * KB, 0,
      "learning_offer", AZ_PERSON},
+    /* The library manager's side of enrolment (pages/manager.c, pages/budgets.c). */
+    {HTTP_GET, "/b/:slug/goedkeuringen", page_manager_approvals, BODY_NONE, 0, 0, "manager_approvals",
+     AZ_ORG_MANAGER},
+    {HTTP_POST, "/b/:slug/goedkeuringen/:id", page_manager_decide, BODY_FORM, 8 * KB, 0,
+     "manager_decide", AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/team", page_manager_team, BODY_NONE, 0, 0, "manager_team", AZ_ORG_MANAGER},
+    {HTTP_GET | HTTP_POST, "/b/:slug/team/inschrijven", page_manager_enrol, BODY_FORM, 4 * KB, 0,
+     "manager_enrol", AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/inschrijvingen/:id", page_manager_enrolment, BODY_NONE, 0, 0,
+     "manager_enrolment", AZ_ORG_MANAGER},
+    {HTTP_POST, "/b/:slug/inschrijvingen/:id/annuleren", page_manager_cancel, BODY_FORM, 8 * KB, 0,
+     "manager_cancel", AZ_ORG_MANAGER},
+    {HTTP_POST, "/b/:slug/inschrijvingen/:id/verplaatsen", page_manager_move, BODY_FORM, 4 * KB, 0,
+     "manager_move", AZ_ORG_MANAGER},
+    {HTTP_GET | HTTP_POST, "/b/:slug/uitvoeringen/:id/reserveren", page_manager_reserve, BODY_FORM,
+     4 * KB, 0, "manager_reserve", AZ_ORG_MANAGER},
+    {HTTP_GET | HTTP_POST, "/b/:slug/budgetten", page_manager_budgets, BODY_FORM, 8 * KB, 0,
+     "manager_budgets", AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/budgetten.csv", page_manager_budgets_csv, BODY_NONE, 0, 0,
+     "manager_budgets_csv", AZ_ORG_MANAGER},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -122,6 +122,19 @@ int page_learning_cancel(struct req *r);
 int page_learning_offer(struct req *r);
 /* A module's editions for its public page: a list for the template. */
 int module_editions_json(struct req *r, int64_t module_id, const char *format, json_t **out);
+/* The library manager's side of enrolment (pages/manager.c, pages/budgets.c). */
+int page_manager_approvals(struct req *r);
+int page_manager_decide(struct req *r);
+int page_manager_team(struct req *r);
+int page_manager_enrol(struct req *r);
+int page_manager_enrolment(struct req *r);
+int page_manager_cancel(struct req *r);
+int page_manager_move(struct req *r);
+int page_manager_reserve(struct req *r);
+int page_manager_budgets(struct req *r);
+int page_manager_budgets_csv(struct req *r);
+/* Requests waiting for the actor's decision in org_id (0 when unreadable). */
+size_t manager_waiting_count(struct req *r, int64_t org_id);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);

@@ -68,6 +68,12 @@ static const struct {
     {"agenda", AZ_PERSON},        {"agenda_feed", AZ_PUBLIC},
     {"edition", AZ_PUBLIC},       {"edition_seats", AZ_PUBLIC},    {"edition_enrol", AZ_PERSON},
     {"learning", AZ_PERSON},      {"learning_cancel", AZ_PERSON},  {"learning_offer", AZ_PERSON},
+    /* the library manager's side of enrolment */
+    {"manager_approvals", AZ_ORG_MANAGER}, {"manager_decide", AZ_ORG_MANAGER},
+    {"manager_team", AZ_ORG_MANAGER},      {"manager_enrol", AZ_ORG_MANAGER},
+    {"manager_enrolment", AZ_ORG_MANAGER}, {"manager_cancel", AZ_ORG_MANAGER},
+    {"manager_move", AZ_ORG_MANAGER},      {"manager_reserve", AZ_ORG_MANAGER},
+    {"manager_budgets", AZ_ORG_MANAGER},   {"manager_budgets_csv", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };

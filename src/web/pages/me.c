@@ -43,8 +43,11 @@ static int render_me(struct req *r, unsigned status, json_t *extra)
 		                      role_list(r, ms[i].roles), "current", is_current);
 		if (is_current) {
 			current = json_deep_copy(o);
-			if (ms[i].roles & ROLE_MANAGER)
+			if (ms[i].roles & ROLE_MANAGER) {
 				json_object_set_new(current, "manager", json_true());
+				json_object_set_new(current, "waiting",
+				                    json_integer((json_int_t)manager_waiting_count(r, ms[i].org_id)));
+			}
 			if (ms[i].roles & ROLE_CAMPUS_ADMIN)
 				json_object_set_new(current, "campus_admin", json_true());
 			/* The committee's inbox: members, and administrators for the completeness check. */
