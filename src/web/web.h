@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "http/router.h"
 
@@ -131,6 +132,41 @@ int form_file_read(struct req *r, const char *name, size_t max, unsigned char **
 int form_ids(struct req *r, const char *name, size_t max, int64_t **ids, size_t *n);
 /* A positive id from the path parameter name; CAMPUS_ENOTFOUND otherwise. */
 int path_id(struct req *r, const char *name, int64_t *id);
+
+/* Planning of editions (pages/planning.c), their participants, attendance
+ * and results (pages/attendance.c), the API (api/editions.c). */
+int page_planning(struct req *r);
+int page_edition_new(struct req *r);
+int page_edition_edit(struct req *r);
+int page_edition_cancel(struct req *r);
+int page_edition_participants(struct req *r);
+int page_edition_participants_csv(struct req *r);
+int page_edition_participants_xlsx(struct req *r);
+int page_edition_attendance(struct req *r);
+int page_edition_attendance_csv(struct req *r);
+int page_edition_results(struct req *r);
+int page_meeting_qr(struct req *r);
+int page_checkin(struct req *r);
+int api_provider_editions(struct req *r);
+int api_provider_edition(struct req *r);
+int api_provider_edition_participants(struct req *r);
+int api_provider_edition_attendance(struct req *r);
+int api_provider_edition_results(struct req *r);
+struct edition;
+/* The edition of the path's :id, of the route's organisation only (else
+ * CAMPUS_ENOTFOUND), that the actor may manage (manage) or also teach
+ * (else CAMPUS_EFORBIDDEN). */
+int edition_of_path(struct req *r, bool manage, struct edition *e);
+/* Wall-clock time in the Netherlands (Europe/Amsterdam: CET, CEST under the
+ * EU rule) <-> epoch seconds (src/web/localtime.c). "YYYY-MM-DD" and "HH:MM"
+ * (time NULL: 00:00); false when malformed or not a real date. */
+bool local_time_parse(const char *date, const char *hm, int64_t *out);
+/* "YYYY-MM-DDTHH:MM" (as <input type=datetime-local> sends it) or with a space. */
+bool local_datetime_parse(const char *text, int64_t *out);
+/* The local date and time of t: date "YYYY-MM-DD", hm "HH:MM". */
+void local_time_split(int64_t t, char date[11], char hm[6]);
+/* Broken-down local time of t (tm_isdst set). */
+void local_time_tm(int64_t t, struct tm *out);
 
 struct buf;
 /* Render a template given as text (plain Mustache) with partials {name: text}. */
