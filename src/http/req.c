@@ -53,6 +53,11 @@ static const struct {
 	{"toetsing_aangeboden", N_("De module is aangeboden aan de toetsingscommissie.")},
 	{"toetsing_ingetrokken", N_("De module is teruggetrokken; zij is weer een concept.")},
 	{"toetsing_bijgewerkt", N_("De toetsing is bijgewerkt.")},
+	{"uitvoering_nieuw", N_("De uitvoering is gepland. Zij staat in het aanbod zodra de module gepubliceerd is.")},
+	{"uitvoering_opgeslagen", N_("Het plan van de uitvoering is opgeslagen.")},
+	{"uitvoering_geannuleerd", N_("De uitvoering is geannuleerd; de deelnemers krijgen bericht.")},
+	{"aanwezigheid", N_("De aanwezigheid is opgeslagen.")},
+	{"resultaten", N_("De resultaten zijn opgeslagen.")},
 };
 
 const char *http_method_name(enum http_method m)

@@ -6,7 +6,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "http/router.h"
 
@@ -157,16 +156,6 @@ struct edition;
  * CAMPUS_ENOTFOUND), that the actor may manage (manage) or also teach
  * (else CAMPUS_EFORBIDDEN). */
 int edition_of_path(struct req *r, bool manage, struct edition *e);
-/* Wall-clock time in the Netherlands (Europe/Amsterdam: CET, CEST under the
- * EU rule) <-> epoch seconds (src/web/localtime.c). "YYYY-MM-DD" and "HH:MM"
- * (time NULL: 00:00); false when malformed or not a real date. */
-bool local_time_parse(const char *date, const char *hm, int64_t *out);
-/* "YYYY-MM-DDTHH:MM" (as <input type=datetime-local> sends it) or with a space. */
-bool local_datetime_parse(const char *text, int64_t *out);
-/* The local date and time of t: date "YYYY-MM-DD", hm "HH:MM". */
-void local_time_split(int64_t t, char date[11], char hm[6]);
-/* Broken-down local time of t (tm_isdst set). */
-void local_time_tm(int64_t t, struct tm *out);
 
 struct buf;
 /* Render a template given as text (plain Mustache) with partials {name: text}. */

@@ -17,6 +17,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/when.h"
 #include "domain/enrol.h"
 #include "domain/mail.h"
 #include "http/req.h"
@@ -27,12 +28,12 @@
 
 static const char *S(const char *s) { return s ? s : ""; }
 
-static const char *when_text(struct req *r, int64_t t)
+/* "di 14 apr 2026 09:30" in Dutch local time. */
+static const char *time_text(struct req *r, int64_t t)
 {
-	struct tm tm;
-	local_time_tm(t, &tm);
-	return arena_printf(r->arena, "%02d-%02d-%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
-	                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	const char *lang = i18n_lang_codes[r->lang];
+	return arena_printf(r->arena, "%s %s", when_text(r->arena, t, lang, WHEN_SHORT),
+	                    when_text(r->arena, t, lang, WHEN_TIME));
 }
 
 /* A booking that has a seat: attendance and results are about these. */
@@ -54,7 +55,7 @@ static json_t *page_base(struct req *r, const struct edition *e, const char *her
 	    "/mijn", "label", req_tr(r, "Mijn Campus"), "href", planning ? planning : "/mijn", "label",
 	    req_tr(r, "Planning"), "edition", "id", (json_int_t)e->id, "module_title",
 	    S(e->module_title), "code", S(e->code), "when",
-	    e->always_open ? req_tr(r, "Altijd open") : when_text(r, e->starts_at), "cancelled",
+	    e->always_open ? req_tr(r, "Altijd open") : time_text(r, e->starts_at), "cancelled",
 	    e->cancelled, "manage", edition_may_manage(&ctx, e), "base", S(base));
 	return data;
 }
@@ -294,7 +295,7 @@ static int render_attendance(struct req *r, unsigned status, const struct editio
 	for (size_t k = 0; k < e->nmeetings; k++)
 		json_array_append_new(meetings, json_pack("{s:I, s:s, s:b, s:I}", "id",
 		                                          (json_int_t)e->meetings[k].id, "when",
-		                                          when_text(r, e->meetings[k].starts_at),
+		                                          time_text(r, e->meetings[k].starts_at),
 		                                          "current", k == m, "n", (json_int_t)(k + 1)));
 	json_t *people = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -316,7 +317,7 @@ static int render_attendance(struct req *r, unsigned status, const struct editio
 	json_object_set_new(data, "meetings", meetings);
 	json_object_set_new(data, "meeting",
 	                    json_pack("{s:I, s:s}", "id", (json_int_t)e->meetings[m].id, "when",
-	                              when_text(r, e->meetings[m].starts_at)));
+	                              time_text(r, e->meetings[m].starts_at)));
 	json_object_set_new(data, "people", people);
 	if (error)
 		json_object_set_new(data, "error", json_string(error));
@@ -637,7 +638,7 @@ int page_meeting_qr(struct req *r)
 	const char *why = NULL;
 	rc = enrol_checkin_token(&ctx, meeting_id, token, &why);
 	json_t *data = page_base(r, &e, "qr");
-	json_object_set_new(data, "meeting", json_pack("{s:s}", "when", when_text(r, e.meetings[m].starts_at)));
+	json_object_set_new(data, "meeting", json_pack("{s:s}", "when", time_text(r, e.meetings[m].starts_at)));
 	if (rc && why) {
 		r->error = rc;
 		json_object_set_new(data, "error", json_string(req_tr(r, why)));

@@ -4,7 +4,7 @@
  * managers (the form) or also its teachers (the list); every handler checks
  * that the edition or module in the URL belongs to the organisation of the
  * URL, and the domain checks ownership again. Times are typed and shown in
- * Dutch local time (web/localtime.c); the domain keeps epoch seconds. */
+ * Dutch local time (core/when.h); the domain keeps epoch seconds. */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/when.h"
 #include "domain/authz.h"
 #include "domain/catalog.h"
 #include "domain/enrol.h"
@@ -32,20 +33,40 @@ static const char *const month_names[] = {
     N_("januari"), N_("februari"), N_("maart"),     N_("april"),   N_("mei"),      N_("juni"),
     N_("juli"),    N_("augustus"), N_("september"), N_("oktober"), N_("november"), N_("december")};
 
-/* "14-04-2026" and "14-04-2026 09:30" in Dutch local time. */
+static const char *lang_code(const struct req *r) { return i18n_lang_codes[r->lang]; }
+
+/* "di 14 apr 2026" and "di 14 apr 2026 09:30" in Dutch local time. */
 static const char *day_text(struct req *r, int64_t t)
 {
-	struct tm tm;
-	local_time_tm(t, &tm);
-	return arena_printf(r->arena, "%02d-%02d-%04d", tm.tm_mday, tm.tm_mon + 1, tm.tm_year + 1900);
+	return when_text(r->arena, t, lang_code(r), WHEN_SHORT);
 }
 
-static const char *when_text(struct req *r, int64_t t)
+static const char *time_text(struct req *r, int64_t t)
 {
-	struct tm tm;
-	local_time_tm(t, &tm);
-	return arena_printf(r->arena, "%02d-%02d-%04d %02d:%02d", tm.tm_mday, tm.tm_mon + 1,
-	                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+	return arena_printf(r->arena, "%s %s", when_text(r->arena, t, lang_code(r), WHEN_SHORT),
+	                    when_text(r->arena, t, lang_code(r), WHEN_TIME));
+}
+
+/* "2026-09-01" and "09:00" as the form's fields hold them. */
+static const char *iso_date(struct req *r, int64_t t)
+{
+	return when_text(r->arena, t, "nl", WHEN_ISO_DATE);
+}
+
+static const char *hm(struct req *r, int64_t t)
+{
+	return when_text(r->arena, t, "nl", WHEN_TIME);
+}
+
+/* "2026-09-01T09:00" (<input type=datetime-local>) or with a space. */
+static bool datetime_parse(const char *text, int64_t *out)
+{
+	char date[11];
+	if (!text || strlen(text) < 16 || (text[10] != 'T' && text[10] != ' '))
+		return false;
+	memcpy(date, text, 10);
+	date[10] = '\0';
+	return when_parse(date, text + 11, out);
 }
 
 static json_t *page_base(struct req *r, const char *title)
@@ -102,7 +123,7 @@ static json_t *summary_json(struct req *r, const struct edition_summary *s, int6
 	                   : s->ends_at && strcmp(day_text(r, s->starts_at), day_text(r, s->ends_at))
 	                       ? arena_printf(r->arena, "%s %s %s", day_text(r, s->starts_at),
 	                                      req_tr(r, "t/m"), day_text(r, s->ends_at))
-	                       : when_text(r, s->starts_at);
+	                       : time_text(r, s->starts_at);
 	json_t *o = json_pack(
 	    "{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:b, s:b}", "id",
 	    (json_int_t)s->id, "module_id", (json_int_t)s->module_id, "module_title", S(s->module_title),
@@ -133,11 +154,10 @@ int page_planning(struct req *r)
 	if (mod && *mod && (!str_to_int64(mod, strlen(mod), &module_filter) || module_filter <= 0))
 		return reply_error(r, CAMPUS_EINVAL, req_tr(r, "Kies een bestaande module."));
 	int64_t now = ctx.now();
-	char month_start[11], hm[6];
-	local_time_split(now, month_start, hm);
-	month_start[8] = '0', month_start[9] = '1';
+	struct when_local today;
+	when_to_local(now, &today);
 	int64_t from = 0, to = INT64_MAX;
-	if (p == 0 && !local_time_parse(month_start, NULL, &from))
+	if (p == 0 && !when_from_local(today.year, today.month, 1, 0, 0, &from))
 		from = now;
 	else if (p == 1)
 		from = now - 3 * 366 * 86400, to = now;
@@ -160,11 +180,10 @@ int page_planning(struct req *r)
 		int key = 0;
 		const char *heading = req_tr(r, "Altijd open");
 		if (!rows[i].always_open && rows[i].starts_at) {
-			struct tm st;
-			local_time_tm(rows[i].starts_at, &st);
-			key = (st.tm_year + 1900) * 12 + st.tm_mon + 1;
-			heading = arena_printf(r->arena, "%s %d", req_tr(r, month_names[st.tm_mon]),
-			                       st.tm_year + 1900);
+			struct when_local st;
+			when_to_local(rows[i].starts_at, &st);
+			key = st.year * 12 + st.month;
+			heading = arena_printf(r->arena, "%s %d", req_tr(r, month_names[st.month - 1]), st.year);
 		}
 		if (!group || key != last_key) {
 			group = json_pack("{s:s, s:[]}", "heading", S(heading), "editions");
@@ -284,9 +303,7 @@ static const char *datetime_value(struct req *r, int64_t t)
 {
 	if (!t)
 		return "";
-	char date[11], hm[6];
-	local_time_split(t, date, hm);
-	return arena_printf(r->arena, "%sT%s", date, hm);
+	return arena_printf(r->arena, "%sT%s", iso_date(r, t), hm(r, t));
 }
 
 static const char *int_value(struct req *r, int64_t v)
@@ -315,12 +332,9 @@ static void form_from_edition(struct req *r, const struct edition *e, struct pla
 	f->online_url = e->online_url;
 	f->notes = e->notes;
 	for (size_t i = 0; i < e->nmeetings && i < EDITION_MEETINGS_MAX; i++) {
-		char date[11], start[6], end_date[11], end[6];
-		local_time_split(e->meetings[i].ends_at, end_date, end);
-		local_time_split(e->meetings[i].starts_at, date, start);
-		f->meetings[i].date = arena_strdup(r->arena, date);
-		f->meetings[i].start = arena_strdup(r->arena, start);
-		f->meetings[i].end = arena_strdup(r->arena, end);
+		f->meetings[i].date = iso_date(r, e->meetings[i].starts_at);
+		f->meetings[i].start = hm(r, e->meetings[i].starts_at);
+		f->meetings[i].end = hm(r, e->meetings[i].ends_at);
 		f->meetings[i].place = e->meetings[i].place;
 		f->meetings[i].link = e->meetings[i].online_url;
 		f->meetings[i].id = e->meetings[i].id;
@@ -344,6 +358,11 @@ static void form_from_edition(struct req *r, const struct edition *e, struct pla
 		    arena_printf(r->arena, "%lld", (long long)e->reservations[i].seats);
 	}
 	f->nreserve += RESERVE_ROWS;
+}
+
+static const char *edition_path(struct req *r, int64_t id)
+{
+	return arena_printf(r->arena, "/b/%s/uitvoeringen/%lld", r->org.slug, (long long)id);
 }
 
 static json_t *choice_list(struct req *r, const char *current)
@@ -473,8 +492,10 @@ static int render_form(struct req *r, unsigned status, const struct module *m,
 		json_t *qr = json_array();
 		for (size_t i = 0; i < e->nmeetings; i++)
 			json_array_append_new(qr, json_pack("{s:I, s:s}", "id", (json_int_t)e->meetings[i].id,
-			                                    "when", when_text(r, e->meetings[i].starts_at)));
+			                                    "when", time_text(r, e->meetings[i].starts_at)));
 		json_object_set_new(ed, "meetings", qr);
+		json_object_set_new(ed, "manage", json_true());
+		json_object_set_new(ed, "base", json_string(edition_path(r, e->id)));
 		json_object_set_new(data, "edition", ed);
 		json_object_set_new(data, "form_action",
 		                    json_sprintf("/b/%s/uitvoeringen/%lld", r->org.slug, (long long)e->id));
@@ -499,7 +520,7 @@ static bool count_field(const char *s, int64_t *out)
 static bool datetime_field(const char *s, int64_t *out)
 {
 	*out = 0;
-	return !s || !*s || local_datetime_parse(s, out);
+	return !s || !*s || datetime_parse(s, out);
 }
 
 /* The posted form as edition input (in the request arena) and as text for
@@ -563,8 +584,7 @@ static int read_form(struct req *r, struct edition_input *in, struct plan_form *
 		if (!*S(date) && !*S(start) && !*S(end) && !*S(place) && !*S(link))
 			continue;
 		struct edition_meeting_input *m = &ms[in->nmeetings];
-		if (!local_time_parse(date, start, &m->starts_at) ||
-		    !local_time_parse(date, end, &m->ends_at)) {
+		if (!when_parse(date, start, &m->starts_at) || !when_parse(date, end, &m->ends_at)) {
 			f->meetings[i].error = N_("Vul een geldige datum, begintijd en eindtijd in.");
 			pr->meetings = N_("Controleer de gemarkeerde bijeenkomsten.");
 			continue;
@@ -654,11 +674,6 @@ static int own_module(struct req *r, struct module *m)
 	if ((rc = module_get(&ctx, id, MODULE_WORKING, m)))
 		return rc;
 	return m->provider_id == r->org.id ? 0 : CAMPUS_ENOTFOUND;
-}
-
-static const char *edition_path(struct req *r, int64_t id)
-{
-	return arena_printf(r->arena, "/b/%s/uitvoeringen/%lld", r->org.slug, (long long)id);
 }
 
 int page_edition_new(struct req *r)
