@@ -153,11 +153,11 @@ static void attendance_of(int64_t enrolment, int64_t meeting, int64_t *present, 
 	assert_non_null(db);
 	*present = -1;
 	*method = NULL;
+	bool yes = false; /* BOOLEAN on PostgreSQL, 0/1 on SQLite */
 	int rc = db_query_row(db, &stmt_attendance_of,
 	                      (const struct db_param[]){DBP_INT(enrolment), DBP_INT(meeting), DBP_END},
-	                      (const struct db_col[]){DBC_INT(present), DBC_TEXT(method), DBC_END}, a);
-	if (rc)
-		*present = -1;
+	                      (const struct db_col[]){DBC_BOOL(&yes), DBC_TEXT(method), DBC_END}, a);
+	*present = rc ? -1 : yes;
 	db_close(db);
 }
 
