@@ -75,6 +75,7 @@ DB_STMT(stmt_en_membership,
         "SELECT kind, roles FROM memberships WHERE person_id = $1 AND org_id = $2 "
         "AND ended_at IS NULL");
 DB_STMT(stmt_en_person, "SELECT name, email FROM people WHERE id = $1");
+DB_STMT(stmt_en_org_slug, "SELECT slug FROM organisations WHERE id = $1");
 DB_STMT(stmt_en_org_kind, "SELECT kind FROM organisations WHERE id = $1");
 DB_STMT(stmt_en_audience_org,
         "SELECT COUNT(*) FROM edition_audience_orgs WHERE edition_id = $1 AND org_id = $2");
@@ -528,13 +529,20 @@ static int tell_approvers(struct ctx *ctx, const struct ed *e, const struct en *
 	                               : N_("Aanvraag om goedkeuring: {titel}");
 	const char *body = N_("{persoon} vraagt om goedkeuring voor {titel} ({wanneer}). "
 	                      "Besluit in je overzicht van aanvragen.");
-	const char *link = "/mijn/goedkeuringen";
+	const char *slug = "";
+	int rc = db_query_row(ctx->db, &stmt_en_org_slug, (const struct db_param[]){DBP_INT(x->org_id), DBP_END},
+	                      (const struct db_col[]){DBC_TEXT(&slug), DBC_END}, ctx->arena);
+	if (rc)
+		return rc;
+	const char *link = arena_printf(ctx->arena, "/b/%s/goedkeuringen", slug);
+	if (!link)
+		return CAMPUS_ENOMEM;
 	if (x->approval_step == 2 && pol->second_approver_id)
 		return tell(ctx, pol->second_approver_id, "", e, x, "enrol.approve", subject, body, link,
 		            NO_EVENTS);
 	int64_t cur;
 	struct db_rows rows = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
-	int rc = db_query(ctx->db, &stmt_en_managers, (const struct db_param[]){DBP_INT(x->org_id), DBP_END},
+	rc = db_query(ctx->db, &stmt_en_managers, (const struct db_param[]){DBP_INT(x->org_id), DBP_END},
 	                  (const struct db_col[]){DBC_INT(&cur), DBC_END}, ctx->arena, db_rows_collect,
 	                  &rows);
 	const int64_t *ids = rows.data;
