@@ -177,6 +177,10 @@ int page_planning(struct req *r)
 			continue;
 		if (!manage && rows[i].starts_at >= to)
 			continue;
+		/* A teacher may teach for more than one provider: only this one's here. */
+		struct edition e;
+		if (!manage && (edition_get(&ctx, rows[i].id, &e) || e.provider_id != r->org.id))
+			continue;
 		int key = 0;
 		const char *heading = req_tr(r, "Altijd open");
 		if (!rows[i].always_open && rows[i].starts_at) {
