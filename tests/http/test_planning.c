@@ -830,6 +830,16 @@ static void test_qr_checkin(void **state)
 	resp_fini(&r);
 	attendance_of(enr, meeting, &present, &method, a);
 	CHECK(present == 1 && !strcmp(method, "qr"), "present by QR");
+	/* The teacher shows it too, from the attendance page (a new code: the old one lapses). */
+	const char *attend = arena_printf(a, GO "/uitvoeringen/%lld/aanwezigheid", id);
+	const char *ttok = token(&teacher, attend, a);
+	br_post(&teacher, &r, arena_printf(a, GO "/bijeenkomsten/%lld/qr", (long long)meeting),
+	        form_of(a, "csrf_token", ttok, "uitvoering", arena_printf(a, "%lld", id), (const char *)NULL));
+	CHECK(r.status == 200 && has(&r, "<svg"), "the teacher's QR page: %ld", r.status);
+	resp_fini(&r);
+	br_post(&employee, &r, checkin, form_of(a, "csrf_token", etok, (const char *)NULL));
+	CHECK(r.status == 404, "the old code after a new one: %ld", r.status);
+	resp_fini(&r);
 	br_post(&employee, &r, "/inchecken/bestaat-niet-bestaat-niet-bestaat-niet-bestaat-n",
 	        form_of(a, "csrf_token", etok, (const char *)NULL));
 	CHECK(r.status == 404, "an unknown token: %ld", r.status);
