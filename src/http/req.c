@@ -58,6 +58,11 @@ static const struct {
 	{"inschrijving_geannuleerd", N_("Je inschrijving is geannuleerd.")},
 	{"aanbod_aangenomen", N_("Je hebt het aanbod aangenomen: je bent ingeschreven.")},
 	{"aanbod_afgewezen", N_("Je hebt het aanbod afgewezen; de plaats gaat naar de volgende op de wachtlijst.")},
+	{"uitvoering_nieuw", N_("De uitvoering is gepland. Zij staat in het aanbod zodra de module gepubliceerd is.")},
+	{"uitvoering_opgeslagen", N_("Het plan van de uitvoering is opgeslagen.")},
+	{"uitvoering_geannuleerd", N_("De uitvoering is geannuleerd; de deelnemers krijgen bericht.")},
+	{"aanwezigheid", N_("De aanwezigheid is opgeslagen.")},
+	{"resultaten", N_("De resultaten zijn opgeslagen.")},
 };
 
 const char *http_method_name(enum http_method m)

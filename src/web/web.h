@@ -154,6 +154,31 @@ int form_ids(struct req *r, const char *name, size_t max, int64_t **ids, size_t 
 /* A positive id from the path parameter name; CAMPUS_ENOTFOUND otherwise. */
 int path_id(struct req *r, const char *name, int64_t *id);
 
+/* Planning of editions (pages/planning.c), their participants, attendance
+ * and results (pages/attendance.c), the API (api/editions.c). */
+int page_planning(struct req *r);
+int page_edition_new(struct req *r);
+int page_edition_edit(struct req *r);
+int page_edition_cancel(struct req *r);
+int page_edition_participants(struct req *r);
+int page_edition_participants_csv(struct req *r);
+int page_edition_participants_xlsx(struct req *r);
+int page_edition_attendance(struct req *r);
+int page_edition_attendance_csv(struct req *r);
+int page_edition_results(struct req *r);
+int page_meeting_qr(struct req *r);
+int page_checkin(struct req *r);
+int api_provider_editions(struct req *r);
+int api_provider_edition(struct req *r);
+int api_provider_edition_participants(struct req *r);
+int api_provider_edition_attendance(struct req *r);
+int api_provider_edition_results(struct req *r);
+struct edition;
+/* The edition of the path's :id, of the route's organisation only (else
+ * CAMPUS_ENOTFOUND), that the actor may manage (manage) or also teach
+ * (else CAMPUS_EFORBIDDEN). */
+int edition_of_path(struct req *r, bool manage, struct edition *e);
+
 struct buf;
 /* Render a template given as text (plain Mustache) with partials {name: text}. */
 int template_tool_render(const char *src, size_t len, const json_t *data, const json_t *partials,

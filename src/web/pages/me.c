@@ -56,6 +56,10 @@ static int render_me(struct req *r, unsigned status, json_t *extra)
 			/* Providers and libraries place their own modules. */
 			if ((ms[i].roles & (ROLE_MANAGER | ROLE_PROVIDER_ADMIN)) && strcmp(ms[i].org_kind, "campus"))
 				json_object_set_new(current, "offering", json_true());
+			/* The planning of editions: the offering's managers and the teachers. */
+			if ((ms[i].roles & (ROLE_MANAGER | ROLE_PROVIDER_ADMIN | ROLE_TEACHER)) &&
+			    strcmp(ms[i].org_kind, "campus"))
+				json_object_set_new(current, "planning", json_true());
 		}
 		json_array_append_new(orgs, o);
 	}
