@@ -8,7 +8,7 @@
 # suite in $BUILD/tests/http (on SQLite and PostgreSQL), the browser tests
 # (tests/e2e/run.mjs), the fuzz targets, the CLI test and the static checks.
 #
-# They run as jobs, several at a time (CAMPUS_TEST_JOBS slots, default 3; the
+# They run as jobs, several at a time (CAMPUS_TEST_JOBS slots, default 4; the
 # browser tests take two, as run.mjs runs two files at a time), the longest
 # first. A job never shares a database, a port or an SMTP sink with another:
 # each run gets its own SQLite file or PostgreSQL database, each server its
@@ -17,13 +17,13 @@
 # keep files of its own under var/test/). Each job's lines are printed
 # together when it ends, with the seconds it took.
 #
-# Env: CAMPUS_BUILD (build), CAMPUS_TEST_PGPORT (55433), CAMPUS_TEST_JOBS (3),
+# Env: CAMPUS_BUILD (build), CAMPUS_TEST_PGPORT (55433), CAMPUS_TEST_JOBS (4),
 # E2E_JOBS (2), SKIP_E2E, SKIP_FUZZ, FUZZ_SECONDS (8).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${CAMPUS_BUILD:-build}
 OUT=var/test
-SLOTS=${CAMPUS_TEST_JOBS:-3}
+SLOTS=${CAMPUS_TEST_JOBS:-4}
 mkdir -p "$OUT"
 JOBDIR=$(mktemp -d "$PWD/$OUT/jobs.XXXXXX")
 T0=$SECONDS
@@ -145,11 +145,11 @@ passed=0
 failed=0
 failures=()
 
-# job WEIGHT FUNCTION ARGS...: starts FUNCTION ARGS in the background once
-# WEIGHT slots are free (or nothing runs).
+# job WEIGHT NICENESS FUNCTION ARGS...: starts FUNCTION ARGS in the
+# background, at that niceness, once WEIGHT slots are free (or nothing runs).
 job() {
-	local w=$1
-	shift
+	local w=$1 ni=$2
+	shift 2
 	while [ "$used" -gt 0 ] && [ $((used + w)) -gt "$SLOTS" ]; do reap; done
 	local f
 	f=$JOBDIR/$(printf '%03d' "$njobs")
@@ -159,6 +159,7 @@ job() {
 	(
 		trap - EXIT INT TERM
 		JOB=$f
+		[ "$ni" -gt 0 ] && renice -n "$ni" -p "$BASHPID" >/dev/null
 		"$@"
 	) &
 	job_weight[$!]=$w
@@ -186,13 +187,16 @@ reap() {
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export CAMPUS_LOCALE_DIR="$BUILD/po"
 
-# Longest first, so that the short ones fill the gaps at the end.
+# Longest first, so that the short ones fill the gaps at the end. The
+# browser tests, whose steps have time limits (30 s a test, 10 s a
+# navigation), get the processor first: the other jobs run at niceness 5, the
+# fuzz build and run at 10.
 E2E_JOBS=${E2E_JOBS:-2}
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
-	job "$([ "$E2E_JOBS" -gt 1 ] && echo 2 || echo 1)" e2e_job "$E2E_JOBS"
+	job "$([ "$E2E_JOBS" -gt 1 ] && echo 2 || echo 1)" 0 e2e_job "$E2E_JOBS"
 fi
 if [ -z "${SKIP_FUZZ:-}" ]; then
-	job 1 run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
+	job 1 10 run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
 fi
 # HTTP suites: the known long ones first, then the rest (new ones included).
 http=()
@@ -203,15 +207,15 @@ for t in "$BUILD"/tests/http/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	case " ${http[*]} " in *" $t "*) ;; *) http+=("$t") ;; esac
 done
-[ -x "$BUILD/tests/unit/test_demo" ] && job 1 unit_job "$BUILD/tests/unit/test_demo"
-for t in "${http[@]}"; do job 1 http_job "$t"; done
+[ -x "$BUILD/tests/unit/test_demo" ] && job 1 5 unit_job "$BUILD/tests/unit/test_demo"
+for t in "${http[@]}"; do job 1 5 http_job "$t"; done
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	[ "$(basename "$t")" = test_demo ] && continue
-	job 1 unit_job "$t"
+	job 1 5 unit_job "$t"
 done
-job 1 run_tap cli env CAMPUS_BIN="$BUILD/campus" tests/cli/test_cli.sh
-job 1 run_tap checks scripts/checks.sh "$BUILD"
+job 1 5 run_tap cli env CAMPUS_BIN="$BUILD/campus" tests/cli/test_cli.sh
+job 1 5 run_tap checks scripts/checks.sh "$BUILD"
 while [ "$used" -gt 0 ]; do reap; done
 
 echo
