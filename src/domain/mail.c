@@ -1,6 +1,7 @@
 #include "domain/mail.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -64,11 +65,68 @@ char *mail_fill(struct arena *a, const char *tmpl, ...)
 	return b.overflow ? NULL : (char *)buf_cstr(&b);
 }
 
+char *mail_fill_vars(struct arena *a, const char *tmpl, const char *const *vars)
+{
+	struct buf b;
+	buf_init(&b, a, 0);
+	for (const char *p = tmpl; *p;) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!open || !close) {
+			buf_puts(&b, p);
+			break;
+		}
+		buf_append(&b, p, (size_t)(open - p));
+		const char *value = NULL;
+		size_t klen = (size_t)(close - open - 1);
+		for (const char *const *kv = vars; kv && !value && kv[0]; kv += 2)
+			if (strlen(kv[0]) == klen && !strncmp(kv[0], open + 1, klen))
+				value = kv[1] ? kv[1] : "";
+		if (value)
+			buf_puts(&b, value);
+		else
+			buf_append(&b, open, (size_t)(close - open + 1));
+		p = close + 1;
+	}
+	return b.overflow ? NULL : (char *)buf_cstr(&b);
+}
+
 DB_STMT(stmt_outbox_insert,
-        "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at) "
-        "VALUES ($1, $2, $3, $4, $4)");
+        "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at, "
+        "attachment_name, attachment_type, attachment) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)");
+
+static bool attachment_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > MAIL_ATTACHMENT_NAME_MAX || s[0] == '.')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", *p))
+			return false;
+	return true;
+}
+
+/* type/subtype with parameters; no quotes, so it goes into the header as is. */
+static bool attachment_type_ok(const char *s)
+{
+	size_t n = strlen(s);
+	const char *slash = strchr(s, '/');
+	if (n < 3 || n > MAIL_ATTACHMENT_TYPE_MAX || !slash || slash == s)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
 
 int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char *body_text)
+{
+	return mail_queue_attachment(ctx, to, subject, body_text, NULL, NULL, NULL, 0);
+}
+
+int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
+                          const char *body_text, const char *name, const char *type,
+                          const void *data, size_t len)
 {
 	if (!db_in_tx(ctx->db))
 		return CAMPUS_EINTERNAL;
@@ -79,8 +137,16 @@ int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char 
 	if (sn == 0 || sn > MAIL_SUBJECT_MAX || strpbrk(subject, "\r\n") || !utf8_valid(subject, sn) ||
 	    bn > MAIL_BODY_MAX || !utf8_valid(body_text, bn))
 		return CAMPUS_EINVAL;
+	if (name && (!attachment_name_ok(name) || !type || !attachment_type_ok(type) || !data ||
+	             len > MAIL_ATTACHMENT_MAX))
+		return CAMPUS_EINVAL;
+	struct db_param none = DBP_NULL;
 	return db_exec(ctx->db, &stmt_outbox_insert,
 	               (const struct db_param[]){DBP_TEXT(addr), DBP_TEXT(subject), DBP_TEXT(body_text),
-	                                         DBP_INT(ctx->now()), DBP_END},
+	                                         DBP_INT(ctx->now()),
+	                                         name ? (struct db_param)DBP_TEXT(name) : none,
+	                                         name ? (struct db_param)DBP_TEXT(type) : none,
+	                                         name ? (struct db_param)DBP_BLOB(data, len) : none,
+	                                         DBP_END},
 	               NULL);
 }
