@@ -11,7 +11,8 @@
  * the synchronous setting: FULL (the default: an fsync per commit, durable)
  * or NORMAL (what Campus uses in WAL mode: durable only at checkpoints).
  * PostgreSQL: autocommit INSERTs with synchronous_commit on (SYNC ignored).
- * The rows go into a table bench_commits, created if missing; drop it after.
+ * The rows go into a table bench_commits, created if missing (and the SQLite
+ * file with it); drop it after.
  *
  * Prints one line: commit_rate: connections=N seconds=S commits=C rps=R busy=B
  * Exit status 1 when a connection fails or no commit succeeded. */
@@ -67,7 +68,8 @@ static void fail(const char *what, const char *msg)
 static sqlite3 *sq_open(void)
 {
 	sqlite3 *db = NULL;
-	if (sqlite3_open_v2(url + 7, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) !=
+	if (sqlite3_open_v2(url + 7, &db,
+	                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) !=
 	    SQLITE_OK) {
 		fail("open", db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);

@@ -173,6 +173,13 @@ sql() { # sql BACKEND URL QUERY -> tab-separated rows
 FAILED=0
 run_backend() { # run_backend NAME URL
 	local name=$1 url=$2 out line
+	# The raw rate before and after the storm (the disk is shared: the
+	# higher of the two counts, which can only lower the ratio). Before the
+	# preparation, so that the storm follows the log-ins within a minute.
+	local raw_before
+	raw_before=$("$BENCH_BIN/commit_rate" "$url" "$CONNECTIONS" "$RAW_SECONDS" FULL) ||
+		die "$name: commit_rate failed"
+
 	echo "bench-enrol: $name: preparing $LEARNERS learners, one edition of $SEATS seats"
 	local t0=$SECONDS
 	line=$("$BENCH_BIN/enrol_prepare" "$url" "$TMP/$name.sessions" "$LEARNERS" "$SEATS" \
@@ -181,12 +188,6 @@ run_backend() { # run_backend NAME URL
 	edition=$(field edition "$line")
 	[ -n "$edition" ] || die "$name: enrol_prepare said '$line'"
 	echo "bench-enrol: $name: prepared in $((SECONDS - t0)) s: $line"
-
-	# The raw rate before and after the storm (the disk is shared: the
-	# higher of the two counts, which can only lower the ratio).
-	local raw_before
-	raw_before=$("$BENCH_BIN/commit_rate" "$url" "$CONNECTIONS" "$RAW_SECONDS" FULL) ||
-		die "$name: commit_rate failed"
 
 	# Two servers on the same database.
 	local bases=() p pid
