@@ -3,7 +3,7 @@
  * the ceiling the enrolment storm (bench/enrol.sh) is compared with: every
  * enrolment is at least one such commit.
  *
- *   commit_rate URL CONNECTIONS SECONDS [SYNC]
+ *   commit_rate URL CONNECTIONS SECONDS [SYNC [KIND]]
  *
  * URL is sqlite:PATH or postgres://... (the same database the storm uses).
  * SQLite connections get the pragmas src/db/db_sqlite.c sets (WAL, foreign
@@ -11,10 +11,14 @@
  * the synchronous setting: FULL (the default: an fsync per commit, durable)
  * or NORMAL (what Campus uses in WAL mode: durable only at checkpoints).
  * PostgreSQL: autocommit INSERTs with synchronous_commit on (SYNC ignored).
- * The rows go into a table bench_commits, created if missing (and the SQLite
- * file with it); drop it after.
+ * KIND insert (the default): each commit inserts a row into bench_commits.
+ * KIND hot: each commit adds one to the same row of bench_hot, the pattern of
+ * an edition's seat counter: on PostgreSQL a commit then holds the row lock
+ * until its WAL flush, so the commits on that row form one chain.
+ * The tables are created if missing (and the SQLite file with it); drop them
+ * after.
  *
- * Prints one line: commit_rate: connections=N seconds=S commits=C rps=R busy=B
+ * Prints one line: commit_rate: kind=K connections=N seconds=S commits=C rps=R busy=B
  * Exit status 1 when a connection fails or no commit succeeded. */
 #include <inttypes.h>
 #include <libpq-fe.h>
@@ -32,6 +36,7 @@
 
 static const char *url;
 static const char *sync_mode = "FULL";
+static bool hot;
 static bool is_pg;
 static double deadline;             /* monotonic seconds: stop starting commits */
 static atomic_int ready;            /* workers connected and waiting */
@@ -95,7 +100,9 @@ static void *sq_worker(void *arg)
 	sqlite3_stmt *begin = NULL, *insert = NULL, *commit = NULL, *rollback = NULL;
 	if (db &&
 	    (sqlite3_prepare_v2(db, "BEGIN IMMEDIATE", -1, &begin, NULL) != SQLITE_OK ||
-	     sqlite3_prepare_v2(db, "INSERT INTO bench_commits (conn, at, note) VALUES (?1, ?2, ?3)",
+	     sqlite3_prepare_v2(db,
+	                        hot ? "UPDATE bench_hot SET n = n + 1 WHERE id = 1"
+	                            : "INSERT INTO bench_commits (conn, at, note) VALUES (?1, ?2, ?3)",
 	                        -1, &insert, NULL) != SQLITE_OK ||
 	     sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL) != SQLITE_OK ||
 	     sqlite3_prepare_v2(db, "ROLLBACK", -1, &rollback, NULL) != SQLITE_OK))
@@ -112,9 +119,11 @@ static void *sq_worker(void *arg)
 			fail("BEGIN", sqlite3_errmsg(db));
 			break;
 		}
-		sqlite3_bind_int(insert, 1, w->no);
-		sqlite3_bind_int64(insert, 2, (int64_t)time(NULL));
-		sqlite3_bind_text(insert, 3, "raw commit", -1, SQLITE_STATIC);
+		if (!hot) {
+			sqlite3_bind_int(insert, 1, w->no);
+			sqlite3_bind_int64(insert, 2, (int64_t)time(NULL));
+			sqlite3_bind_text(insert, 3, "raw commit", -1, SQLITE_STATIC);
+		}
 		rc = sqlite3_step(insert);
 		sqlite3_reset(insert);
 		if (rc == SQLITE_DONE) {
@@ -145,7 +154,10 @@ static int sq_setup(void)
 	char *msg = NULL;
 	int rc = sqlite3_exec(db,
 	                      "CREATE TABLE IF NOT EXISTS bench_commits (id INTEGER PRIMARY KEY, "
-	                      "conn INTEGER NOT NULL, at INTEGER NOT NULL, note TEXT NOT NULL)",
+	                      "conn INTEGER NOT NULL, at INTEGER NOT NULL, note TEXT NOT NULL);"
+	                      "CREATE TABLE IF NOT EXISTS bench_hot (id INTEGER PRIMARY KEY, "
+	                      "n INTEGER NOT NULL);"
+	                      "INSERT INTO bench_hot VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
 	                      NULL, NULL, &msg);
 	if (rc != SQLITE_OK)
 		fail("create table", msg ? msg : sqlite3_errstr(rc));
@@ -189,8 +201,9 @@ static void *pg_worker(void *arg)
 	PGconn *pg = pg_open();
 	if (pg) {
 		PGresult *res = PQprepare(pg, "ins",
-		                          "INSERT INTO bench_commits (conn, at, note) VALUES ($1, $2, $3)",
-		                          3, NULL);
+		                          hot ? "UPDATE bench_hot SET n = n + 1 WHERE id = 1"
+		                              : "INSERT INTO bench_commits (conn, at, note) VALUES ($1, $2, $3)",
+		                          hot ? 0 : 3, NULL);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK)
 			fail("prepare", PQerrorMessage(pg));
 		PQclear(res);
@@ -201,7 +214,7 @@ static void *pg_worker(void *arg)
 	while (pg && !atomic_load(&failed) && now_s() < deadline) {
 		snprintf(at, sizeof at, "%lld", (long long)time(NULL));
 		const char *values[] = {no, at, "raw commit"};
-		PGresult *res = PQexecPrepared(pg, "ins", 3, values, NULL, NULL, 0);
+		PGresult *res = PQexecPrepared(pg, "ins", hot ? 0 : 3, values, NULL, NULL, 0);
 		bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
 		PQclear(res);
 		if (!ok) {
@@ -220,7 +233,10 @@ static int pg_setup(void)
 	if (!pg)
 		return -1;
 	PGresult *res = PQexec(pg, "CREATE TABLE IF NOT EXISTS bench_commits (id bigserial PRIMARY KEY, "
-	                           "conn integer NOT NULL, at bigint NOT NULL, note text NOT NULL)");
+	                           "conn integer NOT NULL, at bigint NOT NULL, note text NOT NULL);"
+	                           "CREATE TABLE IF NOT EXISTS bench_hot (id integer PRIMARY KEY, "
+	                           "n bigint NOT NULL);"
+	                           "INSERT INTO bench_hot VALUES (1, 0) ON CONFLICT (id) DO NOTHING");
 	int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : -1;
 	if (rc)
 		fail("create table", PQerrorMessage(pg));
@@ -231,15 +247,20 @@ static int pg_setup(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: %s URL CONNECTIONS SECONDS [FULL|NORMAL]\n", argv[0]);
+	if (argc < 4 || argc > 6) {
+		fprintf(stderr, "usage: %s URL CONNECTIONS SECONDS [FULL|NORMAL [insert|hot]]\n", argv[0]);
 		return 2;
 	}
 	url = argv[1];
 	int n = atoi(argv[2]);
 	double seconds = atof(argv[3]);
-	if (argc == 5)
+	if (argc >= 5)
 		sync_mode = argv[4];
+	if (argc == 6 && strcmp(argv[5], "hot") != 0 && strcmp(argv[5], "insert") != 0) {
+		fprintf(stderr, "commit_rate: KIND is insert or hot\n");
+		return 2;
+	}
+	hot = argc == 6 && strcmp(argv[5], "hot") == 0;
 	is_pg = strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0;
 	if (!is_pg && strncmp(url, "sqlite:", 7) != 0) {
 		fprintf(stderr, "commit_rate: URL must be sqlite:PATH or postgres://...\n");
@@ -281,8 +302,8 @@ int main(int argc, char **argv)
 	free(w);
 	if (atomic_load(&failed) || commits == 0)
 		return 1;
-	printf("commit_rate: connections=%d seconds=%.2f commits=%" PRIu64 " rps=%.0f busy=%" PRIu64
+	printf("commit_rate: kind=%s connections=%d seconds=%.2f commits=%" PRIu64 " rps=%.0f busy=%" PRIu64
 	       "\n",
-	       n, took, commits, (double)commits / took, busy);
+	       hot ? "hot" : "insert", n, took, commits, (double)commits / took, busy);
 	return 0;
 }

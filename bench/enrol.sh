@@ -220,7 +220,14 @@ run_backend() { # run_backend NAME URL
 	echo "bench-enrol: $name: raw, $CONNECTIONS connections, before the storm: $raw_before"
 	echo "bench-enrol: $name: raw, $CONNECTIONS connections, after the storm:  $raw_after"
 	echo "bench-enrol: $name: raw, 1 connection, after the storm: $raw1"
+	# For context: commits that all change the same row (an edition's seat
+	# counter is one): each waits for the one before it, flush included.
+	local raw_hot
+	raw_hot=$("$BENCH_BIN/commit_rate" "$url" "$CONNECTIONS" "$RAW_SECONDS" FULL hot) ||
+		die "$name: commit_rate failed"
+	echo "bench-enrol: $name: raw, one hot row, $CONNECTIONS connections: $raw_hot"
 	sql "$name" "$url" "DROP TABLE bench_commits" >/dev/null
+	sql "$name" "$url" "DROP TABLE bench_hot" >/dev/null
 
 	# The check: the server's answers next to what the database holds.
 	sql "$name" "$url" "SELECT e.person_id, e.id, e.state, COALESCE(e.waitlist_pos, 0) FROM enrolments e
@@ -286,6 +293,9 @@ EOF
 		'BEGIN { print (a > b ? a : b) }')
 	ratio=$(awk -v a="$rps" -v b="$raw_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
 	ratio1=$(awk -v a="$rps" -v b="$raw1_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
+	local hot_rps ratio_hot
+	hot_rps=$(field rps "$raw_hot")
+	ratio_hot=$(awk -v a="$rps" -v b="$hot_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
 	p99=$(field p99_ms "$storm")
 
 	local bad=()
@@ -303,7 +313,8 @@ EOF
 	echo "enrol-detail: backend=$name connections=$CONNECTIONS connects=$(field connects "$storm")" \
 		"seconds=$(field seconds "$storm") p50_ms=$(field p50_ms "$storm") max_ms=$(field max_ms "$storm")" \
 		"raw_commit_before_rps=$(field rps "$raw_before") raw_commit_after_rps=$(field rps "$raw_after")" \
-		"raw_commit_1_rps=$raw1_rps ratio_1=$ratio1 seats_taken=$seats_taken" \
+		"raw_commit_1_rps=$raw1_rps ratio_1=$ratio1 raw_hot_row_rps=$hot_rps ratio_hot_row=$ratio_hot" \
+		"seats_taken=$seats_taken" \
 		"order_violations=$(($(field order_conn_violations "$check") + $(field order_global_violations "$check")))" \
 		"sessions_touched=$touched"
 	echo "enrol: backend=$name enrolled=$enrolled waitlisted=$waitlisted errors=$errors rps=$rps" \
