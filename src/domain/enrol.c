@@ -74,11 +74,8 @@ DB_STMT(stmt_en_edition_of, "SELECT edition_id FROM enrolments WHERE id = $1");
 DB_STMT(stmt_en_membership,
         "SELECT kind, roles FROM memberships WHERE person_id = $1 AND org_id = $2 "
         "AND ended_at IS NULL");
-DB_STMT(stmt_en_person, "SELECT name, email FROM people WHERE id = $1");
 DB_STMT(stmt_en_org_slug, "SELECT slug FROM organisations WHERE id = $1");
 DB_STMT(stmt_en_org_kind, "SELECT kind FROM organisations WHERE id = $1");
-DB_STMT(stmt_en_audience_org,
-        "SELECT COUNT(*) FROM edition_audience_orgs WHERE edition_id = $1 AND org_id = $2");
 DB_STMT(stmt_en_live,
         "SELECT state FROM enrolments WHERE edition_id = $1 AND person_id = $2 AND state IN "
         "('requested', 'waitlisted', 'offered', 'enrolled', 'attended', 'completed', "
@@ -848,33 +845,74 @@ static const char *live_refusal(const char *state)
 	return N_("Je hebt deze uitvoering al gevolgd.");
 }
 
-/* May person (in org) take part in e at all? */
-static int check_audience(struct ctx *ctx, const struct ed *e, int64_t person, int64_t org,
-                          const char **why)
+/* Everything a new enrolment is decided on, in one round trip: the
+ * edition's effective plan, the person, their membership, a live enrolment
+ * they may already have, the library's policy and a spare reserved seat. */
+DB_STMT(stmt_en_new,
+        "SELECT e.module_id, e.provider_id, COALESCE(m.local_org_id, 0), e.always_open, "
+        "e.cancelled_at IS NOT NULL, m.published_version_id IS NOT NULL, COALESCE(e.capacity, 0), "
+        "e.seats_taken, COALESCE(e.enrol_opens_at, 0), COALESCE(e.enrol_closes_at, e.starts_at, 0), "
+        "COALESCE(e.cancel_until, e.starts_at, 0), COALESCE(e.price_cents, v.price_cents), "
+        "COALESCE(e.audience, v.audience), e.offer_hours, COALESCE(e.starts_at, 0), "
+        "COALESCE(e.ends_at, 0), v.title, e.place, e.online_url, FALSE, "
+        "p.name, p.email, "
+        "COALESCE((SELECT ms.kind FROM memberships ms WHERE ms.person_id = p.id AND ms.org_id = $3 "
+        "AND ms.ended_at IS NULL), ''), "
+        "m.local_org_id IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.id "
+        "AND ms.org_id = m.local_org_id AND ms.ended_at IS NULL), "
+        "NOT EXISTS (SELECT 1 FROM edition_audience_orgs a WHERE a.edition_id = e.id) OR EXISTS "
+        "(SELECT 1 FROM edition_audience_orgs a WHERE a.edition_id = e.id AND a.org_id = $3), "
+        "COALESCE((SELECT x.state FROM enrolments x WHERE x.edition_id = e.id AND x.person_id = p.id "
+        "AND x.state IN ('requested', 'waitlisted', 'offered', 'enrolled', 'attended', "
+        "'completed', 'not_completed', 'no_show')), ''), "
+        "COALESCE(pl.approval, 'none'), COALESCE(pl.second_approver_id, 0), "
+        "COALESCE(pl.budgets, $4), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14) "
+        "FROM editions e JOIN modules m ON m.id = e.module_id "
+        "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
+        "JOIN people p ON p.id = $2 LEFT JOIN enrol_policies pl ON pl.org_id = $3 WHERE e.id = $1");
+
+struct pre {
+	const char *person_name, *person_email;
+	const char *kind;      /* membership kind in the library, "" none */
+	bool may_see_local;    /* national, or a member of the module's library */
+	bool audience_org_ok;  /* no organisations named, or the library is one */
+	const char *live;      /* state of a live enrolment, "" none */
+	struct policy pol;
+};
+
+static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t org,
+                    struct ed *e, struct pre *p)
 {
-	struct db_col mc[] = {DBC_SKIP, DBC_SKIP, DBC_END};
-	if (e->local_org_id) {
-		int rc = db_query_row(ctx->db, &stmt_en_membership,
-		                      (const struct db_param[]){DBP_INT(person), DBP_INT(e->local_org_id),
-		                                                DBP_END},
-		                      mc, ctx->arena);
-		if (rc == CAMPUS_ENOTFOUND)
-			return refuse(why, N_("Deze uitvoering bestaat niet."), CAMPUS_ENOTFOUND);
-		if (rc)
-			return rc;
-	}
-	const char *kind = "external";
-	if (org) {
-		int64_t roles;
-		int rc = db_query_row(ctx->db, &stmt_en_membership,
-		                      (const struct db_param[]){DBP_INT(person), DBP_INT(org), DBP_END},
-		                      (const struct db_col[]){DBC_TEXT(&kind), DBC_INT(&roles), DBC_END},
-		                      ctx->arena);
-		if (rc == CAMPUS_ENOTFOUND)
-			return refuse(why, N_("Deze persoon is geen lid van de bibliotheek."), CAMPUS_EFORBIDDEN);
-		if (rc)
-			return rc;
-	}
+	memset(e, 0, sizeof *e);
+	memset(p, 0, sizeof *p);
+	e->id = edition_id;
+	return db_query_row(
+	    ctx->db, &stmt_en_new,
+	    (const struct db_param[]){DBP_INT(edition_id), DBP_INT(person), DBP_INT(org),
+	                              DBP_BOOL(false), DBP_END},
+	    (const struct db_col[]){
+	        DBC_INT(&e->module_id), DBC_INT(&e->provider_id), DBC_INT(&e->local_org_id),
+	        DBC_BOOL(&e->always_open), DBC_BOOL(&e->cancelled), DBC_BOOL(&e->published),
+	        DBC_INT(&e->capacity), DBC_INT(&e->seats_taken), DBC_INT(&e->opens),
+	        DBC_INT(&e->closes), DBC_INT(&e->cancel_until), DBC_INT(&e->price),
+	        DBC_TEXT(&e->audience), DBC_INT(&e->offer_hours), DBC_INT(&e->starts),
+	        DBC_INT(&e->ends), DBC_TEXT(&e->title), DBC_TEXT(&e->place), DBC_TEXT(&e->online_url),
+	        DBC_BOOL(&e->has_audience_orgs), DBC_TEXT(&p->person_name),
+	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->kind), DBC_BOOL(&p->may_see_local),
+	        DBC_BOOL(&p->audience_org_ok), DBC_TEXT(&p->live), DBC_TEXT(&p->pol.approval),
+	        DBC_INT(&p->pol.second_approver_id), DBC_BOOL(&p->pol.budgets),
+	        DBC_INT(&p->pol.remind_days), DBC_INT(&p->pol.expire_days), DBC_END},
+	    ctx->arena);
+}
+
+/* May the person (in org) take part in e at all? */
+static int check_audience(const struct ed *e, const struct pre *p, int64_t org, const char **why)
+{
+	if (!p->may_see_local)
+		return refuse(why, N_("Deze uitvoering bestaat niet."), CAMPUS_ENOTFOUND);
+	if (org && !p->kind[0])
+		return refuse(why, N_("Deze persoon is geen lid van de bibliotheek."), CAMPUS_EFORBIDDEN);
+	const char *kind = org ? p->kind : "external";
 	if ((!strcmp(e->audience, "employees") && strcmp(kind, "employee")) ||
 	    (!strcmp(e->audience, "volunteers") && strcmp(kind, "volunteer")))
 		return refuse(why,
@@ -882,16 +920,9 @@ static int check_audience(struct ctx *ctx, const struct ed *e, int64_t person, i
 		                  ? N_("Deze uitvoering is alleen voor medewerkers.")
 		                  : N_("Deze uitvoering is alleen voor vrijwilligers."),
 		              CAMPUS_EFORBIDDEN);
-	if (e->has_audience_orgs) {
-		int64_t n = 0;
-		int rc = count(ctx, &stmt_en_audience_org,
-		               (const struct db_param[]){DBP_INT(e->id), DBP_INT(org), DBP_END}, &n);
-		if (rc)
-			return rc;
-		if (!n)
-			return refuse(why, N_("Deze uitvoering is voor andere organisaties georganiseerd."),
-			              CAMPUS_EFORBIDDEN);
-	}
+	if (!p->audience_org_ok)
+		return refuse(why, N_("Deze uitvoering is voor andere organisaties georganiseerd."),
+		              CAMPUS_EFORBIDDEN);
 	return 0;
 }
 
@@ -903,12 +934,13 @@ static int new_tx(struct db_conn *db, void *cls)
 	int64_t now = ctx->now();
 	*a->why = NULL;
 	struct ed e;
-	int rc = load_edition(ctx, a->edition_id, &e);
+	struct pre p;
+	int rc = load_new(ctx, a->edition_id, a->person_id, a->org_id, &e, &p);
 	if (rc == CAMPUS_ENOTFOUND || (!rc && !e.published))
 		return refuse(a->why, N_("Deze uitvoering bestaat niet."), CAMPUS_ENOTFOUND);
 	if (rc)
 		return rc;
-	rc = check_audience(ctx, &e, a->person_id, a->org_id, a->why);
+	rc = check_audience(&e, &p, a->org_id, a->why);
 	if (rc)
 		return rc;
 	if (e.cancelled)
@@ -921,23 +953,14 @@ static int new_tx(struct db_conn *db, void *cls)
 	if (!a->by_manager && !e.always_open && e.closes && now >= e.closes)
 		return refuse(a->why, N_("De inschrijving voor deze uitvoering is gesloten."),
 		              CAMPUS_ECONFLICT);
-	const char *state = NULL;
-	rc = db_query_row(ctx->db, &stmt_en_live,
-	                  (const struct db_param[]){DBP_INT(e.id), DBP_INT(a->person_id), DBP_END},
-	                  (const struct db_col[]){DBC_TEXT(&state), DBC_END}, ctx->arena);
-	if (!rc)
-		return refuse(a->why, live_refusal(state), CAMPUS_ECONFLICT);
-	if (rc != CAMPUS_ENOTFOUND)
-		return rc;
+	if (p.live[0])
+		return refuse(a->why, live_refusal(p.live), CAMPUS_ECONFLICT);
 
-	struct policy pol;
-	rc = load_policy(ctx, a->org_id, &pol);
-	if (rc)
-		return rc;
+	const struct policy *pol = &p.pol;
 	bool costs = e.price > 0;
-	bool policy_asks = !strcmp(pol.approval, "always") || (!strcmp(pol.approval, "cost") && costs);
+	bool policy_asks = !strcmp(pol->approval, "always") || (!strcmp(pol->approval, "cost") && costs);
 	bool short_budget = false;
-	if (pol.budgets && costs && a->org_id) {
+	if (pol->budgets && costs && a->org_id) {
 		int64_t left = 0;
 		rc = budget_left(ctx, a->org_id, a->person_id, budget_year_of(&e, now), &left);
 		if (rc)
@@ -945,19 +968,14 @@ static int new_tx(struct db_conn *db, void *cls)
 		short_budget = left < e.price;
 	}
 	struct en x = {.edition_id = e.id, .person_id = a->person_id, .org_id = a->org_id,
-	               .price = e.price, .reason = "", .grade = ""};
-	rc = db_query_row(ctx->db, &stmt_en_person, (const struct db_param[]){DBP_INT(a->person_id), DBP_END},
-	                  (const struct db_col[]){DBC_TEXT(&x.person_name), DBC_TEXT(&x.person_email),
-	                                          DBC_END},
-	                  ctx->arena);
-	if (rc)
-		return rc;
+	               .price = e.price, .reason = "", .grade = "",
+	               .person_name = p.person_name, .person_email = p.person_email};
 	if (a->by_manager) {
 		if (short_budget)
 			return refuse(a->why, N_("Het resterende opleidingsbudget van deze persoon is te "
 			                         "laag voor deze uitvoering."),
 			              CAMPUS_ECONFLICT);
-		if (policy_asks && pol.second_approver_id && pol.second_approver_id != ctx->actor.person_id)
+		if (policy_asks && pol->second_approver_id && pol->second_approver_id != ctx->actor.person_id)
 			x.approval_step = 2;
 	} else if (policy_asks || short_budget) {
 		x.approval_step = 1;
@@ -965,11 +983,11 @@ static int new_tx(struct db_conn *db, void *cls)
 	if (x.approval_step) {
 		rc = create(ctx, &x, ENROL_REQUESTED);
 		if (!rc)
-			rc = tell_approvers(ctx, &e, &x, &pol, false);
+			rc = tell_approvers(ctx, &e, &x, pol, false);
 		if (!rc)
 			rc = tell_state(ctx, &e, &x);
 	} else {
-		rc = place(ctx, &e, &pol, &x, true, a->why);
+		rc = place(ctx, &e, pol, &x, true, a->why);
 	}
 	if (!rc) {
 		a->out->enrolment_id = x.id;
