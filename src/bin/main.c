@@ -336,6 +336,7 @@ static const char *mail_translate(const char *lang, const char *msgid)
 static void mail_init(const struct config *cfg)
 {
 	mail_setup(cfg->base_url, mail_translate);
+	mail_set_from(cfg->mail_from);
 }
 
 static int cmd_user(const struct config *cfg, int argc, char **argv)

@@ -2018,8 +2018,11 @@ int enrol_policy_set(struct ctx *ctx, int64_t org_id, const struct enrol_policy 
 		                                                DBP_INT(org_id), DBP_END},
 		                      (const struct db_col[]){DBC_TEXT(&kind), DBC_INT(&roles), DBC_END},
 		                      ctx->arena);
-		if (rc == CAMPUS_ENOTFOUND)
-			return refuse(why, N_("De tweede beoordelaar moet lid zijn van de bibliotheek."),
+		/* The second step is an HR, L&D or budget role: a manager of the
+		 * library, who then finds the requests in the library's inbox. */
+		if (rc == CAMPUS_ENOTFOUND || (!rc && !(roles & ROLE_MANAGER)))
+			return refuse(why, N_("De tweede beoordelaar moet leidinggevende (HR of L&D) van de "
+			                      "bibliotheek zijn."),
 			              CAMPUS_EINVAL);
 		if (rc)
 			return rc;

@@ -27,6 +27,23 @@ void mail_setup(const char *url, const char *(*translate)(const char *lang, cons
 	translator = translate;
 }
 
+static char from_address[256] = "noreply@campus.example";
+
+void mail_set_from(const char *mail_from)
+{
+	if (!mail_from)
+		return;
+	const char *lt = strrchr(mail_from, '<');
+	const char *start = lt ? lt + 1 : mail_from;
+	size_t n = lt ? strcspn(start, ">") : strlen(start);
+	if (n > 2 && n < sizeof from_address && memchr(start, '@', n) && !memchr(start, ' ', n)) {
+		memcpy(from_address, start, n);
+		from_address[n] = '\0';
+	}
+}
+
+const char *mail_from_address(void) { return from_address; }
+
 const char *mail_base_url(void) { return base_url; }
 
 const char *mail_tr(const char *lang, const char *msgid)
@@ -37,32 +54,17 @@ const char *mail_tr(const char *lang, const char *msgid)
 
 char *mail_fill(struct arena *a, const char *tmpl, ...)
 {
-	struct buf b;
-	buf_init(&b, a, 0);
-	for (const char *p = tmpl; *p;) {
-		const char *open = strchr(p, '{');
-		const char *close = open ? strchr(open, '}') : NULL;
-		if (!open || !close) {
-			buf_puts(&b, p);
-			break;
-		}
-		buf_append(&b, p, (size_t)(open - p));
-		const char *value = NULL;
-		va_list ap;
-		va_start(ap, tmpl);
-		for (const char *k; !value && (k = va_arg(ap, const char *)) != NULL;) {
-			const char *v = va_arg(ap, const char *);
-			if (strlen(k) == (size_t)(close - open - 1) && !strncmp(k, open + 1, strlen(k)))
-				value = v ? v : "";
-		}
-		va_end(ap);
-		if (value)
-			buf_puts(&b, value);
-		else
-			buf_append(&b, open, (size_t)(close - open + 1));
-		p = close + 1;
+	const char *vars[2 * MAIL_FILL_PAIRS_MAX + 1];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, tmpl);
+	for (const char *k; n < 2 * MAIL_FILL_PAIRS_MAX && (k = va_arg(ap, const char *)) != NULL;) {
+		vars[n++] = k;
+		vars[n++] = va_arg(ap, const char *);
 	}
-	return b.overflow ? NULL : (char *)buf_cstr(&b);
+	va_end(ap);
+	vars[n] = NULL;
+	return mail_fill_vars(a, tmpl, vars);
 }
 
 char *mail_fill_vars(struct arena *a, const char *tmpl, const char *const *vars)

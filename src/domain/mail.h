@@ -21,12 +21,19 @@ struct ctx;
  * links in e-mails start with (no trailing slash needed) and the translator
  * (lang code "nl"/"en", msgid -> text; NULL: Dutch). */
 void mail_setup(const char *base_url, const char *(*translate)(const char *lang, const char *msgid));
+/* The From of e-mail ("Campus <noreply@campus.example>"), for the ORGANIZER of
+ * invitations; set once at start like mail_setup(). */
+void mail_set_from(const char *mail_from);
+/* Its bare address; "noreply@campus.example" until set. */
+const char *mail_from_address(void);
 /* base_url without a trailing '/'. */
 const char *mail_base_url(void);
 /* msgid in lang (the msgid itself when untranslated). */
 const char *mail_tr(const char *lang, const char *msgid);
-/* Template with {name} placeholders filled from pairs (key, value, ..., NULL),
- * into the arena; unknown placeholders stay as written. */
+/* Template with {name} placeholders filled from pairs (key, value, ..., NULL;
+ * at most MAIL_FILL_PAIRS_MAX, a NULL value is ""), into the arena; unknown
+ * placeholders stay as written. */
+#define MAIL_FILL_PAIRS_MAX 16
 char *mail_fill(struct arena *a, const char *tmpl, ...);
 /* The same with the pairs in an array (key, value, ..., NULL); vars may be NULL. */
 char *mail_fill_vars(struct arena *a, const char *tmpl, const char *const *vars);

@@ -1,5 +1,6 @@
 #include "domain/notify.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,7 +36,11 @@ static void add_text(icalcomponent *c, icalproperty *(*make)(const char *), cons
 		icalcomponent_add_property(c, make(v));
 }
 
-int notify_ics(struct buf *out, const char *method, const struct notify_event *ev, size_t n)
+/* attendee (an address, nullable): the person the invitation is for. RFC 5546
+ * wants ORGANIZER and ATTENDEE in REQUEST and CANCEL; RSVP=FALSE, as nobody
+ * reads replies to the From address. */
+static int ics_build(struct buf *out, const char *method, const struct notify_event *ev, size_t n,
+                     const char *attendee)
 {
 	bool cancel = method && !strcmp(method, "CANCEL");
 	if (method && !cancel && strcmp(method, "REQUEST"))
@@ -66,10 +71,43 @@ int notify_ics(struct buf *out, const char *method, const struct notify_event *e
 		/* A later message must supersede an earlier one for the same uid:
 		 * the clock only grows, so it serves as the sequence number. */
 		icalcomponent_add_property(v, icalproperty_new_sequence((int)(now & 0x7fffffff)));
+		if (method) {
+			char *who = NULL;
+			if (asprintf(&who, "mailto:%s", mail_from_address()) < 0) {
+				icalcomponent_free(cal);
+				icalcomponent_free(v);
+				return CAMPUS_ENOMEM;
+			}
+			icalproperty *org = icalproperty_new_organizer(who);
+			icalproperty_add_parameter(org, icalparameter_new_cn("Campus"));
+			icalcomponent_add_property(v, org);
+			free(who);
+			if (attendee && asprintf(&who, "mailto:%s", attendee) >= 0) {
+				icalproperty *att = icalproperty_new_attendee(who);
+				icalproperty_add_parameter(att, icalparameter_new_role(ICAL_ROLE_REQPARTICIPANT));
+				if (!cancel)
+					icalproperty_add_parameter(att, icalparameter_new_partstat(ICAL_PARTSTAT_ACCEPTED));
+				icalproperty_add_parameter(att, icalparameter_new_rsvp(ICAL_RSVP_FALSE));
+				icalcomponent_add_property(v, att);
+				free(who);
+			}
+		}
 		add_text(v, icalproperty_new_summary, e->summary);
 		add_text(v, icalproperty_new_location, e->location);
 		add_text(v, icalproperty_new_description, e->description);
-		add_text(v, icalproperty_new_url, e->url);
+		/* A path on this site becomes an absolute address: calendars open it elsewhere. */
+		if (e->url && e->url[0] == '/' && e->url[1] != '/') {
+			char *abs = NULL;
+			if (asprintf(&abs, "%s%s", mail_base_url(), e->url) < 0) {
+				icalcomponent_free(cal);
+				icalcomponent_free(v);
+				return CAMPUS_ENOMEM;
+			}
+			icalcomponent_add_property(v, icalproperty_new_url(abs));
+			free(abs);
+		} else {
+			add_text(v, icalproperty_new_url, e->url);
+		}
 		icalcomponent_add_property(
 		    v, icalproperty_new_status(cancel        ? ICAL_STATUS_CANCELLED
 		                               : e->tentative ? ICAL_STATUS_TENTATIVE
@@ -83,6 +121,11 @@ int notify_ics(struct buf *out, const char *method, const struct notify_event *e
 	int rc = buf_puts(out, text);
 	free(text);
 	return rc || out->overflow ? CAMPUS_ENOMEM : 0;
+}
+
+int notify_ics(struct buf *out, const char *method, const struct notify_event *ev, size_t n)
+{
+	return ics_build(out, method, ev, n, NULL);
 }
 
 /* ---- notifications ---- */
@@ -161,7 +204,7 @@ int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m
 	struct buf ics;
 	buf_init(&ics, ctx->arena, MAIL_ATTACHMENT_MAX);
 	const char *method = m->cancel ? "CANCEL" : "REQUEST";
-	if ((rc = notify_ics(&ics, method, m->events, m->nevents)) != 0)
+	if ((rc = ics_build(&ics, method, m->events, m->nevents, p.email)) != 0)
 		return rc;
 	const char *type = m->cancel ? "text/calendar; method=CANCEL; charset=utf-8"
 	                             : "text/calendar; method=REQUEST; charset=utf-8";
@@ -357,8 +400,7 @@ int notify_feed_ics(struct ctx *ctx, const char *token, struct buf *out)
 		    .summary = r[i].title,
 		    .location = *place ? place : online,
 		    .description = *online ? online : NULL,
-		    .url = arena_printf(ctx->arena, "%s/uitvoeringen/%lld", mail_base_url(),
-		                        (long long)r[i].edition_id),
+		    .url = arena_printf(ctx->arena, "/uitvoeringen/%lld", (long long)r[i].edition_id),
 		    .tentative = !strcmp(r[i].state, "offered"),
 		};
 		if (!ev[i].uid || !ev[i].url)

@@ -21,7 +21,8 @@ struct ctx;
 struct notify_event {
 	const char *uid;
 	int64_t starts_at, ends_at;
-	const char *summary, *location, *description, *url;
+	const char *summary, *location, *description;
+	const char *url; /* absolute, or a path on this site ("/uitvoeringen/3") */
 	bool tentative; /* STATUS:TENTATIVE (an offered seat) instead of CONFIRMED */
 };
 

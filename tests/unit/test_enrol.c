@@ -250,7 +250,7 @@ static int setup(void **state)
 	f->owner = person(f, "aanbod@go.test", f->prov, "employee", ROLE_PROVIDER_ADMIN);
 	f->teacher = person(f, "docent@go.test", f->prov, "external", ROLE_TEACHER);
 	f->manager = person(f, "manager@utrecht.test", f->lib, "employee", ROLE_MANAGER | ROLE_LEARNER);
-	f->second = person(f, "budget@utrecht.test", f->lib, "employee", ROLE_LEARNER);
+	f->second = person(f, "budget@utrecht.test", f->lib, "employee", ROLE_MANAGER);
 	f->ann = person(f, "ann@utrecht.test", f->lib, "employee", ROLE_LEARNER);
 	f->bob = person(f, "bob@utrecht.test", f->lib, "employee", ROLE_LEARNER);
 	f->cas = person(f, "cas@utrecht.test", f->lib, "employee", ROLE_LEARNER);
@@ -479,13 +479,15 @@ static void approval_second_step_and_budget(void **state)
 
 	/* Second step: the budget holder decides after the manager. */
 	as_manager(f);
+	pol.second_approver_id = f->ann; /* a learner cannot be the second step */
+	assert_int_equal(enrol_policy_set(&f->ctx, f->lib, &pol, &why), CAMPUS_EINVAL);
 	pol.second_approver_id = f->second;
 	assert_int_equal(enrol_policy_set(&f->ctx, f->lib, &pol, &why), 0);
 	int64_t c = enrol_as(f, ed, f->bob, ENROL_REQUESTED);
 	as_manager(f);
 	assert_int_equal(enrol_decide(&f->ctx, c, true, NULL, &why), 0);
 	assert_string_equal(state_of(f, c), "requested");
-	as_learner(f, f->second);
+	as(f, f->second, f->lib, ROLE_MANAGER);
 	assert_int_equal(enrol_list_approvals(&f->ctx, &box, &n), 0);
 	assert_int_equal(n, 1);
 	assert_int_equal(enrol_decide(&f->ctx, c, true, NULL, &why), 0);

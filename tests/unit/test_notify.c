@@ -190,12 +190,13 @@ static icalcomponent *parse_ics(const char *text)
 static void ics_request_round_trip(void **state)
 {
 	(void)state;
+	struct arena *arena = arena_new(0);
 	struct notify_event ev[2] = {
 	    {.uid = "meeting-7@campus", .starts_at = T0 + 10 * HOUR, .ends_at = T0 + 12 * HOUR,
 	     .summary = "Voorlezen aan peuters; deel 1, met veel plezier", .location = "Bibliotheek Utrecht, zaal 2",
 	     .description = long_description, .url = "https://campus.test/uitvoeringen/3"},
 	    {.uid = "meeting-8@campus", .starts_at = T0 + 34 * HOUR, .ends_at = T0 + 35 * HOUR,
-	     .summary = "Voorlezen aan peuters", .tentative = true},
+	     .summary = "Voorlezen aan peuters", .url = "/uitvoeringen/4", .tentative = true},
 	};
 	struct buf out;
 	buf_init(&out, NULL, 0);
@@ -226,8 +227,15 @@ static void ics_request_round_trip(void **state)
 	icalproperty *url = icalcomponent_get_first_property(v, ICAL_URL_PROPERTY);
 	assert_non_null(url);
 	assert_string_equal(icalproperty_get_url(url), ev[0].url);
+	/* A path on this site becomes absolute. */
+	v = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT);
+	url = icalcomponent_get_first_property(v, ICAL_URL_PROPERTY);
+	assert_non_null(url);
+	assert_string_equal(icalproperty_get_url(url),
+	                    arena_printf(arena, "%s/uitvoeringen/4", mail_base_url()));
 	icalcomponent_free(cal);
 	buf_fini(&out);
+	arena_free(arena);
 }
 
 static void ics_cancel_and_feed(void **state)
@@ -293,6 +301,7 @@ static void person_in_their_language_with_invitation(void **state)
 {
 	struct fixture *f = *state;
 	mail_setup("https://campus.test/", translate);
+	mail_set_from("Campus Bibliotheken <noreply@bieb.test>");
 	const char *vars[] = {"organisatie", "Bibliotheek\nUtrecht", "naam", "Bob", NULL};
 	struct notify_event ev = {.uid = "meeting-1@campus", .starts_at = T0 + HOUR, .ends_at = T0 + 2 * HOUR,
 	                          .summary = "Voorlezen", .location = "Utrecht"};
@@ -337,8 +346,18 @@ static void person_in_their_language_with_invitation(void **state)
 	char *ics = arena_strndup(f->arena, data, len);
 	icalcomponent *cal = parse_ics(ics);
 	assert_int_equal(icalcomponent_get_method(cal), ICAL_METHOD_REQUEST);
-	assert_string_equal(icalcomponent_get_uid(icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT)),
-	                    "meeting-1@campus");
+	icalcomponent *v = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	assert_string_equal(icalcomponent_get_uid(v), "meeting-1@campus");
+	/* RFC 5546: the organiser (the From address) and the attendee (Bob). */
+	icalproperty *org = icalcomponent_get_first_property(v, ICAL_ORGANIZER_PROPERTY);
+	assert_non_null(org);
+	assert_string_equal(icalproperty_get_organizer(org), "mailto:noreply@bieb.test");
+	icalproperty *att = icalcomponent_get_first_property(v, ICAL_ATTENDEE_PROPERTY);
+	assert_non_null(att);
+	assert_string_equal(icalproperty_get_attendee(att), "mailto:bob@bieb.test");
+	icalparameter *rsvp = icalproperty_get_first_parameter(att, ICAL_RSVP_PARAMETER);
+	assert_non_null(rsvp);
+	assert_int_equal(icalparameter_get_rsvp(rsvp), ICAL_RSVP_FALSE);
 	icalcomponent_free(cal);
 
 	/* Anna reads Dutch; on screen only: no e-mail. */
@@ -541,6 +560,9 @@ static void feed(void **state)
 	icalcomponent *cal = parse_ics(buf_cstr(&out));
 	assert_null(icalcomponent_get_first_property(cal, ICAL_METHOD_PROPERTY));
 	assert_int_equal(icalcomponent_count_components(cal, ICAL_VEVENT_COMPONENT), 3);
+	/* A feed is no invitation: no organiser, no attendee. */
+	assert_null(icalcomponent_get_first_property(
+	    icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT), ICAL_ORGANIZER_PROPERTY));
 	int64_t want[3] = {meet[0], meet[1], meet[2]};
 	const char *where[3] = {"Utrecht", "Zaal 3", "Utrecht"};
 	icalcomponent *v = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
