@@ -252,8 +252,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	url = argv[1];
-	int n = atoi(argv[2]);
-	double seconds = atof(argv[3]);
+	int n = (int)strtol(argv[2], NULL, 10);
+	double seconds = strtod(argv[3], NULL);
 	if (argc >= 5)
 		sync_mode = argv[4];
 	if (argc == 6 && strcmp(argv[5], "hot") != 0 && strcmp(argv[5], "insert") != 0) {

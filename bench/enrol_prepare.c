@@ -68,8 +68,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s DB-URL OUT [LEARNERS [SEATS]]\n", argv[0]);
 		return 2;
 	}
-	long learners = argc > 3 ? atol(argv[3]) : 5000;
-	long seats = argc > 4 ? atol(argv[4]) : 500;
+	long learners = argc > 3 ? strtol(argv[3], NULL, 10) : 5000;
+	long seats = argc > 4 ? strtol(argv[4], NULL, 10) : 500;
 	if (learners < 1 || learners > 1000000 || seats < 1 || seats > EDITION_CAPACITY_MAX) {
 		fprintf(stderr, "enrol_prepare: LEARNERS 1..1000000, SEATS 1..%d\n", EDITION_CAPACITY_MAX);
 		return 2;

@@ -126,11 +126,12 @@ static int read_sessions(const char *path, const char *extra)
 		}
 		struct session *s = &sessions[nsessions++];
 		size_t nb = strlen(csrf) + (extra ? strlen(extra) : 0) + 16;
-		s->cookie = malloc(strlen(cookie) + 16);
+		size_t nc = strlen(cookie) + 16;
+		s->cookie = malloc(nc);
 		s->body = malloc(nb);
 		if (!s->cookie || !s->body)
 			break;
-		sprintf(s->cookie, "campus_sessie=%s", cookie);
+		snprintf(s->cookie, nc, "campus_sessie=%s", cookie);
 		snprintf(s->body, nb, "csrf_token=%s%s%s", csrf, extra ? "&" : "", extra ? extra : "");
 	}
 	fclose(f);
@@ -172,7 +173,7 @@ int main(int argc, char **argv)
 	int npos = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-c") && i + 1 < argc)
-			nconn = atoi(argv[++i]);
+			nconn = (int)strtol(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "-b") && i + 1 < argc)
 			extra = argv[++i];
 		else if (npos < 3)
