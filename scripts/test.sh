@@ -2,20 +2,58 @@
 # Run every suite and end with "N passed, N failed". Each suite speaks TAP
 # (cmocka with CMOCKA_MESSAGE_OUTPUT=TAP, node's test runner, our checks);
 # its log is kept in var/test/<suite>.log.
+#
+# The suites are found, not listed: every unit test in $BUILD/tests/unit (on
+# SQLite and PostgreSQL when it reads CAMPUS_TEST_DB, else once), every HTTP
+# suite in $BUILD/tests/http (on SQLite and PostgreSQL), the browser tests
+# (tests/e2e/run.mjs), the fuzz targets, the CLI test and the static checks.
+#
+# They run as jobs, several at a time (CAMPUS_TEST_JOBS slots, default 4; the
+# browser tests take two, as run.mjs runs two files at a time), the longest
+# first. A job never shares a database, a port or an SMTP sink with another:
+# each run gets its own SQLite file or PostgreSQL database, each server its
+# own free port, each job that sends mail a sink of its own. The SQLite and
+# PostgreSQL runs of one suite are one job, one after the other (a suite may
+# keep files of its own under var/test/). Each job's lines are printed
+# together when it ends, with the seconds it took.
+#
+# Env: CAMPUS_BUILD (build), CAMPUS_TEST_PGPORT (55433), CAMPUS_TEST_JOBS (4),
+# E2E_JOBS (2), SKIP_E2E, SKIP_FUZZ, FUZZ_SECONDS (8).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${CAMPUS_BUILD:-build}
 OUT=var/test
+SLOTS=${CAMPUS_TEST_JOBS:-4}
 mkdir -p "$OUT"
-passed=0
-failed=0
-failures=()
+JOBDIR=$(mktemp -d "$PWD/$OUT/jobs.XXXXXX")
+T0=$SECONDS
 
-# run_tap NAME CMD...: count "ok" / "not ok" lines; a crash with no verdicts is one failure.
+# PostgreSQL on loopback for the database suites.
+PGDIR=$PWD/$OUT/pg
+PGPORT=${CAMPUS_TEST_PGPORT:-55433}
+PG_ADMIN=$(scripts/pgtest.sh start "$PGDIR" "$PGPORT") || { echo "PostgreSQL did not start"; cat "$PGDIR"/*.log; exit 1; }
+cleanup() {
+	local p
+	for p in $(jobs -p); do kill -- "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	scripts/pgtest.sh stop "$PGDIR"
+	rm -rf "$JOBDIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+pg_db() { # a fresh database per suite
+	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
+	echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
+}
+
+# ---- inside a job
+
+# run_tap NAME CMD...: count "ok" / "not ok" lines; a crash with no verdicts
+# is one failure. The verdict goes to the job's files ($JOB.out, $JOB.counts).
 run_tap() {
 	local name=$1
 	shift
-	local log="$OUT/$name.log"
+	local log="$OUT/$name.log" t=$SECONDS
 	"$@" >"$log" 2>&1
 	local rc=$?
 	local ok notok
@@ -24,136 +62,164 @@ run_tap() {
 	if [ "$rc" -ne 0 ] && [ "$notok" -eq 0 ]; then
 		notok=1
 	fi
-	passed=$((passed + ok))
-	failed=$((failed + notok))
+	echo "$ok $notok $name" >>"$JOB.counts"
 	if [ "$notok" -gt 0 ]; then
-		failures+=("$name (see $log)")
-		printf '%-34s %4d passed %4d FAILED\n' "$name" "$ok" "$notok"
+		printf '%-34s %4d passed %4d FAILED %4ds\n' "$name" "$ok" "$notok" $((SECONDS - t)) >>"$JOB.out"
 	else
-		printf '%-34s %4d passed\n' "$name" "$ok"
+		printf '%-34s %4d passed             %4ds\n' "$name" "$ok" $((SECONDS - t)) >>"$JOB.out"
 	fi
 }
 
-# PostgreSQL on loopback for the database suites.
-PGDIR=$PWD/$OUT/pg
-PGPORT=${CAMPUS_TEST_PGPORT:-55433}
-PG_ADMIN=$(scripts/pgtest.sh start "$PGDIR" "$PGPORT") || { echo "PostgreSQL did not start"; cat "$PGDIR"/*.log; exit 1; }
-SINK_PID=
-MAIL_DIR=
-trap '[ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null; [ -n "$MAIL_DIR" ] && rm -rf "$MAIL_DIR" "$MAIL_DIR"-later; scripts/pgtest.sh stop "$PGDIR"' EXIT
-pg_db() { # a fresh database per suite
-	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null
-	echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
+# An SMTP sink of the job's own (tests/smtp-sink.mjs, npm smtp-server) on a
+# free port: every message it receives becomes a file in its directory.
+# Sets MAIL_ENV for the suites (CAMPUS_SMTP_URL, CAMPUS_MAIL_DIR); without a
+# sink the mail suites start their own.
+start_sink() {
+	local dir="$PWD/$OUT/smtp-$1" log="$OUT/smtp-$1.log"
+	rm -rf "$dir"
+	node tests/smtp-sink.mjs 0 "$dir" >"$log" 2>&1 &
+	SINK_PID=$!
+	local port=
+	for _ in $(seq 100); do
+		port=$(sed -n 's/^listening \([0-9]*\)$/\1/p' "$log")
+		[ -n "$port" ] && break
+		sleep 0.1
+	done
+	if [ -n "$port" ]; then
+		MAIL_ENV=(CAMPUS_SMTP_URL="smtp://127.0.0.1:$port" CAMPUS_MAIL_DIR="$dir")
+	else
+		echo "# SMTP sink did not start (the mail suites start their own): $(cat "$log")" >>"$JOB.out"
+		MAIL_ENV=(CAMPUS_MAIL_DIR=)
+	fi
+}
+stop_sink() {
+	kill "$SINK_PID" 2>/dev/null
+	wait "$SINK_PID" 2>/dev/null
+	rm -rf "$PWD/$OUT/smtp-$1"
 }
 
-# An SMTP sink on loopback for the suites that send e-mail: every message it
-# receives becomes a file in $MAIL_DIR (tests/smtp-sink.mjs, npm smtp-server).
-# A free port and a directory of this run's own, so two runs never mix mail;
-# without a sink the mail suites start their own.
-SMTP_PORT=${CAMPUS_TEST_SMTP_PORT:-$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')}
-MAIL_DIR=$PWD/$OUT/smtp-$$
-node tests/smtp-sink.mjs "$SMTP_PORT" "$MAIL_DIR" >"$OUT/smtp-sink.log" 2>&1 &
-SINK_PID=$!
-for _ in $(seq 100); do grep -q '^listening' "$OUT/smtp-sink.log" && break; sleep 0.1; done
-MAIL_ENV=(CAMPUS_SMTP_URL="smtp://127.0.0.1:$SMTP_PORT" CAMPUS_MAIL_DIR="$MAIL_DIR")
-if ! grep -q '^listening' "$OUT/smtp-sink.log"; then
-	echo "SMTP sink did not start (the mail suites start their own):"
-	cat "$OUT/smtp-sink.log"
-	MAIL_ENV=(CAMPUS_MAIL_DIR=)
-fi
+# A unit test: on both databases when it reads CAMPUS_TEST_DB.
+unit_job() {
+	local t=$1 name
+	name=$(basename "$t")
+	if grep -q CAMPUS_TEST_DB "$t"; then
+		rm -f "$OUT/$name.db"*
+		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
+		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
+	else
+		run_tap "$name" "$t"
+	fi
+}
 
-run_tap checks scripts/checks.sh "$BUILD"
+# An HTTP suite (its own campus server) on SQLite, then on PostgreSQL.
+http_job() {
+	local t=$1 x label
+	x=$(basename "$t")
+	x=${x#test_}
+	if [ "$x" = http ]; then label=http; else label=${x//_/-}-http; fi
+	local mail=()
+	if grep -q CAMPUS_MAIL_DIR "$t"; then
+		start_sink "$label"
+		mail=("${MAIL_ENV[@]}")
+	fi
+	rm -f "$OUT/$label.db"*
+	run_tap "$label-sqlite" env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${mail[@]}" \
+		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$label.db" "$t"
+	run_tap "$label-postgres" env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${mail[@]}" \
+		CAMPUS_TEST_DB="$(pg_db "http_${x}_pg")" "$t"
+	[ ${#mail[@]} -gt 0 ] && stop_sink "$label"
+	return 0
+}
+
+e2e_job() {
+	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" E2E_JOBS="$1" \
+		node tests/e2e/run.mjs --tap
+}
+
+# ---- the job pool
+
+declare -A job_weight job_file
+used=0
+njobs=0
+passed=0
+failed=0
+failures=()
+
+# job WEIGHT NICENESS FUNCTION ARGS...: starts FUNCTION ARGS in the
+# background, at that niceness, once WEIGHT slots are free (or nothing runs).
+job() {
+	local w=$1 ni=$2
+	shift 2
+	while [ "$used" -gt 0 ] && [ $((used + w)) -gt "$SLOTS" ]; do reap; done
+	local f
+	f=$JOBDIR/$(printf '%03d' "$njobs")
+	njobs=$((njobs + 1))
+	: >"$f.out"
+	: >"$f.counts"
+	(
+		trap - EXIT INT TERM
+		JOB=$f
+		[ "$ni" -gt 0 ] && renice -n "$ni" -p "$BASHPID" >/dev/null
+		"$@"
+	) &
+	job_weight[$!]=$w
+	job_file[$!]=$f
+	used=$((used + w))
+}
+
+# Waits for one job to end and prints its lines.
+reap() {
+	local pid= f
+	wait -n -p pid
+	[ -n "$pid" ] && [ -n "${job_file[$pid]:-}" ] || return 0
+	f=${job_file[$pid]}
+	used=$((used - job_weight[$pid]))
+	unset "job_file[$pid]" "job_weight[$pid]"
+	cat "$f.out"
+	local ok notok name
+	while read -r ok notok name; do
+		passed=$((passed + ok))
+		failed=$((failed + notok))
+		[ "$notok" -gt 0 ] && failures+=("$name (see $OUT/$name.log)")
+	done <"$f.counts"
+}
 
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export CAMPUS_LOCALE_DIR="$BUILD/po"
+
+# Longest first, so that the short ones fill the gaps at the end. The
+# browser tests, whose steps have time limits (30 s a test, 10 s a
+# navigation), get the processor first: the other jobs run at niceness 5, the
+# fuzz build and run at 10.
+E2E_JOBS=${E2E_JOBS:-2}
+if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
+	job "$([ "$E2E_JOBS" -gt 1 ] && echo 2 || echo 1)" 0 e2e_job "$E2E_JOBS"
+fi
+if [ -z "${SKIP_FUZZ:-}" ]; then
+	job 1 10 run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
+fi
+# HTTP suites: the known long ones first, then the rest (new ones included).
+http=()
+for x in totp mail auth http offering review_pages aanbod; do
+	[ -x "$BUILD/tests/http/test_$x" ] && http+=("$BUILD/tests/http/test_$x")
+done
+for t in "$BUILD"/tests/http/test_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	case " ${http[*]} " in *" $t "*) ;; *) http+=("$t") ;; esac
+done
+[ -x "$BUILD/tests/unit/test_demo" ] && job 1 5 unit_job "$BUILD/tests/unit/test_demo"
+for t in "${http[@]}"; do job 1 5 http_job "$t"; done
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
-	name=$(basename "$t")
-	case "$name" in
-	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review | test_search | test_enrol)
-		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
-		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
-		;;
-	*) run_tap "$name" "$t" ;;
-	esac
+	[ "$(basename "$t")" = test_demo ] && continue
+	job 1 5 unit_job "$t"
 done
-
-run_tap cli env CAMPUS_BIN="$BUILD/campus" tests/cli/test_cli.sh
-
-if [ -x "$BUILD/tests/http/test_http" ]; then
-	run_tap http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/http.db" "$BUILD/tests/http/test_http"
-	run_tap http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db http_pg)" "$BUILD/tests/http/test_http"
-fi
-if [ -x "$BUILD/tests/http/test_import" ]; then
-	rm -f "$OUT/import.db"*
-	run_tap import-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/import.db" "$BUILD/tests/http/test_import"
-	run_tap import-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db import_pg)" "$BUILD/tests/http/test_import"
-fi
-if [ -x "$BUILD/tests/http/test_offering" ]; then
-	rm -f "$OUT/offering.db"*
-	run_tap offering-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/offering.db" "$BUILD/tests/http/test_offering"
-	run_tap offering-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db offering_pg)" "$BUILD/tests/http/test_offering"
-fi
-if [ -x "$BUILD/tests/http/test_api" ]; then
-	rm -f "$OUT/api.db"*
-	run_tap api-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/api.db" "$BUILD/tests/http/test_api"
-	run_tap api-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db api_pg)" "$BUILD/tests/http/test_api"
-fi
-if [ -x "$BUILD/tests/http/test_auth" ]; then
-	rm -f "$OUT/auth.db"*
-	run_tap auth-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/auth.db" "$BUILD/tests/http/test_auth"
-	run_tap auth-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db auth_pg)" "$BUILD/tests/http/test_auth"
-fi
-if [ -x "$BUILD/tests/http/test_totp" ]; then
-	rm -f "$OUT/totp.db"*
-	run_tap totp-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/totp.db" "$BUILD/tests/http/test_totp"
-	run_tap totp-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db totp_pg)" "$BUILD/tests/http/test_totp"
-fi
-if [ -x "$BUILD/tests/http/test_mail" ]; then
-	rm -f "$OUT/mail.db"*
-	run_tap mail-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/mail.db" "$BUILD/tests/http/test_mail"
-	run_tap mail-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
-		CAMPUS_TEST_DB="$(pg_db mail_pg)" "$BUILD/tests/http/test_mail"
-fi
-
-if [ -x "$BUILD/tests/http/test_review_pages" ]; then
-	rm -f "$OUT/review.db"*
-	run_tap review-pages-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/review.db" "$BUILD/tests/http/test_review_pages"
-	run_tap review-pages-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
-		CAMPUS_TEST_DB="$(pg_db review_pages_pg)" "$BUILD/tests/http/test_review_pages"
-fi
-if [ -x "$BUILD/tests/http/test_aanbod" ]; then
-	rm -f "$OUT/aanbod.db"*
-	run_tap aanbod-http-sqlite env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/aanbod.db" "$BUILD/tests/http/test_aanbod"
-	run_tap aanbod-http-postgres env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" \
-		CAMPUS_TEST_DB="$(pg_db aanbod_pg)" "$BUILD/tests/http/test_aanbod"
-fi
-
-if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
-	run_tap e2e env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${MAIL_ENV[@]}" \
-		node --test --test-reporter=tap tests/e2e/
-fi
-
-if [ -z "${SKIP_FUZZ:-}" ]; then
-	run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
-fi
+job 1 5 run_tap cli env CAMPUS_BIN="$BUILD/campus" tests/cli/test_cli.sh
+job 1 5 run_tap checks scripts/checks.sh "$BUILD"
+while [ "$used" -gt 0 ]; do reap; done
 
 echo
+echo "all suites in $((SECONDS - T0)) s"
 if [ ${#failures[@]} -gt 0 ]; then
 	printf 'Failed: %s\n' "${failures[@]}"
 fi

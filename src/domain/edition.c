@@ -14,6 +14,7 @@
 #include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/enrol_internal.h"
+#include "domain/search.h"
 
 #define HOUR 3600
 #define OFFER_HOURS_MAX (14 * 24)
@@ -345,6 +346,9 @@ static int create_tx(struct db_conn *db, void *cls)
 		rc = meeting_insert(ctx, *a->id, &in->meetings[i]);
 	if (!rc)
 		rc = write_lists(ctx, *a->id, in);
+	/* "Starts soon" in the catalogue search follows the editions. */
+	if (!rc)
+		rc = catalog_search_index(ctx, a->m->id);
 	if (!rc)
 		rc = audit_record(ctx, "edition.create", "edition", id_text(ctx, *a->id), "ok",
 		                  id_text(ctx, a->m->id));
@@ -468,6 +472,8 @@ static int update_tx(struct db_conn *db, void *cls)
 	if (!rc && moved)
 		rc = enrol_tell_changed(ctx, a->id);
 	if (!rc)
+		rc = catalog_search_index(ctx, e.module_id);
+	if (!rc)
 		rc = audit_record(ctx, "edition.update", "edition", id_text(ctx, a->id), "ok", "");
 	return rc;
 }
@@ -496,7 +502,7 @@ int edition_update(struct ctx *ctx, int64_t edition_id, const struct edition_inp
 
 struct cancel_args {
 	struct ctx *ctx;
-	int64_t id;
+	int64_t id, module_id;
 	const char *reason;
 	const char **why;
 };
@@ -517,6 +523,8 @@ static int cancel_tx(struct db_conn *db, void *cls)
 		return CAMPUS_ECONFLICT;
 	}
 	rc = enrol_cancel_all(ctx, a->id, a->reason);
+	if (!rc)
+		rc = catalog_search_index(ctx, a->module_id);
 	if (!rc)
 		rc = audit_record(ctx, "edition.cancel", "edition", id_text(ctx, a->id), "ok", a->reason);
 	return rc;
@@ -544,7 +552,7 @@ int edition_cancel(struct ctx *ctx, int64_t edition_id, const char *reason, cons
 		*why = N_("Deze uitvoering is al voorbij.");
 		return CAMPUS_ECONFLICT;
 	}
-	struct cancel_args a = {ctx, edition_id, reason, why};
+	struct cancel_args a = {ctx, edition_id, e.module_id, reason, why};
 	return db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), cancel_tx, &a);
 }
 

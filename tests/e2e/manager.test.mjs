@@ -1,16 +1,16 @@
 // Manager approval with budget, as a new user would try it: the Utrecht
 // manager sets "approval when it costs" and a budget of € 500; a new
-// volunteer of the library asks for a seat in a € 350 edition; the manager approves it in
-// the inbox; the budget page shows € 350 reserved and € 150 left; a second
+// volunteer of the library asks for a seat in a € 350 edition; the manager
+// approves it in the inbox; the budget page shows € 350 reserved and € 150 left; a second
 // request above what is left goes to approval and is refused with a reason.
 // Every manager page axe clean on a laptop and on a phone.
 //
-// The two editions are planned with the sqlite3 shell (the provider's
-// planning pages are another test's subject): a published national
-// classroom module of the demo, one meeting each, two weeks ahead. The
-// volunteer is made with `campus user add`, so whatever the demo holds for
-// its own people (requests, budgets) does not count. The volunteer asks for
-// the seat on the learner's edition page (POST /uitvoeringen/:id/inschrijven).
+// GO Opleidingen's administrator plans the two editions on the planning
+// pages (a published module of theirs, price € 350, for employees and
+// volunteers, one meeting each two weeks ahead, in one calendar year: the
+// year whose budget pays). The volunteer is made with `campus user add`, so
+// whatever the demo holds for its own people (requests, budgets) does not
+// count. The volunteer asks for the seat on the learner's edition page.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,43 +21,49 @@ import { DEMO_PASSWORD, checkPage, logIn, navigate } from './flows.mjs';
 import { repoRoot } from './server.mjs';
 
 const { state, withPage } = useCampus();
+const PROVIDER = 'aanbieder@go-opleidingen.demo';
 const MANAGER = 'manager@bibliotheek-utrecht.demo';
 const VOLUNTEER = `e2e.budget.${Date.now()}@example.nl`;
 const VOLUNTEER_NAME = 'Vera Budgetproef';
 const LIB = '/b/bibliotheek-utrecht';
 
-function sqlite(sql) {
-	return execFileSync('sqlite3', ['-batch', '-separator', '\t', path.join(state.server.dir, 'campus.db')], {
-		input: sql,
-		timeout: 30000,
-	}).toString().trim();
+/** The calendar year and the date ("YYYY-MM-DD") in Amsterdam of an instant (epoch seconds). */
+const yearOf = (t) => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Amsterdam', year: 'numeric' }).format(new Date(t * 1000)));
+const dateOf = (t) => new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Amsterdam' }).format(new Date(t * 1000));
+
+/** Opens the edit page of GO Opleidingen's first module that is in the offering. */
+async function openPublishedModule(page) {
+	await navigate(page, () => page.goto('/b/go-opleidingen/modules'));
+	const rows = page.locator('.utrecht-table__body tr');
+	const n = await rows.count();
+	for (let i = 0; i < n; i++) {
+		const cells = rows.nth(i).locator('td');
+		if ((await cells.nth(3).innerText()).trim() === 'ja') {
+			await navigate(page, () => cells.nth(0).getByRole('link').click());
+			return;
+		}
+	}
+	assert.fail('GO Opleidingen has no published module');
 }
 
-/** The calendar year in Amsterdam of an instant (epoch seconds). */
-const yearOf = (t) => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Amsterdam', year: 'numeric' }).format(new Date(t * 1000)));
-
-/** Two € 350 editions of one module, two weeks ahead and in the same year
- * (the year whose budget pays); their ids, the year and the module's title. */
-function planEditions() {
-	const now = Math.floor(Date.now() / 1000);
-	let a = now + 14 * 86400;
-	const b = a + 86400;
-	if (yearOf(a) !== yearOf(b)) a = b + 86400;
-	const edition = (code, start) => `
-		INSERT INTO editions (module_id, provider_id, code, capacity, price_cents, audience, place,
-		                      starts_at, ends_at, created_at, updated_at)
-		SELECT m.id, m.provider_id, '${code}', 20, 35000, 'both', 'Utrecht', ${start}, ${start + 10800}, ${now}, ${now}
-		FROM modules m JOIN module_versions v ON v.id = m.published_version_id
-		WHERE m.local_org_id IS NULL AND v.format = 'classroom' AND v.audience = 'both'
-		ORDER BY m.id LIMIT 1;
-		INSERT INTO edition_meetings (edition_id, starts_at, ends_at, place)
-		VALUES (last_insert_rowid(), ${start}, ${start + 10800}, 'Utrecht, Oudegracht 167');`;
-	sqlite(edition('E2E-350-A', a) + edition('E2E-350-B', b));
-	const rows = sqlite(`SELECT e.id, v.title FROM editions e JOIN modules m ON m.id = e.module_id
-		JOIN module_versions v ON v.id = m.published_version_id
-		WHERE e.code LIKE 'E2E-350-%' ORDER BY e.code;`).split('\n').map((l) => l.split('\t'));
-	assert.equal(rows.length, 2, 'two editions planned');
-	return { first: rows[0][0], second: rows[1][0], title: rows[0][1], year: yearOf(b) };
+/** Plans a € 350 edition for everyone with one meeting on `day`; its id. */
+async function planEdition(page, form, code, day) {
+	await navigate(page, () => page.goto(form));
+	await page.getByLabel('Eigen kenmerk (optioneel)').fill(code);
+	const always = page.getByLabel(/Altijd open/);
+	if (await always.isChecked()) await always.uncheck();
+	await page.getByLabel('Aantal plaatsen').fill('20');
+	await page.getByLabel('Prijs in euro (optioneel)').fill('350');
+	await page.getByLabel('Doelgroep', { exact: true }).selectOption('both');
+	await page.locator('#datum1').fill(day);
+	await page.locator('#begin1').fill('09:30');
+	await page.locator('#einde1').fill('12:30');
+	await page.locator('#plaats1').fill('Utrecht, Oudegracht 167');
+	const res = await navigate(page, () => page.getByRole('button', { name: 'Uitvoering opslaan' }).click());
+	assert.equal(res.status(), 200, `planning ${code}`);
+	const m = new URL(page.url()).pathname.match(/^\/b\/go-opleidingen\/uitvoeringen\/(\d+)$/);
+	assert.ok(m, `after planning ${code}: ${page.url()}`);
+	return m[1];
 }
 
 /** A new volunteer of the library who can log in with the demo password. */
@@ -87,9 +93,25 @@ function card(page, code) {
 // The steps share the editions and the volunteer's name, in order.
 let plan;
 
-test('the manager sets "approval when it costs" and a budget of € 500', async () => {
-	plan = planEditions();
+test('the provider plans two € 350 editions; a new volunteer joins the library', async () => {
+	const now = Math.floor(Date.now() / 1000);
+	let a = now + 14 * 86400;
+	const b = a + 86400;
+	if (yearOf(a) !== yearOf(b)) a = b + 86400;
 	addVolunteer();
+	await withPage(DESKTOP, async ({ page }) => {
+		await logIn(page, PROVIDER);
+		await openPublishedModule(page);
+		const title = await page.locator('#titel').inputValue();
+		const form = await page.getByRole('link', { name: 'Nieuwe uitvoering', exact: true }).getAttribute('href');
+		const first = await planEdition(page, form, 'E2E-350-A', dateOf(a));
+		const second = await planEdition(page, form, 'E2E-350-B', dateOf(b));
+		plan = { first, second, title, year: yearOf(b) };
+	});
+});
+
+test('the manager sets "approval when it costs" and a budget of € 500', async () => {
+	assert.ok(plan, 'planned in the test before');
 	await withPage(DESKTOP, async ({ page }) => {
 		await logIn(page, MANAGER);
 		await navigate(page, () => page.getByRole('link', { name: 'Budgetten' }).click());

@@ -4,9 +4,12 @@
 //
 // Env: CAMPUS_BIN (default build/campus), CAMPUS_LOCALE_DIR (default build/po),
 // both relative to the repository root, which is also the server's working
-// directory (it finds templates/ and static/ there).
+// directory (it finds templates/ and static/ there). E2E_DEMO_DB: a SQLite
+// file `campus demo` filled already (run.mjs makes one per run); the server
+// gets a copy of it instead of a demo of its own, the same database in a
+// fraction of the time.
 import { spawn, execFile } from 'node:child_process';
-import { mkdtemp, rm, access } from 'node:fs/promises';
+import { mkdtemp, rm, access, copyFile } from 'node:fs/promises';
 import { constants as fsc } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -35,6 +38,29 @@ export function freePort() {
 	});
 }
 
+/** A copy of a finished SQLite database (and its WAL, should one be left). */
+async function copyDemo(from, to) {
+	await copyFile(from, to);
+	try {
+		await copyFile(`${from}-wal`, `${to}-wal`);
+	} catch (e) {
+		if (e.code !== 'ENOENT') throw e;
+	}
+}
+
+/**
+ * `campus --db sqlite:FILE demo` into a fresh file, for E2E_DEMO_DB.
+ * Env as startServer.
+ */
+export async function makeDemoDb(file) {
+	const bin = fromRoot(process.env.CAMPUS_BIN || 'build/campus');
+	const env = { ...process.env, CAMPUS_LOCALE_DIR: fromRoot(process.env.CAMPUS_LOCALE_DIR || 'build/po') };
+	delete env.CAMPUS_CONFIG;
+	delete env.CAMPUS_DB;
+	for (const f of [file, `${file}-wal`, `${file}-shm`]) await rm(f, { force: true });
+	await execFileP(bin, ['--db', `sqlite:${file}`, 'demo'], { cwd: repoRoot, env, timeout: 120000 });
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -61,7 +87,8 @@ export async function startServer({ timeoutMs = 15000 } = {}) {
 	delete env.CAMPUS_LISTEN;
 
 	try {
-		await execFileP(bin, ['--db', db, 'demo'], { cwd: repoRoot, env, timeout: 30000 });
+		if (process.env.E2E_DEMO_DB) await copyDemo(process.env.E2E_DEMO_DB, path.join(dir, 'campus.db'));
+		else await execFileP(bin, ['--db', db, 'demo'], { cwd: repoRoot, env, timeout: 30000 });
 	} catch (e) {
 		await rm(dir, { recursive: true, force: true });
 		throw new Error(`campus demo failed (exit ${e.code}):\n${e.stdout || ''}${e.stderr || ''}`);

@@ -35,6 +35,11 @@ export function totp(secret, step) {
 
 const used = new Map();
 
+// A code of the step before now is accepted only until the current step
+// ends; this close to that end it is skipped, so the server, a moment later,
+// never finds it out of its window.
+const MARGIN_S = 5;
+
 /**
  * A code the server accepts now: each step is accepted once per person, so
  * this takes the person's next step not used yet in this process (from now-1 on) and
@@ -43,8 +48,10 @@ const used = new Map();
 export async function nextCode(secret, person = secret) {
 	const key = `${person} ${secret}`;
 	for (;;) {
-		const now = Math.floor(Date.now() / 1000 / STEP);
-		const step = Math.max(now - 1, (used.get(key) ?? -Infinity) + 1);
+		const t = Date.now() / 1000;
+		const now = Math.floor(t / STEP);
+		const oldest = (now + 1) * STEP - t < MARGIN_S ? now : now - 1;
+		const step = Math.max(oldest, (used.get(key) ?? -Infinity) + 1);
 		if (step <= now + 1) {
 			used.set(key, step);
 			return totp(secret, step);
