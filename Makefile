@@ -4,7 +4,7 @@ BUILD      ?= build
 CAMPUS_DB  ?= sqlite:var/campus.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all build run test asan fuzz bench bench-http bench-people bench-search po clean
+.PHONY: all build run test asan fuzz bench bench-http bench-people bench-search bench-enrol po clean
 
 all: build
 
@@ -42,7 +42,7 @@ fuzz:
 	scripts/deps.sh test
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
-bench: bench-http bench-people bench-search
+bench: bench-http bench-people bench-search bench-enrol
 
 bench-http:
 	scripts/deps.sh bench
@@ -58,6 +58,13 @@ bench-search:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build
 	bench/search.sh
+
+# The enrolment storm: 5,000 learners, 500 seats, 64 connections, two servers,
+# on SQLite and PostgreSQL, next to the raw commit rate (docs/internals/bench.md).
+bench-enrol:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build
+	bench/enrol.sh
 
 # Extract Dutch msgids from C and templates and merge them into po/en.po.
 po: build

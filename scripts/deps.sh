@@ -2,7 +2,7 @@
 # Install the Debian packages a target needs, only those that are missing.
 #   scripts/deps.sh run    build and serve
 #   scripts/deps.sh test   + test tools (PostgreSQL, Chromium, cmocka, clang for fuzzing)
-#   scripts/deps.sh bench  + load tools (nginx, wrk)
+#   scripts/deps.sh bench  + load tools (nginx, wrk; PostgreSQL and libcurl for bench-enrol)
 set -eu
 
 run_pkgs="gcc make meson ninja-build pkg-config gettext libmicrohttpd-dev libjansson-dev
@@ -10,7 +10,7 @@ libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev liboath-dev libqrencode-dev li
 libcmark-dev libstemmer-dev libical-dev libxlsxwriter-dev libcurl4-openssl-dev"
 test_pkgs="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev chromium sqlite3
 curl"
-bench_pkgs="nginx-light wrk curl sqlite3"
+bench_pkgs="nginx-light wrk curl sqlite3 postgresql libcurl4-openssl-dev"
 
 case "${1:-run}" in
 run) want="$run_pkgs" ;;
