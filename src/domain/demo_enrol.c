@@ -384,6 +384,7 @@ struct arrival {
 	bool by_manager;
 	int64_t d1, d2; /* decision delays; -1: nobody decides (the request expires) */
 	bool refuse1, refuse2;
+	bool over_budget_ok; /* the manager approves more than the budget left */
 	int64_t t_cancel; /* 0: stays */
 	bool cancel_by_manager;
 	unsigned cancel_reason, refuse_reason;
@@ -980,6 +981,7 @@ static const char *const refuse_reasons[] = {
 #define REASON_DECLINED "Aanbod afgewezen: kan op deze datum niet meer"
 #define REASON_LAPSED "Niet op tijd op het aanbod gereageerd"
 #define REASON_UNDECIDED "Niet op tijd beoordeeld"
+#define REASON_NO_BUDGET "Je opleidingsbudget voor dit jaar is niet toereikend"
 
 static void event(struct edition *e, struct arrival *a, int64_t at, int64_t actor, enum st to,
                   const char *reason)
@@ -1141,10 +1143,15 @@ static void decide(struct gen *g, struct edition *e, struct arrival *a, int64_t 
 	a->decided_at = t;
 	if (!a->first_decision)
 		a->first_decision = t;
-	if (step == 1 ? a->refuse1 : a->refuse2) {
+	int year = year_of(e->always_open ? a->t_arrive : e->starts_at);
+	bool broke = o->budgets && e->price > 0 && budget_left(g, a, year) < e->price &&
+	             !a->over_budget_ok;
+	if (step == 1 ? a->refuse1 || broke : a->refuse2) {
 		a->next = N_NONE;
 		event(e, a, t, actor, S_REFUSED,
-		      refuse_reasons[a->refuse_reason % (sizeof refuse_reasons / sizeof refuse_reasons[0])]);
+		      broke ? REASON_NO_BUDGET
+		            : refuse_reasons[a->refuse_reason %
+		                             (sizeof refuse_reasons / sizeof refuse_reasons[0])]);
 		return;
 	}
 	if (step == 1 && o->second && e->price > 0) {
@@ -1235,6 +1242,8 @@ static void check_minimum(struct gen *g, struct edition *e, int64_t t)
 		a->next = a->next == N_ARRIVE ? N_ARRIVE : N_NONE;
 		if (a->state == S_REQUESTED || a->state == S_WAITLISTED || a->state == S_OFFERED ||
 		    a->state == S_ENROLLED) {
+			if (a->via_reservation && a->state == S_ENROLLED)
+				e->resv_used--;
 			release(a);
 			event(e, a, t, owner_actor(e), S_CANCELLED, REASON_TOO_FEW);
 		}
@@ -1507,6 +1516,7 @@ static void draw_intents(struct gen *g, struct edition *e, struct arrival *a, in
 	a->refuse1 = rng_permille(&g->rng, 70);
 	a->refuse2 = rng_permille(&g->rng, 50);
 	a->refuse_reason = rng_below(&g->rng, 6);
+	a->over_budget_ok = rng_permille(&g->rng, 450);
 	a->t_cancel = 0;
 	int64_t until = e->always_open ? t + 20 * DAY : e->cancel_until;
 	if (rng_permille(&g->rng, e->always_open ? 20 : 80) && until > t + HOUR)
@@ -1794,8 +1804,8 @@ static bool fits(struct gen *g, const struct script *s, const struct edition *e)
 		return s0 > now + 7 * DAY && s0 < now + 150 * DAY && e->opens < now - 20 * DAY &&
 		       e->closes > now;
 	case W_WAITLISTED:
-		return s0 > now + 14 * DAY && s0 < now + 150 * DAY && e->closes > now &&
-		       e->narr > (unsigned)e->capacity;
+		return s0 > now + 14 * DAY && s0 < now + 200 * DAY && e->opens < now - 20 * DAY &&
+		       e->closes > now && !e->reserved;
 	case W_OFFERED:
 		return e->offer_hours > 0 && s0 > now + 10 * DAY && s0 < now + 200 * DAY &&
 		       e->opens < now - 20 * DAY && e->closes > now && !e->reserved;
@@ -1823,6 +1833,40 @@ static bool wish_met(const struct script *s, const struct arrival *a)
 	return false;
 }
 
+/* Seats still free after playing the edition as planned. */
+static int64_t free_seats(const struct edition *e)
+{
+	int64_t held = 0;
+	for (unsigned i = 0; i < e->narr; i++)
+		held += e->arr[i].state == S_ENROLLED || e->arr[i].state == S_OFFERED;
+	return e->capacity - held - (e->reserved ? e->resv_seats - e->resv_used : 0);
+}
+
+/* n people from elsewhere whom their managers book at `at` (no waiting for
+ * approval), placed before the log-in's arrival, which stays last. */
+static struct arrival *add_fillers(struct gen *g, struct edition *e, struct arrival *a, int si,
+                                   int64_t at, int64_t n)
+{
+	for (int64_t k = 0; k < n && e->narr + 2 < MAX_ARR; k++) {
+		struct arrival f = *a;
+		uint32_t x;
+		if (!draw_member(g, e, &x))
+			break;
+		f.member = x;
+		draw_intents(g, e, &f, at + k * 60);
+		f.script = si;
+		f.by_manager = true;
+		f.d2 = 60;
+		f.refuse1 = f.refuse2 = false;
+		f.over_budget_ok = true;
+		f.t_cancel = 0;
+		e->arr[e->narr + 1] = *a;
+		e->arr[e->narr++] = f;
+		a = &e->arr[e->narr];
+	}
+	return a;
+}
+
 /* Adds the log-in to a planned edition and plays it; keeps the result when
  * the wish came true, else plays the edition as planned, without them. */
 static bool try_script(struct gen *g, struct edition *e, int si)
@@ -1841,6 +1885,7 @@ static bool try_script(struct gen *g, struct edition *e, int si)
 	a->by_manager = false;
 	a->t_cancel = 0;
 	a->refuse1 = a->refuse2 = false;
+	a->over_budget_ok = true;
 	a->no_show = false;
 	a->presence |= 0xf;
 	a->completes = true;
@@ -1857,10 +1902,15 @@ static bool try_script(struct gen *g, struct edition *e, int si)
 	case W_BOOKED:
 		a->t_arrive = (e->opens > now - 25 * DAY ? e->opens : now - 25 * DAY) + 2 * DAY;
 		break;
-	case W_WAITLISTED:
-		a->t_arrive = now - 2 * DAY;
+	case W_WAITLISTED: {
+		play(g, e); /* full by now? else colleagues from elsewhere fill it first */
+		int64_t free = free_seats(e);
+		a->t_arrive = free > 8 ? 0 : now - DAY;
 		a->d1 = a->d2 = 2 * HOUR;
+		if (free > 0 && free <= 8)
+			a = add_fillers(g, e, a, si, now - 3 * DAY, free);
 		break;
+	}
 	case W_REQUESTED:
 		a->t_arrive = now - rng_span(&g->rng, 3 * HOUR, DAY);
 		a->d1 = -1;
@@ -1871,31 +1921,13 @@ static bool try_script(struct gen *g, struct edition *e, int si)
 		if (!e->full_at || e->full_at > now - 2 * DAY) {
 			/* not full (long enough): colleagues from elsewhere book the
 			 * last seats eight days ago */
-			int64_t held = 0;
-			for (unsigned i = 0; i < e->narr; i++)
-				held += e->arr[i].state == S_ENROLLED || e->arr[i].state == S_OFFERED;
-			int64_t free = e->capacity - held;
-			if (free < 1 || free > 8 || e->narr + (unsigned)free + 1 >= MAX_ARR) {
+			int64_t free = free_seats(e);
+			if (free < 1 || free > 8) {
 				a->t_arrive = 0; /* played as planned below */
 				break;
 			}
 			t0 = now - 8 * DAY;
-			for (int64_t k = 0; k < free; k++) {
-				struct arrival f = *a;
-				uint32_t x;
-				if (!draw_member(g, e, &x))
-					break;
-				f.member = x;
-				draw_intents(g, e, &f, t0 - HOUR + k * 60);
-				f.script = si;
-				f.by_manager = true; /* the manager books for them: no waiting */
-				f.d2 = 60;
-				f.refuse1 = f.refuse2 = false;
-				f.t_cancel = 0;
-				e->arr[e->narr + 1] = *a; /* keep `a` last */
-				e->arr[e->narr++] = f;
-				a = &e->arr[e->narr];
-			}
+			a = add_fillers(g, e, a, si, t0 - HOUR, free);
 		}
 		a->t_arrive = t0;
 		a->d1 = a->d2 = 60;
@@ -2246,9 +2278,8 @@ static int build(struct gen *g)
 		rc = flush_all(g);
 	if (!rc)
 		rc = db_exec(g->db, &stmt_de_sequences, (const struct db_param[]){DBP_END}, NULL);
-	for (unsigned i = 0; !rc && i < g->nscripts; i++)
-		if (g->scripts[i].done < g->scripts[i].need)
-			rc = CAMPUS_EINTERNAL; /* a log-in would have nothing to show */
+	for (unsigned i = 0; i < g->nscripts; i++)
+		g->res.login_wishes_unmet += g->scripts[i].done < g->scripts[i].need;
 	return rc;
 }
 
