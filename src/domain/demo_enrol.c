@@ -43,10 +43,10 @@
 #define HOUR 3600
 #define YEAR (365 * (int64_t)DAY)
 #define NEVER INT64_MAX
-#define MAX_ARR 200   /* arrivals per edition */
-#define MAX_MEET 4    /* meetings per classroom edition */
-#define MAX_EV 1600   /* events per edition */
-#define MAX_YEARS 8   /* budget years */
+#define MAX_ARR 200 /* arrivals per edition */
+#define MAX_MEET 4  /* meetings per classroom edition */
+#define MAX_EV 1600 /* events per edition */
+#define MAX_YEARS 8 /* budget years */
 #define BATCH_ROWS 2000
 #define UTRECHT "bibliotheek-utrecht"
 
@@ -67,12 +67,11 @@ DB_STMT(stmt_de_modules,
 DB_STMT2(stmt_de_cache_big, "SELECT 1", "PRAGMA cache_size = -131072");
 DB_STMT2(stmt_de_cache_default, "SELECT 1", "PRAGMA cache_size = -2000");
 DB_STMT(stmt_de_person, "SELECT id FROM people WHERE email = $1");
-DB_STMT(stmt_de_max_ids,
-        "SELECT (SELECT COALESCE(MAX(id), 0) FROM editions),"
-        " (SELECT COALESCE(MAX(id), 0) FROM edition_meetings),"
-        " (SELECT COALESCE(MAX(id), 0) FROM edition_reservations),"
-        " (SELECT COALESCE(MAX(id), 0) FROM enrolments),"
-        " (SELECT COALESCE(MAX(id), 0) FROM enrolment_events)");
+DB_STMT(stmt_de_max_ids, "SELECT (SELECT COALESCE(MAX(id), 0) FROM editions),"
+                         " (SELECT COALESCE(MAX(id), 0) FROM edition_meetings),"
+                         " (SELECT COALESCE(MAX(id), 0) FROM edition_reservations),"
+                         " (SELECT COALESCE(MAX(id), 0) FROM enrolments),"
+                         " (SELECT COALESCE(MAX(id), 0) FROM enrolment_events)");
 /* The identity sequences past the ids written here (setval ignores NULL). */
 DB_STMT2(stmt_de_sequences,
          "SELECT setval(pg_get_serial_sequence('editions', 'id'), (SELECT MAX(id) FROM editions)),"
@@ -88,110 +87,110 @@ DB_STMT2(stmt_de_sequences,
 /* ---- writing: a few thousand rows per statement, as one JSON parameter ------------- */
 
 DB_STMT2(stmt_de_edition_batch,
-        "INSERT INTO editions (id, module_id, provider_id, code, always_open, capacity,"
-        " min_participants, enrol_opens_at, enrol_closes_at, cancel_until, price_cents,"
-        " offer_hours, place, online_url, notes, seats_taken, waitlist_seq, starts_at, ends_at,"
-        " cancelled_at, cancel_reason, created_by, created_at, updated_at)"
-        " OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint,"
-        " r->>3, (r->>4)::boolean, (r->>5)::bigint, (r->>6)::bigint, (r->>7)::bigint,"
-        " (r->>8)::bigint, (r->>9)::bigint, (r->>10)::bigint, (r->>11)::bigint, r->>12, r->>13,"
-        " r->>14, (r->>15)::bigint, (r->>16)::bigint, (r->>17)::bigint, (r->>18)::bigint,"
-        " (r->>19)::bigint, r->>20, (r->>21)::bigint, (r->>22)::bigint, (r->>23)::bigint"
-        " FROM json_array_elements($1::json) AS r",
-        "INSERT INTO editions (id, module_id, provider_id, code, always_open, capacity,"
-        " min_participants, enrol_opens_at, enrol_closes_at, cancel_until, price_cents,"
-        " offer_hours, place, online_url, notes, seats_taken, waitlist_seq, starts_at, ends_at,"
-        " cancelled_at, cancel_reason, created_by, created_at, updated_at)"
-        " SELECT r.value->>0, r.value->>1, r.value->>2,"
-        " r.value->>3, r.value->>4, r.value->>5, r.value->>6, r.value->>7,"
-        " r.value->>8, r.value->>9, r.value->>10, r.value->>11, r.value->>12, r.value->>13,"
-        " r.value->>14, r.value->>15, r.value->>16, r.value->>17, r.value->>18,"
-        " r.value->>19, r.value->>20, r.value->>21, r.value->>22, r.value->>23"
-        " FROM json_each($1) AS r");
+         "INSERT INTO editions (id, module_id, provider_id, code, always_open, capacity,"
+         " min_participants, enrol_opens_at, enrol_closes_at, cancel_until, price_cents,"
+         " offer_hours, place, online_url, notes, seats_taken, waitlist_seq, starts_at, ends_at,"
+         " cancelled_at, cancel_reason, created_by, created_at, updated_at)"
+         " OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint,"
+         " r->>3, (r->>4)::boolean, (r->>5)::bigint, (r->>6)::bigint, (r->>7)::bigint,"
+         " (r->>8)::bigint, (r->>9)::bigint, (r->>10)::bigint, (r->>11)::bigint, r->>12, r->>13,"
+         " r->>14, (r->>15)::bigint, (r->>16)::bigint, (r->>17)::bigint, (r->>18)::bigint,"
+         " (r->>19)::bigint, r->>20, (r->>21)::bigint, (r->>22)::bigint, (r->>23)::bigint"
+         " FROM json_array_elements($1::json) AS r",
+         "INSERT INTO editions (id, module_id, provider_id, code, always_open, capacity,"
+         " min_participants, enrol_opens_at, enrol_closes_at, cancel_until, price_cents,"
+         " offer_hours, place, online_url, notes, seats_taken, waitlist_seq, starts_at, ends_at,"
+         " cancelled_at, cancel_reason, created_by, created_at, updated_at)"
+         " SELECT r.value->>0, r.value->>1, r.value->>2,"
+         " r.value->>3, r.value->>4, r.value->>5, r.value->>6, r.value->>7,"
+         " r.value->>8, r.value->>9, r.value->>10, r.value->>11, r.value->>12, r.value->>13,"
+         " r.value->>14, r.value->>15, r.value->>16, r.value->>17, r.value->>18,"
+         " r.value->>19, r.value->>20, r.value->>21, r.value->>22, r.value->>23"
+         " FROM json_each($1) AS r");
 DB_STMT2(stmt_de_meeting_batch,
-        "INSERT INTO edition_meetings (id, edition_id, starts_at, ends_at, place, online_url)"
-        " OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint,"
-        " (r->>3)::bigint, r->>4, r->>5 FROM json_array_elements($1::json) AS r",
-        "INSERT INTO edition_meetings (id, edition_id, starts_at, ends_at, place, online_url)"
-        " SELECT r.value->>0, r.value->>1, r.value->>2,"
-        " r.value->>3, r.value->>4, r.value->>5 FROM json_each($1) AS r");
+         "INSERT INTO edition_meetings (id, edition_id, starts_at, ends_at, place, online_url)"
+         " OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::bigint,"
+         " (r->>3)::bigint, r->>4, r->>5 FROM json_array_elements($1::json) AS r",
+         "INSERT INTO edition_meetings (id, edition_id, starts_at, ends_at, place, online_url)"
+         " SELECT r.value->>0, r.value->>1, r.value->>2,"
+         " r.value->>3, r.value->>4, r.value->>5 FROM json_each($1) AS r");
 DB_STMT2(stmt_de_teacher_batch,
-        "INSERT INTO edition_teachers (edition_id, person_id) SELECT (r->>0)::bigint,"
-        " (r->>1)::bigint FROM json_array_elements($1::json) AS r",
-        "INSERT INTO edition_teachers (edition_id, person_id) SELECT r.value->>0,"
-        " r.value->>1 FROM json_each($1) AS r");
+         "INSERT INTO edition_teachers (edition_id, person_id) SELECT (r->>0)::bigint,"
+         " (r->>1)::bigint FROM json_array_elements($1::json) AS r",
+         "INSERT INTO edition_teachers (edition_id, person_id) SELECT r.value->>0,"
+         " r.value->>1 FROM json_each($1) AS r");
 DB_STMT2(stmt_de_audience_batch,
-        "INSERT INTO edition_audience_orgs (edition_id, org_id) SELECT (r->>0)::bigint,"
-        " (r->>1)::bigint FROM json_array_elements($1::json) AS r",
-        "INSERT INTO edition_audience_orgs (edition_id, org_id) SELECT r.value->>0,"
-        " r.value->>1 FROM json_each($1) AS r");
+         "INSERT INTO edition_audience_orgs (edition_id, org_id) SELECT (r->>0)::bigint,"
+         " (r->>1)::bigint FROM json_array_elements($1::json) AS r",
+         "INSERT INTO edition_audience_orgs (edition_id, org_id) SELECT r.value->>0,"
+         " r.value->>1 FROM json_each($1) AS r");
 DB_STMT2(stmt_de_reservation_batch,
-        "INSERT INTO edition_reservations (id, edition_id, org_id, seats, used, made_by,"
-        " created_at) OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint,"
-        " (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint"
-        " FROM json_array_elements($1::json) AS r",
-        "INSERT INTO edition_reservations (id, edition_id, org_id, seats, used, made_by,"
-        " created_at) SELECT r.value->>0, r.value->>1,"
-        " r.value->>2, r.value->>3, r.value->>4, r.value->>5, r.value->>6"
-        " FROM json_each($1) AS r");
+         "INSERT INTO edition_reservations (id, edition_id, org_id, seats, used, made_by,"
+         " created_at) OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint,"
+         " (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint"
+         " FROM json_array_elements($1::json) AS r",
+         "INSERT INTO edition_reservations (id, edition_id, org_id, seats, used, made_by,"
+         " created_at) SELECT r.value->>0, r.value->>1,"
+         " r.value->>2, r.value->>3, r.value->>4, r.value->>5, r.value->>6"
+         " FROM json_each($1) AS r");
 DB_STMT2(stmt_de_policy_batch,
-        "INSERT INTO enrol_policies (org_id, approval, second_approver_id, budgets, remind_days,"
-        " expire_days, updated_at) SELECT (r->>0)::bigint, r->>1, (r->>2)::bigint,"
-        " (r->>3)::boolean, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint"
-        " FROM json_array_elements($1::json) AS r",
-        "INSERT INTO enrol_policies (org_id, approval, second_approver_id, budgets, remind_days,"
-        " expire_days, updated_at) SELECT r.value->>0, r.value->>1, r.value->>2,"
-        " r.value->>3, r.value->>4, r.value->>5, r.value->>6"
-        " FROM json_each($1) AS r");
+         "INSERT INTO enrol_policies (org_id, approval, second_approver_id, budgets, remind_days,"
+         " expire_days, updated_at) SELECT (r->>0)::bigint, r->>1, (r->>2)::bigint,"
+         " (r->>3)::boolean, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint"
+         " FROM json_array_elements($1::json) AS r",
+         "INSERT INTO enrol_policies (org_id, approval, second_approver_id, budgets, remind_days,"
+         " expire_days, updated_at) SELECT r.value->>0, r.value->>1, r.value->>2,"
+         " r.value->>3, r.value->>4, r.value->>5, r.value->>6"
+         " FROM json_each($1) AS r");
 DB_STMT2(stmt_de_default_batch,
-        "INSERT INTO budget_defaults (org_id, year, member_kind, amount_cents)"
-        " SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::bigint"
-        " FROM json_array_elements($1::json) AS r",
-        "INSERT INTO budget_defaults (org_id, year, member_kind, amount_cents)"
-        " SELECT r.value->>0, r.value->>1, r.value->>2, r.value->>3"
-        " FROM json_each($1) AS r");
+         "INSERT INTO budget_defaults (org_id, year, member_kind, amount_cents)"
+         " SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, (r->>3)::bigint"
+         " FROM json_array_elements($1::json) AS r",
+         "INSERT INTO budget_defaults (org_id, year, member_kind, amount_cents)"
+         " SELECT r.value->>0, r.value->>1, r.value->>2, r.value->>3"
+         " FROM json_each($1) AS r");
 DB_STMT2(stmt_de_enrolment_batch,
-        "INSERT INTO enrolments (id, edition_id, person_id, org_id, state, approval_step,"
-        " waitlist_pos, offer_expires_at, reservation_id, price_cents, budget_year, budget_state,"
-        " grade, reason, requested_at, reminded_at, decided_at, enrolled_by, created_at,"
-        " updated_at) OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint,"
-        " (r->>2)::bigint, (r->>3)::bigint, r->>4, (r->>5)::bigint, (r->>6)::bigint,"
-        " (r->>7)::bigint, (r->>8)::bigint, (r->>9)::bigint, (r->>10)::bigint, r->>11, r->>12,"
-        " r->>13, (r->>14)::bigint, (r->>15)::bigint, (r->>16)::bigint, (r->>17)::bigint,"
-        " (r->>18)::bigint, (r->>19)::bigint FROM json_array_elements($1::json) AS r",
-        "INSERT INTO enrolments (id, edition_id, person_id, org_id, state, approval_step,"
-        " waitlist_pos, offer_expires_at, reservation_id, price_cents, budget_year, budget_state,"
-        " grade, reason, requested_at, reminded_at, decided_at, enrolled_by, created_at,"
-        " updated_at) SELECT r.value->>0, r.value->>1,"
-        " r.value->>2, r.value->>3, r.value->>4, r.value->>5, r.value->>6,"
-        " r.value->>7, r.value->>8, r.value->>9, r.value->>10, r.value->>11, r.value->>12,"
-        " r.value->>13, r.value->>14, r.value->>15, r.value->>16, r.value->>17,"
-        " r.value->>18, r.value->>19 FROM json_each($1) AS r");
+         "INSERT INTO enrolments (id, edition_id, person_id, org_id, state, approval_step,"
+         " waitlist_pos, offer_expires_at, reservation_id, price_cents, budget_year, budget_state,"
+         " grade, reason, requested_at, reminded_at, decided_at, enrolled_by, created_at,"
+         " updated_at) OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint,"
+         " (r->>2)::bigint, (r->>3)::bigint, r->>4, (r->>5)::bigint, (r->>6)::bigint,"
+         " (r->>7)::bigint, (r->>8)::bigint, (r->>9)::bigint, (r->>10)::bigint, r->>11, r->>12,"
+         " r->>13, (r->>14)::bigint, (r->>15)::bigint, (r->>16)::bigint, (r->>17)::bigint,"
+         " (r->>18)::bigint, (r->>19)::bigint FROM json_array_elements($1::json) AS r",
+         "INSERT INTO enrolments (id, edition_id, person_id, org_id, state, approval_step,"
+         " waitlist_pos, offer_expires_at, reservation_id, price_cents, budget_year, budget_state,"
+         " grade, reason, requested_at, reminded_at, decided_at, enrolled_by, created_at,"
+         " updated_at) SELECT r.value->>0, r.value->>1,"
+         " r.value->>2, r.value->>3, r.value->>4, r.value->>5, r.value->>6,"
+         " r.value->>7, r.value->>8, r.value->>9, r.value->>10, r.value->>11, r.value->>12,"
+         " r.value->>13, r.value->>14, r.value->>15, r.value->>16, r.value->>17,"
+         " r.value->>18, r.value->>19 FROM json_each($1) AS r");
 DB_STMT2(stmt_de_event_batch,
-        "INSERT INTO enrolment_events (id, enrolment_id, at, actor_id, from_state, to_state,"
-        " reason) OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint,"
-        " (r->>2)::bigint, (r->>3)::bigint, r->>4, r->>5, r->>6"
-        " FROM json_array_elements($1::json) AS r",
-        "INSERT INTO enrolment_events (id, enrolment_id, at, actor_id, from_state, to_state,"
-        " reason) SELECT r.value->>0, r.value->>1,"
-        " r.value->>2, r.value->>3, r.value->>4, r.value->>5, r.value->>6"
-        " FROM json_each($1) AS r");
+         "INSERT INTO enrolment_events (id, enrolment_id, at, actor_id, from_state, to_state,"
+         " reason) OVERRIDING SYSTEM VALUE SELECT (r->>0)::bigint, (r->>1)::bigint,"
+         " (r->>2)::bigint, (r->>3)::bigint, r->>4, r->>5, r->>6"
+         " FROM json_array_elements($1::json) AS r",
+         "INSERT INTO enrolment_events (id, enrolment_id, at, actor_id, from_state, to_state,"
+         " reason) SELECT r.value->>0, r.value->>1,"
+         " r.value->>2, r.value->>3, r.value->>4, r.value->>5, r.value->>6"
+         " FROM json_each($1) AS r");
 DB_STMT2(stmt_de_attendance_batch,
-        "INSERT INTO attendance (enrolment_id, meeting_id, present, method, registered_by,"
-        " registered_at) SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::boolean, r->>3,"
-        " (r->>4)::bigint, (r->>5)::bigint FROM json_array_elements($1::json) AS r",
-        "INSERT INTO attendance (enrolment_id, meeting_id, present, method, registered_by,"
-        " registered_at) SELECT r.value->>0, r.value->>1, r.value->>2, r.value->>3,"
-        " r.value->>4, r.value->>5 FROM json_each($1) AS r");
+         "INSERT INTO attendance (enrolment_id, meeting_id, present, method, registered_by,"
+         " registered_at) SELECT (r->>0)::bigint, (r->>1)::bigint, (r->>2)::boolean, r->>3,"
+         " (r->>4)::bigint, (r->>5)::bigint FROM json_array_elements($1::json) AS r",
+         "INSERT INTO attendance (enrolment_id, meeting_id, present, method, registered_by,"
+         " registered_at) SELECT r.value->>0, r.value->>1, r.value->>2, r.value->>3,"
+         " r.value->>4, r.value->>5 FROM json_each($1) AS r");
 DB_STMT2(stmt_de_account_batch,
-        "INSERT INTO budget_accounts (org_id, person_id, year, amount_cents, reserved_cents,"
-        " spent_cents, personal, updated_at) SELECT (r->>0)::bigint, (r->>1)::bigint,"
-        " (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint,"
-        " (r->>6)::boolean, (r->>7)::bigint FROM json_array_elements($1::json) AS r",
-        "INSERT INTO budget_accounts (org_id, person_id, year, amount_cents, reserved_cents,"
-        " spent_cents, personal, updated_at) SELECT r.value->>0, r.value->>1,"
-        " r.value->>2, r.value->>3, r.value->>4, r.value->>5,"
-        " r.value->>6, r.value->>7 FROM json_each($1) AS r");
+         "INSERT INTO budget_accounts (org_id, person_id, year, amount_cents, reserved_cents,"
+         " spent_cents, personal, updated_at) SELECT (r->>0)::bigint, (r->>1)::bigint,"
+         " (r->>2)::bigint, (r->>3)::bigint, (r->>4)::bigint, (r->>5)::bigint,"
+         " (r->>6)::boolean, (r->>7)::bigint FROM json_array_elements($1::json) AS r",
+         "INSERT INTO budget_accounts (org_id, person_id, year, amount_cents, reserved_cents,"
+         " spent_cents, personal, updated_at) SELECT r.value->>0, r.value->>1,"
+         " r.value->>2, r.value->>3, r.value->>4, r.value->>5,"
+         " r.value->>6, r.value->>7 FROM json_each($1) AS r");
 
 /* Tables in foreign-key order: a batch is flushed only after those before it. */
 enum {
@@ -315,7 +314,7 @@ struct org {
 	int64_t id;
 	const char *kind, *name, *slug, *place, *province;
 	bool library, provider;
-	int prov; /* province index, -1 none */
+	int prov;          /* province index, -1 none */
 	uint32_t *pool[2]; /* members (indices) by kind, demo log-ins left out */
 	uint32_t npool[2];
 	int64_t managers[3];
@@ -364,12 +363,21 @@ enum st {
 	S_COMPLETED,
 	S_NOT_COMPLETED
 };
-static const char *const st_names[] = {"",         "requested", "refused", "expired",
-                                       "waitlisted", "offered", "enrolled", "cancelled",
-                                       "attended", "no_show",   "completed", "not_completed"};
+static const char *const st_names[] = {"",           "requested", "refused",   "expired",
+                                       "waitlisted", "offered",   "enrolled",  "cancelled",
+                                       "attended",   "no_show",   "completed", "not_completed"};
 
-enum next { N_NONE, N_ARRIVE, N_DECIDE1, N_DECIDE2, N_EXPIRE, N_CANCEL, N_ANSWER, N_LAPSE,
-            N_COMPLETE };
+enum next {
+	N_NONE,
+	N_ARRIVE,
+	N_DECIDE1,
+	N_DECIDE2,
+	N_EXPIRE,
+	N_CANCEL,
+	N_ANSWER,
+	N_LAPSE,
+	N_COMPLETE
+};
 enum budget { B_NONE, B_RESERVED, B_SETTLED, B_RELEASED };
 static const char *const budget_names[] = {NULL, "reserved", "settled", "released"};
 
@@ -385,7 +393,7 @@ struct arrival {
 	int64_t d1, d2; /* decision delays; -1: nobody decides (the request expires) */
 	bool refuse1, refuse2;
 	bool over_budget_ok; /* the manager approves more than the budget left */
-	int64_t t_cancel; /* 0: stays */
+	int64_t t_cancel;    /* 0: stays */
 	bool cancel_by_manager;
 	unsigned cancel_reason, refuse_reason;
 	int64_t answer; /* offer answered after this long; NEVER: lets it lapse */
@@ -479,7 +487,8 @@ struct booked { /* a log-in's coming meetings, to avoid double bookings */
 	int64_t person, module_id, starts_at, ends_at;
 };
 
-/* ---- budgets ----------------------------------------------------------------------------------- */
+/* ---- budgets -----------------------------------------------------------------------------------
+ */
 
 struct account {
 	int64_t org_id, person, amount, reserved, spent, updated_at;
@@ -541,7 +550,8 @@ struct gen {
 	struct edition ed; /* the one being planned */
 };
 
-/* ---- writing rows ------------------------------------------------------------------------------- */
+/* ---- writing rows -------------------------------------------------------------------------------
+ */
 
 static int flush_all(struct gen *g)
 {
@@ -606,7 +616,8 @@ static struct db_param opt_int(int64_t v)
 	return (struct db_param)DBP_INT(v);
 }
 
-/* ---- reading ------------------------------------------------------------------------------------- */
+/* ---- reading
+ * ------------------------------------------------------------------------------------- */
 
 static int province_index(struct gen *g, const char *p)
 {
@@ -708,7 +719,8 @@ static int module_row(void *cls)
 static int64_t person_by_email(struct gen *g, const char *email)
 {
 	int64_t id = 0;
-	int rc = db_query_row(g->db, &stmt_de_person, (const struct db_param[]){DBP_TEXT(email), DBP_END},
+	int rc = db_query_row(g->db, &stmt_de_person,
+	                      (const struct db_param[]){DBP_TEXT(email), DBP_END},
 	                      (const struct db_col[]){DBC_INT(&id), DBC_END}, g->a);
 	return rc ? 0 : id;
 }
@@ -740,7 +752,8 @@ static int make_pools(struct gen *g)
 			return CAMPUS_ENOMEM;
 		g->napool[k] = 0;
 		for (int p = 0; p < g->nprov; p++) {
-			g->ppool[p][k] = arena_alloc(g->a, (g->nppool[p][k] + 1) * sizeof(uint32_t));
+			g->ppool[p][k] =
+			    arena_alloc(g->a, (g->nppool[p][k] + 1) * sizeof(uint32_t));
 			if (!g->ppool[p][k])
 				return CAMPUS_ENOMEM;
 			g->nppool[p][k] = 0;
@@ -769,10 +782,11 @@ static int make_pools(struct gen *g)
 static const struct {
 	const char *slug, *prefix;
 } prefixes[] = {
-    {"go-opleidingen", "GO"},     {"nbd-biblion", "NBD"},       {"kunst-van-lezen", "KVL"},
-    {"ido", "IDO"},               {"avans-plus", "AVP"},        {"goodhabitz", "GH"},
-    {"leeslamp-academie", "LLA"}, {"kaft-en-kennis", "KEK"},    {"bureau-buurtverhaal", "BBV"},
-    {"zoeklicht-trainingen", "ZLT"},
+    {"go-opleidingen", "GO"},       {"nbd-biblion", "NBD"},
+    {"kunst-van-lezen", "KVL"},     {"ido", "IDO"},
+    {"avans-plus", "AVP"},          {"goodhabitz", "GH"},
+    {"leeslamp-academie", "LLA"},   {"kaft-en-kennis", "KEK"},
+    {"bureau-buurtverhaal", "BBV"}, {"zoeklicht-trainingen", "ZLT"},
 };
 
 /* A provider's code prefix; a library's initials ("bibliotheek-utrecht" -> "BU"). */
@@ -804,12 +818,12 @@ static int load(struct gen *g)
 	if (!g->orgs || !g->members || !g->mods)
 		return CAMPUS_ENOMEM;
 	struct org *o = &g->row_org;
-	int rc = db_query(g->db, &stmt_de_orgs, none,
-	                  (const struct db_col[]){DBC_INT(&o->id), DBC_TEXT(&o->kind),
-	                                          DBC_TEXT(&o->name), DBC_TEXT(&o->slug),
-	                                          DBC_TEXT(&o->place), DBC_TEXT(&o->province),
-	                                          DBC_END},
-	                  g->a, org_row, g);
+	int rc =
+	    db_query(g->db, &stmt_de_orgs, none,
+	             (const struct db_col[]){DBC_INT(&o->id), DBC_TEXT(&o->kind),
+	                                     DBC_TEXT(&o->name), DBC_TEXT(&o->slug),
+	                                     DBC_TEXT(&o->place), DBC_TEXT(&o->province), DBC_END},
+	             g->a, org_row, g);
 	if (!rc)
 		rc = db_query(g->db, &stmt_de_members, none,
 		              (const struct db_col[]){DBC_INT(&g->row_member.person),
@@ -819,14 +833,12 @@ static int load(struct gen *g)
 		              g->a, member_row, g);
 	if (!rc)
 		rc = db_query(g->db, &stmt_de_modules, none,
-		              (const struct db_col[]){DBC_INT(&g->row_mod.id),
-		                                      DBC_INT(&g->row_mod.provider),
-		                                      DBC_INT(&g->row_mod.local),
-		                                      DBC_TEXT(&g->row_mod.format),
-		                                      DBC_INT(&g->row_mod.load),
-		                                      DBC_INT(&g->row_mod.price),
-		                                      DBC_TEXT(&g->row_mod.audience),
-		                                      DBC_TEXT(&g->row_mod.province), DBC_END},
+		              (const struct db_col[]){
+		                  DBC_INT(&g->row_mod.id), DBC_INT(&g->row_mod.provider),
+		                  DBC_INT(&g->row_mod.local), DBC_TEXT(&g->row_mod.format),
+		                  DBC_INT(&g->row_mod.load), DBC_INT(&g->row_mod.price),
+		                  DBC_TEXT(&g->row_mod.audience), DBC_TEXT(&g->row_mod.province),
+		                  DBC_END},
 		              g->a, module_row, g);
 	if (rc)
 		return rc;
@@ -891,7 +903,9 @@ static struct account *account_get(struct gen *g, const struct arrival *a, int y
 	if (g->naccounts == g->accounts_cap || 2 * (g->naccounts + 1) > g->acc_cap)
 		return NULL;
 	x = &g->accounts[g->naccounts++];
-	*x = (struct account){.org_id = a->org_id, .person = a->person, .year = year,
+	*x = (struct account){.org_id = a->org_id,
+	                      .person = a->person,
+	                      .year = year,
 	                      .amount = budget_default(g, &g->orgs[a->org], a->kind, year),
 	                      .updated_at = at};
 	if (rng_permille(&g->rng, 30)) { /* agreed in the yearly talk */
@@ -916,7 +930,8 @@ static int make_policies(struct gen *g)
 		if (!o->library)
 			continue;
 		bool utrecht = i == g->utrecht;
-		int64_t emp = rng_span(&g->rng, 12, 20) * 5000, vol = rng_span(&g->rng, 4, 10) * 2500;
+		int64_t emp = rng_span(&g->rng, 12, 20) * 5000,
+		        vol = rng_span(&g->rng, 4, 10) * 2500;
 		for (int y = 0; y < g->nyears; y++) { /* a little more most years */
 			o->budget_default[K_EMPLOYEE][y] = emp;
 			o->budget_default[K_VOLUNTEER][y] = vol;
@@ -939,19 +954,24 @@ static int make_policies(struct gen *g)
 			                             : g->members[o->pool[K_EMPLOYEE][0]].person;
 		}
 		int64_t at = g->now - rng_span(&g->rng, 400, 800) * DAY;
-		struct db_param p[] = {DBP_INT(o->id),    DBP_TEXT(approval_names[o->approval]),
-		                       opt_int(o->second), DBP_BOOL(o->budgets),
-		                       DBP_INT(o->remind_days), DBP_INT(o->expire_days),
-		                       DBP_INT(at),       DBP_END};
+		struct db_param p[] = {DBP_INT(o->id),
+		                       DBP_TEXT(approval_names[o->approval]),
+		                       opt_int(o->second),
+		                       DBP_BOOL(o->budgets),
+		                       DBP_INT(o->remind_days),
+		                       DBP_INT(o->expire_days),
+		                       DBP_INT(at),
+		                       DBP_END};
 		int rc = put_row(g, T_POLICY, p);
 		if (rc)
 			return rc;
 		g->res.policies++;
 		for (int y = 0; o->budgets && y < g->nyears; y++)
 			for (int k = 0; k < 2; k++) {
-				struct db_param d[] = {DBP_INT(o->id), DBP_INT(g->year0 + y),
-				                       DBP_TEXT(k == K_EMPLOYEE ? "employee" : "volunteer"),
-				                       DBP_INT(o->budget_default[k][y]), DBP_END};
+				struct db_param d[] = {
+				    DBP_INT(o->id), DBP_INT(g->year0 + y),
+				    DBP_TEXT(k == K_EMPLOYEE ? "employee" : "volunteer"),
+				    DBP_INT(o->budget_default[k][y]), DBP_END};
 				rc = put_row(g, T_DEFAULT, d);
 				if (rc)
 					return rc;
@@ -960,15 +980,18 @@ static int make_policies(struct gen *g)
 	return 0;
 }
 
-/* ---- the play ---------------------------------------------------------------------------------- */
+/* ---- the play ----------------------------------------------------------------------------------
+ */
 
-static const char *const cancel_reasons[] = {
-    "Ziek", "Samenvallend met een andere afspraak", "Te druk op de vestiging die dag",
-    "Ik volg deze training liever later dit jaar", "Persoonlijke omstandigheden",
-    "Vervoer naar de locatie lukt niet"};
-static const char *const manager_cancel_reasons[] = {
-    "Andere prioriteit in het team", "Bezetting van de vestiging komt in gevaar",
-    "Past beter bij een collega"};
+static const char *const cancel_reasons[] = {"Ziek",
+                                             "Samenvallend met een andere afspraak",
+                                             "Te druk op de vestiging die dag",
+                                             "Ik volg deze training liever later dit jaar",
+                                             "Persoonlijke omstandigheden",
+                                             "Vervoer naar de locatie lukt niet"};
+static const char *const manager_cancel_reasons[] = {"Andere prioriteit in het team",
+                                                     "Bezetting van de vestiging komt in gevaar",
+                                                     "Past beter bij een collega"};
 static const char *const refuse_reasons[] = {
     "Past niet in het opleidingsplan van dit jaar",
     "Het budget voor scholing is dit jaar op",
@@ -990,8 +1013,11 @@ static void event(struct edition *e, struct arrival *a, int64_t at, int64_t acto
 		e->overflow = true;
 		return;
 	}
-	e->ev[e->nev++] = (struct event){.arr = (uint16_t)(a - e->arr), .from = (uint8_t)a->state,
-	                                 .to = (uint8_t)to, .at = at, .actor = actor,
+	e->ev[e->nev++] = (struct event){.arr = (uint16_t)(a - e->arr),
+	                                 .from = (uint8_t)a->state,
+	                                 .to = (uint8_t)to,
+	                                 .at = at,
+	                                 .actor = actor,
 	                                 .reason = reason ? reason : ""};
 	if (to == S_REQUESTED && !a->asked_at)
 		a->asked_at = at;
@@ -1144,8 +1170,8 @@ static void decide(struct gen *g, struct edition *e, struct arrival *a, int64_t 
 	if (!a->first_decision)
 		a->first_decision = t;
 	int year = year_of(e->always_open ? a->t_arrive : e->starts_at);
-	bool broke = o->budgets && e->price > 0 && budget_left(g, a, year) < e->price &&
-	             !a->over_budget_ok;
+	bool broke =
+	    o->budgets && e->price > 0 && budget_left(g, a, year) < e->price && !a->over_budget_ok;
 	if (step == 1 ? a->refuse1 || broke : a->refuse2) {
 		a->next = N_NONE;
 		event(e, a, t, actor, S_REFUSED,
@@ -1298,9 +1324,14 @@ static void start_and_results(struct gen *g, struct edition *e)
 				continue; /* not entered yet */
 			if (e->nmarks < sizeof e->marks / sizeof e->marks[0])
 				e->marks[e->nmarks++] = (struct mark){
-				    .arr = (uint16_t)i, .meeting = (uint8_t)m, .present = present,
-				    .method = qr ? "qr" : strcmp(mt->method, "qr") == 0 ? "web" : mt->method,
-				    .by = qr ? a->person : teacher, .at = at};
+				    .arr = (uint16_t)i,
+				    .meeting = (uint8_t)m,
+				    .present = present,
+				    .method = qr                              ? "qr"
+				              : strcmp(mt->method, "qr") == 0 ? "web"
+				                                              : mt->method,
+				    .by = qr ? a->person : teacher,
+				    .at = at};
 			if (present && a->state == S_ENROLLED)
 				event(e, a, at, qr ? a->person : teacher, S_ATTENDED, NULL);
 		}
@@ -1380,10 +1411,12 @@ static void play(struct gen *g, struct edition *e)
 	}
 }
 
-/* ---- planning ------------------------------------------------------------------------------------ */
+/* ---- planning
+ * ------------------------------------------------------------------------------------ */
 
 static const char *const notes_pool[] = {
-    "Lunch is inbegrepen.", "Neem je eigen laptop mee.",
+    "Lunch is inbegrepen.",
+    "Neem je eigen laptop mee.",
     "Koffie en thee staan vanaf een kwartier voor aanvang klaar.",
     "Parkeren kan in de garage naast de bibliotheek.",
     "Bereid de opdracht uit de welkomstmail voor.",
@@ -1396,7 +1429,8 @@ static uint32_t random_library(struct gen *g, int p)
 	for (int tries = 0; tries < 64; tries++) {
 		uint32_t i = rng_below(&g->rng, (uint32_t)g->norgs);
 		const struct org *o = &g->orgs[i];
-		if (o->library && (p < 0 || o->prov == p) && o->npool[K_EMPLOYEE] + o->npool[K_VOLUNTEER] >= 6)
+		if (o->library && (p < 0 || o->prov == p) &&
+		    o->npool[K_EMPLOYEE] + o->npool[K_VOLUNTEER] >= 6)
 			return i;
 	}
 	for (uint32_t i = 0; i < g->norgs; i++)
@@ -1436,7 +1470,8 @@ struct slot {
 
 static struct slot pick_slot(struct gen *g, enum fmt f, int64_t tenths)
 {
-	static const struct slot online[] = {{600, 690}, {840, 930}, {810, 930}, {570, 720}, {900, 990}};
+	static const struct slot online[] = {
+	    {600, 690}, {840, 930}, {810, 930}, {570, 720}, {900, 990}};
 	static const struct slot short_[] = {{570, 720}, {810, 960}, {600, 750}};
 	static const struct slot half[] = {{570, 750}, {780, 960}};
 	static const struct slot long_[] = {{600, 900}, {570, 840}};
@@ -1456,12 +1491,15 @@ static unsigned meeting_count(struct gen *g, const struct module *m)
 {
 	int64_t h = m->load / 10;
 	if (m->fmt == F_ONLINE)
-		return h <= 2 ? 1 : h <= 6 ? (unsigned)rng_span(&g->rng, 1, 2) : (unsigned)rng_span(&g->rng, 2, 3);
+		return h <= 2   ? 1
+		       : h <= 6 ? (unsigned)rng_span(&g->rng, 1, 2)
+		                : (unsigned)rng_span(&g->rng, 2, 3);
 	if (m->fmt == F_BLENDED)
 		return (unsigned)rng_span(&g->rng, 1, 3);
-	return h <= 4 ? 1 : h <= 8 ? (unsigned)rng_span(&g->rng, 1, 2)
-	       : h <= 16           ? (unsigned)rng_span(&g->rng, 2, 3)
-	                           : (unsigned)rng_span(&g->rng, 3, 4);
+	return h <= 4    ? 1
+	       : h <= 8  ? (unsigned)rng_span(&g->rng, 1, 2)
+	       : h <= 16 ? (unsigned)rng_span(&g->rng, 2, 3)
+	                 : (unsigned)rng_span(&g->rng, 3, 4);
 }
 
 /* Somebody who may come: the in-company library's people, else mostly from
@@ -1470,8 +1508,8 @@ static bool draw_member(struct gen *g, struct edition *e, uint32_t *out)
 {
 	const struct module *m = e->mod;
 	for (int tries = 0; tries < 8; tries++) {
-		enum kind k = m->audience == 0   ? K_EMPLOYEE
-		              : m->audience == 1 ? K_VOLUNTEER
+		enum kind k = m->audience == 0             ? K_EMPLOYEE
+		              : m->audience == 1           ? K_VOLUNTEER
 		              : rng_permille(&g->rng, 600) ? K_EMPLOYEE
 		                                           : K_VOLUNTEER;
 		const uint32_t *pool;
@@ -1525,8 +1563,10 @@ static void draw_intents(struct gen *g, struct edition *e, struct arrival *a, in
 	a->cancel_reason = rng_below(&g->rng, 6);
 	uint32_t r = rng_below(&g->rng, 100);
 	int64_t window = e->offer_hours * HOUR;
-	a->answer = r < 75 || window < 2 * HOUR ? rng_span(&g->rng, HOUR, window > HOUR ? window : HOUR)
-	                                       : r < 85 ? rng_span(&g->rng, HOUR, window) : NEVER;
+	a->answer = r < 75 || window < 2 * HOUR
+	                ? rng_span(&g->rng, HOUR, window > HOUR ? window : HOUR)
+	            : r < 85 ? rng_span(&g->rng, HOUR, window)
+	                     : NEVER;
 	a->accept = r < 75;
 	a->no_show = rng_permille(&g->rng, 40);
 	a->presence = 0;
@@ -1600,8 +1640,9 @@ static void plan_dated(struct gen *g, struct edition *e, const struct module *m,
 			e->audience_org = at;
 			venue(g, e, at);
 		} else {
-			int p = m->prov >= 0 && rng_permille(&g->rng, 500) ? m->prov
-			                                                  : (int)rng_below(&g->rng, (uint32_t)g->nprov);
+			int p = m->prov >= 0 && rng_permille(&g->rng, 500)
+			            ? m->prov
+			            : (int)rng_below(&g->rng, (uint32_t)g->nprov);
 			if (*owner->place && province_index(g, owner->province) == p &&
 			    rng_permille(&g->rng, 500)) {
 				venue(g, e, m->owner);
@@ -1644,7 +1685,9 @@ static void plan_dated(struct gen *g, struct edition *e, const struct module *m,
 		e->created_at = g->now - rng_span(&g->rng, 1, 60) * DAY;
 	e->notes = rng_permille(&g->rng, 450) ? notes_pool[rng_below(&g->rng, 6)] : "";
 	if (m->fmt == F_ONLINE)
-		e->notes = rng_permille(&g->rng, 500) ? "De link werkt vanaf een kwartier voor aanvang." : "";
+		e->notes = rng_permille(&g->rng, 500)
+		               ? "De link werkt vanaf een kwartier voor aanvang."
+		               : "";
 	/* who teaches */
 	if (owner->nteachers) {
 		e->teachers[e->nteachers++] = owner->teachers[rng_below(&g->rng, owner->nteachers)];
@@ -1662,14 +1705,17 @@ static void plan_dated(struct gen *g, struct edition *e, const struct module *m,
 		char lower[40];
 		size_t i = 0;
 		for (; e->code[i] && i + 1 < sizeof lower; i++)
-			lower[i] = e->code[i] >= 'A' && e->code[i] <= 'Z' ? (char)(e->code[i] - 'A' + 'a') : e->code[i];
+			lower[i] = e->code[i] >= 'A' && e->code[i] <= 'Z'
+			               ? (char)(e->code[i] - 'A' + 'a')
+			               : e->code[i];
 		lower[i] = '\0';
-		snprintf(e->url, sizeof e->url, "https://leren.%s.demo/live/%s", owner->slug, lower);
+		snprintf(e->url, sizeof e->url, "https://leren.%s.demo/live/%s", owner->slug,
+		         lower);
 		if (m->fmt == F_BLENDED)
 			e->meetings[1].url = e->url;
 	}
-	if (m->fmt != F_ONLINE && !m->local && e->audience_org == UINT32_MAX && e->starts_at > g->now &&
-	    e->capacity >= 14 && rng_permille(&g->rng, 70)) {
+	if (m->fmt != F_ONLINE && !m->local && e->audience_org == UINT32_MAX &&
+	    e->starts_at > g->now && e->capacity >= 14 && rng_permille(&g->rng, 70)) {
 		/* a library near the venue holds a few seats for its team */
 		uint32_t x = random_library(g, e->prov);
 		if (g->orgs[x].nmanagers) {
@@ -1685,9 +1731,11 @@ static void plan_dated(struct gen *g, struct edition *e, const struct module *m,
 	/* who comes: demand around the capacity, some far too few; a coming
 	 * edition has the part of its bookings made by now */
 	uint32_t r = rng_below(&g->rng, 1000);
-	int64_t demand = e->capacity * (r < 30    ? rng_span(&g->rng, 10, 30)  /* too few */
-	                                : r < 150 ? rng_span(&g->rng, 120, 180) /* popular */
-	                                          : rng_span(&g->rng, 40, 90)) / 100;
+	int64_t demand = e->capacity *
+	                 (r < 30    ? rng_span(&g->rng, 10, 30)   /* too few */
+	                  : r < 150 ? rng_span(&g->rng, 120, 180) /* popular */
+	                            : rng_span(&g->rng, 40, 90)) /
+	                 100;
 	int64_t last = e->closes < g->now ? e->closes : g->now - HOUR;
 	if (last <= e->opens) {
 		demand = 0;
@@ -1764,7 +1812,8 @@ static void plan_open(struct gen *g, struct edition *e, const struct module *m)
 	sort_arrivals(e);
 }
 
-/* ---- the demo log-ins --------------------------------------------------------------------------- */
+/* ---- the demo log-ins ---------------------------------------------------------------------------
+ */
 
 static bool overlaps_booking(const struct gen *g, int64_t person, const struct edition *e)
 {
@@ -1799,7 +1848,8 @@ static bool fits(struct gen *g, const struct script *s, const struct edition *e)
 	int64_t now = g->now, s0 = e->starts_at;
 	switch (s->want) {
 	case W_COMPLETED:
-		return s0 < now - 30 * DAY && s0 > now - 2 * YEAR && e->narr >= (unsigned)e->min + 2;
+		return s0 < now - 30 * DAY && s0 > now - 2 * YEAR &&
+		       e->narr >= (unsigned)e->min + 2;
 	case W_BOOKED:
 		return s0 > now + 7 * DAY && s0 < now + 150 * DAY && e->opens < now - 20 * DAY &&
 		       e->closes > now;
@@ -1958,7 +2008,8 @@ static bool try_script(struct gen *g, struct edition *e, int si)
 				mine = &e->arr[i];
 		if (mine && wish_met(s, mine) && !e->overflow) {
 			s->done++;
-			if (e->starts_at > now && g->nbooked < sizeof g->booked / sizeof g->booked[0])
+			if (e->starts_at > now &&
+			    g->nbooked < sizeof g->booked / sizeof g->booked[0])
 				g->booked[g->nbooked++] = (struct booked){.person = mine->person,
 				                                          .module_id = e->mod->id,
 				                                          .starts_at = e->starts_at,
@@ -2008,9 +2059,10 @@ static int add_script(struct gen *g, const char *email, uint32_t member_hint, en
 static int make_scripts(struct gen *g)
 {
 	static const char *const logins[] = {
-	    "beheerder@campus.demo", "commissie@campus.demo", "manager@" UTRECHT ".demo",
-	    "medewerker@" UTRECHT ".demo", "vrijwilliger@" UTRECHT ".demo",
-	    "aanbieder@go-opleidingen.demo", "docent@go-opleidingen.demo"};
+	    "beheerder@campus.demo",         "commissie@campus.demo",
+	    "manager@" UTRECHT ".demo",      "medewerker@" UTRECHT ".demo",
+	    "vrijwilliger@" UTRECHT ".demo", "aanbieder@go-opleidingen.demo",
+	    "docent@go-opleidingen.demo"};
 	for (size_t i = 0; i < sizeof logins / sizeof logins[0]; i++)
 		g->logins[i] = person_by_email(g, logins[i]);
 	const char *emp = "medewerker@" UTRECHT ".demo", *vol = "vrijwilliger@" UTRECHT ".demo";
@@ -2044,7 +2096,8 @@ static int make_colleague_scripts(struct gen *g)
 	return 0;
 }
 
-/* ---- writing an edition ------------------------------------------------------------------------- */
+/* ---- writing an edition -------------------------------------------------------------------------
+ */
 
 static int write_edition(struct gen *g, struct edition *e)
 {
@@ -2067,57 +2120,66 @@ static int write_edition(struct gen *g, struct edition *e)
 	if (e->capacity && seats > e->capacity)
 		return CAMPUS_EINTERNAL;
 	int64_t updated = e->cancelled_at ? e->cancelled_at : e->created_at;
-	struct db_param pe[] = {
-	    DBP_INT(e->id),
-	    DBP_INT(e->mod->id),
-	    DBP_INT(e->mod->provider_id),
-	    DBP_TEXT(e->code),
-	    DBP_BOOL(e->always_open),
-	    opt_int(e->capacity),
-	    DBP_INT(e->min),
-	    opt_int(e->opens),
-	    opt_int(e->closes),
-	    opt_int(e->cancel_until),
-	    e->price != e->mod->price ? (struct db_param)DBP_INT(e->price) : (struct db_param)DBP_NULL,
-	    DBP_INT(e->offer_hours),
-	    DBP_TEXT(e->place),
-	    DBP_TEXT(e->url),
-	    DBP_TEXT(e->notes),
-	    DBP_INT(seats),
-	    DBP_INT(e->seq),
-	    opt_int(e->starts_at),
-	    opt_int(e->ends_at),
-	    opt_int(e->cancelled_at),
-	    DBP_TEXT(e->cancel_reason ? e->cancel_reason : ""),
-	    opt_int(e->created_by),
-	    DBP_INT(e->created_at),
-	    DBP_INT(updated),
-	    DBP_END};
+	struct db_param pe[] = {DBP_INT(e->id),
+	                        DBP_INT(e->mod->id),
+	                        DBP_INT(e->mod->provider_id),
+	                        DBP_TEXT(e->code),
+	                        DBP_BOOL(e->always_open),
+	                        opt_int(e->capacity),
+	                        DBP_INT(e->min),
+	                        opt_int(e->opens),
+	                        opt_int(e->closes),
+	                        opt_int(e->cancel_until),
+	                        e->price != e->mod->price ? (struct db_param)DBP_INT(e->price)
+	                                                  : (struct db_param)DBP_NULL,
+	                        DBP_INT(e->offer_hours),
+	                        DBP_TEXT(e->place),
+	                        DBP_TEXT(e->url),
+	                        DBP_TEXT(e->notes),
+	                        DBP_INT(seats),
+	                        DBP_INT(e->seq),
+	                        opt_int(e->starts_at),
+	                        opt_int(e->ends_at),
+	                        opt_int(e->cancelled_at),
+	                        DBP_TEXT(e->cancel_reason ? e->cancel_reason : ""),
+	                        opt_int(e->created_by),
+	                        DBP_INT(e->created_at),
+	                        DBP_INT(updated),
+	                        DBP_END};
 	int rc = put_row(g, T_EDITION, pe);
 	g->res.editions++;
 	g->res.cancelled_editions += e->cancelled_at != 0;
 	for (unsigned i = 0; !rc && i < e->nmeetings; i++) {
 		struct meeting *m = &e->meetings[i];
 		m->id = ++g->next_meeting;
-		struct db_param p[] = {DBP_INT(m->id),        DBP_INT(e->id),      DBP_INT(m->starts_at),
-		                       DBP_INT(m->ends_at),   DBP_TEXT(m->place),  DBP_TEXT(m->url),
+		struct db_param p[] = {DBP_INT(m->id),
+		                       DBP_INT(e->id),
+		                       DBP_INT(m->starts_at),
+		                       DBP_INT(m->ends_at),
+		                       DBP_TEXT(m->place),
+		                       DBP_TEXT(m->url),
 		                       DBP_END};
 		rc = put_row(g, T_MEETING, p);
 		g->res.meetings++;
 	}
 	for (unsigned i = 0; !rc && i < e->nteachers; i++)
-		rc = put_row(g, T_TEACHER,
-		             (const struct db_param[]){DBP_INT(e->id), DBP_INT(e->teachers[i]), DBP_END});
+		rc = put_row(
+		    g, T_TEACHER,
+		    (const struct db_param[]){DBP_INT(e->id), DBP_INT(e->teachers[i]), DBP_END});
 	if (!rc && e->audience_org != UINT32_MAX)
 		rc = put_row(g, T_AUDIENCE,
-		             (const struct db_param[]){DBP_INT(e->id),
-		                                       DBP_INT(g->orgs[e->audience_org].id), DBP_END});
+		             (const struct db_param[]){
+		                 DBP_INT(e->id), DBP_INT(g->orgs[e->audience_org].id), DBP_END});
 	if (!rc && e->reserved) {
 		e->resv_id = ++g->next_reservation;
-		struct db_param p[] = {DBP_INT(e->resv_id),    DBP_INT(e->id),
-		                       DBP_INT(g->orgs[e->resv_org].id), DBP_INT(e->resv_seats),
-		                       DBP_INT(e->resv_used), opt_int(e->resv_by),
-		                       DBP_INT(e->resv_at),   DBP_END};
+		struct db_param p[] = {DBP_INT(e->resv_id),
+		                       DBP_INT(e->id),
+		                       DBP_INT(g->orgs[e->resv_org].id),
+		                       DBP_INT(e->resv_seats),
+		                       DBP_INT(e->resv_used),
+		                       opt_int(e->resv_by),
+		                       DBP_INT(e->resv_at),
+		                       DBP_END};
 		rc = put_row(g, T_RESERVATION, p);
 	}
 	for (unsigned i = 0; !rc && i < e->narr; i++) {
@@ -2134,7 +2196,8 @@ static int write_edition(struct gen *g, struct edition *e)
 				return CAMPUS_ENOMEM;
 			if (x->amount - x->reserved - x->spent < e->price) {
 				/* the manager raised this person's budget to approve it */
-				x->amount = (x->reserved + x->spent + e->price + 4999) / 5000 * 5000;
+				x->amount =
+				    (x->reserved + x->spent + e->price + 4999) / 5000 * 5000;
 				x->personal = true;
 			}
 			if (a->budget == B_RESERVED)
@@ -2157,7 +2220,8 @@ static int write_edition(struct gen *g, struct edition *e)
 		    opt_int(a->offer_expires),
 		    opt_int(a->via_reservation ? e->resv_id : 0),
 		    DBP_INT(e->price),
-		    a->budget != B_NONE ? (struct db_param)DBP_INT(year) : (struct db_param)DBP_NULL,
+		    a->budget != B_NONE ? (struct db_param)DBP_INT(year)
+		                        : (struct db_param)DBP_NULL,
 		    DBP_TEXT(budget_names[a->budget]),
 		    DBP_TEXT(a->state == S_COMPLETED && a->grade ? a->grade : ""),
 		    DBP_TEXT(a->reason ? a->reason : ""),
@@ -2173,18 +2237,25 @@ static int write_edition(struct gen *g, struct edition *e)
 	}
 	for (unsigned i = 0; !rc && i < e->nev; i++) {
 		const struct event *v = &e->ev[i];
-		struct db_param p[] = {DBP_INT(++g->next_event), DBP_INT(e->arr[v->arr].id),
-		                       DBP_INT(v->at),           opt_int(v->actor),
-		                       DBP_TEXT(st_names[v->from]), DBP_TEXT(st_names[v->to]),
-		                       DBP_TEXT(v->reason),      DBP_END};
+		struct db_param p[] = {DBP_INT(++g->next_event),
+		                       DBP_INT(e->arr[v->arr].id),
+		                       DBP_INT(v->at),
+		                       opt_int(v->actor),
+		                       DBP_TEXT(st_names[v->from]),
+		                       DBP_TEXT(st_names[v->to]),
+		                       DBP_TEXT(v->reason),
+		                       DBP_END};
 		rc = put_row(g, T_EVENT, p);
 		g->res.events++;
 	}
 	for (unsigned i = 0; !rc && i < e->nmarks; i++) {
 		const struct mark *k = &e->marks[i];
-		struct db_param p[] = {DBP_INT(e->arr[k->arr].id), DBP_INT(e->meetings[k->meeting].id),
-		                       DBP_BOOL(k->present),      DBP_TEXT(k->method),
-		                       opt_int(k->by),            DBP_INT(k->at),
+		struct db_param p[] = {DBP_INT(e->arr[k->arr].id),
+		                       DBP_INT(e->meetings[k->meeting].id),
+		                       DBP_BOOL(k->present),
+		                       DBP_TEXT(k->method),
+		                       opt_int(k->by),
+		                       DBP_INT(k->at),
 		                       DBP_END};
 		rc = put_row(g, T_ATTENDANCE, p);
 		g->res.attendance++;
@@ -2260,7 +2331,8 @@ static int build(struct gen *g)
 			int64_t from = g->now + y * YEAR + (y == 0 ? 3 * DAY : 0);
 			int64_t span = y == 0 ? YEAR - 30 * DAY : YEAR;
 			for (unsigned j = 0; !rc && j < k; j++) {
-				int64_t target = from + span * j / k + rng_span(&g->rng, 0, span / k / DAY) * DAY;
+				int64_t target = from + span * j / k +
+				                 rng_span(&g->rng, 0, span / k / DAY) * DAY;
 				plan_dated(g, e, m, target);
 				rc = edition(g, e);
 			}
@@ -2268,9 +2340,10 @@ static int build(struct gen *g)
 	}
 	for (size_t i = 0; !rc && i < g->naccounts; i++) {
 		const struct account *x = &g->accounts[i];
-		struct db_param p[] = {DBP_INT(x->org_id),   DBP_INT(x->person),   DBP_INT(x->year),
-		                       DBP_INT(x->amount),   DBP_INT(x->reserved), DBP_INT(x->spent),
-		                       DBP_BOOL(x->personal), DBP_INT(x->updated_at), DBP_END};
+		struct db_param p[] = {
+		    DBP_INT(x->org_id),    DBP_INT(x->person),     DBP_INT(x->year),
+		    DBP_INT(x->amount),    DBP_INT(x->reserved),   DBP_INT(x->spent),
+		    DBP_BOOL(x->personal), DBP_INT(x->updated_at), DBP_END};
 		rc = put_row(g, T_ACCOUNT, p);
 		g->res.budget_accounts++;
 	}
@@ -2296,13 +2369,12 @@ int demo_enrol_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, in
 	g->a = arena_new(256u << 20);
 	for (int t = 0; t < T_COUNT; t++)
 		buf_init(&g->batch[t], NULL, 0);
-	int rc = db_query_row(db, &stmt_de_max_ids, (const struct db_param[]){DBP_END},
-	                      (const struct db_col[]){DBC_INT(&g->next_edition),
-	                                              DBC_INT(&g->next_meeting),
-	                                              DBC_INT(&g->next_reservation),
-	                                              DBC_INT(&g->next_enrolment),
-	                                              DBC_INT(&g->next_event), DBC_END},
-	                      g->a);
+	int rc = db_query_row(
+	    db, &stmt_de_max_ids, (const struct db_param[]){DBP_END},
+	    (const struct db_col[]){DBC_INT(&g->next_edition), DBC_INT(&g->next_meeting),
+	                            DBC_INT(&g->next_reservation), DBC_INT(&g->next_enrolment),
+	                            DBC_INT(&g->next_event), DBC_END},
+	    g->a);
 	if (!rc)
 		rc = db_exec(db, &stmt_de_cache_big, (const struct db_param[]){DBP_END}, NULL);
 	if (!rc)

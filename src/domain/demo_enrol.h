@@ -15,7 +15,8 @@ struct db_conn;
 struct demo_enrol_result {
 	unsigned editions, cancelled_editions, meetings, enrolments, events, attendance;
 	unsigned policies, budget_accounts;
-	unsigned login_wishes_unmet; /* demo log-in bookings that found no edition (a small sector) */
+	unsigned
+	    login_wishes_unmet; /* demo log-in bookings that found no edition (a small sector) */
 };
 
 /* Writes everything on db (inside the caller's write transaction) from what
