@@ -7,7 +7,7 @@ set -eu
 
 run_pkgs="gcc make meson ninja-build pkg-config gettext libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev liboath-dev libqrencode-dev libcsv-dev
-libcmark-dev libstemmer-dev"
+libcmark-dev libstemmer-dev libical-dev libxlsxwriter-dev"
 test_pkgs="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev chromium sqlite3
 curl"
 bench_pkgs="nginx-light wrk curl sqlite3"

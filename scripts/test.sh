@@ -70,7 +70,7 @@ for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	name=$(basename "$t")
 	case "$name" in
-	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review | test_search)
+	test_db | test_domain | test_audit | test_demo | test_import | test_totp | test_catalog | test_review | test_search | test_enrol)
 		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
 		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 		;;

@@ -26,12 +26,14 @@
 #include "domain/totp.h"
 #include "domain/mail.h"
 #include "domain/people.h"
+#include "domain/enrol.h"
 #include "domain/review.h"
 #include "domain/search.h"
 #include "domain/settings.h"
 #include "http/router.h"
 #include "http/server.h"
 #include "mail/sender.h"
+#include "web/ticker.h"
 #include "http/static.h"
 #include "view/i18n.h"
 #include "view/tmpl.h"
@@ -62,6 +64,8 @@ static const char usage_text[] =
     "  org add SLUG NAME --kind campus|library|poi|provider [--place P] [--province P]\n"
     "  backup FILE        consistent copy of a SQLite database (PostgreSQL: pg_dump)\n"
     "  review expire      start re-reviews of recognitions ending within 60 days, end expired ones\n"
+    "  enrol tick         lapse offers, remind or expire requests, remind before meetings\n"
+    "                     (the server does this every minute)\n"
     "  audit verify       check the audit log's hash chain; names the first broken row\n"
     "  search reindex     rebuild the catalogue's search index (after bulk loads)\n"
     "  template check DIR check every template under DIR\n"
@@ -332,6 +336,7 @@ static const char *mail_translate(const char *lang, const char *msgid)
 static void mail_init(const struct config *cfg)
 {
 	mail_setup(cfg->base_url, mail_translate);
+	mail_set_from(cfg->mail_from);
 }
 
 static int cmd_user(const struct config *cfg, int argc, char **argv)
@@ -490,6 +495,27 @@ static int cmd_review(const struct config *cfg, int argc, char **argv)
 		rc = admin_fail("review expire", rc);
 	else
 		printf("re-reviews started: %u, recognitions expired: %u\n", started, expired);
+	admin_close(&a);
+	return rc;
+}
+
+/* campus enrol tick: what the server does every minute, for a cron job or a test. */
+static int cmd_enrol(const struct config *cfg, int argc, char **argv)
+{
+	if (argc != 1 || strcmp(argv[0], "tick") != 0)
+		return usage_error("enrol: expected 'tick'");
+	struct admin a;
+	int rc = admin_open(cfg, &a);
+	if (rc)
+		return rc;
+	struct enrol_tick_counts c;
+	rc = enrol_tick(&a.ctx, &c);
+	if (rc)
+		rc = admin_fail("enrol tick", rc);
+	else
+		printf("offers lapsed: %u, requests reminded: %u, requests expired: %u, "
+		       "start reminders: %u\n",
+		       c.offers_lapsed, c.requests_reminded, c.requests_expired, c.start_reminders);
 	admin_close(&a);
 	return rc;
 }
@@ -725,6 +751,7 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 	struct app app = {.cfg = cfg, .routes = web_routes, .nroutes = web_routes_count,
 	                  .version = CAMPUS_VERSION};
 	struct mail_sender *sender = NULL;
+	struct ticker *ticker = NULL;
 	if (router_check(web_routes, web_routes_count, &err) != 0) {
 		fprintf(stderr, "campus: routes: %s\n", buf_cstr(&err));
 		rc = EXIT_FAILURE;
@@ -750,6 +777,8 @@ static int cmd_serve(struct config *cfg, int argc, char **argv)
 		rc = mail_sender_start(app.db, &(struct mail_sender_opts){cfg->smtp_url, cfg->mail_from},
 		                       &sender);
 	if (!rc)
+		rc = ticker_start(app.db, &ticker);
+	if (!rc)
 		rc = static_load(cfg->static_dir, &app.statics, &err);
 	if (!rc)
 		rc = server_run(&app, &err);
@@ -762,6 +791,7 @@ done:
 	tmpl_set_free(app.tmpl);
 	i18n_unload();
 	web_import_drain(); /* background member imports hold pool connections */
+	ticker_stop(ticker);
 	mail_sender_stop(sender); /* after the server: its requests may still queue mail */
 	db_pool_close(app.db);
 	buf_fini(&err);
@@ -817,6 +847,8 @@ int main(int argc, char **argv)
 		rc = cmd_backup(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "review") == 0)
 		rc = cmd_review(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "enrol") == 0)
+		rc = cmd_enrol(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "search") == 0)

@@ -578,6 +578,21 @@ static int tx_run(struct db_conn *c, enum db_tx_kind kind, int (*fn)(struct db_c
 	return rc;
 }
 
+int db_tx_run_keyed(struct db_conn *c, int64_t key, int (*fn)(struct db_conn *, void *),
+                    void *cls)
+{
+	if (!c || !c->be->lock)
+		return tx_run(c, TX_WRITE, fn, cls);
+	if (c->in_tx)
+		return db_fail(c, CAMPUS_EINTERNAL, "db_tx_run_keyed: nested transaction on one connection");
+	int rc = c->be->lock(c, key);
+	if (rc)
+		return rc;
+	rc = tx_run(c, TX_WRITE, fn, cls);
+	c->be->unlock(c, key);
+	return rc;
+}
+
 int db_tx_run(struct db_conn *c, enum db_tx_mode mode, int (*fn)(struct db_conn *, void *),
               void *cls)
 {

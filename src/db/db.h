@@ -201,6 +201,15 @@ enum db_tx_mode { DB_TX_READ, DB_TX_WRITE };
 int db_tx_run(struct db_conn *conn, enum db_tx_mode mode,
               int (*fn)(struct db_conn *conn, void *cls), void *cls);
 bool db_in_tx(const struct db_conn *conn);
+/* A write transaction like db_tx_run, serialised with every other one that
+ * names the same key, in all processes, before it takes its snapshot. For a
+ * hot row (an edition's seats): without it PostgreSQL's SERIALIZABLE
+ * writers on that row would mostly fail and retry; with it they queue.
+ * Correctness never depends on the key, only throughput. On PostgreSQL a
+ * session-level advisory lock taken before BEGIN; SQLite's writers are
+ * serial already. */
+int db_tx_run_keyed(struct db_conn *conn, int64_t key, int (*fn)(struct db_conn *conn, void *cls),
+                    void *cls);
 
 /* ---- pool ------------------------------------------------------------------------ */
 

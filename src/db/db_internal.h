@@ -54,6 +54,10 @@ struct db_backend {
 	int (*commit)(struct db_conn *c);
 	void (*rollback)(struct db_conn *c);
 	bool (*tx_active)(struct db_conn *c); /* the server's view, after errors */
+	/* A lock on key held across transactions of all processes (NULL: the
+	 * backend's write transactions are serial anyway, as SQLite's are). */
+	int (*lock)(struct db_conn *c, int64_t key);
+	void (*unlock)(struct db_conn *c, int64_t key);
 	/* Consistent copy to a new file (SQLite); NULL where the server has its own tools. */
 	int (*backup)(struct db_conn *c, const char *path, struct buf *err);
 };

@@ -492,6 +492,29 @@ static void pg_close(struct db_conn *c)
 	free(pc);
 }
 
+/* Session-level advisory locks: taken before BEGIN, so the transaction's
+ * snapshot already sees what the previous holder committed. */
+static int pg_advisory(struct db_conn *c, const char *sql, int64_t key)
+{
+	char text[24];
+	snprintf(text, sizeof text, "%" PRId64, key);
+	const char *values[1] = {text};
+	PGresult *res = PQexecParams(pgc(c)->pg, sql, 1, NULL, values, NULL, NULL, 0);
+	int rc = pg_ok(res) ? 0 : pg_fail(c, "advisory lock", res);
+	PQclear(res);
+	return rc;
+}
+
+static int pg_lock(struct db_conn *c, int64_t key)
+{
+	return pg_advisory(c, "SELECT pg_advisory_lock($1::bigint)", key);
+}
+
+static void pg_unlock(struct db_conn *c, int64_t key)
+{
+	pg_advisory(c, "SELECT pg_advisory_unlock($1::bigint)", key);
+}
+
 static const struct db_backend pg_backend = {
     .dialect = DB_POSTGRES,
     .close = pg_close,
@@ -502,6 +525,8 @@ static const struct db_backend pg_backend = {
     .commit = pg_commit,
     .rollback = pg_rollback,
     .tx_active = pg_tx_active,
+    .lock = pg_lock,
+    .unlock = pg_unlock,
 };
 
 /* libpq's message with every form of the password blanked out: as written in

@@ -516,7 +516,7 @@ int db_sqlite_open(const char *path, unsigned flags, struct db_conn **out, struc
 		rc = sqlite3_exec(db,
 		                  "PRAGMA foreign_keys = ON;"
 		                  "PRAGMA journal_mode = WAL;"
-		                  "PRAGMA synchronous = NORMAL;",
+		                  "PRAGMA synchronous = FULL;",
 		                  NULL, NULL, NULL);
 	}
 	if (rc == SQLITE_OK)

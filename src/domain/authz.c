@@ -54,6 +54,15 @@ int authz_check(const struct actor *a, enum authz_policy policy, int64_t org_id)
 	case AZ_API_READ:
 	case AZ_API_WRITE:
 		return CAMPUS_EUNAUTH; /* a session is no token */
+	case AZ_ORG_TEACHING:
+		if (!a->person_id)
+			return CAMPUS_EUNAUTH;
+		if (is_campus_admin(a))
+			return 0;
+		return org_id != 0 && a->org_id == org_id &&
+		               (a->roles & (ROLE_PROVIDER_ADMIN | ROLE_MANAGER | ROLE_TEACHER))
+		           ? 0
+		           : CAMPUS_EFORBIDDEN;
 	case AZ_POLICY_COUNT:
 		break;
 	}
@@ -71,6 +80,7 @@ const char *authz_policy_name(enum authz_policy policy)
 	case AZ_COMMITTEE: return "lid van de toetsingscommissie";
 	case AZ_API_READ: return "API-sleutel die modules mag lezen";
 	case AZ_API_WRITE: return "API-sleutel die modules mag wijzigen";
+	case AZ_ORG_TEACHING: return "beheerder of docent van de uitvoeringen van de organisatie";
 	case AZ_POLICY_COUNT: break;
 	}
 	return "?";

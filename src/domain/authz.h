@@ -19,6 +19,9 @@ enum authz_policy {
 	AZ_COMMITTEE,       /* a member of the review committee, or a campus administrator */
 	AZ_API_READ,        /* an organisation's system with an API token that may read its modules */
 	AZ_API_WRITE,       /* ... that may change them */
+	AZ_ORG_TEACHING,    /* who runs the organisation's editions: its provider administrators,
+	                     * a library's managers (local modules), its teachers, or a campus
+	                     * administrator; handlers check the edition (edition_may_teach) */
 	AZ_POLICY_COUNT
 };
 

@@ -1,6 +1,7 @@
 #include "domain/mail.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -26,6 +27,23 @@ void mail_setup(const char *url, const char *(*translate)(const char *lang, cons
 	translator = translate;
 }
 
+static char from_address[256] = "noreply@campus.example";
+
+void mail_set_from(const char *mail_from)
+{
+	if (!mail_from)
+		return;
+	const char *lt = strrchr(mail_from, '<');
+	const char *start = lt ? lt + 1 : mail_from;
+	size_t n = lt ? strcspn(start, ">") : strlen(start);
+	if (n > 2 && n < sizeof from_address && memchr(start, '@', n) && !memchr(start, ' ', n)) {
+		memcpy(from_address, start, n);
+		from_address[n] = '\0';
+	}
+}
+
+const char *mail_from_address(void) { return from_address; }
+
 const char *mail_base_url(void) { return base_url; }
 
 const char *mail_tr(const char *lang, const char *msgid)
@@ -35,6 +53,21 @@ const char *mail_tr(const char *lang, const char *msgid)
 }
 
 char *mail_fill(struct arena *a, const char *tmpl, ...)
+{
+	const char *vars[2 * MAIL_FILL_PAIRS_MAX + 1];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, tmpl);
+	for (const char *k; n < 2 * MAIL_FILL_PAIRS_MAX && (k = va_arg(ap, const char *)) != NULL;) {
+		vars[n++] = k;
+		vars[n++] = va_arg(ap, const char *);
+	}
+	va_end(ap);
+	vars[n] = NULL;
+	return mail_fill_vars(a, tmpl, vars);
+}
+
+char *mail_fill_vars(struct arena *a, const char *tmpl, const char *const *vars)
 {
 	struct buf b;
 	buf_init(&b, a, 0);
@@ -47,14 +80,10 @@ char *mail_fill(struct arena *a, const char *tmpl, ...)
 		}
 		buf_append(&b, p, (size_t)(open - p));
 		const char *value = NULL;
-		va_list ap;
-		va_start(ap, tmpl);
-		for (const char *k; !value && (k = va_arg(ap, const char *)) != NULL;) {
-			const char *v = va_arg(ap, const char *);
-			if (strlen(k) == (size_t)(close - open - 1) && !strncmp(k, open + 1, strlen(k)))
-				value = v ? v : "";
-		}
-		va_end(ap);
+		size_t klen = (size_t)(close - open - 1);
+		for (const char *const *kv = vars; kv && !value && kv[0]; kv += 2)
+			if (strlen(kv[0]) == klen && !strncmp(kv[0], open + 1, klen))
+				value = kv[1] ? kv[1] : "";
 		if (value)
 			buf_puts(&b, value);
 		else
@@ -65,10 +94,41 @@ char *mail_fill(struct arena *a, const char *tmpl, ...)
 }
 
 DB_STMT(stmt_outbox_insert,
-        "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at) "
-        "VALUES ($1, $2, $3, $4, $4)");
+        "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at, "
+        "attachment_name, attachment_type, attachment) VALUES ($1, $2, $3, $4, $4, $5, $6, $7)");
+
+static bool attachment_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > MAIL_ATTACHMENT_NAME_MAX || s[0] == '.')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", *p))
+			return false;
+	return true;
+}
+
+/* type/subtype with parameters; no quotes, so it goes into the header as is. */
+static bool attachment_type_ok(const char *s)
+{
+	size_t n = strlen(s);
+	const char *slash = strchr(s, '/');
+	if (n < 3 || n > MAIL_ATTACHMENT_TYPE_MAX || !slash || slash == s)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
 
 int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char *body_text)
+{
+	return mail_queue_attachment(ctx, to, subject, body_text, NULL, NULL, NULL, 0);
+}
+
+int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
+                          const char *body_text, const char *name, const char *type,
+                          const void *data, size_t len)
 {
 	if (!db_in_tx(ctx->db))
 		return CAMPUS_EINTERNAL;
@@ -79,8 +139,16 @@ int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char 
 	if (sn == 0 || sn > MAIL_SUBJECT_MAX || strpbrk(subject, "\r\n") || !utf8_valid(subject, sn) ||
 	    bn > MAIL_BODY_MAX || !utf8_valid(body_text, bn))
 		return CAMPUS_EINVAL;
+	if (name && (!attachment_name_ok(name) || !type || !attachment_type_ok(type) || !data ||
+	             len > MAIL_ATTACHMENT_MAX))
+		return CAMPUS_EINVAL;
+	struct db_param none = DBP_NULL;
 	return db_exec(ctx->db, &stmt_outbox_insert,
 	               (const struct db_param[]){DBP_TEXT(addr), DBP_TEXT(subject), DBP_TEXT(body_text),
-	                                         DBP_INT(ctx->now()), DBP_END},
+	                                         DBP_INT(ctx->now()),
+	                                         name ? (struct db_param)DBP_TEXT(name) : none,
+	                                         name ? (struct db_param)DBP_TEXT(type) : none,
+	                                         name ? (struct db_param)DBP_BLOB(data, len) : none,
+	                                         DBP_END},
 	               NULL);
 }

@@ -21,7 +21,9 @@ struct ctx;
 struct notify_event {
 	const char *uid;
 	int64_t starts_at, ends_at;
-	const char *summary, *location, *description, *url;
+	const char *summary, *location, *description;
+	const char *url; /* absolute, or a path on this site ("/uitvoeringen/3") */
+	bool tentative; /* STATUS:TENTATIVE (an offered seat) instead of CONFIRMED */
 };
 
 struct notify_msg {
@@ -39,8 +41,12 @@ struct notify_msg {
 /* Notifies person_id. Must run inside a write transaction. */
 int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m);
 
-/* An iCalendar object (RFC 5545, METHOD:REQUEST or CANCEL; PUBLISH with
- * method NULL) for the events, appended to out. */
+/* An iCalendar object (RFC 5545) for the events, appended to out: method
+ * "REQUEST" (an invitation), "CANCEL" (every event STATUS:CANCELLED) or NULL
+ * (no METHOD: a subscribed feed). Times in UTC; SEQUENCE is the current time,
+ * so a later message supersedes an earlier one for the same uid. Lines are
+ * folded at 75 octets. CAMPUS_EINVAL for another method or an event without
+ * uid or summary or ending before it starts. */
 int notify_ics(struct buf *out, const char *method, const struct notify_event *ev, size_t n);
 
 struct notification {

@@ -24,11 +24,12 @@
 
 const char *const search_facet_params[SF_COUNT] = {
     "domein", "rol", "competentie", "niveau", "vorm",   "aanbieder",
-    "punten", "prijs", "provincie", "taal",  "erkend",
+    "punten", "prijs", "provincie", "taal",  "erkend",    "start",
 };
 const char *const search_facet_names[SF_COUNT] = {
     N_("Domein"), N_("Rol"),    N_("Competentie"), N_("Niveau"),    N_("Vorm"),  N_("Aanbieder"),
     N_("Punten"), N_("Prijs"), N_("Provincie"),   N_("Taal"),      N_("Erkend"),
+    N_("Start"),
 };
 const char *const search_sort_keys[5] = {"", "relevantie", "titel", "punten", "nieuw"};
 
@@ -72,6 +73,16 @@ static const struct {
     {"10-plus", N_("Meer dan 10 punten"), 100, INT64_MAX},
 };
 static const struct fixed prices[] = {{"gratis", NULL, N_("Gratis")}, {"betaald", NULL, N_("Betaald")}};
+/* When one can begin: an edition starting within a month or three (from the
+ * day the snapshot was made; the generation changes daily, see
+ * catalog_search_generation), or one that is always open. */
+static const struct fixed starts[] = {
+    {"binnen-een-maand", NULL, N_("Binnen een maand")},
+    {"binnen-drie-maanden", NULL, N_("Binnen drie maanden")},
+    {"altijd", NULL, N_("Altijd te volgen")},
+};
+#define START_MONTH (31 * 86400)
+#define START_QUARTER (92 * 86400)
 static const struct fixed recognised_values[] = {{"ja", NULL, N_("Erkend")}, {"nee", NULL, N_("Niet erkend")}};
 
 #define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -314,6 +325,20 @@ static uint16_t facet_intern(struct snapshot *s, int facet, const char *key, con
 	return facet_add(f, key, label, msgid, id);
 }
 
+/* A second (third) value of a facet for a module. */
+static int add_one(struct snapshot *s, struct snap_module *m, int facet, uint16_t v)
+{
+	uint16_t *p = arena_alloc(s->arena, (m->nvals[facet] + 1u) * sizeof *p);
+	if (!p)
+		return CAMPUS_ENOMEM;
+	for (unsigned i = 0; i < m->nvals[facet]; i++)
+		p[i] = m->vals[facet][i];
+	p[m->nvals[facet]] = v;
+	m->vals[facet] = p;
+	m->nvals[facet]++;
+	return 0;
+}
+
 static int set_one(struct snapshot *s, struct snap_module *m, int facet, uint16_t v)
 {
 	uint16_t *p = arena_alloc(s->arena, sizeof *p);
@@ -337,6 +362,14 @@ DB_STMT(stmt_snap_tags,
         "SELECT m.id, CASE t.kind WHEN 'domain' THEN 0 WHEN 'role' THEN 1 ELSE 2 END, t.tag_id "
         "FROM modules m JOIN module_version_tags t ON t.version_id = m.published_version_id "
         "ORDER BY m.id, t.kind, t.tag_id");
+/* Per published module: its soonest edition still to start, and whether
+ * one is always open. */
+DB_STMT(stmt_snap_starts,
+        "SELECT e.module_id, COALESCE(MIN(CASE WHEN e.always_open = $2 THEN NULL ELSE e.starts_at END), 0), "
+        "MAX(CASE WHEN e.always_open = $2 THEN 1 ELSE 0 END) FROM editions e "
+        "JOIN modules m ON m.id = e.module_id AND m.published_version_id IS NOT NULL "
+        "WHERE e.cancelled_at IS NULL AND (e.always_open = $2 OR e.starts_at > $1) "
+        "GROUP BY e.module_id ORDER BY e.module_id");
 DB_STMT(stmt_snap_domains, "SELECT id, slug, name FROM tax_domains ORDER BY position, id");
 DB_STMT(stmt_snap_roles, "SELECT r.id, r.slug, r.name FROM tax_roles r "
                          "JOIN tax_domains d ON d.id = r.domain_id "
@@ -355,6 +388,7 @@ struct load {
 	char *provider_name, *provider_slug, *local_name, *title, *summary, *level, *format, *language,
 	    *province, *place, *slug, *name, *body;
 	bool level_null, points_null;
+	int64_t now, first_start, always;
 	int facet;
 	struct arena *scratch;
 	size_t module_at; /* tags: index of the current module */
@@ -436,6 +470,24 @@ static int module_row(void *cls)
 		if (m->nvals[data_facets[i]])
 			s->f[data_facets[i]].v[m->vals[data_facets[i]][0]].national = true;
 	s->n++;
+	return rc;
+}
+
+static struct snap_module *find_module(struct snapshot *s, int64_t id);
+
+static int start_row(void *cls)
+{
+	struct load *L = cls;
+	struct snap_module *m = find_module(L->s, L->id);
+	int rc = 0;
+	if (!m)
+		return 0;
+	if (L->first_start && L->first_start - L->now <= START_MONTH)
+		rc = add_one(L->s, m, SF_START, 0);
+	if (!rc && L->first_start && L->first_start - L->now <= START_QUARTER)
+		rc = add_one(L->s, m, SF_START, 1);
+	if (!rc && L->always)
+		rc = add_one(L->s, m, SF_START, 2);
 	return rc;
 }
 
@@ -589,6 +641,8 @@ static int snapshot_load(struct ctx *ctx, int64_t generation, struct snapshot **
 	for (size_t i = 0; i < COUNT_OF(recognised_values); i++)
 		facet_add(&s->f[SF_RECOGNISED], recognised_values[i].key, recognised_values[i].label, true,
 		          0);
+	for (size_t i = 0; i < COUNT_OF(starts); i++)
+		facet_add(&s->f[SF_START], starts[i].key, starts[i].label, true, 0);
 	/* Known languages first, in their order. */
 	for (size_t i = 0; i < COUNT_OF(languages); i++)
 		facet_add(&s->f[SF_LANGUAGE], languages[i].key, languages[i].label, true, 0);
@@ -615,6 +669,13 @@ static int snapshot_load(struct ctx *ctx, int64_t generation, struct snapshot **
 		                                      DBC_INT(&L.price), DBC_INT(&L.load),
 		                                      DBC_INT(&L.updated), DBC_INT(&L.recognised), DBC_END},
 		              s->arena, module_row, &L);
+	L.now = ctx->now();
+	if (!rc)
+		rc = db_query(ctx->db, &stmt_snap_starts,
+		              (const struct db_param[]){DBP_INT(L.now), DBP_BOOL(true), DBP_END},
+		              (const struct db_col[]){DBC_INT(&L.id), DBC_INT(&L.first_start),
+		                                      DBC_INT(&L.always), DBC_END},
+		              L.scratch, start_row, &L);
 	if (!rc)
 		rc = db_query(ctx->db, &stmt_snap_tags, (const struct db_param[]){DBP_END},
 		              (const struct db_col[]){DBC_INT(&L.id), DBC_INT(&L.kind), DBC_INT(&L.tag),
@@ -1070,8 +1131,13 @@ DB_STMT(stmt_gen_read, "SELECT generation FROM catalog_search_state WHERE id = 1
 
 int catalog_search_generation(struct ctx *ctx, int64_t *generation)
 {
-	return db_query_row(ctx->db, &stmt_gen_read, (const struct db_param[]){DBP_END},
-	                    (const struct db_col[]){DBC_INT(generation), DBC_END}, ctx->arena);
+	int64_t g = 0;
+	int rc = db_query_row(ctx->db, &stmt_gen_read, (const struct db_param[]){DBP_END},
+	                      (const struct db_col[]){DBC_INT(&g), DBC_END}, ctx->arena);
+	/* The day is part of it: "starts within a month" moves with the calendar
+	 * even when nothing is published (stored generations stay below 10^15). */
+	*generation = g % 1000000000000000 * 1000 + ctx->now() / 86400 % 1000;
+	return rc;
 }
 
 static int search_in(struct ctx *ctx, const struct search_query *q, struct snapshot *s,

@@ -26,6 +26,7 @@ enum search_facet {
 	SF_PROVINCE,
 	SF_LANGUAGE,
 	SF_RECOGNISED,
+	SF_START, /* editions: soon, or always open (e-learning) */
 	SF_COUNT
 };
 /* The query parameter of each facet (domein, rol, ...) and its name (a Dutch msgid). */

@@ -16,6 +16,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/ctx.h"
+#include "domain/notify.h"
 #include "http/headers.h"
 #include "http/server.h"
 #include "view/tmpl.h"
@@ -53,6 +55,14 @@ static const struct {
 	{"toetsing_aangeboden", N_("De module is aangeboden aan de toetsingscommissie.")},
 	{"toetsing_ingetrokken", N_("De module is teruggetrokken; zij is weer een concept.")},
 	{"toetsing_bijgewerkt", N_("De toetsing is bijgewerkt.")},
+	{"inschrijving_geannuleerd", N_("Je inschrijving is geannuleerd.")},
+	{"aanbod_aangenomen", N_("Je hebt het aanbod aangenomen: je bent ingeschreven.")},
+	{"aanbod_afgewezen", N_("Je hebt het aanbod afgewezen; de plaats gaat naar de volgende op de wachtlijst.")},
+	{"uitvoering_nieuw", N_("De uitvoering is gepland. Zij staat in het aanbod zodra de module gepubliceerd is.")},
+	{"uitvoering_opgeslagen", N_("Het plan van de uitvoering is opgeslagen.")},
+	{"uitvoering_geannuleerd", N_("De uitvoering is geannuleerd; de deelnemers krijgen bericht.")},
+	{"aanwezigheid", N_("De aanwezigheid is opgeslagen.")},
+	{"resultaten", N_("De resultaten zijn opgeslagen.")},
 };
 
 const char *http_method_name(enum http_method m)
@@ -239,8 +249,18 @@ static void add_layout_data(struct req *r, json_t *data)
 	if (r->org.id)
 		json_object_set_new(data, "org", json_pack("{s:s, s:s, s:b}", "slug", r->org.slug, "name",
 		                                           r->org.name, "has_logo", r->org.has_logo));
-	if (r->actor.person_id && r->person_name)
-		json_object_set_new(data, "user", json_pack("{s:s}", "name", r->person_name));
+	if (r->actor.person_id && r->person_name) {
+		json_t *user = json_pack("{s:s}", "name", r->person_name);
+		/* One indexed count, only for a logged-in person: anonymous pages stay
+		 * free of per-person data (and cacheable). */
+		struct ctx ctx;
+		req_ctx(r, &ctx);
+		int64_t unread = ctx.db ? notify_unread(&ctx) : 0;
+		/* Always set: a missing key would be looked up in the page's data. */
+		json_object_set_new(user, "unread",
+		                    unread > 0 ? json_integer((json_int_t)unread) : json_false());
+		json_object_set_new(data, "user", user);
+	}
 }
 
 int req_render(struct req *r, const char *template_name, json_t *data, struct buf *out)

@@ -142,6 +142,76 @@ int mail_quoted_printable(struct buf *out, const char *text)
 	return out->overflow ? CAMPUS_ENOMEM : 0;
 }
 
+int mail_base64_lines(struct buf *out, const void *data, size_t len)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	size_t col = 0;
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < len)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		char q[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63], i + 1 < len ? b64[(v >> 6) & 63] : '=',
+		             i + 2 < len ? b64[v & 63] : '='};
+		buf_append(out, q, 4);
+		if ((col += 4) == 76) {
+			buf_puts(out, "\r\n");
+			col = 0;
+		}
+	}
+	if (col)
+		buf_puts(out, "\r\n");
+	return out->overflow ? CAMPUS_ENOMEM : 0;
+}
+
+/* A header "Name: type; a=b; c=d" folded at the "; " between parameters when
+ * a line would pass MAIL_LINE_MAX. */
+static void put_params_header(struct buf *out, const char *name, const char *value)
+{
+	buf_printf(out, "%s: ", name);
+	size_t col = strlen(name) + 2;
+	const char *p = value;
+	while (*p) {
+		const char *semi = strstr(p, "; ");
+		size_t n = semi ? (size_t)(semi - p) + 1 : strlen(p);
+		if (p != value && col + 1 + n > MAIL_LINE_MAX) {
+			buf_puts(out, "\r\n");
+			col = 0;
+		}
+		if (p != value) {
+			buf_putc(out, ' ');
+			col++;
+		}
+		buf_append(out, p, n);
+		col += n;
+		p += n;
+		if (semi)
+			p++; /* the space */
+	}
+	buf_puts(out, "\r\n");
+}
+
+/* name: letters, digits, '.', '-', '_'; type: printable ASCII without quotes,
+ * backslashes or line breaks (so both go into headers as they are). */
+static bool attachment_ok(const struct mail_message *m)
+{
+	size_t n = strlen(m->attachment_name);
+	if (n == 0 || n > 100 || !m->attachment_type || (!m->attachment && m->attachment_len))
+		return false;
+	for (const char *p = m->attachment_name; *p; p++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", *p))
+			return false;
+	const char *t = m->attachment_type;
+	if (strlen(t) > 120 || !strchr(t, '/'))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)t; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
+
 static void put_date(struct buf *out, int64_t t)
 {
 	static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
@@ -194,7 +264,7 @@ int mail_message_format(const struct mail_message *m, struct buf *out)
 		return CAMPUS_EINVAL;
 	if (!address_ok(m->to) || has_crlf(m->message_id) || strpbrk(m->message_id, "<> ") ||
 	    !strchr(m->message_id, '@') || strlen(m->message_id) > 60 ||
-	    !utf8_valid(m->body, strlen(m->body)))
+	    !utf8_valid(m->body, strlen(m->body)) || (m->attachment_name && !attachment_ok(m)))
 		return CAMPUS_EINVAL;
 	put_date(out, m->date);
 	buf_printf(out, "Message-ID: <%s>\r\n", m->message_id);
@@ -208,14 +278,34 @@ int mail_message_format(const struct mail_message *m, struct buf *out)
 	buf_puts(out, "Subject: ");
 	if ((rc = mail_header_words(out, m->subject, 9)) != 0)
 		return rc;
-	buf_puts(out, "\r\nMIME-Version: 1.0\r\n"
-	              "Content-Type: text/plain; charset=utf-8\r\n"
-	              "Content-Transfer-Encoding: quoted-printable\r\n"
-	              "Auto-Submitted: auto-generated\r\n"
-	              "\r\n");
+	buf_puts(out, "\r\nMIME-Version: 1.0\r\n");
+	if (m->attachment_name)
+		buf_puts(out, "Content-Type: multipart/mixed; boundary=\"" MAIL_BOUNDARY "\"\r\n"
+		              "Auto-Submitted: auto-generated\r\n"
+		              "\r\n"
+		              "--" MAIL_BOUNDARY "\r\n");
+	buf_puts(out, "Content-Type: text/plain; charset=utf-8\r\n"
+	              "Content-Transfer-Encoding: quoted-printable\r\n");
+	if (!m->attachment_name)
+		buf_puts(out, "Auto-Submitted: auto-generated\r\n");
+	buf_puts(out, "\r\n");
 	if ((rc = mail_quoted_printable(out, m->body)) != 0)
 		return rc;
 	if (out->len < 2 || memcmp(out->data + out->len - 2, "\r\n", 2) != 0)
 		buf_puts(out, "\r\n");
+	if (m->attachment_name) {
+		buf_puts(out, "--" MAIL_BOUNDARY "\r\n");
+		struct buf type;
+		buf_init(&type, NULL, 512);
+		buf_printf(&type, "%s; name=\"%s\"", m->attachment_type, m->attachment_name);
+		put_params_header(out, "Content-Type", buf_cstr(&type));
+		buf_fini(&type);
+		buf_printf(out, "Content-Disposition: attachment;\r\n filename=\"%s\"\r\n"
+		                "Content-Transfer-Encoding: base64\r\n\r\n",
+		           m->attachment_name);
+		if ((rc = mail_base64_lines(out, m->attachment, m->attachment_len)) != 0)
+			return rc;
+		buf_puts(out, "--" MAIL_BOUNDARY "--\r\n");
+	}
 	return out->overflow ? CAMPUS_ENOMEM : 0;
 }

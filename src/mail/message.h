@@ -1,6 +1,7 @@
 /* E-mail messages as they go over SMTP (RFC 5322 and MIME): plain UTF-8 text,
- * quoted-printable, CRLF line ends, no line longer than 78 characters. Pure
- * formatting: no network, no database, so it is unit-tested on its own. */
+ * quoted-printable, CRLF line ends, no line longer than 78 characters; with
+ * an attachment multipart/mixed (the text, then the attachment in base64).
+ * Pure formatting: no network, no database, so it is unit-tested on its own. */
 #ifndef CAMPUS_MAIL_MESSAGE_H
 #define CAMPUS_MAIL_MESSAGE_H
 
@@ -18,7 +19,17 @@ struct mail_message {
 	const char *body;       /* UTF-8 text, "\n" or "\r\n" line ends */
 	int64_t date;           /* epoch seconds, written in UTC */
 	const char *message_id; /* without angle brackets: "campus.12.1700000000@campus.example" */
+	/* Optional: one attachment (NULL name: none). type is the whole MIME
+	 * type with parameters, "text/calendar; method=REQUEST; charset=utf-8". */
+	const char *attachment_name;
+	const char *attachment_type;
+	const void *attachment;
+	size_t attachment_len;
 };
+
+/* The boundary of a multipart message: "=_" never occurs in quoted-printable
+ * or base64 text, so it cannot clash with a part's content. */
+#define MAIL_BOUNDARY "=_campus_part"
 
 /* The whole message (headers, blank line, body) appended to out. CAMPUS_EINVAL
  * for a CR or LF in a header value, text that is not UTF-8, or an address that
@@ -36,5 +47,8 @@ int mail_header_words(struct buf *out, const char *text, size_t used);
 
 /* Appends text as quoted-printable with CRLF line ends (RFC 2045 6.7). */
 int mail_quoted_printable(struct buf *out, const char *text);
+
+/* Appends data as base64 in lines of 76 characters with CRLF (RFC 2045 6.8). */
+int mail_base64_lines(struct buf *out, const void *data, size_t len);
 
 #endif

@@ -33,10 +33,12 @@ int64_t mail_backoff(int64_t attempts)
 DB_STMT2(stmt_outbox_claim,
          "UPDATE outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM outbox "
          "WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $3 "
-         "FOR UPDATE SKIP LOCKED) RETURNING id, to_addr, subject, body_text, created_at, attempts",
+         "FOR UPDATE SKIP LOCKED) RETURNING id, to_addr, subject, body_text, created_at, attempts, "
+         "attachment_name, COALESCE(attachment_type, ''), attachment",
          "UPDATE outbox SET next_attempt_at = $2 WHERE id IN (SELECT id FROM outbox "
          "WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT $3) "
-         "RETURNING id, to_addr, subject, body_text, created_at, attempts");
+         "RETURNING id, to_addr, subject, body_text, created_at, attempts, "
+         "attachment_name, COALESCE(attachment_type, ''), attachment");
 DB_STMT(stmt_outbox_sent,
         "UPDATE outbox SET sent_at = $2, attempts = attempts + 1, last_error = NULL WHERE id = $1");
 DB_STMT(stmt_outbox_failed,
@@ -46,6 +48,9 @@ DB_STMT(stmt_outbox_failed,
 struct claimed {
 	int64_t id, created_at, attempts;
 	char *to, *subject, *body;
+	char *attachment_name, *attachment_type; /* name NULL: none */
+	void *attachment;
+	size_t attachment_len;
 };
 
 struct claim_args {
@@ -68,9 +73,13 @@ static int claim_tx(struct db_conn *db, void *cls)
 {
 	struct claim_args *a = cls;
 	a->n = 0; /* the transaction may run again */
+	bool no_name, no_data;
 	struct db_col cols[] = {DBC_INT(&a->row.id),         DBC_TEXT(&a->row.to),
 	                        DBC_TEXT(&a->row.subject),   DBC_TEXT(&a->row.body),
 	                        DBC_INT(&a->row.created_at), DBC_INT(&a->row.attempts),
+	                        DBC_TEXT_OPT(&a->row.attachment_name, &no_name),
+	                        DBC_TEXT(&a->row.attachment_type),
+	                        DBC_BLOB_OPT(&a->row.attachment, &a->row.attachment_len, &no_data),
 	                        DBC_END};
 	return db_query(db, &stmt_outbox_claim,
 	                (const struct db_param[]){DBP_INT(a->now), DBP_INT(a->now + MAIL_LEASE_SECONDS),
@@ -186,6 +195,12 @@ int mail_deliver_due(struct db_conn *db, const struct mail_sender_opts *o, int64
 		struct mail_message mm = {.from = o->mail_from, .to = m->to, .subject = m->subject,
 		                          .body = m->body, .date = (int64_t)time(NULL),
 		                          .message_id = mid};
+		if (m->attachment_name && *m->attachment_name) {
+			mm.attachment_name = m->attachment_name;
+			mm.attachment_type = m->attachment_type;
+			mm.attachment = m->attachment ? m->attachment : "";
+			mm.attachment_len = m->attachment ? m->attachment_len : 0;
+		}
 		int send_rc;
 		if (!from_ok)
 			send_rc = (snprintf(error, sizeof error, "mail_from is not an address"), -1);

@@ -113,6 +113,28 @@ int page_api_token_revoke(struct req *r);
 int page_catalog(struct req *r);
 int page_org_catalog(struct req *r);
 int api_modules(struct req *r);
+/* The learner's side of enrolment (pages/learning.c). */
+int page_edition(struct req *r);
+int page_edition_seats(struct req *r);
+int page_edition_enrol(struct req *r);
+int page_learning(struct req *r);
+int page_learning_cancel(struct req *r);
+int page_learning_offer(struct req *r);
+/* A module's editions for its public page: a list for the template. */
+int module_editions_json(struct req *r, int64_t module_id, const char *format, json_t **out);
+/* The library manager's side of enrolment (pages/manager.c, pages/budgets.c). */
+int page_manager_approvals(struct req *r);
+int page_manager_decide(struct req *r);
+int page_manager_team(struct req *r);
+int page_manager_enrol(struct req *r);
+int page_manager_enrolment(struct req *r);
+int page_manager_cancel(struct req *r);
+int page_manager_move(struct req *r);
+int page_manager_reserve(struct req *r);
+int page_manager_budgets(struct req *r);
+int page_manager_budgets_csv(struct req *r);
+/* Requests waiting for the actor's decision in org_id (0 when unreadable). */
+size_t manager_waiting_count(struct req *r, int64_t org_id);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);
@@ -132,9 +154,40 @@ int form_ids(struct req *r, const char *name, size_t max, int64_t **ids, size_t 
 /* A positive id from the path parameter name; CAMPUS_ENOTFOUND otherwise. */
 int path_id(struct req *r, const char *name, int64_t *id);
 
+/* Planning of editions (pages/planning.c), their participants, attendance
+ * and results (pages/attendance.c), the API (api/editions.c). */
+int page_planning(struct req *r);
+int page_edition_new(struct req *r);
+int page_edition_edit(struct req *r);
+int page_edition_cancel(struct req *r);
+int page_edition_participants(struct req *r);
+int page_edition_participants_csv(struct req *r);
+int page_edition_participants_xlsx(struct req *r);
+int page_edition_attendance(struct req *r);
+int page_edition_attendance_csv(struct req *r);
+int page_edition_results(struct req *r);
+int page_meeting_qr(struct req *r);
+int page_checkin(struct req *r);
+int api_provider_editions(struct req *r);
+int api_provider_edition(struct req *r);
+int api_provider_edition_participants(struct req *r);
+int api_provider_edition_attendance(struct req *r);
+int api_provider_edition_results(struct req *r);
+struct edition;
+/* The edition of the path's :id, of the route's organisation only (else
+ * CAMPUS_ENOTFOUND), that the actor may manage (manage) or also teach
+ * (else CAMPUS_EFORBIDDEN). */
+int edition_of_path(struct req *r, bool manage, struct edition *e);
+
 struct buf;
 /* Render a template given as text (plain Mustache) with partials {name: text}. */
 int template_tool_render(const char *src, size_t len, const json_t *data, const json_t *partials,
                          struct buf *out, struct buf *err);
+
+/* Notifications and the calendar feed (pages/notify.c). */
+int page_notifications(struct req *r);
+int page_notifications_read(struct req *r);
+int page_agenda(struct req *r);
+int page_agenda_feed(struct req *r);
 
 #endif

@@ -63,6 +63,29 @@ static const struct {
     {"committee_decide", AZ_COMMITTEE}, {"committee_providers", AZ_COMMITTEE},
     {"register", AZ_PUBLIC},      {"register_csv", AZ_PUBLIC},
     {"catalog", AZ_PUBLIC},       {"org_catalog", AZ_PUBLIC},      {"api_modules", AZ_PUBLIC},
+    /* notifications and the calendar feed (the feed's token decides) */
+    {"notifications", AZ_PERSON}, {"notifications_read", AZ_PERSON},
+    {"agenda", AZ_PERSON},        {"agenda_feed", AZ_PUBLIC},
+    {"edition", AZ_PUBLIC},       {"edition_seats", AZ_PUBLIC},    {"edition_enrol", AZ_PERSON},
+    {"learning", AZ_PERSON},      {"learning_cancel", AZ_PERSON},  {"learning_offer", AZ_PERSON},
+    /* the library manager's side of enrolment */
+    {"manager_approvals", AZ_ORG_MANAGER}, {"manager_decide", AZ_ORG_MANAGER},
+    {"manager_team", AZ_ORG_MANAGER},      {"manager_enrol", AZ_ORG_MANAGER},
+    {"manager_enrolment", AZ_ORG_MANAGER}, {"manager_cancel", AZ_ORG_MANAGER},
+    {"manager_move", AZ_ORG_MANAGER},      {"manager_reserve", AZ_ORG_MANAGER},
+    {"manager_budgets", AZ_ORG_MANAGER},   {"manager_budgets_csv", AZ_ORG_MANAGER},
+    /* planning: the provider's editions; teachers reach only what they teach (handlers) */
+    {"planning", AZ_ORG_TEACHING}, {"edition_new", AZ_ORG_OFFERING},
+    {"edition_edit", AZ_ORG_OFFERING}, {"edition_cancel", AZ_ORG_OFFERING},
+    {"edition_participants", AZ_ORG_TEACHING}, {"edition_participants_csv", AZ_ORG_TEACHING},
+    {"edition_participants_xlsx", AZ_ORG_TEACHING}, {"edition_attendance", AZ_ORG_TEACHING},
+    {"edition_attendance_csv", AZ_ORG_TEACHING}, {"edition_results", AZ_ORG_TEACHING},
+    {"meeting_qr", AZ_ORG_TEACHING}, {"checkin", AZ_PERSON}, /* the token decides */
+    {"api_provider_editions", AZ_API_READ}, {"api_provider_edition_create", AZ_API_WRITE},
+    {"api_provider_edition", AZ_API_READ}, {"api_provider_edition_update", AZ_API_WRITE},
+    {"api_provider_edition_participants", AZ_API_READ},
+    {"api_provider_edition_attendance", AZ_API_WRITE},
+    {"api_provider_edition_results", AZ_API_WRITE},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
@@ -99,6 +122,7 @@ static const struct {
     {AZ_COMMITTEE,    "lnnnnyyn", "lnnnnyyn"},
     {AZ_API_READ,     "llllllll", "llllllll"},
     {AZ_API_WRITE,    "llllllll", "llllllll"},
+    {AZ_ORG_TEACHING, "lnynnnyn", "lnnnnnyn"},
 };
 
 static void every_route_is_pinned(void **state)
@@ -191,6 +215,14 @@ static void system_actor_and_unknown_policy(void **state)
 	assert_int_equal(authz_check(&writer, AZ_CAMPUS_ADMIN, 0), CAMPUS_EFORBIDDEN);
 	struct actor teacher = {104, PROVIDER, ROLE_TEACHER, 0};
 	assert_int_equal(authz_check(&teacher, AZ_ORG_OFFERING, PROVIDER), CAMPUS_EFORBIDDEN);
+	/* Teachers run their provider's editions (attendance, results), and only there. */
+	assert_int_equal(authz_check(&teacher, AZ_ORG_TEACHING, PROVIDER), 0);
+	assert_int_equal(authz_check(&teacher, AZ_ORG_TEACHING, PROVIDER + 1), CAMPUS_EFORBIDDEN);
+	assert_int_equal(authz_check(&provider, AZ_ORG_TEACHING, PROVIDER), 0);
+	assert_int_equal(authz_check(&provider, AZ_ORG_TEACHING, PROVIDER + 1), CAMPUS_EFORBIDDEN);
+	struct actor learner = {107, PROVIDER, ROLE_LEARNER, 0};
+	assert_int_equal(authz_check(&learner, AZ_ORG_TEACHING, PROVIDER), CAMPUS_EFORBIDDEN);
+	assert_int_equal(authz_check(&reader, AZ_ORG_TEACHING, PROVIDER), CAMPUS_EFORBIDDEN);
 }
 
 int main(void)

@@ -229,6 +229,69 @@ static void test_from_non_ascii(void **state)
 	buf_fini(&b);
 }
 
+/* With an attachment: multipart/mixed, the text part as before, then the
+ * attachment in base64 lines that decode to the bytes given. */
+static void test_attachment(void **state)
+{
+	(void)state;
+	static const char ics[] = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:Cursus \xc3\xa9\xc3\xa9n\r\n"
+	                          "DESCRIPTION:Een lange regel die in base64 over meer dan zesenzeventig "
+	                          "tekens loopt, zodat er regels gebroken worden.\r\nEND:VCALENDAR\r\n";
+	struct mail_message m = base;
+	m.attachment_name = "uitnodiging.ics";
+	m.attachment_type = "text/calendar; method=REQUEST; charset=utf-8";
+	m.attachment = ics;
+	m.attachment_len = sizeof ics - 1;
+	struct buf b;
+	char *msg = format(&m, &b);
+	check_lines(msg);
+	char v[200];
+	assert_string_equal(header_value(msg, "Content-Type", v, sizeof v),
+	                    "multipart/mixed; boundary=\"" MAIL_BOUNDARY "\"");
+	const char *text = strstr(msg, "\r\n--" MAIL_BOUNDARY "\r\nContent-Type: text/plain; charset=utf-8\r\n"
+	                               "Content-Transfer-Encoding: quoted-printable\r\n\r\nBeste lezer,");
+	assert_non_null(text);
+	const char *cal = strstr(text, "\r\n--" MAIL_BOUNDARY "\r\nContent-Type: text/calendar; method=REQUEST;");
+	assert_non_null(cal);
+	assert_non_null(strstr(cal, "name=\"uitnodiging.ics\"\r\n"));
+	assert_non_null(strstr(cal, "Content-Disposition: attachment;\r\n filename=\"uitnodiging.ics\"\r\n"));
+	const char *data = strstr(cal, "Content-Transfer-Encoding: base64\r\n\r\n");
+	assert_non_null(data);
+	data += strlen("Content-Transfer-Encoding: base64\r\n\r\n");
+	const char *end = strstr(data, "--" MAIL_BOUNDARY "--\r\n");
+	assert_non_null(end);
+	assert_string_equal(end, "--" MAIL_BOUNDARY "--\r\n"); /* the last line */
+	/* Decode the base64 lines (76 characters each but the last). */
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char out[400];
+	size_t n = 0, bits = 0;
+	unsigned acc = 0;
+	for (const char *p = data; p < end; p++) {
+		if (*p == '\r' || *p == '\n' || *p == '=')
+			continue;
+		const char *k = strchr(b64, *p);
+		assert_non_null(k);
+		acc = (acc << 6) | (unsigned)(k - b64);
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[n++] = (char)((acc >> bits) & 0xff);
+		}
+	}
+	assert_int_equal(n, sizeof ics - 1);
+	assert_memory_equal(out, ics, n);
+	assert_int_equal(strchr(data, '\r') - data, 76);
+	buf_fini(&b);
+
+	/* Refused: a file name or type that would break the headers. */
+	buf_init(&b, NULL, 0);
+	m.attachment_name = "uit\"nodiging.ics";
+	assert_int_equal(mail_message_format(&m, &b), CAMPUS_EINVAL);
+	m.attachment_name = "uitnodiging.ics";
+	m.attachment_type = "text/calendar\r\nBcc: x@example.org";
+	assert_int_equal(mail_message_format(&m, &b), CAMPUS_EINVAL);
+	buf_fini(&b);
+}
+
 static void test_fill_and_backoff(void **state)
 {
 	(void)state;
@@ -254,6 +317,7 @@ int main(void)
 	    cmocka_unit_test(test_refused),
 	    cmocka_unit_test(test_from_non_ascii),
 	    cmocka_unit_test(test_fill_and_backoff),
+	    cmocka_unit_test(test_attachment),
 	};
 	return cmocka_run_group_tests_name("mail", tests, NULL, NULL);
 }

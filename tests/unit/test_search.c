@@ -97,6 +97,13 @@ DB_STMT(stmt_reset_modules_links, "UPDATE modules SET working_version_id = NULL,
 DB_STMT(stmt_reset_versions, "DELETE FROM module_versions");
 DB_STMT(stmt_reset_modules, "DELETE FROM modules");
 DB_STMT(stmt_reset_sessions, "DELETE FROM sessions");
+DB_STMT(stmt_reset_meetings, "DELETE FROM edition_meetings");
+DB_STMT(stmt_reset_editions, "DELETE FROM editions");
+DB_STMT(stmt_edition,
+        "INSERT INTO editions (module_id, provider_id, always_open, capacity, starts_at, ends_at, "
+        "cancelled_at, created_at, updated_at) SELECT id, provider_id, $2, 12, CAST($3 AS BIGINT), "
+        "CAST($3 AS BIGINT) + 3600, CAST($4 AS BIGINT), 0, 0 "
+        "FROM modules WHERE id = $1");
 DB_STMT(stmt_reset_memberships, "DELETE FROM memberships");
 DB_STMT(stmt_reset_people, "DELETE FROM people");
 DB_STMT(stmt_reset_orgs, "DELETE FROM organisations");
@@ -215,7 +222,7 @@ static int setup(void **state)
 		return -1;
 	}
 	buf_fini(&err);
-	struct db_stmt *resets[] = {&stmt_reset_search,   &stmt_reset_tags,     &stmt_reset_modules_links,
+	struct db_stmt *resets[] = {&stmt_reset_meetings, &stmt_reset_editions, &stmt_reset_search,   &stmt_reset_tags,     &stmt_reset_modules_links,
 	                            &stmt_reset_versions, &stmt_reset_modules,  &stmt_reset_sessions,
 	                            &stmt_reset_memberships, &stmt_reset_people, &stmt_reset_orgs};
 	for (size_t i = 0; i < sizeof resets / sizeof resets[0]; i++)
@@ -512,6 +519,50 @@ static void index_follows_changes(void **state)
 	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, index_tx, &c), CAMPUS_ENOTFOUND);
 }
 
+static void edition(struct fixture *f, int64_t module, bool always, int64_t days, bool cancelled)
+{
+	int64_t starts = always ? 0 : fixed_now() + days * 86400;
+	assert_int_equal(db_exec(f->db, &stmt_edition,
+	                         (const struct db_param[]){DBP_INT(module), DBP_BOOL(always),
+	                                                   starts ? (struct db_param)DBP_INT(starts)
+	                                                          : (struct db_param)DBP_NULL,
+	                                                   cancelled ? (struct db_param)DBP_INT(1)
+	                                                             : (struct db_param)DBP_NULL,
+	                                                   DBP_END},
+	                         NULL),
+	                 0);
+}
+
+/* "Start": soonest edition within a month or three, or always open; past
+ * and cancelled editions do not count. */
+static void start_facet_follows_editions(void **state)
+{
+	struct fixture *f = *state;
+	fill(f);
+	edition(f, f->m_voorlees, false, 10, false);
+	edition(f, f->m_voorlees, false, -10, false);
+	edition(f, f->m_leesbev, false, 60, false);
+	edition(f, f->m_vrijwil, true, 0, false);
+	edition(f, f->m_english, false, 5, true);
+	reindex(f, f->m_voorlees); /* bumps the generation, as edition.c does */
+	struct search_result r;
+	search(f, 0, &(struct search_query){0}, &r);
+	assert_int_equal(count_of(&r, SF_START, "binnen-een-maand"), 1);
+	assert_int_equal(count_of(&r, SF_START, "binnen-drie-maanden"), 2);
+	assert_int_equal(count_of(&r, SF_START, "altijd"), 1);
+	struct search_query q = {0};
+	q.values[SF_START][0] = "binnen-drie-maanden";
+	q.nvalues[SF_START] = 1;
+	search(f, 0, &q, &r);
+	assert_int_equal(r.total, 2);
+	assert_true(has_hit(&r, f->m_voorlees));
+	assert_true(has_hit(&r, f->m_leesbev));
+	q.values[SF_START][1] = "altijd";
+	q.nvalues[SF_START] = 2;
+	search(f, 0, &q, &r);
+	assert_int_equal(r.total, 3);
+}
+
 static void bad_queries(void **state)
 {
 	struct fixture *f = *state;
@@ -542,6 +593,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(typos_are_corrected, setup, teardown),
 	    cmocka_unit_test_setup_teardown(facets_filters_and_sorting, setup, teardown),
 	    cmocka_unit_test_setup_teardown(index_follows_changes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(start_facet_follows_editions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_queries, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,8 +43,11 @@ static int render_me(struct req *r, unsigned status, json_t *extra)
 		                      role_list(r, ms[i].roles), "current", is_current);
 		if (is_current) {
 			current = json_deep_copy(o);
-			if (ms[i].roles & ROLE_MANAGER)
+			if (ms[i].roles & ROLE_MANAGER) {
 				json_object_set_new(current, "manager", json_true());
+				json_object_set_new(current, "waiting",
+				                    json_integer((json_int_t)manager_waiting_count(r, ms[i].org_id)));
+			}
 			if (ms[i].roles & ROLE_CAMPUS_ADMIN)
 				json_object_set_new(current, "campus_admin", json_true());
 			/* The committee's inbox: members, and administrators for the completeness check. */
@@ -53,6 +56,10 @@ static int render_me(struct req *r, unsigned status, json_t *extra)
 			/* Providers and libraries place their own modules. */
 			if ((ms[i].roles & (ROLE_MANAGER | ROLE_PROVIDER_ADMIN)) && strcmp(ms[i].org_kind, "campus"))
 				json_object_set_new(current, "offering", json_true());
+			/* The planning of editions: the offering's managers and the teachers. */
+			if ((ms[i].roles & (ROLE_MANAGER | ROLE_PROVIDER_ADMIN | ROLE_TEACHER)) &&
+			    strcmp(ms[i].org_kind, "campus"))
+				json_object_set_new(current, "planning", json_true());
 		}
 		json_array_append_new(orgs, o);
 	}

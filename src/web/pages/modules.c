@@ -131,6 +131,12 @@ int page_module(struct req *r)
 		return rc;
 	json_t *data = json_pack("{s:o, s:[{s:s, s:s}]}", "module", module_json(r, &m), "breadcrumb",
 	                         "href", "/aanbod", "label", req_tr(r, "Aanbod"));
+	json_t *editions;
+	if ((rc = module_editions_json(r, m.id, m.v.format, &editions))) {
+		json_decref(data);
+		return rc;
+	}
+	json_object_set_new(data, "editions", editions);
 	if (catalog_may_edit(&r->actor, &m) && r->actor.org_id == m.provider_id)
 		json_object_set_new(data, "manage",
 		                    json_sprintf("/b/%s/modules/%lld", m.provider_slug, (long long)m.id));

@@ -18,8 +18,11 @@ int page_org_home(struct req *r)
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:b}", "org_name", r->org.name, "org_slug",
 	                         r->org.slug, "place", r->org.place, "province", r->org.province,
 	                         "member", r->actor.person_id && r->actor.org_id == r->org.id);
-	if (r->actor.person_id && r->actor.org_id == r->org.id && (r->actor.roles & ROLE_MANAGER))
+	if (r->actor.person_id && r->actor.org_id == r->org.id && (r->actor.roles & ROLE_MANAGER)) {
 		json_object_set_new(data, "manager", json_true());
+		json_object_set_new(data, "waiting",
+		                    json_integer((json_int_t)manager_waiting_count(r, r->org.id)));
+	}
 	return reply_page(r, 200, "organisatie", data);
 }
 

@@ -1,0 +1,31 @@
+/* Private to edition.c and enrol.c: what the plan of an edition and the
+ * enrolment state machine share. */
+#ifndef CAMPUS_DOMAIN_ENROL_INTERNAL_H
+#define CAMPUS_DOMAIN_ENROL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domain/enrol.h"
+
+struct ctx;
+
+/* db_tx_run_keyed key for everything that moves an edition's seats. */
+#define EDITION_LOCK_KEY(id) ((int64_t)0x4544000000000000LL | (int64_t)(id))
+
+/* The states in which an enrolment holds or wants a place. */
+#define ENROL_LIVE_SQL "('requested', 'waitlisted', 'offered', 'enrolled', 'attended')"
+
+bool enrol_actor_is_admin(const struct ctx *ctx);
+
+/* Inside a write transaction on the edition: give free seats to those
+ * waiting, first come first served. */
+int enrol_fill_seats(struct ctx *ctx, int64_t edition_id);
+/* Inside edition_cancel's transaction: every live enrolment cancelled,
+ * budgets released, people told. */
+int enrol_cancel_all(struct ctx *ctx, int64_t edition_id, const char *reason);
+/* Inside edition_update's transaction: people with a live booking hear of
+ * the new dates or place (with an updated calendar invitation). */
+int enrol_tell_changed(struct ctx *ctx, int64_t edition_id);
+
+#endif

@@ -1,0 +1,101 @@
+/* The minute thread of `campus serve` (ticker.h). */
+#include "web/ticker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/arena.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "db/db.h"
+#include "domain/ctx.h"
+#include "domain/enrol.h"
+
+struct ticker {
+	struct db_pool *pool;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+};
+
+static void tick(struct ticker *t)
+{
+	struct db_conn *db = db_pool_acquire(t->pool);
+	if (!db)
+		return;
+	struct arena *arena = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, db, arena);
+	struct enrol_tick_counts c;
+	int rc = enrol_tick(&ctx, &c);
+	if (rc)
+		log_warn("msg=enrol_tick_error error=%s", campus_err_code(rc));
+	else if (c.offers_lapsed + c.requests_reminded + c.requests_expired + c.start_reminders)
+		log_info("msg=enrol_tick offers_lapsed=%u requests_reminded=%u requests_expired=%u "
+		         "start_reminders=%u",
+		         c.offers_lapsed, c.requests_reminded, c.requests_expired, c.start_reminders);
+	arena_free(arena);
+	db_pool_release(t->pool, db);
+}
+
+static void *ticker_main(void *cls)
+{
+	struct ticker *t = cls;
+	pthread_mutex_lock(&t->mu);
+	while (!t->stop) {
+		pthread_mutex_unlock(&t->mu);
+		tick(t);
+		pthread_mutex_lock(&t->mu);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += TICKER_SECONDS;
+		while (!t->stop && pthread_cond_timedwait(&t->cv, &t->mu, &until) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&t->mu);
+	return NULL;
+}
+
+int ticker_start(struct db_pool *pool, struct ticker **out)
+{
+	struct ticker *t = xcalloc(1, sizeof *t);
+	t->pool = pool;
+	pthread_mutex_init(&t->mu, NULL);
+	pthread_cond_init(&t->cv, NULL);
+	sigset_t set, old;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	int rc = pthread_create(&t->thread, NULL, ticker_main, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
+		log_error("msg=ticker_not_started error=\"%s\"", strerror(rc));
+		free(t);
+		*out = NULL;
+		return CAMPUS_EINTERNAL;
+	}
+	*out = t;
+	return 0;
+}
+
+void ticker_stop(struct ticker *t)
+{
+	if (!t)
+		return;
+	pthread_mutex_lock(&t->mu);
+	t->stop = true;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
+	pthread_join(t->thread, NULL);
+	pthread_mutex_destroy(&t->mu);
+	pthread_cond_destroy(&t->cv);
+	free(t);
+}
