@@ -407,7 +407,7 @@ struct arrival {
 	enum st state;
 	int step;
 	int64_t pos, offer_expires, decided_at, reminded_at, updated_at, first_decision;
-	int64_t asked_at, answered_at; /* first request, and when it was first dealt with */
+	int64_t t_remind; /* an open request is reminded then; 0 none */
 	bool via_reservation;
 	enum budget budget;
 	const char *reason;
@@ -948,11 +948,8 @@ static int make_policies(struct gen *g)
 		uint32_t r = rng_below(&g->rng, 100);
 		o->approval = utrecht ? A_COST : r < 55 ? A_COST : r < 80 ? A_ALWAYS : A_NONE;
 		o->budgets = utrecht || o->approval == A_NONE || rng_permille(&g->rng, 700);
-		if ((utrecht || rng_permille(&g->rng, 300)) && o->npool[K_EMPLOYEE]) {
-			/* L&D or the budget holder: another manager, else an employee */
-			o->second = o->nmanagers > 1 ? o->managers[1]
-			                             : g->members[o->pool[K_EMPLOYEE][0]].person;
-		}
+		if ((utrecht || rng_permille(&g->rng, 450)) && o->nmanagers > 1)
+			o->second = o->managers[1]; /* L&D or the budget holder: another manager */
 		int64_t at = g->now - rng_span(&g->rng, 400, 800) * DAY;
 		struct db_param p[] = {DBP_INT(o->id),
 		                       DBP_TEXT(approval_names[o->approval]),
@@ -1001,9 +998,12 @@ static const char *const refuse_reasons[] = {
     "Een collega van je team gaat al; deel daarna de kennis"};
 #define REASON_TOO_FEW "Te weinig aanmeldingen; de uitvoering gaat niet door"
 #define REASON_STARTED "De uitvoering is begonnen zonder dat er een plaats vrijkwam"
-#define REASON_DECLINED "Aanbod afgewezen: kan op deze datum niet meer"
-#define REASON_LAPSED "Niet op tijd op het aanbod gereageerd"
-#define REASON_UNDECIDED "Niet op tijd beoordeeld"
+/* the texts enrol.c writes for the same steps (msgids) */
+#define REASON_DECLINED "Aangeboden plaats afgeslagen."
+#define REASON_LAPSED "Niet op tijd gereageerd op de aangeboden plaats."
+#define REASON_UNDECIDED "Er is niet op tijd over de aanvraag besloten."
+#define REASON_STEP_ONE "Goedgekeurd door de leidinggevende."
+#define REASON_REMINDED "Herinnering verstuurd."
 #define REASON_NO_BUDGET "Je opleidingsbudget voor dit jaar is niet toereikend"
 
 static void event(struct edition *e, struct arrival *a, int64_t at, int64_t actor, enum st to,
@@ -1019,14 +1019,10 @@ static void event(struct edition *e, struct arrival *a, int64_t at, int64_t acto
 	                                 .at = at,
 	                                 .actor = actor,
 	                                 .reason = reason ? reason : ""};
-	if (to == S_REQUESTED && !a->asked_at)
-		a->asked_at = at;
-	if (a->state == S_REQUESTED && to != S_REQUESTED && !a->answered_at)
-		a->answered_at = at;
 	a->state = to;
 	a->updated_at = at;
-	if (reason && *reason)
-		a->reason = reason;
+	if (reason && *reason && (to == S_REFUSED || to == S_CANCELLED || to == S_EXPIRED))
+		a->reason = reason; /* the column keeps the last refusal or cancellation */
 }
 
 static const struct org *lib(const struct gen *g, const struct arrival *a)
@@ -1127,6 +1123,8 @@ static bool needs_approval(struct gen *g, const struct edition *e, const struct 
 
 static void ask(struct arrival *a, int64_t t, int64_t delay, const struct org *o, enum next step)
 {
+	a->t_remind = t + (int64_t)o->remind_days * DAY;
+	a->reminded_at = 0;
 	if (delay < 0) { /* nobody decides: it expires */
 		a->next = N_EXPIRE;
 		a->t_next = t + (int64_t)o->expire_days * DAY;
@@ -1143,7 +1141,7 @@ static void arrive(struct gen *g, struct edition *e, struct arrival *a, int64_t 
 	if (a->by_manager && !a->enrolled_by)
 		a->enrolled_by = a->person;
 	bool need = needs_approval(g, e, a);
-	bool second = o->second && e->price > 0;
+	bool second = o->second != 0;
 	if (!need || (a->enrolled_by != a->person && !second)) {
 		if (a->enrolled_by != a->person)
 			a->decided_at = t;
@@ -1180,9 +1178,9 @@ static void decide(struct gen *g, struct edition *e, struct arrival *a, int64_t 
 		                             (sizeof refuse_reasons / sizeof refuse_reasons[0])]);
 		return;
 	}
-	if (step == 1 && o->second && e->price > 0) {
-		a->step = 2; /* on to the budget holder: a step, not a new state */
-		event(e, a, t, actor, S_REQUESTED, NULL);
+	if (step == 1 && o->second && o->second != actor) {
+		a->step = 2; /* on to the second approver: a step, not a new state */
+		event(e, a, t, actor, S_REQUESTED, REASON_STEP_ONE);
 		ask(a, t, a->d2, o, N_DECIDE2);
 		return;
 	}
@@ -1235,7 +1233,7 @@ static void step_arrival(struct gen *g, struct edition *e, struct arrival *a)
 			a->next = N_NONE;
 			event(e, a, t, a->person, S_ENROLLED, NULL);
 		} else {
-			leave(g, e, a, t, a->person, S_EXPIRED, REASON_DECLINED);
+			leave(g, e, a, t, a->person, S_CANCELLED, REASON_DECLINED);
 		}
 		break;
 	case N_LAPSE:
@@ -1333,23 +1331,33 @@ static void start_and_results(struct gen *g, struct edition *e)
 				    .by = qr ? a->person : teacher,
 				    .at = at};
 			if (present && a->state == S_ENROLLED)
-				event(e, a, at, qr ? a->person : teacher, S_ATTENDED, NULL);
+				event(e, a, at, qr ? a->person : teacher, S_ATTENDED,
+				      qr ? "qr" : e->marks[e->nmarks - 1].method);
 		}
 		if (!results)
 			continue;
 		if (a->state == S_ENROLLED) {
 			if (a->budget == B_RESERVED)
 				a->budget = B_SETTLED; /* a no-show is charged in full */
-			event(e, a, result_at, teacher, S_NO_SHOW, NULL);
+			event(e, a, result_at, teacher, S_NO_SHOW, "web");
 			continue;
 		}
 		bool ok = a->completes && missed <= (e->nmeetings >= 3 ? 1u : 0u);
 		if (a->budget == B_RESERVED)
 			a->budget = B_SETTLED;
-		event(e, a, result_at, teacher, ok ? S_COMPLETED : S_NOT_COMPLETED, NULL);
+		event(e, a, result_at, teacher, ok ? S_COMPLETED : S_NOT_COMPLETED, "web");
 		if (!ok)
 			a->grade = NULL;
 	}
+}
+
+/* When the arrival's next step or reminder is due. */
+static int64_t due(const struct arrival *a)
+{
+	int64_t t = a->next != N_NONE ? a->t_next : NEVER;
+	if (a->state == S_REQUESTED && a->t_remind && a->t_remind < t)
+		t = a->t_remind;
+	return t;
 }
 
 /* Plays the edition from its planning up to now. Draws nothing. */
@@ -1370,7 +1378,7 @@ static void play(struct gen *g, struct edition *e)
 		a->state = S_NONE;
 		a->step = 0;
 		a->pos = a->offer_expires = a->decided_at = a->reminded_at = a->updated_at = 0;
-		a->first_decision = a->asked_at = a->answered_at = 0;
+		a->first_decision = a->t_remind = 0;
 		a->via_reservation = false;
 		a->budget = B_NONE;
 		a->reason = NULL;
@@ -1382,12 +1390,14 @@ static void play(struct gen *g, struct edition *e)
 	e->check_at = e->always_open || !e->min ? NEVER : e->starts_at - 10 * DAY;
 	for (;;) {
 		struct arrival *next = NULL;
+		int64_t t = NEVER;
 		for (unsigned i = 0; i < e->narr; i++) {
-			struct arrival *a = &e->arr[i];
-			if (a->next != N_NONE && (!next || a->t_next < next->t_next))
-				next = a;
+			int64_t d = due(&e->arr[i]);
+			if (d < t) {
+				t = d;
+				next = &e->arr[i];
+			}
 		}
-		int64_t t = next ? next->t_next : NEVER;
 		if (!e->checked && e->check_at < limit && e->check_at <= t) {
 			check_minimum(g, e, e->check_at);
 			if (e->cancelled_at)
@@ -1396,19 +1406,17 @@ static void play(struct gen *g, struct edition *e)
 		}
 		if (!next || t >= limit)
 			break;
+		if (next->state == S_REQUESTED && next->t_remind == t) {
+			/* the approvers are reminded once per step (enrol_tick) */
+			next->t_remind = 0;
+			next->reminded_at = t;
+			event(e, next, t, 0, S_REQUESTED, REASON_REMINDED);
+			continue;
+		}
 		step_arrival(g, e, next);
 	}
 	if (!e->cancelled_at && !e->always_open && e->starts_at <= g->now)
 		start_and_results(g, e);
-	/* requests open past the policy's reminder time were reminded */
-	for (unsigned i = 0; i < e->narr; i++) {
-		struct arrival *a = &e->arr[i];
-		if (!a->asked_at)
-			continue;
-		int64_t due = a->asked_at + (int64_t)lib(g, a)->remind_days * DAY;
-		if (due < (a->answered_at ? a->answered_at : g->now))
-			a->reminded_at = due;
-	}
 }
 
 /* ---- planning
@@ -1691,6 +1699,10 @@ static void plan_dated(struct gen *g, struct edition *e, const struct module *m,
 	/* who teaches */
 	if (owner->nteachers) {
 		e->teachers[e->nteachers++] = owner->teachers[rng_below(&g->rng, owner->nteachers)];
+		/* the demo teacher (docent@) has a full diary */
+		for (unsigned i = 0; i < owner->nteachers; i++)
+			if (owner->teachers[i] == g->logins[6] && rng_permille(&g->rng, 300))
+				e->teachers[0] = g->logins[6];
 		if (owner->nteachers > 1 && rng_permille(&g->rng, 150)) {
 			int64_t t2 = owner->teachers[rng_below(&g->rng, owner->nteachers)];
 			if (t2 != e->teachers[0])
@@ -1955,10 +1967,10 @@ static bool try_script(struct gen *g, struct edition *e, int si)
 	case W_WAITLISTED: {
 		play(g, e); /* full by now? else colleagues from elsewhere fill it first */
 		int64_t free = free_seats(e);
-		a->t_arrive = free > 8 ? 0 : now - DAY;
-		a->d1 = a->d2 = 2 * HOUR;
+		a->t_arrive = free > 8 ? 0 : now - 3 * HOUR;
+		a->d1 = a->d2 = 20 * 60;
 		if (free > 0 && free <= 8)
-			a = add_fillers(g, e, a, si, now - 3 * DAY, free);
+			a = add_fillers(g, e, a, si, now - 5 * HOUR, free);
 		break;
 	}
 	case W_REQUESTED:
@@ -1966,19 +1978,17 @@ static bool try_script(struct gen *g, struct edition *e, int si)
 		a->d1 = -1;
 		break;
 	case W_OFFERED: {
-		play(g, e); /* without them first: when did it fill up? */
-		int64_t t0 = e->full_at + 60;
-		if (!e->full_at || e->full_at > now - 2 * DAY) {
-			/* not full (long enough): colleagues from elsewhere book the
-			 * last seats eight days ago */
-			int64_t free = free_seats(e);
-			if (free < 1 || free > 8) {
-				a->t_arrive = 0; /* played as planned below */
-				break;
-			}
-			t0 = now - 8 * DAY;
-			a = add_fillers(g, e, a, si, t0 - HOUR, free);
+		/* full six hours ago (else colleagues from elsewhere took the last
+		 * seats an hour before), the log-in joins the waitlist, and an hour
+		 * later somebody gives up a seat: an offer open for two days */
+		play(g, e);
+		int64_t free = free_seats(e), t0 = now - 6 * HOUR;
+		if (free > 8) {
+			a->t_arrive = 0; /* played as planned below */
+			break;
 		}
+		if (free > 0)
+			a = add_fillers(g, e, a, si, t0 - HOUR, free);
 		a->t_arrive = t0;
 		a->d1 = a->d2 = 60;
 		/* somebody booked before gives up their seat a few hours ago */

@@ -391,6 +391,17 @@ DB_STMT(stmt_policies, "SELECT COUNT(*) FROM enrol_policies");
 DB_STMT(stmt_policies_with, "SELECT COUNT(*) FROM enrol_policies WHERE approval = $1");
 DB_STMT(stmt_policies_second,
         "SELECT COUNT(*) FROM enrol_policies WHERE second_approver_id IS NOT NULL");
+/* the second step is another manager of the library, as the budget page offers it */
+DB_STMT(stmt_second_not_manager,
+        "SELECT COUNT(*) FROM enrol_policies p WHERE p.second_approver_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.second_approver_id"
+        " AND ms.org_id = p.org_id AND (ms.roles & 2) <> 0)");
+/* a request reminded once its policy's reminder time had passed, with the event to show it */
+DB_STMT(stmt_reminders_bad,
+        "SELECT COUNT(*) FROM enrolments n JOIN enrol_policies p ON p.org_id = n.org_id"
+        " WHERE n.reminded_at IS NOT NULL AND (n.reminded_at < n.requested_at + p.remind_days * 86400"
+        " OR NOT EXISTS (SELECT 1 FROM enrolment_events v WHERE v.enrolment_id = n.id"
+        " AND v.from_state = 'requested' AND v.to_state = 'requested' AND v.at = n.reminded_at))");
 DB_STMT(stmt_defaults_bad,
         "SELECT COUNT(*) FROM budget_defaults WHERE (member_kind = 'employee' AND amount_cents"
         " NOT BETWEEN 60000 AND 125000) OR (member_kind = 'volunteer' AND amount_cents NOT BETWEEN"
@@ -1250,6 +1261,8 @@ static void editions_look_right(void **state)
 	assert_true(COUNT(h, stmt_policies_with, DBP_TEXT("cost"), ) > 0);
 	assert_true(COUNT(h, stmt_policies_with, DBP_TEXT("always"), ) > 0);
 	assert_true(COUNT(h, stmt_policies_second, ) > 0);
+	assert_int_equal(COUNT(h, stmt_second_not_manager, ), 0);
+	assert_int_equal(COUNT(h, stmt_reminders_bad, ), 0);
 	assert_int_equal(COUNT(h, stmt_defaults_bad, ), 0);
 	int64_t accounts = COUNT(h, stmt_accounts, );
 	assert_true(accounts > 1000);
