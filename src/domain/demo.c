@@ -23,6 +23,7 @@
 #include "domain/ctx.h"
 #include "domain/demo_catalog.h"
 #include "domain/demo_data.h"
+#include "domain/demo_enrol.h"
 #include "domain/people.h"
 #include "domain/settings.h"
 
@@ -225,6 +226,7 @@ struct build {
 	unsigned n_orgs, n_people, n_members;
 	const struct demo_org *login_org[L_COUNT];
 	struct demo_catalog_result catalog;
+	struct demo_enrol_result enrol;
 };
 
 static uint64_t hash_str(const char *s)
@@ -672,6 +674,7 @@ static int build_tx(struct db_conn *db, void *cls)
 	b->n_orgs = b->n_people = b->n_members = 0;
 	memset(b->login_org, 0, sizeof b->login_org);
 	memset(&b->catalog, 0, sizeof b->catalog);
+	memset(&b->enrol, 0, sizeof b->enrol);
 	uint64_t expect = (uint64_t)(SECTOR_EMPLOYEES + SECTOR_VOLUNTEERS) * b->permille / 1000 +
 	                  4 * demo_nlibraries + 1024;
 	b->email_cap = 1024;
@@ -703,14 +706,18 @@ static int build_tx(struct db_conn *db, void *cls)
 	/* the catalogue: its own stream from the seed, after the people it refers to */
 	if (!rc)
 		rc = demo_catalog_build(b->ctx, db, b->tmp, b->seed, b->now, &b->catalog);
+	/* editions and enrolments: their own stream too, after the modules */
+	if (!rc)
+		rc = demo_enrol_build(b->ctx, db, b->seed, b->now, &b->enrol);
 	if (rc)
 		return rc;
 	/* One audit row for the whole build (none per row: 30,000 would be noise). */
-	char detail[200];
-	int n = snprintf(
-	    detail, sizeof detail,
-	    "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u", b->seed,
-	    b->permille, b->n_orgs, b->n_people, b->n_members, b->catalog.modules);
+	char detail[300];
+	int n = snprintf(detail, sizeof detail,
+	                 "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u"
+	                 " editions=%u enrolments=%u",
+	                 b->seed, b->permille, b->n_orgs, b->n_people, b->n_members,
+	                 b->catalog.modules, b->enrol.editions, b->enrol.enrolments);
 	if (n < 0 || (size_t)n >= sizeof detail)
 		return CAMPUS_EINTERNAL;
 	return audit_record(b->ctx, "demo.build", "sector", "", "ok", detail);
@@ -753,6 +760,8 @@ int demo_build_scaled(struct ctx *ctx, unsigned long seed, unsigned permille,
 		out->modules = b->catalog.modules;
 		out->local_modules = b->catalog.local_modules;
 		out->reviews = b->catalog.reviews;
+		out->editions = b->enrol.editions;
+		out->enrolments = b->enrol.enrolments;
 		out->organisations = b->n_orgs;
 		out->people = b->n_people;
 		out->memberships = b->n_members;

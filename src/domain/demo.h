@@ -25,6 +25,7 @@ struct demo_login {
 struct demo_result {
 	unsigned organisations, people, memberships;
 	unsigned modules, local_modules, reviews; /* the catalogue (demo_catalog.c) */
+	unsigned editions, enrolments;            /* demo_enrol.c */
 	struct demo_login logins[DEMO_LOGINS_MAX];
 	unsigned nlogins;
 	const char *password; /* DEMO_PASSWORD */

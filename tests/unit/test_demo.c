@@ -247,6 +247,198 @@ DB_STMT(stmt_catalog_rows,
         "SELECT v.title, v.state, v.load_tenths, v.price_cents, COALESCE(v.points_tenths, 0)"
         " FROM module_versions v ORDER BY v.id");
 
+/* ---- editions and enrolments (demo_enrol.c): an independent recount ---- */
+DB_STMT(stmt_count_editions, "SELECT COUNT(*) FROM editions");
+DB_STMT(stmt_count_enrolments, "SELECT COUNT(*) FROM enrolments");
+DB_STMT(stmt_count_enrol_rows,
+        "SELECT (SELECT COUNT(*) FROM edition_meetings) + (SELECT COUNT(*) FROM enrolment_events)"
+        " + (SELECT COUNT(*) FROM attendance)");
+DB_STMT(stmt_cancelled_editions, "SELECT COUNT(*) FROM editions WHERE cancelled_at IS NOT NULL");
+DB_STMT(stmt_enrolments_in_state, "SELECT COUNT(*) FROM enrolments WHERE state = $1");
+/* seats_taken: seat-holding enrolments plus unused reserved seats; 0 once cancelled */
+DB_STMT(stmt_seats_wrong,
+        "SELECT COUNT(*) FROM editions e WHERE e.seats_taken <> CASE WHEN e.cancelled_at IS NOT NULL"
+        " THEN 0 ELSE (SELECT COUNT(*) FROM enrolments n WHERE n.edition_id = e.id AND n.state IN"
+        " ('enrolled', 'offered', 'attended', 'completed', 'not_completed', 'no_show'))"
+        " + COALESCE((SELECT SUM(r.seats - r.used) FROM edition_reservations r"
+        " WHERE r.edition_id = e.id), 0) END");
+/* a coming edition: exactly enrolled + offered + unused reserved seats */
+DB_STMT(stmt_coming_seats_wrong,
+        "SELECT COUNT(*) FROM editions e WHERE e.starts_at > $1 AND e.cancelled_at IS NULL"
+        " AND e.seats_taken <> (SELECT COUNT(*) FROM enrolments n WHERE n.edition_id = e.id"
+        " AND n.state IN ('enrolled', 'offered')) + COALESCE((SELECT SUM(r.seats - r.used)"
+        " FROM edition_reservations r WHERE r.edition_id = e.id), 0)");
+DB_STMT(stmt_over_capacity,
+        "SELECT COUNT(*) FROM editions WHERE capacity IS NOT NULL AND seats_taken > capacity");
+DB_STMT(stmt_reservation_used_wrong,
+        "SELECT COUNT(*) FROM edition_reservations r WHERE r.used > r.seats OR r.used <>"
+        " (SELECT COUNT(*) FROM enrolments n WHERE n.reservation_id = r.id AND n.state IN"
+        " ('enrolled', 'offered', 'attended', 'completed', 'not_completed', 'no_show'))");
+/* the waitlist in the order people joined it (their event to 'waitlisted') */
+DB_STMT(stmt_waitlist_out_of_order,
+        "SELECT COUNT(*) FROM enrolments a JOIN enrolments b ON b.edition_id = a.edition_id"
+        " AND b.state = 'waitlisted' AND a.waitlist_pos < b.waitlist_pos WHERE a.state = 'waitlisted'"
+        " AND (SELECT MAX(v.id) FROM enrolment_events v WHERE v.enrolment_id = a.id"
+        " AND v.to_state = 'waitlisted') > (SELECT MAX(v.id) FROM enrolment_events v"
+        " WHERE v.enrolment_id = b.id AND v.to_state = 'waitlisted')");
+DB_STMT(stmt_waitlist_bad,
+        "SELECT COUNT(*) FROM enrolments n JOIN editions e ON e.id = n.edition_id"
+        " WHERE n.state = 'waitlisted' AND (n.waitlist_pos IS NULL OR n.waitlist_pos < 1"
+        " OR n.waitlist_pos > e.waitlist_seq OR e.seats_taken < e.capacity OR e.starts_at <= $1"
+        " OR EXISTS (SELECT 1 FROM enrolments m WHERE m.edition_id = n.edition_id"
+        " AND m.id <> n.id AND m.state = 'waitlisted' AND m.waitlist_pos = n.waitlist_pos)"
+        " OR EXISTS (SELECT 1 FROM edition_reservations r WHERE r.edition_id = n.edition_id"
+        " AND r.org_id = n.org_id AND r.used < r.seats))");
+DB_STMT(stmt_live_twice,
+        "SELECT COUNT(*) FROM (SELECT edition_id, person_id FROM enrolments WHERE state IN"
+        " ('requested', 'waitlisted', 'offered', 'enrolled', 'attended', 'completed',"
+        " 'not_completed', 'no_show') GROUP BY edition_id, person_id HAVING COUNT(*) > 1) t");
+/* every enrolment's events: a chain from '' to its state, in time order, none ahead */
+DB_STMT(stmt_events_last_wrong,
+        "SELECT COUNT(*) FROM enrolments n WHERE n.state <> COALESCE((SELECT v.to_state FROM"
+        " enrolment_events v WHERE v.enrolment_id = n.id ORDER BY v.id DESC LIMIT 1), '')");
+DB_STMT(stmt_events_chain_broken,
+        "SELECT COUNT(*) FROM (SELECT from_state, to_state, at, LAG(to_state, 1, '') OVER"
+        " (PARTITION BY enrolment_id ORDER BY id) AS prev, LAG(at, 1, 0) OVER"
+        " (PARTITION BY enrolment_id ORDER BY id) AS prev_at FROM enrolment_events) t"
+        " WHERE from_state <> prev OR at < prev_at OR at > $1"
+        " OR (from_state = to_state AND to_state <> 'requested')");
+DB_STMT(stmt_events_before_request,
+        "SELECT COUNT(*) FROM enrolment_events v JOIN enrolments n ON n.id = v.enrolment_id"
+        " WHERE v.at < n.requested_at OR n.updated_at > $1 OR n.requested_at > n.updated_at");
+DB_STMT(stmt_requests_bad,
+        "SELECT COUNT(*) FROM enrolments n JOIN editions e ON e.id = n.edition_id"
+        " LEFT JOIN enrol_policies p ON p.org_id = n.org_id WHERE n.state = 'requested'"
+        " AND (p.org_id IS NULL OR n.approval_step NOT IN (1, 2) OR (n.approval_step = 2"
+        " AND p.second_approver_id IS NULL) OR e.starts_at <= $1"
+        " OR n.requested_at < $1 - p.expire_days * 86400)");
+DB_STMT(stmt_offers_bad,
+        "SELECT COUNT(*) FROM enrolments n JOIN editions e ON e.id = n.edition_id"
+        " WHERE n.state = 'offered' AND (n.offer_expires_at IS NULL OR n.offer_expires_at <= $1"
+        " OR e.offer_hours = 0 OR e.starts_at <= $1)");
+DB_STMT(stmt_budget_sums_wrong,
+        "SELECT COUNT(*) FROM budget_accounts b WHERE b.reserved_cents <> COALESCE((SELECT"
+        " SUM(n.price_cents) FROM enrolments n WHERE n.org_id = b.org_id AND n.person_id ="
+        " b.person_id AND n.budget_year = b.year AND n.budget_state = 'reserved'), 0)"
+        " OR b.spent_cents <> COALESCE((SELECT SUM(n.price_cents) FROM enrolments n"
+        " WHERE n.org_id = b.org_id AND n.person_id = b.person_id AND n.budget_year = b.year"
+        " AND n.budget_state = 'settled'), 0) OR b.reserved_cents + b.spent_cents > b.amount_cents");
+DB_STMT(stmt_budget_without_account,
+        "SELECT COUNT(*) FROM enrolments n WHERE n.budget_state IN ('reserved', 'settled')"
+        " AND NOT EXISTS (SELECT 1 FROM budget_accounts b WHERE b.org_id = n.org_id"
+        " AND b.person_id = n.person_id AND b.year = n.budget_year)");
+/* reserved: approved and still to come; settled: a result; none for free editions */
+DB_STMT(stmt_budget_state_wrong,
+        "SELECT COUNT(*) FROM enrolments n WHERE (n.budget_state = 'reserved' AND n.state NOT IN"
+        " ('enrolled', 'waitlisted', 'offered', 'attended'))"
+        " OR (n.budget_state = 'settled' AND n.state NOT IN ('completed', 'not_completed',"
+        " 'no_show')) OR (n.budget_state IS NOT NULL AND (n.price_cents = 0"
+        " OR n.budget_year IS NULL)) OR (n.state IN ('cancelled', 'refused', 'expired')"
+        " AND n.budget_state IN ('reserved', 'settled'))");
+DB_STMT(stmt_budget_library_off,
+        "SELECT COUNT(*) FROM budget_accounts b WHERE NOT EXISTS (SELECT 1 FROM enrol_policies p"
+        " WHERE p.org_id = b.org_id AND p.budgets)");
+DB_STMT(stmt_attendance_bad,
+        "SELECT COUNT(*) FROM attendance a JOIN enrolments n ON n.id = a.enrolment_id"
+        " JOIN edition_meetings m ON m.id = a.meeting_id WHERE m.edition_id <> n.edition_id"
+        " OR n.state NOT IN ('enrolled', 'attended', 'completed', 'not_completed', 'no_show')"
+        " OR a.registered_at > $1 OR a.registered_at < m.starts_at"
+        " OR (n.state IN ('enrolled', 'no_show') AND a.present)");
+DB_STMT(stmt_attended_without_presence,
+        "SELECT COUNT(*) FROM enrolments n JOIN editions e ON e.id = n.edition_id"
+        " WHERE NOT e.always_open AND n.state IN ('attended', 'completed', 'not_completed')"
+        " AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.enrolment_id = n.id AND a.present)");
+DB_STMT(stmt_editions_shape_bad,
+        "SELECT COUNT(*) FROM editions e JOIN modules m ON m.id = e.module_id"
+        " JOIN module_versions v ON v.id = m.published_version_id WHERE e.provider_id <> m.provider_id"
+        " OR (v.format = 'elearning') <> (e.always_open = TRUE)"
+        " OR (e.always_open AND (e.capacity IS NOT NULL OR e.starts_at IS NOT NULL"
+        " OR EXISTS (SELECT 1 FROM edition_meetings x WHERE x.edition_id = e.id)))"
+        " OR (NOT e.always_open AND ((SELECT COUNT(*) FROM edition_meetings x WHERE x.edition_id ="
+        " e.id) NOT BETWEEN 1 AND 4 OR e.starts_at <> (SELECT MIN(x.starts_at) FROM"
+        " edition_meetings x WHERE x.edition_id = e.id) OR e.ends_at <> (SELECT MAX(x.ends_at)"
+        " FROM edition_meetings x WHERE x.edition_id = e.id) OR e.enrol_opens_at >= e.enrol_closes_at"
+        " OR e.enrol_closes_at > e.starts_at OR e.created_at > e.enrol_opens_at))"
+        " OR (v.format IN ('classroom', 'blended') AND (e.capacity NOT BETWEEN 12 AND 24"
+        " OR e.place NOT LIKE '%, %'))"
+        " OR (v.format = 'online_live' AND (e.online_url NOT LIKE 'https://%' OR e.place <> ''))");
+DB_STMT(stmt_elearning_editions,
+        "SELECT (SELECT COUNT(*) FROM modules m JOIN module_versions v ON v.id ="
+        " m.published_version_id WHERE v.format = 'elearning') - (SELECT COUNT(DISTINCT module_id)"
+        " FROM editions WHERE always_open) + (SELECT COUNT(*) FROM (SELECT module_id FROM editions"
+        " WHERE always_open GROUP BY module_id HAVING COUNT(*) > 1) t)");
+DB_STMT(stmt_unpublished_editions,
+        "SELECT COUNT(*) FROM editions e JOIN modules m ON m.id = e.module_id"
+        " WHERE m.published_version_id IS NULL");
+DB_STMT(stmt_editions_in_window,
+        "SELECT COUNT(*) FROM editions WHERE starts_at >= $1 AND starts_at < $2");
+DB_STMT(stmt_teachers_bad,
+        "SELECT COUNT(*) FROM edition_teachers t JOIN editions e ON e.id = t.edition_id"
+        " WHERE NOT EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = t.person_id"
+        " AND ms.org_id = e.provider_id AND (ms.roles & 8) <> 0)");
+DB_STMT(stmt_outsiders,
+        "SELECT COUNT(*) FROM enrolments n JOIN edition_audience_orgs a ON a.edition_id ="
+        " n.edition_id WHERE n.org_id <> a.org_id");
+DB_STMT(stmt_wrong_audience,
+        "SELECT COUNT(*) FROM enrolments n JOIN editions e ON e.id = n.edition_id"
+        " JOIN modules m ON m.id = e.module_id JOIN module_versions v ON v.id ="
+        " m.published_version_id JOIN memberships ms ON ms.person_id = n.person_id"
+        " AND ms.org_id = n.org_id WHERE (v.audience = 'employees' AND ms.kind <> 'employee')"
+        " OR (v.audience = 'volunteers' AND ms.kind <> 'volunteer')");
+DB_STMT(stmt_meeting_times,
+        "SELECT m.starts_at, m.ends_at FROM edition_meetings m ORDER BY m.id");
+DB_STMT(stmt_policies, "SELECT COUNT(*) FROM enrol_policies");
+DB_STMT(stmt_policies_with, "SELECT COUNT(*) FROM enrol_policies WHERE approval = $1");
+DB_STMT(stmt_policies_second,
+        "SELECT COUNT(*) FROM enrol_policies WHERE second_approver_id IS NOT NULL");
+/* the second step is another manager of the library, as the budget page offers it */
+DB_STMT(stmt_second_not_manager,
+        "SELECT COUNT(*) FROM enrol_policies p WHERE p.second_approver_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.second_approver_id"
+        " AND ms.org_id = p.org_id AND (ms.roles & 2) <> 0)");
+/* a request reminded once its policy's reminder time had passed, with the event to show it */
+DB_STMT(stmt_reminders_bad,
+        "SELECT COUNT(*) FROM enrolments n JOIN enrol_policies p ON p.org_id = n.org_id"
+        " WHERE n.reminded_at IS NOT NULL AND (n.reminded_at < n.requested_at + p.remind_days * 86400"
+        " OR NOT EXISTS (SELECT 1 FROM enrolment_events v WHERE v.enrolment_id = n.id"
+        " AND v.from_state = 'requested' AND v.to_state = 'requested' AND v.at = n.reminded_at))");
+DB_STMT(stmt_defaults_bad,
+        "SELECT COUNT(*) FROM budget_defaults WHERE (member_kind = 'employee' AND amount_cents"
+        " NOT BETWEEN 60000 AND 125000) OR (member_kind = 'volunteer' AND amount_cents NOT BETWEEN"
+        " 10000 AND 35000)");
+DB_STMT(stmt_personal_accounts, "SELECT COUNT(*) FROM budget_accounts WHERE personal");
+DB_STMT(stmt_accounts, "SELECT COUNT(*) FROM budget_accounts");
+/* the demo log-ins */
+DB_STMT(stmt_login_enrolments,
+        "SELECT COUNT(*) FROM enrolments n JOIN people p ON p.id = n.person_id"
+        " JOIN editions e ON e.id = n.edition_id WHERE p.email = $1 AND n.state = $2"
+        " AND (e.starts_at > $3) = ($4 = 1)");
+DB_STMT(stmt_login_request_step1,
+        "SELECT COUNT(*) FROM enrolments n JOIN people p ON p.id = n.person_id"
+        " JOIN organisations o ON o.id = n.org_id WHERE p.email = $1 AND n.state = 'requested'"
+        " AND n.approval_step = 1 AND o.slug = 'bibliotheek-utrecht'");
+DB_STMT(stmt_manager_inbox,
+        "SELECT COUNT(*) FROM enrolments n JOIN memberships ms ON ms.org_id = n.org_id"
+        " AND (ms.roles & 2) <> 0 JOIN people p ON p.id = ms.person_id WHERE p.email = $1"
+        " AND n.state = 'requested' AND n.approval_step = 1 AND n.person_id <> p.id");
+DB_STMT(stmt_manager_budgets,
+        "SELECT COUNT(*) FROM budget_accounts b JOIN enrol_policies pol ON pol.org_id = b.org_id"
+        " AND pol.budgets JOIN memberships ms ON ms.org_id = b.org_id AND (ms.roles & 2) <> 0"
+        " JOIN people p ON p.id = ms.person_id WHERE p.email = $1 AND b.year = $2"
+        " AND pol.approval <> 'none' AND pol.second_approver_id IS NOT NULL");
+DB_STMT(stmt_provider_planning,
+        "SELECT COUNT(*) FROM enrolments n JOIN editions e ON e.id = n.edition_id"
+        " JOIN memberships ms ON ms.org_id = e.provider_id AND (ms.roles & 4) <> 0"
+        " JOIN people p ON p.id = ms.person_id WHERE p.email = $1 AND e.starts_at > $2"
+        " AND n.state = 'enrolled'");
+DB_STMT(stmt_teacher_editions,
+        "SELECT COUNT(*) FROM edition_teachers t JOIN people p ON p.id = t.person_id"
+        " JOIN editions e ON e.id = t.edition_id WHERE p.email = $1 AND (e.starts_at > $2) = ($3 = 1)"
+        " AND EXISTS (SELECT 1 FROM enrolments n WHERE n.edition_id = e.id)");
+DB_STMT(stmt_enrol_rows,
+        "SELECT e.code, n.state, n.person_id, n.price_cents FROM enrolments n"
+        " JOIN editions e ON e.id = n.edition_id ORDER BY n.id");
+
 static const char *base_url; /* CAMPUS_TEST_DB or sqlite::memory: */
 static bool pg;
 
@@ -376,6 +568,12 @@ static uint64_t email_hash(struct dbh *h, int64_t *n, int64_t *bad)
 
 /* FNV-1a over the catalogue: title, state, load, price and points of every
  * version in id order. */
+struct enrol_walk {
+	const char *code, *state;
+	int64_t person, price;
+	uint64_t hash;
+};
+
 struct catalog_walk {
 	const char *title, *state;
 	int64_t load, price, points;
@@ -401,6 +599,18 @@ static int catalog_row(void *cls)
 	return 0;
 }
 
+static int enrol_row(void *cls)
+{
+	struct enrol_walk *w = cls;
+	char nums[64];
+	snprintf(nums, sizeof nums, "%lld %lld", (long long)w->person, (long long)w->price);
+	fnv_str(&w->hash, w->code);
+	fnv_str(&w->hash, w->state);
+	fnv_str(&w->hash, nums);
+	return 0;
+}
+
+/* Of the module versions and of the enrolments, in id order. */
 static uint64_t catalog_hash(struct dbh *h)
 {
 	struct catalog_walk w = {.hash = 1469598103934665603ULL};
@@ -411,8 +621,15 @@ static uint64_t catalog_hash(struct dbh *h)
 	                  h->arena, catalog_row, &w);
 	if (rc)
 		fail_msg("catalogue: %d %s", rc, db_errmsg(h->db));
+	struct enrol_walk ew = {.hash = w.hash};
+	rc = db_query(h->db, &stmt_enrol_rows, (const struct db_param[]){DBP_END},
+	              (const struct db_col[]){DBC_TEXT(&ew.code), DBC_TEXT(&ew.state),
+	                                      DBC_INT(&ew.person), DBC_INT(&ew.price), DBC_END},
+	              h->arena, enrol_row, &ew);
+	if (rc)
+		fail_msg("enrolments: %d %s", rc, db_errmsg(h->db));
 	arena_reset(h->arena);
-	return w.hash;
+	return ew.hash;
 }
 
 static int group_setup(void **state)
@@ -936,6 +1153,158 @@ static void catalogue_reviews_carry_on(void **state)
 	arena_reset(h->arena);
 }
 
+/* ---- editions and enrolments -------------------------------------------------------- */
+
+static void enrolment_counts(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t editions = COUNT(h, stmt_count_editions, ),
+	        enrolments = COUNT(h, stmt_count_enrolments, );
+	printf("# editions %lld (%lld cancelled), enrolments %lld, meetings + events + attendance"
+	       " %lld, budget accounts %lld\n",
+	       (long long)editions, (long long)COUNT(h, stmt_cancelled_editions, ),
+	       (long long)enrolments, (long long)COUNT(h, stmt_count_enrol_rows, ),
+	       (long long)COUNT(h, stmt_accounts, ));
+	assert_int_equal(editions, main_result.editions);
+	assert_int_equal(enrolments, main_result.enrolments);
+	assert_in_range(editions, 7500, 12000);
+	assert_in_range(enrolments, 60000, 120000);
+	/* a few called off for too few participants */
+	assert_in_range(COUNT(h, stmt_cancelled_editions, ) * 1000 / editions, 5, 60);
+	/* three years back and one ahead, every year */
+	int64_t now = fixed_now();
+	for (int y = -3; y <= 0; y++)
+		assert_in_range(COUNT(h, stmt_editions_in_window, DBP_INT(now + y * 365 * 86400LL),
+		                      DBP_INT(now + (y + 1) * 365 * 86400LL), ),
+		                1000, 4000);
+	/* every state of the machine, each more than a handful of times */
+	static const char *const states[] = {"requested", "refused", "expired", "waitlisted",
+	                                     "offered",   "enrolled", "cancelled", "attended",
+	                                     "no_show",   "completed", "not_completed"};
+	for (size_t i = 0; i < sizeof states / sizeof states[0]; i++) {
+		int64_t n = COUNT(h, stmt_enrolments_in_state, DBP_TEXT(states[i]), );
+		if (n < (strcmp(states[i], "offered") == 0 ? 1 : 20))
+			fail_msg("state %s: %lld enrolments", states[i], (long long)n);
+	}
+	assert_true(COUNT(h, stmt_enrolments_in_state, DBP_TEXT("completed"), ) > enrolments / 2);
+}
+
+static void enrolment_invariants(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t now = fixed_now();
+	assert_int_equal(COUNT(h, stmt_seats_wrong, ), 0);
+	assert_int_equal(COUNT(h, stmt_coming_seats_wrong, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_over_capacity, ), 0);
+	assert_int_equal(COUNT(h, stmt_reservation_used_wrong, ), 0);
+	assert_int_equal(COUNT(h, stmt_waitlist_out_of_order, ), 0);
+	assert_int_equal(COUNT(h, stmt_waitlist_bad, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_live_twice, ), 0);
+	assert_int_equal(COUNT(h, stmt_events_last_wrong, ), 0);
+	assert_int_equal(COUNT(h, stmt_events_chain_broken, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_events_before_request, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_requests_bad, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_offers_bad, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_budget_sums_wrong, ), 0);
+	assert_int_equal(COUNT(h, stmt_budget_without_account, ), 0);
+	assert_int_equal(COUNT(h, stmt_budget_state_wrong, ), 0);
+	assert_int_equal(COUNT(h, stmt_budget_library_off, ), 0);
+	assert_int_equal(COUNT(h, stmt_attendance_bad, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_attended_without_presence, ), 0);
+}
+
+struct meeting_walk {
+	int64_t starts_at, ends_at;
+	unsigned n, bad;
+};
+
+static int meeting_row(void *cls)
+{
+	struct meeting_walk *w = cls;
+	/* the Netherlands: UTC+1 or +2; working days, between 8:30 and 17:30 local */
+	time_t t = (time_t)(w->starts_at + 3600);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	int64_t len = w->ends_at - w->starts_at;
+	if (tm.tm_wday == 0 || tm.tm_wday == 6 || tm.tm_hour < 7 || tm.tm_hour > 16 || len < 3600 ||
+	    len > 8 * 3600)
+		w->bad++;
+	w->n++;
+	return 0;
+}
+
+static void editions_look_right(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	assert_int_equal(COUNT(h, stmt_editions_shape_bad, ), 0);
+	assert_int_equal(COUNT(h, stmt_elearning_editions, ), 0);
+	assert_int_equal(COUNT(h, stmt_unpublished_editions, ), 0);
+	assert_int_equal(COUNT(h, stmt_teachers_bad, ), 0);
+	assert_int_equal(COUNT(h, stmt_outsiders, ), 0);
+	assert_int_equal(COUNT(h, stmt_wrong_audience, ), 0);
+	struct meeting_walk w = {0};
+	assert_int_equal(db_query(h->db, &stmt_meeting_times, (const struct db_param[]){DBP_END},
+	                          (const struct db_col[]){DBC_INT(&w.starts_at), DBC_INT(&w.ends_at),
+	                                                  DBC_END},
+	                          h->arena, meeting_row, &w),
+	                 0);
+	arena_reset(h->arena);
+	assert_true(w.n > 10000);
+	assert_int_equal(w.bad, 0);
+	/* about a third of the libraries decide on enrolments; budgets within the sector's range */
+	int64_t libraries = COUNT(h, stmt_count_orgs_kind, DBP_TEXT("library"), ),
+	        policies = COUNT(h, stmt_policies, );
+	assert_in_range(policies * 100 / libraries, 22, 45);
+	assert_true(COUNT(h, stmt_policies_with, DBP_TEXT("cost"), ) > 0);
+	assert_true(COUNT(h, stmt_policies_with, DBP_TEXT("always"), ) > 0);
+	assert_true(COUNT(h, stmt_policies_second, ) > 0);
+	assert_int_equal(COUNT(h, stmt_second_not_manager, ), 0);
+	assert_int_equal(COUNT(h, stmt_reminders_bad, ), 0);
+	assert_int_equal(COUNT(h, stmt_defaults_bad, ), 0);
+	int64_t accounts = COUNT(h, stmt_accounts, );
+	assert_true(accounts > 1000);
+	int64_t personal = COUNT(h, stmt_personal_accounts, );
+	assert_true(personal > 0 && personal < accounts / 2);
+}
+
+/* The printed log-ins have something to show on every page of this issue. */
+static void demo_logins_have_enrolments(void **state)
+{
+	(void)state;
+	struct dbh *h = &main_db;
+	int64_t now = fixed_now();
+	const char *emp = "medewerker@bibliotheek-utrecht.demo",
+	           *vol = "vrijwilliger@bibliotheek-utrecht.demo",
+	           *manager = "manager@bibliotheek-utrecht.demo";
+#define LOGIN(email, st, coming)                                                                   \
+	COUNT(h, stmt_login_enrolments, DBP_TEXT(email), DBP_TEXT(st), DBP_INT(now), DBP_INT(coming), )
+	assert_true(LOGIN(emp, "enrolled", 1) >= 2);
+	assert_true(LOGIN(emp, "waitlisted", 1) >= 1);
+	assert_true(LOGIN(emp, "offered", 1) >= 1);
+	assert_true(LOGIN(emp, "completed", 0) >= 3);
+	assert_true(COUNT(h, stmt_login_request_step1, DBP_TEXT(emp), ) >= 1);
+	assert_true(LOGIN(vol, "enrolled", 1) >= 1);
+	assert_true(LOGIN(vol, "completed", 0) >= 1);
+#undef LOGIN
+	/* the manager: requests of colleagues (the employee's among them) and a budget table */
+	assert_true(COUNT(h, stmt_manager_inbox, DBP_TEXT(manager), ) >= 3);
+	time_t t = (time_t)now;
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	assert_true(COUNT(h, stmt_manager_budgets, DBP_TEXT(manager), DBP_INT(tm.tm_year + 1900), ) >
+	            20);
+	/* the provider: coming editions with participants; the teacher: past and coming */
+	assert_true(COUNT(h, stmt_provider_planning, DBP_TEXT("aanbieder@go-opleidingen.demo"),
+	                  DBP_INT(now), ) > 100);
+	assert_true(COUNT(h, stmt_teacher_editions, DBP_TEXT("docent@go-opleidingen.demo"),
+	                  DBP_INT(now), DBP_INT(1), ) >= 3);
+	assert_true(COUNT(h, stmt_teacher_editions, DBP_TEXT("docent@go-opleidingen.demo"),
+	                  DBP_INT(now), DBP_INT(0), ) >= 10);
+}
+
 static void second_build_refused(void **state)
 {
 	(void)state;
@@ -1017,6 +1386,10 @@ int main(void)
 	    cmocka_unit_test(catalogue_reviews),
 	    cmocka_unit_test(catalogue_recognition),
 	    cmocka_unit_test(catalogue_modules_valid),
+	    cmocka_unit_test(enrolment_counts),
+	    cmocka_unit_test(enrolment_invariants),
+	    cmocka_unit_test(editions_look_right),
+	    cmocka_unit_test(demo_logins_have_enrolments),
 	    cmocka_unit_test(catalogue_reviews_carry_on),
 	    cmocka_unit_test(second_build_refused),
 	    cmocka_unit_test(same_seed_same_people),
