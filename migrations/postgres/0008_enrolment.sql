@@ -145,7 +145,7 @@ CREATE TABLE enrolment_events (
   to_state TEXT NOT NULL,
   reason TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX enrolment_events_enrolment ON enrolment_events (enrolment_id);
+CREATE INDEX enrolment_events_enrolment ON enrolment_events (enrolment_id, id);
 
 -- Yearly training budget per person (R12), one row per library, person and
 -- year, created from the group default on first use. reserved and spent
