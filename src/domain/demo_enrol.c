@@ -2366,6 +2366,20 @@ static int build(struct gen *g)
 	return rc;
 }
 
+/* The demo's history includes the reminders a running server would already
+ * have sent: otherwise the first enrol_tick after `campus demo` would mail
+ * hundreds of people at once (and hold up every other e-mail behind them). */
+DB_STMT(stmt_de_reminded_meetings,
+        "INSERT INTO meeting_reminders (enrolment_id, meeting_id, sent_at) "
+        "SELECT x.id, mt.id, $1 FROM edition_meetings mt JOIN enrolments x "
+        "ON x.edition_id = mt.edition_id AND x.state = 'enrolled' "
+        "WHERE mt.starts_at > $1 AND mt.starts_at <= $2 "
+        "ON CONFLICT (enrolment_id, meeting_id) DO NOTHING");
+DB_STMT(stmt_de_reminded_requests,
+        "UPDATE enrolments SET reminded_at = $1 WHERE state = 'requested' AND reminded_at IS NULL "
+        "AND requested_at + 86400 * COALESCE((SELECT pl.remind_days FROM enrol_policies pl "
+        "WHERE pl.org_id = enrolments.org_id), 3) <= $1");
+
 int demo_enrol_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, int64_t now,
                      struct demo_enrol_result *out)
 {
@@ -2389,6 +2403,14 @@ int demo_enrol_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, in
 		rc = db_exec(db, &stmt_de_cache_big, (const struct db_param[]){DBP_END}, NULL);
 	if (!rc)
 		rc = build(g);
+	/* A day more than enrol_tick's two: the tests' servers start minutes later. */
+	if (!rc)
+		rc = db_exec(db, &stmt_de_reminded_meetings,
+		             (const struct db_param[]){DBP_INT(now), DBP_INT(now + 3 * 86400), DBP_END},
+		             NULL);
+	if (!rc)
+		rc = db_exec(db, &stmt_de_reminded_requests, (const struct db_param[]){DBP_INT(now), DBP_END},
+		             NULL);
 	if (!rc)
 		rc = db_exec(db, &stmt_de_cache_default, (const struct db_param[]){DBP_END}, NULL);
 	if (!rc && out)
