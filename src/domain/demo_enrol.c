@@ -2375,10 +2375,15 @@ DB_STMT(stmt_de_reminded_meetings,
         "ON x.edition_id = mt.edition_id AND x.state = 'enrolled' "
         "WHERE mt.starts_at > $1 AND mt.starts_at <= $2 "
         "ON CONFLICT (enrolment_id, meeting_id) DO NOTHING");
+#define DE_REMIND_DUE                                                                              \
+	"x.state = 'requested' AND x.reminded_at IS NULL AND x.requested_at + 86400 * "                \
+	"COALESCE((SELECT pl.remind_days FROM enrol_policies pl WHERE pl.org_id = x.org_id), 3) <= $1"
+DB_STMT(stmt_de_reminded_events,
+        "INSERT INTO enrolment_events (enrolment_id, at, from_state, to_state, reason) "
+        "SELECT x.id, $1, 'requested', 'requested', 'Herinnering verstuurd.' FROM enrolments x "
+        "WHERE " DE_REMIND_DUE);
 DB_STMT(stmt_de_reminded_requests,
-        "UPDATE enrolments SET reminded_at = $1 WHERE state = 'requested' AND reminded_at IS NULL "
-        "AND requested_at + 86400 * COALESCE((SELECT pl.remind_days FROM enrol_policies pl "
-        "WHERE pl.org_id = enrolments.org_id), 3) <= $1");
+        "UPDATE enrolments AS x SET reminded_at = $1 WHERE " DE_REMIND_DUE);
 
 int demo_enrol_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, int64_t now,
                      struct demo_enrol_result *out)
@@ -2407,6 +2412,9 @@ int demo_enrol_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, in
 	if (!rc)
 		rc = db_exec(db, &stmt_de_reminded_meetings,
 		             (const struct db_param[]){DBP_INT(now), DBP_INT(now + 3 * 86400), DBP_END},
+		             NULL);
+	if (!rc)
+		rc = db_exec(db, &stmt_de_reminded_events, (const struct db_param[]){DBP_INT(now), DBP_END},
 		             NULL);
 	if (!rc)
 		rc = db_exec(db, &stmt_de_reminded_requests, (const struct db_param[]){DBP_INT(now), DBP_END},
