@@ -85,6 +85,9 @@ for (const { label, options, offset } of RUNS) {
 			const always = page.getByLabel(/Altijd open/);
 			if (await always.isChecked()) await always.uncheck();
 			await page.getByLabel('Aantal plaatsen').fill('12');
+			// Free: Utrecht's demo policy asks approval for paid editions, and
+			// the employee below must get a seat straight away.
+			await page.locator('#prijs').fill('0');
 			await page.locator('#datum1').fill(day(offset));
 			await page.locator('#begin1').fill('09:30');
 			await page.locator('#einde1').fill('08:00'); // before the start

@@ -108,9 +108,13 @@ static bool manages_offering(struct req *r)
 
 /* ---- the planning list ---- */
 
-static const char *const periods[] = {"komend", "verleden", "alles"};
-static const char *const period_labels[] = {N_("Vanaf deze maand"), N_("Afgelopen drie jaar"),
+/* The default is a quarter: a provider with hundreds of editions a year
+ * gets a page that reads (and loads) quickly. */
+static const char *const periods[] = {"komend", "jaar", "verleden", "alles"};
+static const char *const period_labels[] = {N_("Deze maand en de twee volgende"),
+                                            N_("Vanaf deze maand"), N_("Afgelopen drie jaar"),
                                             N_("Alles")};
+#define NPERIODS (sizeof periods / sizeof periods[0])
 
 static json_t *summary_json(struct req *r, const struct edition_summary *s, int64_t now,
                             bool manage)
@@ -144,9 +148,9 @@ int page_planning(struct req *r)
 	const char *period = req_query(r, "periode");
 	size_t p = 0;
 	if (period && *period) {
-		while (p < 3 && strcmp(periods[p], period))
+		while (p < NPERIODS && strcmp(periods[p], period))
 			p++;
-		if (p == 3)
+		if (p == NPERIODS)
 			return reply_error(r, CAMPUS_EINVAL, req_tr(r, "Kies een bestaande periode."));
 	}
 	int64_t module_filter = 0;
@@ -157,10 +161,15 @@ int page_planning(struct req *r)
 	struct when_local today;
 	when_to_local(now, &today);
 	int64_t from = 0, to = INT64_MAX;
-	if (p == 0 && !when_from_local(today.year, today.month, 1, 0, 0, &from))
+	if (p <= 1 && !when_from_local(today.year, today.month, 1, 0, 0, &from))
 		from = now;
-	else if (p == 1)
+	if (p == 0) {
+		int month = today.month + 3, year = today.year + (month > 12);
+		if (!when_from_local(year, month > 12 ? month - 12 : month, 1, 0, 0, &to))
+			to = now + 92 * 86400;
+	} else if (p == 2) {
 		from = now - 3 * 366 * 86400, to = now;
+	}
 	bool manage = manages_offering(r);
 	struct edition_summary *rows;
 	size_t n;
@@ -203,7 +212,7 @@ int page_planning(struct req *r)
 	json_object_set_new(data, "count", json_integer((json_int_t)shown));
 	json_object_set_new(data, "manage", json_boolean(manage));
 	json_t *plist = json_array();
-	for (size_t i = 0; i < 3; i++)
+	for (size_t i = 0; i < NPERIODS; i++)
 		json_array_append_new(plist, json_pack("{s:s, s:s, s:b}", "value", periods[i], "label",
 		                                       req_tr(r, period_labels[i]), "selected", i == p));
 	json_object_set_new(data, "periods", plist);
