@@ -127,7 +127,6 @@ DB_STMT(stmt_ed_reserve_delete, "DELETE FROM edition_reservations WHERE id = $1"
 DB_STMT(stmt_ed_seats_add,
         "UPDATE editions SET seats_taken = seats_taken + $2 WHERE id = $1 "
         "AND (capacity IS NULL OR seats_taken + $2 <= capacity) AND seats_taken + $2 >= 0");
-DB_STMT(stmt_ed_org_kind, "SELECT kind FROM organisations WHERE id = $1");
 
 /* ---- helpers ---- */
 
@@ -878,15 +877,10 @@ int edition_reserve(struct ctx *ctx, int64_t edition_id, int64_t org_id, int64_t
 	                       (ctx->actor.roles & ROLE_MANAGER);
 	if (!edition_may_manage(ctx, &e) && !library_manager)
 		return CAMPUS_EFORBIDDEN;
-	const char *kind = NULL;
-	rc = db_query_row(ctx->db, &stmt_ed_org_kind, (const struct db_param[]){DBP_INT(org_id), DBP_END},
-	                  (const struct db_col[]){DBC_TEXT(&kind), DBC_END}, ctx->arena);
-	if (rc == CAMPUS_ENOTFOUND || (!rc && strcmp(kind, "library") && strcmp(kind, "poi"))) {
+	if (!enrol_library_of(ctx, org_id)) {
 		*why = N_("Plaatsen kunnen alleen voor een bibliotheek worden gereserveerd.");
 		return CAMPUS_EINVAL;
 	}
-	if (rc)
-		return rc;
 	if (e.always_open || !e.capacity) {
 		*why = N_("Deze uitvoering heeft geen beperkt aantal plaatsen; reserveren is niet nodig.");
 		return CAMPUS_EINVAL;

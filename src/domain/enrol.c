@@ -1038,7 +1038,7 @@ static int enrol_new(struct ctx *ctx, int64_t edition_id, int64_t person_id, int
 
 /* Only libraries and POIs have a policy and budgets; someone working in a
  * provider or the campus enrols for no library. */
-static int64_t library_of(struct ctx *ctx, int64_t org_id)
+int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 {
 	const char *kind = NULL;
 	if (!org_id ||
@@ -1053,7 +1053,7 @@ int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, co
 	*why = NULL;
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	return enrol_new(ctx, edition_id, ctx->actor.person_id, library_of(ctx, ctx->actor.org_id),
+	return enrol_new(ctx, edition_id, ctx->actor.person_id, enrol_library_of(ctx, ctx->actor.org_id),
 	                 false, out, why);
 }
 
@@ -1062,7 +1062,7 @@ int enrol_for_member(struct ctx *ctx, int64_t edition_id, int64_t person_id,
 {
 	*why = NULL;
 	memset(out, 0, sizeof *out);
-	int64_t org = library_of(ctx, ctx->actor.org_id);
+	int64_t org = enrol_library_of(ctx, ctx->actor.org_id);
 	if (!ctx->actor.person_id || !org || !(ctx->actor.roles & ROLE_MANAGER))
 		return CAMPUS_EFORBIDDEN;
 	return enrol_new(ctx, edition_id, person_id, org, true, out, why);
@@ -1361,31 +1361,35 @@ int enrol_move(struct ctx *ctx, int64_t enrolment_id, int64_t to_edition_id,
 
 /* ---- edition-wide steps (edition.c) ---- */
 
-int enrol_cancel_all(struct ctx *ctx, int64_t edition_id, const char *reason)
+/* The edition and the ids of its live enrolments. */
+static int live_enrolments(struct ctx *ctx, int64_t edition_id, struct ed *e, const int64_t **ids,
+                           size_t *n)
 {
-	struct ed e;
-	int rc = load_edition(ctx, edition_id, &e);
 	int64_t cur;
 	struct db_rows rows = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
+	int rc = load_edition(ctx, edition_id, e);
 	if (!rc)
 		rc = db_query(ctx->db, &stmt_en_live_of_edition,
 		              (const struct db_param[]){DBP_INT(edition_id), DBP_END},
 		              (const struct db_col[]){DBC_INT(&cur), DBC_END}, ctx->arena, db_rows_collect,
 		              &rows);
-	const int64_t *ids = rows.data;
-	for (size_t i = 0; !rc && i < rows.n; i++) {
+	*ids = rows.data;
+	*n = rc ? 0 : rows.n;
+	return rc;
+}
+
+int enrol_cancel_all(struct ctx *ctx, int64_t edition_id, const char *reason)
+{
+	struct ed e;
+	const int64_t *ids;
+	size_t n;
+	int rc = live_enrolments(ctx, edition_id, &e, &ids, &n);
+	/* leave() gives no seat on: the edition is cancelled already. */
+	for (size_t i = 0; !rc && i < n; i++) {
 		struct en x;
 		rc = load_enrolment(ctx, ids[i], &x);
-		bool held = x.state == ENROL_ENROLLED || x.state == ENROL_OFFERED;
-		if (!rc && held)
-			rc = free_seat(ctx, &x);
 		if (!rc)
-			rc = budget_finish(ctx, &x, false);
-		x.reason = reason;
-		if (!rc)
-			rc = transition(ctx, &x, ENROL_CANCELLED, reason);
-		if (!rc)
-			rc = tell_state(ctx, &e, &x);
+			rc = leave(ctx, &e, &x, ENROL_CANCELLED, reason);
 	}
 	return rc;
 }
@@ -1393,16 +1397,10 @@ int enrol_cancel_all(struct ctx *ctx, int64_t edition_id, const char *reason)
 int enrol_tell_changed(struct ctx *ctx, int64_t edition_id)
 {
 	struct ed e;
-	int rc = load_edition(ctx, edition_id, &e);
-	int64_t cur;
-	struct db_rows rows = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
-	if (!rc)
-		rc = db_query(ctx->db, &stmt_en_live_of_edition,
-		              (const struct db_param[]){DBP_INT(edition_id), DBP_END},
-		              (const struct db_col[]){DBC_INT(&cur), DBC_END}, ctx->arena, db_rows_collect,
-		              &rows);
-	const int64_t *ids = rows.data;
-	for (size_t i = 0; !rc && i < rows.n; i++) {
+	const int64_t *ids;
+	size_t n;
+	int rc = live_enrolments(ctx, edition_id, &e, &ids, &n);
+	for (size_t i = 0; !rc && i < n; i++) {
 		struct en x;
 		rc = load_enrolment(ctx, ids[i], &x);
 		if (!rc && (x.state == ENROL_ENROLLED || x.state == ENROL_OFFERED))

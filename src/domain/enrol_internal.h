@@ -17,6 +17,8 @@ struct ctx;
 #define ENROL_LIVE_SQL "('requested', 'waitlisted', 'offered', 'enrolled', 'attended')"
 
 bool enrol_actor_is_admin(const struct ctx *ctx);
+/* org_id when it is a library or POI (what has a policy and budgets), else 0. */
+int64_t enrol_library_of(struct ctx *ctx, int64_t org_id);
 
 /* Inside a write transaction on the edition: give free seats to those
  * waiting, first come first served. */
