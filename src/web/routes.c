@@ -230,6 +230,24 @@ const struct route web_routes[] = {
      BODY_JSON, 512 * KB, API_TOKEN, "api_provider_edition_attendance", AZ_API_WRITE},
     {HTTP_POST, "/api/v1/provider/editions/:id/results", api_provider_edition_results, BODY_JSON,
      512 * KB, API_TOKEN, "api_provider_edition_results", AZ_API_WRITE},
+    /* Self-reported learning and EVC (pages/claims.c): up to five evidence
+     * files of 5 MB each and the form's fields. */
+    {HTTP_GET, "/mijn/scholing", page_claims, BODY_NONE, 0, 0, "claims", AZ_PERSON},
+    {HTTP_GET | HTTP_POST, "/mijn/scholing/nieuw", page_claim_new, BODY_FORM,
+     5 * 5 * 1024 * KB + 64 * KB, 0, "claim_new", AZ_PERSON},
+    {HTTP_GET, "/mijn/scholing/:id", page_claim, BODY_NONE, 0, 0, "claim", AZ_PERSON},
+    {HTTP_GET, "/mijn/scholing/:id/bestanden/:fid", page_claim_file, BODY_NONE, 0, 0, "claim_file",
+     AZ_PERSON},
+    {HTTP_POST, "/mijn/scholing/:id/intrekken", page_claim_withdraw, BODY_FORM, 4 * KB, 0,
+     "claim_withdraw", AZ_PERSON},
+    {HTTP_GET, "/b/:slug/scholing", page_manager_claims, BODY_NONE, 0, 0, "manager_claims",
+     AZ_ORG_MANAGER},
+    {HTTP_GET | HTTP_POST, "/b/:slug/scholing/:id", page_manager_claim, BODY_FORM, 8 * KB, 0,
+     "manager_claim", AZ_ORG_MANAGER},
+    {HTTP_GET, "/commissie/evc", page_committee_claims, BODY_NONE, 0, 0, "committee_claims",
+     AZ_COMMITTEE},
+    {HTTP_GET | HTTP_POST, "/commissie/evc/:id", page_committee_claim, BODY_FORM, 8 * KB, 0,
+     "committee_claim", AZ_COMMITTEE},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -190,4 +190,15 @@ int page_notifications_read(struct req *r);
 int page_agenda(struct req *r);
 int page_agenda_feed(struct req *r);
 
+/* Self-reported learning and EVC (pages/claims.c). */
+int page_claims(struct req *r);
+int page_claim_new(struct req *r);
+int page_claim(struct req *r);
+int page_claim_file(struct req *r);
+int page_claim_withdraw(struct req *r);
+int page_manager_claims(struct req *r);
+int page_manager_claim(struct req *r);
+int page_committee_claims(struct req *r);
+int page_committee_claim(struct req *r);
+
 #endif

@@ -86,6 +86,11 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    /* claims: the learner's own (handlers), a library's managers, the committee */
+    {"claims", AZ_PERSON}, {"claim_new", AZ_PERSON}, {"claim", AZ_PERSON},
+    {"claim_file", AZ_PERSON}, {"claim_withdraw", AZ_PERSON},
+    {"manager_claims", AZ_ORG_MANAGER}, {"manager_claim", AZ_ORG_MANAGER},
+    {"committee_claims", AZ_COMMITTEE}, {"committee_claim", AZ_COMMITTEE},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
