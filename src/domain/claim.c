@@ -349,14 +349,14 @@ int claim_submit(struct ctx *ctx, const struct claim_in *in, int64_t *id, int *b
 	*bad_file = -1;
 	*why = NULL;
 	if (!ctx->actor.person_id || !ctx->actor.org_id)
-		return refuse(why, N_("Kies eerst de bibliotheek waar u nu werkt."), CAMPUS_EFORBIDDEN);
+		return refuse(why, N_("Kies eerst de bibliotheek waar je nu werkt."), CAMPUS_EFORBIDDEN);
 	const char *org_kind = NULL;
 	int rc = db_query_row(ctx->db, &stmt_cl_membership,
 	                      (const struct db_param[]){DBP_INT(ctx->actor.person_id),
 	                                                DBP_INT(ctx->actor.org_id), DBP_END},
 	                      (const struct db_col[]){DBC_TEXT(&org_kind), DBC_END}, ctx->arena);
 	if (rc == CAMPUS_ENOTFOUND || (!rc && strcmp(org_kind, "library") != 0))
-		return refuse(why, N_("Scholing melden kan alleen voor de bibliotheek waar u nu werkt. "
+		return refuse(why, N_("Scholing melden kan alleen voor de bibliotheek waar je nu werkt. "
 		                      "Kies eerst die bibliotheek."),
 		              CAMPUS_EFORBIDDEN);
 	if (rc)
@@ -372,7 +372,7 @@ int claim_submit(struct ctx *ctx, const struct claim_in *in, int64_t *id, int *b
 		return refuse(why, N_("De beschrijving is te lang (ten hoogste 4000 tekens)."),
 		              CAMPUS_EINVAL);
 	if (in->kind == CLAIM_EVC && blank(in->description))
-		return refuse(why, N_("Beschrijf wat u hebt geleerd: dat is nodig voor een EVC-aanvraag."),
+		return refuse(why, N_("Beschrijf wat je hebt geleerd: dat is nodig voor een EVC-aanvraag."),
 		              CAMPUS_EINVAL);
 	if (in->hours_tenths <= 0 || in->hours_tenths > CLAIM_HOURS_MAX_TENTHS)
 		return refuse(why, N_("Vul het aantal uren in: meer dan 0 en ten hoogste 1000."),
@@ -382,7 +382,7 @@ int claim_submit(struct ctx *ctx, const struct claim_in *in, int64_t *id, int *b
 	if (in->learned_at <= 0 || oldest.year < CLAIM_OLDEST_YEAR)
 		return refuse(why, N_("Vul een geldige datum in."), CAMPUS_EINVAL);
 	if (in->learned_at > ctx->now())
-		return refuse(why, N_("De datum ligt in de toekomst. Meld scholing als u die hebt gevolgd."),
+		return refuse(why, N_("De datum ligt in de toekomst. Meld scholing als je die hebt gevolgd."),
 		              CAMPUS_EINVAL);
 	if (in->domain_id < 0)
 		return refuse(why, N_("Kies een domein uit de lijst."), CAMPUS_EINVAL);
@@ -622,13 +622,13 @@ static int tell_learner(struct ctx *ctx, const struct claim *c, bool approve, in
 	struct notify_msg m = {.kind = approve ? "claim.approved" : "claim.refused",
 	                       .link = link, .vars = vars, .mail = true};
 	if (approve) {
-		m.subject = c->kind == CLAIM_EVC ? N_("Uw EVC-aanvraag is erkend: {titel}")
-		                                 : N_("Uw gemelde scholing is goedgekeurd: {titel}");
-		m.body = N_("Beste {naam},\n\n\"{titel}\" is goedgekeurd. U krijgt er {punten} punten voor; "
-		            "ze staan in uw dossier.");
+		m.subject = c->kind == CLAIM_EVC ? N_("Je EVC-aanvraag is erkend: {titel}")
+		                                 : N_("Je gemelde scholing is goedgekeurd: {titel}");
+		m.body = N_("Beste {naam},\n\n\"{titel}\" is goedgekeurd. Je krijgt er {punten} punten voor; "
+		            "ze staan in je dossier.");
 	} else {
-		m.subject = c->kind == CLAIM_EVC ? N_("Uw EVC-aanvraag is afgewezen: {titel}")
-		                                 : N_("Uw gemelde scholing is afgewezen: {titel}");
+		m.subject = c->kind == CLAIM_EVC ? N_("Je EVC-aanvraag is afgewezen: {titel}")
+		                                 : N_("Je gemelde scholing is afgewezen: {titel}");
 		m.body = N_("Beste {naam},\n\n\"{titel}\" is afgewezen. De reden:\n\n{reden}");
 	}
 	return notify_person(ctx, c->person_id, &m);
@@ -739,7 +739,7 @@ static int withdraw_tx(struct db_conn *db, void *cls)
 	if (rc)
 		return rc;
 	if (strcmp(c.state, "submitted") != 0)
-		return refuse(&a->why, N_("Over deze melding is al besloten of u hebt haar al ingetrokken."),
+		return refuse(&a->why, N_("Over deze melding is al besloten of je hebt haar al ingetrokken."),
 		              CAMPUS_ECONFLICT);
 	int64_t changes = 0;
 	rc = db_exec(db, &stmt_cl_withdraw,
