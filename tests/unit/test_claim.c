@@ -69,7 +69,10 @@ DB_STMT(stmt_t_ledger_row,
         "FROM points_ledger l JOIN completions c ON c.id = l.completion_id WHERE l.person_id = $1");
 DB_STMT(stmt_t_state, "SELECT state, COALESCE(points_tenths, -1), reason FROM learning_claims WHERE id = $1");
 DB_STMT(stmt_t_notes, "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND kind = $2");
-DB_STMT(stmt_t_audit, "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND object_id = $2 AND result = $3");
+/* The audit log is never emptied (a hash chain): count this test's rows only. */
+DB_STMT(stmt_t_audit, "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND object_id = $2 "
+                      "AND result = $3 AND id > $4");
+DB_STMT(stmt_t_audit_last, "SELECT COALESCE(MAX(id), 0) FROM audit_log");
 
 /* A whole (tiny) PDF, a 1x1 PNG and a JPEG as their bytes really begin and end. */
 static const char pdf[] = "%PDF-1.4\n1 0 obj <</Type /Catalog>> endobj\ntrailer <</Root 1 0 R>>\n%%EOF\n";
@@ -92,6 +95,7 @@ struct fixture {
 	int64_t campus, lib, lib2, prov;
 	int64_t manager, manager2, committee, ann, bob;
 	int64_t domain;
+	int64_t audit_base;
 };
 
 static int64_t one(struct fixture *f, struct db_stmt *st, const struct db_param *p)
@@ -169,6 +173,7 @@ static int setup(void **state)
 	                         NULL),
 	                 0);
 	f->domain = one(f, &stmt_t_domain, (const struct db_param[]){DBP_END});
+	f->audit_base = one(f, &stmt_t_audit_last, (const struct db_param[]){DBP_END});
 	return 0;
 }
 
@@ -223,7 +228,8 @@ static int64_t audits(struct fixture *f, const char *action, int64_t id, const c
 	char idt[24];
 	snprintf(idt, sizeof idt, "%lld", (long long)id);
 	return one(f, &stmt_t_audit,
-	           (const struct db_param[]){DBP_TEXT(action), DBP_TEXT(idt), DBP_TEXT(result), DBP_END});
+	           (const struct db_param[]){DBP_TEXT(action), DBP_TEXT(idt), DBP_TEXT(result),
+	                                     DBP_INT(f->audit_base), DBP_END});
 }
 
 /* ---- cases */
