@@ -156,7 +156,7 @@ int page_claims(struct req *r)
 	int rc = claim_list_mine(&ctx, &rows, &n);
 	if (rc)
 		return rc;
-	json_t *data = json_pack("{s:o, s:o, s:b, s:o}", "waiting", claims_json(r, rows, n, true),
+	json_t *data = json_pack("{s:o, s:o, s:b, s:o}", "open_list", claims_json(r, rows, n, true),
 	                         "done", claims_json(r, rows, n, false), "nothing", n == 0,
 	                         "breadcrumb", crumbs(r, NULL, NULL));
 	return reply_page(r, 200, "mijn-scholing", data);
@@ -435,7 +435,7 @@ static int render_inbox(struct req *r, enum claim_kind kind)
 	json_t *waiting = claims_json(r, rows, n, true);
 	json_t *data = json_pack("{s:b, s:s, s:s, s:o, s:o, s:I, s:o}", "evc", kind == CLAIM_EVC,
 	                         "org_name", r->org.name ? r->org.name : "", "base", p.base ? p.base : "",
-	                         "waiting", waiting, "decided", claims_json(r, rows, n, false), "count",
+	                         "open_list", waiting, "decided", claims_json(r, rows, n, false), "count",
 	                         (json_int_t)json_array_size(waiting), "breadcrumb", p.crumbs);
 	return reply_page(r, 200, "scholing-inbox", data);
 }
