@@ -322,8 +322,23 @@ static void test_bad_input_changes_nothing(void **state)
 		      "%s: no clear reason: %s", cases[i].what, summary(&r));
 		resp_fini(&r);
 	}
-	/* Without the CSRF token. */
+	/* A whole PDF one byte over the cap: refused for its size, by name. */
 	struct resp r;
+	size_t big = 5 * 1024 * 1024 + 1;
+	char *huge = arena_alloc(a, big);
+	assert_non_null(huge);
+	memset(huge, ' ', big);
+	memcpy(huge, pdf, sizeof pdf - 1);
+	memcpy(huge + big - 6, "%%EOF\n", 6);
+	struct claim_form over = base;
+	over.file1 = "groot.pdf";
+	over.data1 = huge;
+	over.len1 = big;
+	post_claim(&b, &r, a, &over);
+	CHECK(r.status == 413 && has_text(&r, "groot.pdf: Dit bestand is groter dan 5 MB."),
+	      "a file over 5 MB: %ld %s", r.status, summary(&r));
+	resp_fini(&r);
+	/* Without the CSRF token. */
 	base.no_csrf = true;
 	post_claim(&b, &r, a, &base);
 	expect_page(&r, 403, "a claim without csrf_token");
