@@ -106,7 +106,7 @@ static void document_text_and_determinism(void **state)
 	assert_non_null(strstr(buf_cstr(&text), "Proefdocument"));
 	const char *pages = strstr(buf_cstr(&text), "Pages:");
 	assert_non_null(pages);
-	assert_int_equal(atoi(pages + 6), 1);
+	assert_int_equal(strtol(pages + 6, NULL, 10), 1);
 	assert_non_null(strstr(buf_cstr(&text), "A4"));
 	buf_fini(&png);
 	buf_fini(&a);
@@ -139,7 +139,7 @@ static void long_text_flows_onto_pages(void **state)
 	poppler("pdfinfo", &out, &text);
 	const char *pages = strstr(buf_cstr(&text), "Pages:");
 	assert_non_null(pages);
-	assert_true(atoi(pages + 6) >= 4);
+	assert_true(strtol(pages + 6, NULL, 10) >= 4);
 	buf_clear(&text);
 	poppler("pdftotext", &out, &text);
 	assert_non_null(strstr(buf_cstr(&text), "Zin 399 van"));
