@@ -190,4 +190,8 @@ int page_notifications_read(struct req *r);
 int page_agenda(struct req *r);
 int page_agenda_feed(struct req *r);
 
+/* points.c: a person's ledger for campus administrators. */
+int page_admin_points(struct req *r);
+int page_admin_points_reverse(struct req *r);
+
 #endif
