@@ -63,6 +63,7 @@ static const struct {
 	{"uitvoering_geannuleerd", N_("De uitvoering is geannuleerd; de deelnemers krijgen bericht.")},
 	{"aanwezigheid", N_("De aanwezigheid is opgeslagen.")},
 	{"resultaten", N_("De resultaten zijn opgeslagen.")},
+	{"punten_teruggedraaid", N_("De correctie is geregistreerd.")},
 	{"scholing_ingediend", N_("Je melding is ingediend. Je krijgt bericht als erover besloten is.")},
 	{"scholing_ingetrokken", N_("Je melding is ingetrokken.")},
 	{"scholing_besloten", N_("Het besluit is opgeslagen; de aanvrager krijgt bericht.")},

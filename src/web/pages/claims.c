@@ -14,6 +14,7 @@
 #include "domain/progress.h"
 #include "domain/taxonomy.h"
 #include "http/req.h"
+#include "view/numbers.h"
 #include "web/web.h"
 
 #define DECIDED_SHOWN 30
@@ -25,13 +26,10 @@ static const char *day_text(struct req *r, int64_t t)
 	return t ? when_text(r->arena, t, lang_code(r), WHEN_DATE) : "";
 }
 
-/* 125 -> "12,5" (Dutch) or "12.5". */
+/* 125 -> "12,5", as every page writes points (view/numbers.h). */
 static const char *tenths_text(struct req *r, int64_t t)
 {
-	const char *sep = r->lang == LANG_NL ? "," : ".";
-	const char *s = t % 10 ? arena_printf(r->arena, "%lld%s%lld", (long long)(t / 10), sep,
-	                                      (long long)(t % 10))
-	                       : arena_printf(r->arena, "%lld", (long long)(t / 10));
+	const char *s = numbers_tenths(r->arena, t);
 	return s ? s : "";
 }
 
