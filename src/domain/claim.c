@@ -27,6 +27,14 @@ DB_STMT(stmt_cl_insert,
         "INSERT INTO learning_claims (person_id, org_id, kind, title, provider_name, description, "
         "hours_tenths, domain_id, learned_at, state, created_at, updated_at) "
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'submitted', $10, $10) RETURNING id");
+/* Who decides a new claim: the library's managers (external) or the
+ * committee's members anywhere (EVC), never the learner themselves. */
+DB_STMT(stmt_cl_deciders,
+        "SELECT DISTINCT m.person_id FROM memberships m WHERE m.ended_at IS NULL "
+        "AND (m.org_id = $1 OR $1 = 0) AND (m.roles & $2) <> 0 AND m.person_id <> $3 "
+        "ORDER BY m.person_id LIMIT 200");
+DB_STMT(stmt_cl_name, "SELECT name FROM people WHERE id = $1");
+DB_STMT(stmt_cl_org_slug, "SELECT slug FROM organisations WHERE id = $1");
 DB_STMT(stmt_cl_file_insert,
         "INSERT INTO learning_claim_files (claim_id, name, content_type, size, data, created_at) "
         "VALUES ($1, $2, $3, $4, $5, $6)");
@@ -310,6 +318,57 @@ struct submit_args {
 	int64_t id;
 };
 
+/* The deciders hear of a new claim on screen (their inbox is the work
+ * list; no e-mail for every claim). */
+static int tell_deciders(struct ctx *ctx, int64_t id, const struct claim_in *in)
+{
+	bool evc = in->kind == CLAIM_EVC;
+	const char *name = "";
+	int rc = db_query_row(ctx->db, &stmt_cl_name,
+	                      (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_END},
+	                      (const struct db_col[]){DBC_TEXT(&name), DBC_END}, ctx->arena);
+	if (rc)
+		return rc;
+	int64_t cur = 0;
+	struct db_rows rows = {.arena = ctx->arena, .size = sizeof cur, .cur = &cur};
+	rc = db_query(ctx->db, &stmt_cl_deciders,
+	              (const struct db_param[]){DBP_INT(evc ? 0 : ctx->actor.org_id),
+	                                        DBP_INT(evc ? ROLE_COMMITTEE : ROLE_MANAGER),
+	                                        DBP_INT(ctx->actor.person_id), DBP_END},
+	              (const struct db_col[]){DBC_INT(&cur), DBC_END}, ctx->arena, db_rows_collect,
+	              &rows);
+	if (rc)
+		return rc;
+	const char *slug = NULL;
+	if (!evc) {
+		rc = db_query_row(ctx->db, &stmt_cl_org_slug,
+		                  (const struct db_param[]){DBP_INT(ctx->actor.org_id), DBP_END},
+		                  (const struct db_col[]){DBC_TEXT(&slug), DBC_END}, ctx->arena);
+		if (rc)
+			return rc;
+	}
+	const char *link = evc ? arena_printf(ctx->arena, "/commissie/evc/%lld", (long long)id)
+	                       : arena_printf(ctx->arena, "/b/%s/scholing/%lld", slug, (long long)id);
+	if (!link)
+		return CAMPUS_ENOMEM;
+	const char *vars[] = {"persoon", name, "titel", in->title, NULL};
+	struct notify_msg m = {
+	    .kind = evc ? "claim.evc_submitted" : "claim.submitted",
+	    .subject = evc ? N_("Nieuwe EVC-aanvraag van {persoon}: {titel}")
+	                   : N_("{persoon} meldt scholing: {titel}"),
+	    .body = evc ? N_("{persoon} vraagt erkenning van eerder verworven competenties: \"{titel}\". "
+	                     "De aanvraag wacht op een besluit van de commissie.")
+	                : N_("{persoon} heeft scholing gemeld: \"{titel}\". De melding wacht op uw "
+	                     "besluit."),
+	    .link = link,
+	    .vars = vars,
+	    .mail = false};
+	const int64_t *ids = rows.data;
+	for (size_t i = 0; !rc && i < rows.n; i++)
+		rc = notify_person(ctx, ids[i], &m);
+	return rc;
+}
+
 static int submit_tx(struct db_conn *db, void *cls)
 {
 	struct submit_args *a = cls;
@@ -332,6 +391,8 @@ static int submit_tx(struct db_conn *db, void *cls)
 		                                       DBP_BLOB(a->files[i].data, a->files[i].len),
 		                                       DBP_INT(now), DBP_END},
 		             NULL);
+	if (!rc)
+		rc = tell_deciders(ctx, a->id, in);
 	if (!rc) {
 		const char *detail = arena_printf(ctx->arena, "kind=%s org=%lld hours=%lld files=%zu",
 		                                  claim_kind_name(in->kind), (long long)ctx->actor.org_id,

@@ -441,6 +441,20 @@ static void committee_decides_evc(void **state)
 	int64_t ext = submit_ok(f, &in);
 	const char *why;
 
+	/* The deciders heard of them on screen: the library's manager of the
+	 * external claim, the committee of EVC; nobody else. */
+	struct {
+		int64_t who;
+		const char *kind;
+		int64_t n;
+	} heard[] = {{f->manager, "claim.submitted", 1},      {f->manager2, "claim.submitted", 0},
+	             {f->committee, "claim.evc_submitted", 1}, {f->manager, "claim.evc_submitted", 0},
+	             {f->ann, "claim.submitted", 0}};
+	for (size_t i = 0; i < sizeof heard / sizeof heard[0]; i++)
+		assert_int_equal(one(f, &stmt_t_notes, (const struct db_param[]){DBP_INT(heard[i].who),
+		                                                                 DBP_TEXT(heard[i].kind), DBP_END}),
+		                 heard[i].n);
+
 	/* The manager does not decide EVC, nor sees it; the committee does. */
 	as(f, f->manager, f->lib, ROLE_LEARNER | ROLE_MANAGER);
 	assert_int_equal(claim_decide(&f->ctx, evc, true, 400, NULL, &why), CAMPUS_ENOTFOUND);
