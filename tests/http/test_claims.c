@@ -348,6 +348,47 @@ static void test_bad_input_changes_nothing(void **state)
 	arena_free(a);
 }
 
+/* The most a claim may carry: five whole PDFs of 5 MB each (the route's
+ * cap holds them, the request's memory too); a sixth file is refused. */
+static void test_five_big_files(void **state)
+{
+	(void)state;
+	struct browser b;
+	login(&b, learner2);
+	struct arena *a = arena_new(0);
+	size_t big = 5 * 1024 * 1024;
+	char *huge = arena_alloc(a, big);
+	assert_non_null(huge);
+	memset(huge, ' ', big);
+	memcpy(huge, pdf, sizeof pdf - 1);
+	memcpy(huge + big - 6, "%%EOF\n", 6);
+	const char *tok = token(&b, "/mijn/scholing/nieuw", a);
+	struct part parts[12] = {
+	    {.name = "csrf_token", .value = tok}, {.name = "soort", .value = "extern"},
+	    {.name = "titel", .value = "Leergang leesbevordering"}, {.name = "uren", .value = "40"},
+	    {.name = "datum", .value = "2025-05-01"}};
+	size_t n = 5;
+	for (int i = 0; i < 6; i++)
+		parts[n++] = (struct part){.name = "bestanden", .value = huge,
+		                           .filename = arena_printf(a, "deel-%d.pdf", i + 1),
+		                           .type = "application/pdf", .len = i < 5 ? big : sizeof pdf - 1};
+	struct resp r;
+	br_post_parts(&b, &r, "/mijn/scholing/nieuw", parts, n);
+	CHECK(r.status == 422 && has_text(&r, "Voeg ten hoogste 5 bestanden toe."), "six files: %ld %s",
+	      r.status, summary(&r));
+	resp_fini(&r);
+	br_post_parts(&b, &r, "/mijn/scholing/nieuw", parts, n - 1);
+	CHECK(r.status == 303, "five files of 5 MB: %ld %s", r.status, summary(&r));
+	int64_t id = 0;
+	CHECK(header(&r, "Location") && sscanf(header(&r, "Location"), "/mijn/scholing/%lld", (long long *)&id) == 1,
+	      "no claim page");
+	resp_fini(&r);
+	br_get(&b, &r, arena_printf(a, "/mijn/scholing/%lld", (long long)id));
+	CHECK(has(&r, "deel-5.pdf") && has(&r, "5 MB"), "five files not listed: %s", summary(&r));
+	resp_fini(&r);
+	arena_free(a);
+}
+
 /* The manager approves with points: one ledger row; twice is refused;
  * Eemland's manager reaches nothing of it. */
 static void test_manager_decides(void **state)
@@ -643,6 +684,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_submit_and_download),
 	    cmocka_unit_test(test_bad_input_changes_nothing),
+	    cmocka_unit_test(test_five_big_files),
 	    cmocka_unit_test(test_manager_decides),
 	    cmocka_unit_test(test_evc_and_withdraw),
 	};

@@ -68,7 +68,7 @@ static bool tenths_parse(const char *s, int64_t *out)
 static const char *size_text(struct req *r, int64_t bytes)
 {
 	const char *s = bytes >= 1024 * 1024
-	                    ? arena_printf(r->arena, "%.1f MB", (double)bytes / (1024.0 * 1024.0))
+	                    ? arena_printf(r->arena, "%s MB", tenths_text(r, bytes * 10 / (1024 * 1024)))
 	                    : arena_printf(r->arena, "%lld kB", (long long)((bytes + 1023) / 1024));
 	return s ? s : "";
 }
