@@ -13,6 +13,7 @@
 #include "db/db.h"
 #include "domain/audit.h"
 #include "domain/authz.h"
+#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/notify.h"
 #include "domain/progress.h"
@@ -136,9 +137,8 @@ static int refuse(const char **why, const char *msgid, int rc)
 /* "12,5" for 125 tenths, in the arena. */
 static const char *tenths_text(struct ctx *ctx, int64_t t)
 {
-	const char *s = t % 10 ? arena_printf(ctx->arena, "%lld,%lld", (long long)(t / 10),
-	                                      (long long)(t % 10))
-	                       : arena_printf(ctx->arena, "%lld", (long long)(t / 10));
+	char buf[24];
+	const char *s = arena_strdup(ctx->arena, tenths_format(t, buf, sizeof buf));
 	return s ? s : "";
 }
 

@@ -9,12 +9,12 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "core/when.h"
+#include "domain/catalog.h"
 #include "domain/claim.h"
 #include "domain/people.h"
 #include "domain/progress.h"
 #include "domain/taxonomy.h"
 #include "http/req.h"
-#include "view/numbers.h"
 #include "web/web.h"
 
 #define DECIDED_SHOWN 30
@@ -26,43 +26,12 @@ static const char *day_text(struct req *r, int64_t t)
 	return t ? when_text(r->arena, t, lang_code(r), WHEN_DATE) : "";
 }
 
-/* 125 -> "12,5", as every page writes points (view/numbers.h). */
+/* 125 -> "12,5", as every page writes points (tenths_format). */
 static const char *tenths_text(struct req *r, int64_t t)
 {
-	const char *s = numbers_tenths(r->arena, t);
+	char buf[24];
+	const char *s = arena_strdup(r->arena, tenths_format(t, buf, sizeof buf));
 	return s ? s : "";
-}
-
-/* "12", "12,5" or "12.5" -> 125; false when malformed or more than one decimal. */
-static bool tenths_parse(const char *s, int64_t *out)
-{
-	if (!s)
-		return false;
-	while (*s == ' ')
-		s++;
-	int64_t whole = 0, frac = 0;
-	int digits = 0, decimals = -1;
-	for (; *s && *s != ' '; s++) {
-		if ((*s == ',' || *s == '.') && decimals < 0 && digits > 0) {
-			decimals = 0;
-			continue;
-		}
-		if (*s < '0' || *s > '9' || digits > 7 || decimals >= 1)
-			return false;
-		if (decimals < 0) {
-			whole = whole * 10 + (*s - '0');
-			digits++;
-		} else {
-			frac = *s - '0';
-			decimals++;
-		}
-	}
-	while (*s == ' ')
-		s++;
-	if (*s || digits == 0 || decimals == 0)
-		return false;
-	*out = whole * 10 + frac;
-	return true;
 }
 
 static const char *size_text(struct req *r, int64_t bytes)
