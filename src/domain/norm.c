@@ -53,46 +53,49 @@ DB_STMT(stmt_norm_claim,
         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (person_id, org_id, year, audience) "
         "DO UPDATE SET sent_at = excluded.sent_at WHERE norm_reminders.sent_at < $6");
 
-/* Memberships of year [$2, $3) with the points earned during them. A
- * reversal counts when its original was earned (it carries the original's
- * year, and its earned_at may be the day of the correction). */
-#define NORM_SUMS                                                                                  \
-	"CAST(COALESCE(SUM(CASE WHEN p.kind = 'pe' THEN p.points_tenths ELSE 0 END), 0) AS BIGINT), " \
-	"CAST(COALESCE(SUM(CASE WHEN p.kind = 'study' THEN p.points_tenths ELSE 0 END), 0) AS BIGINT)"
-#define NORM_LEDGER(person_filter)                                                                 \
-	" LEFT JOIN (SELECT l.person_id, l.kind, l.points_tenths, COALESCE(r.earned_at, l.earned_at) " \
-	"AS at FROM points_ledger l LEFT JOIN points_ledger r ON r.id = l.reverses_id "              \
-	"WHERE l.year = $1" person_filter ") p ON p.person_id = m.person_id "                        \
-	"AND p.at >= m.started_at AND (m.ended_at IS NULL OR p.at < m.ended_at)"
-#define NORM_WHERE                                                                                 \
-	" WHERE o.kind IN ('library', 'poi') AND m.kind IN ('employee', 'volunteer') "               \
-	"AND m.started_at < $3 AND (m.ended_at IS NULL OR m.ended_at > $2)"
+/* Memberships of year [$2, $3) with the points earned during them, in two
+ * parts. Whoever was a member all year gets every row of the year: one
+ * grouped pass over the index (year, person_id, kind, points_tenths) of
+ * migration 0010. Who joined or left during the year (few) gets the rows
+ * earned while a member, per membership; a reversal counts when its
+ * original was earned (it carries the original's year, and its earned_at
+ * may be the day of the correction). */
+#define NORM_KINDS " WHERE o.kind IN ('library', 'poi') AND m.kind IN ('employee', 'volunteer')"
+#define NORM_AT "COALESCE(r.earned_at, l.earned_at)"
+#define NORM_IN_WINDOW NORM_AT " >= m.started_at AND (m.ended_at IS NULL OR " NORM_AT " < m.ended_at)"
+#define NORM_ROWS(agg_filter, m_filter, cols, joins, group)                                        \
+	"SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, "                         \
+	"CAST(COALESCE(t.pe, 0) AS BIGINT), CAST(COALESCE(t.study, 0) AS BIGINT)" cols              \
+	" FROM memberships m JOIN organisations o ON o.id = m.org_id" joins                        \
+	" LEFT JOIN (SELECT person_id, SUM(CASE WHEN kind = 'pe' THEN points_tenths ELSE 0 END) AS pe, " \
+	"SUM(CASE WHEN kind = 'study' THEN points_tenths ELSE 0 END) AS study FROM points_ledger "  \
+	"WHERE year = $1" agg_filter " GROUP BY person_id) t ON t.person_id = m.person_id" NORM_KINDS \
+	" AND m.started_at <= $2 AND (m.ended_at IS NULL OR m.ended_at >= $3)" m_filter            \
+	" UNION ALL SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, "              \
+	"CAST(COALESCE(SUM(CASE WHEN l.kind = 'pe' AND " NORM_IN_WINDOW                              \
+	" THEN l.points_tenths ELSE 0 END), 0) AS BIGINT), "                                        \
+	"CAST(COALESCE(SUM(CASE WHEN l.kind = 'study' AND " NORM_IN_WINDOW                           \
+	" THEN l.points_tenths ELSE 0 END), 0) AS BIGINT)" cols                                     \
+	" FROM memberships m JOIN organisations o ON o.id = m.org_id" joins                        \
+	" LEFT JOIN points_ledger l ON l.person_id = m.person_id AND l.year = $1"                   \
+	" LEFT JOIN points_ledger r ON r.id = l.reverses_id" NORM_KINDS                             \
+	" AND m.started_at < $3 AND (m.ended_at IS NULL OR m.ended_at > $2)"                        \
+	" AND (m.started_at > $2 OR m.ended_at < $3)" m_filter                                      \
+	" GROUP BY m.id, m.person_id, m.org_id, m.kind, m.started_at, m.ended_at" group
+#define NORM_NAMED ", pp.name, o.name, o.slug"
+#define NORM_NAMED_JOIN " JOIN people pp ON pp.id = m.person_id"
+#define NORM_NAMED_GROUP ", pp.name, o.name, o.slug"
 
-DB_STMT(stmt_norm_sector,
-        "SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, " NORM_SUMS
-        " FROM memberships m JOIN organisations o ON o.id = m.org_id" NORM_LEDGER("") NORM_WHERE
-        " GROUP BY m.id, m.person_id, m.org_id, m.kind, m.started_at, m.ended_at");
+DB_STMT(stmt_norm_sector, NORM_ROWS("", "", "", "", ""));
 DB_STMT(stmt_norm_sector_named,
-        "SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, " NORM_SUMS
-        ", pp.name, o.name, o.slug FROM memberships m JOIN organisations o ON o.id = m.org_id "
-        "JOIN people pp ON pp.id = m.person_id" NORM_LEDGER("") NORM_WHERE
-        " GROUP BY m.id, m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, pp.name, o.name, "
-        "o.slug ORDER BY m.org_id, pp.name");
+        NORM_ROWS("", "", NORM_NAMED, NORM_NAMED_JOIN, NORM_NAMED_GROUP) " ORDER BY 2, 8, 1");
 DB_STMT(stmt_norm_org,
-        "SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, " NORM_SUMS
-        ", pp.name, o.name FROM memberships m JOIN organisations o ON o.id = m.org_id "
-        "JOIN people pp ON pp.id = m.person_id"
-        NORM_LEDGER(" AND l.person_id IN (SELECT person_id FROM memberships WHERE org_id = $4)")
-        NORM_WHERE " AND m.org_id = $4"
-        " GROUP BY m.id, m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, pp.name, o.name "
-        "ORDER BY pp.name, m.person_id");
+        NORM_ROWS(" AND person_id IN (SELECT person_id FROM memberships WHERE org_id = $4)",
+                  " AND m.org_id = $4", NORM_NAMED, NORM_NAMED_JOIN, NORM_NAMED_GROUP)
+        " ORDER BY 8, 1");
 DB_STMT(stmt_norm_person,
-        "SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, " NORM_SUMS
-        ", pp.name, o.name FROM memberships m JOIN organisations o ON o.id = m.org_id "
-        "JOIN people pp ON pp.id = m.person_id" NORM_LEDGER(" AND l.person_id = $4")
-        NORM_WHERE " AND m.person_id = $4"
-        " GROUP BY m.id, m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, pp.name, o.name "
-        "ORDER BY o.name, m.org_id");
+        NORM_ROWS(" AND person_id = $4", " AND m.person_id = $4", NORM_NAMED, NORM_NAMED_JOIN,
+                  NORM_NAMED_GROUP) " ORDER BY 9, 2");
 
 /* ---- the arithmetic ---- */
 
@@ -435,6 +438,7 @@ struct norm_entry {
 
 struct year_norms {
 	int year;
+	int64_t start, end; /* the Amsterdam year */
 	struct norm_entry sector[2]; /* employee, volunteer */
 	struct norm_entry *own;      /* libraries' own, by org_id then kind */
 	size_t nown;
@@ -451,6 +455,8 @@ static int load_norms(struct ctx *ctx, int year, struct year_norms *yn)
 {
 	memset(yn, 0, sizeof *yn);
 	yn->year = year;
+	yn->start = month_start(year, 1);
+	yn->end = month_start(year + 1, 1);
 	int64_t campus;
 	int rc = campus_org(ctx, &campus);
 	if (rc)
@@ -520,7 +526,14 @@ static void compute(const struct year_norms *yn, const struct mrow *m, int64_t n
 	p->person_id = m->person_id;
 	p->name = m->name;
 	p->member_kind = vol ? "volunteer" : "employee";
-	p->months = norm_months(yn->year, m->started_at, m->ended_null ? 0 : m->ended_at, &from, &until);
+	if (m->started_at <= yn->start && (m->ended_null || m->ended_at >= yn->end)) {
+		/* a member all year: most people, without the calendar sums */
+		p->months = 12;
+		from = yn->start;
+		until = yn->end;
+	} else {
+		p->months = norm_months(yn->year, m->started_at, m->ended_null ? 0 : m->ended_at, &from, &until);
+	}
 	p->norm_tenths = n.set ? n.points_tenths : 0;
 	p->required_tenths = n.set ? norm_pro_rata(n.points_tenths, p->months) : 0;
 	p->pe_tenths = m->pe;
@@ -610,7 +623,8 @@ int norm_org_people(struct ctx *ctx, int64_t org_id, int year, struct norm_perso
 	                    .yn = &yn, .now = ctx->now(), .totals = totals};
 	rc = db_query(ctx->db, &stmt_norm_org,
 	              (const struct db_param[]){DBP_INT(year), DBP_INT(start), DBP_INT(end), DBP_INT(org_id), DBP_END},
-	              (const struct db_col[]){MROW_COLS(c.m), DBC_TEXT(&c.m.name), DBC_TEXT(&c.m.org_name), DBC_END},
+	              (const struct db_col[]){MROW_COLS(c.m), DBC_TEXT(&c.m.name), DBC_TEXT(&c.m.org_name),
+	                                      DBC_TEXT(&c.m.org_slug), DBC_END},
 	              ctx->arena, collect_row, &c);
 	if (rc)
 		return rc;
@@ -639,7 +653,8 @@ int norm_status_for(struct ctx *ctx, int64_t person_id, int year, struct norm_st
 		return CAMPUS_ENOMEM;
 	rc = db_query(ctx->db, &stmt_norm_person,
 	              (const struct db_param[]){DBP_INT(year), DBP_INT(start), DBP_INT(end), DBP_INT(person_id), DBP_END},
-	              (const struct db_col[]){MROW_COLS(c.m), DBC_TEXT(&c.m.name), DBC_TEXT(&c.m.org_name), DBC_END},
+	              (const struct db_col[]){MROW_COLS(c.m), DBC_TEXT(&c.m.name), DBC_TEXT(&c.m.org_name),
+	                                      DBC_TEXT(&c.m.org_slug), DBC_END},
 	              ctx->arena, collect_row, &c);
 	if (rc)
 		return rc;

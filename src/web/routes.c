@@ -230,6 +230,15 @@ const struct route web_routes[] = {
      BODY_JSON, 512 * KB, API_TOKEN, "api_provider_edition_attendance", AZ_API_WRITE},
     {HTTP_POST, "/api/v1/provider/editions/:id/results", api_provider_edition_results, BODY_JSON,
      512 * KB, API_TOKEN, "api_provider_edition_results", AZ_API_WRITE},
+    /* the annual PE norm (pages/norm.c) */
+    {HTTP_GET | HTTP_POST, "/beheer/pe-norm", page_admin_norm, BODY_FORM, 4 * KB, 0, "admin_norm",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET, "/beheer/pe-norm/rapport", page_admin_norm_report, BODY_NONE, 0, 0, "admin_norm_report",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET | HTTP_POST, "/b/:slug/pe-norm", page_org_norm, BODY_FORM, 4 * KB, 0, "org_norm",
+     AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/pe-norm.csv", page_org_norm_csv, BODY_NONE, 0, 0, "org_norm_csv",
+     AZ_ORG_MANAGER},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -190,4 +190,10 @@ int page_notifications_read(struct req *r);
 int page_agenda(struct req *r);
 int page_agenda_feed(struct req *r);
 
+/* The annual PE norm (pages/norm.c). */
+int page_admin_norm(struct req *r);
+int page_admin_norm_report(struct req *r);
+int page_org_norm(struct req *r);
+int page_org_norm_csv(struct req *r);
+
 #endif

@@ -86,6 +86,10 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    {"admin_norm", AZ_CAMPUS_ADMIN},
+    {"admin_norm_report", AZ_CAMPUS_ADMIN},
+    {"org_norm", AZ_ORG_MANAGER},
+    {"org_norm_csv", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
