@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "domain/audit.h"
 #include "domain/authz.h"
+#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/notify.h"
 
@@ -57,11 +58,11 @@ DB_STMT(stmt_norm_claim,
  * parts. Whoever was a member all year gets every row of the year: one
  * grouped pass over the index (year, person_id, kind, points_tenths) of
  * migration 0010. Who joined or left during the year (few) gets the rows
- * earned while a member, per membership; a reversal counts when its
- * original was earned (it carries the original's year, and its earned_at
- * may be the day of the correction). */
+ * earned while a member, per membership (a reversal carries its
+ * original's year and earned_at, progress_reverse, so it falls where the
+ * original did). */
 #define NORM_KINDS " WHERE o.kind IN ('library', 'poi') AND m.kind IN ('employee', 'volunteer')"
-#define NORM_AT "COALESCE(r.earned_at, l.earned_at)"
+#define NORM_AT "l.earned_at"
 #define NORM_IN_WINDOW NORM_AT " >= m.started_at AND (m.ended_at IS NULL OR " NORM_AT " < m.ended_at)"
 #define NORM_ROWS(agg_filter, m_filter, cols, joins, group)                                        \
 	"SELECT m.person_id, m.org_id, m.kind, m.started_at, m.ended_at, "                         \
@@ -77,8 +78,7 @@ DB_STMT(stmt_norm_claim,
 	"CAST(COALESCE(SUM(CASE WHEN l.kind = 'study' AND " NORM_IN_WINDOW                           \
 	" THEN l.points_tenths ELSE 0 END), 0) AS BIGINT)" cols                                     \
 	" FROM memberships m JOIN organisations o ON o.id = m.org_id" joins                        \
-	" LEFT JOIN points_ledger l ON l.person_id = m.person_id AND l.year = $1"                   \
-	" LEFT JOIN points_ledger r ON r.id = l.reverses_id" NORM_KINDS                             \
+	" LEFT JOIN points_ledger l ON l.person_id = m.person_id AND l.year = $1" NORM_KINDS        \
 	" AND m.started_at < $3 AND (m.ended_at IS NULL OR m.ended_at > $2)"                        \
 	" AND (m.started_at > $2 OR m.ended_at < $3)" m_filter                                      \
 	" GROUP BY m.id, m.person_id, m.org_id, m.kind, m.started_at, m.ended_at" group
@@ -771,9 +771,8 @@ int norm_sector_report(struct ctx *ctx, int year, struct norm_org_counts **out, 
 
 static const char *points_text(struct arena *a, int64_t tenths)
 {
-	long long t = tenths < 0 ? -(long long)tenths : (long long)tenths;
-	return t % 10 ? arena_printf(a, "%s%lld,%lld", tenths < 0 ? "-" : "", t / 10, t % 10)
-	              : arena_printf(a, "%s%lld", tenths < 0 ? "-" : "", t / 10);
+	char buf[24];
+	return arena_strdup(a, tenths_format(tenths, buf, sizeof buf));
 }
 
 struct tick_org {

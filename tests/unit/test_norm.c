@@ -25,6 +25,7 @@
 #include "domain/ctx.h"
 #include "domain/mail.h"
 #include "domain/norm.h"
+#include "domain/progress.h"
 #include "view/i18n.h"
 
 #define YEAR 2026
@@ -193,10 +194,11 @@ static int setup(void **state)
 	f->behind = person(f, "achter", "Cas Achter");
 	member(f, f->behind, f->lib_a, "employee", 1, long_ago, 0);
 	int64_t row = points(f, f->behind, "pe", 150, at(2, 1));
-	/* Reversed: registered twice by mistake, corrected later. */
+	/* Reversed: registered twice by mistake, corrected later (the reversal
+	 * carries the original's year and earned_at, as progress_reverse writes it). */
 	insert_id(f, &stmt_t_reverse,
 	          (const struct db_param[]){DBP_INT(f->behind), DBP_TEXT("pe"), DBP_INT(-150), DBP_INT(YEAR),
-	                                    DBP_INT(at(8, 1)), DBP_INT(row), DBP_END});
+	                                    DBP_INT(at(2, 1)), DBP_INT(row), DBP_END});
 	points(f, f->behind, "pe", 20, at(2, 2));
 	f->none_ext = person(f, "extern", "Dirk Extern");
 	member(f, f->none_ext, f->lib_a, "external", 1, long_ago, 0);
@@ -204,6 +206,10 @@ static int setup(void **state)
 	member(f, f->late, f->lib_a, "employee", 1, midnight(YEAR, 7, 1), 0);
 	points(f, f->late, "pe", 30, at(6, 15)); /* before she joined: not this library's */
 	points(f, f->late, "pe", 100, at(7, 15));
+	row = points(f, f->late, "pe", 40, at(8, 15));
+	insert_id(f, &stmt_t_reverse,
+	          (const struct db_param[]){DBP_INT(f->late), DBP_TEXT("pe"), DBP_INT(-40), DBP_INT(YEAR),
+	                                    DBP_INT(at(8, 15)), DBP_INT(row), DBP_END});
 	f->studier = person(f, "studie", "Femke Studie");
 	member(f, f->studier, f->lib_a, "employee", 1, long_ago, 0);
 	points(f, f->studier, "pe", 100, at(1, 20));
@@ -488,6 +494,26 @@ static void status_for_and_report(void **state)
 	}
 	assert_true(found);
 	assert_int_equal(sum, total.members);
+	/* For whoever was a member all year, the view's points are the ledger's
+	 * own year totals (progress_year_totals, another reader). */
+	as_system(f);
+	struct points_total *pt;
+	size_t npt;
+	assert_int_equal(progress_year_totals(&f->ctx, YEAR, &pt, &npt), 0);
+	struct norm_person *pa;
+	size_t npa;
+	struct norm_counts ca;
+	assert_int_equal(norm_org_people(&f->ctx, f->lib_a, YEAR, &pa, &npa, &ca), 0);
+	size_t compared = 0;
+	for (size_t i = 0; i < npt; i++) {
+		const struct norm_person *x = find(pa, npa, pt[i].person_id);
+		if (!x || x->months != 12)
+			continue;
+		assert_int_equal(x->pe_tenths, pt[i].pe_tenths);
+		assert_int_equal(x->study_tenths, pt[i].study_tenths);
+		compared++;
+	}
+	assert_true(compared >= 4);
 	assert_int_equal(total.members, total.met + total.on_track + total.behind + total.none);
 }
 

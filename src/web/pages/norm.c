@@ -12,6 +12,7 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "core/when.h"
+#include "domain/catalog.h"
 #include "domain/norm.h"
 #include "domain/people.h"
 #include "http/req.h"
@@ -58,40 +59,11 @@ static bool year_param(const char *text, int fallback, int *year)
 	return true;
 }
 
-/* "20", "12,5" or "12.5" points -> tenths; false when malformed. */
-static bool points_parse(const char *s, int64_t *tenths)
-{
-	if (!s)
-		return false;
-	while (*s == ' ')
-		s++;
-	size_t n = strlen(s);
-	while (n && s[n - 1] == ' ')
-		n--;
-	if (!n || n > 8)
-		return false;
-	int64_t whole = 0, frac = 0;
-	size_t i = 0;
-	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
-		whole = whole * 10 + (s[i] - '0');
-	if (i == 0)
-		return false;
-	if (i < n) {
-		if ((s[i] != ',' && s[i] != '.') || i + 2 != n || s[i + 1] < '0' || s[i + 1] > '9')
-			return false;
-		frac = s[i + 1] - '0';
-	}
-	*tenths = whole * 10 + frac;
-	return true;
-}
-
-/* "24" or "12,5" */
+/* "24" or "12,5" (the catalogue's formatter), in the request's arena. */
 static const char *points_text(struct req *r, int64_t tenths)
 {
-	long long t = tenths < 0 ? -(long long)tenths : (long long)tenths;
-	const char *sign = tenths < 0 ? "-" : "";
-	return t % 10 ? arena_printf(r->arena, "%s%lld,%lld", sign, t / 10, t % 10)
-	              : arena_printf(r->arena, "%s%lld", sign, t / 10);
+	char buf[24];
+	return arena_strdup(r->arena, tenths_format(tenths, buf, sizeof buf));
 }
 
 static const char *kind_of_form(struct req *r)
@@ -128,14 +100,14 @@ static json_t *norm_json(struct req *r, const struct norm *n, bool typed)
 /* The form's points and study maximum; *why on a malformed one. */
 static bool norm_form(struct req *r, int64_t *points, int64_t *study_max, const char **why)
 {
-	if (!points_parse(req_form(r, "punten"), points)) {
+	if (!tenths_parse(req_form(r, "punten"), points)) {
 		*why = N_("Schrijf het aantal punten als getal, bijvoorbeeld 20 of 12,5.");
 		return false;
 	}
 	const char *s = req_form(r, "studie");
 	if (!s || !*s) {
 		*study_max = 0;
-	} else if (!points_parse(s, study_max)) {
+	} else if (!tenths_parse(s, study_max)) {
 		*why = N_("Schrijf het aantal studiepunten als getal, bijvoorbeeld 5 of 2,5.");
 		return false;
 	}
