@@ -957,10 +957,17 @@ int norm_tick(struct ctx *ctx, struct norm_tick_counts *c)
 
 void norm_tick_from_server(struct ctx *ctx)
 {
+	/* The first run is one interval after the server starts: reminders are
+	 * not urgent to the minute, and a server that starts (a deploy, a test
+	 * run) should not first spend its time on the whole sector's mail. */
 	static _Atomic int64_t last;
 	int64_t now = ctx->now();
 	int64_t prev = atomic_load(&last);
-	if (prev && now - prev < SERVER_TICK_SECONDS)
+	if (!prev) {
+		atomic_store(&last, now);
+		return;
+	}
+	if (now - prev < SERVER_TICK_SECONDS)
 		return;
 	atomic_store(&last, now);
 	struct norm_tick_counts c;

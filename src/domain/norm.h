@@ -135,7 +135,8 @@ struct norm_tick_counts {
  * gets one message (e-mail and on screen), each library's managers one
  * summary; norm_reminders keeps each to once per round. System actor. */
 int norm_tick(struct ctx *ctx, struct norm_tick_counts *c);
-/* For the server's ticker: norm_tick at most every 15 minutes, logged. */
+/* For the server's ticker: norm_tick every 15 minutes (the first 15
+ * minutes after the server starts), logged. */
 void norm_tick_from_server(struct ctx *ctx);
 
 #endif
