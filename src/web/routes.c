@@ -247,6 +247,15 @@ const struct route web_routes[] = {
     {HTTP_GET, "/.well-known/jwks.json", page_jwks, BODY_NONE, 0, STATELESS, "jwks", AZ_PUBLIC},
     {HTTP_POST, "/beheer/certificaten/:id/intrekken", page_admin_credential_revoke, BODY_FORM,
      4 * KB, 0, "admin_credential_revoke", AZ_CAMPUS_ADMIN},
+    /* the annual PE norm (pages/norm.c) */
+    {HTTP_GET | HTTP_POST, "/beheer/pe-norm", page_admin_norm, BODY_FORM, 4 * KB, 0, "admin_norm",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET, "/beheer/pe-norm/rapport", page_admin_norm_report, BODY_NONE, 0, 0, "admin_norm_report",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET | HTTP_POST, "/b/:slug/pe-norm", page_org_norm, BODY_FORM, 4 * KB, 0, "org_norm",
+     AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/pe-norm.csv", page_org_norm_csv, BODY_NONE, 0, 0, "org_norm_csv",
+     AZ_ORG_MANAGER},
     /* Self-reported learning and EVC (pages/claims.c): up to five evidence
      * files of 5 MB each and the form's fields. */
     {HTTP_GET, "/mijn/scholing", page_claims, BODY_NONE, 0, 0, "claims", AZ_PERSON},
