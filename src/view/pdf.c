@@ -1,5 +1,6 @@
 #include "view/pdf.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@
 #define LAYOUT_CACHE_TEXT 256 /* longer texts (paragraphs) are not kept */
 #define IMAGE_CACHE 8
 #define IMAGE_CACHE_BYTES (2u << 20)
+#define IMAGE_DPI 300 /* images keep this many pixels per inch as drawn, at most */
 #define BODY_FONT PDF_FONT " 10"
 
 /* Per thread: the font map, its Pango context and parsed font descriptions.
@@ -56,6 +58,7 @@ struct pdf_thread {
 	struct image_entry {
 		unsigned char *png;
 		size_t n;
+		int tw, th; /* the size it was decoded to */
 		cairo_surface_t *surface;
 	} images[IMAGE_CACHE];
 	size_t nextimage;
@@ -457,20 +460,54 @@ static cairo_status_t read_png(void *closure, unsigned char *data, unsigned int 
 	return CAIRO_STATUS_SUCCESS;
 }
 
-/* The decoded image of a PNG, from the thread's cache when the same bytes
- * came before (compared in full, so another image never passes for it);
- * the caller owns a reference. NULL when the bytes do not decode. */
-static cairo_surface_t *png_surface(struct pdf_thread *t, const void *png, size_t n)
+/* Width and height from a PNG's header (IHDR comes first); false when short. */
+static bool png_size(const unsigned char *p, size_t n, int *w, int *h)
 {
-	for (size_t i = 0; i < IMAGE_CACHE; i++)
-		if (t->images[i].surface && t->images[i].n == n && !memcmp(t->images[i].png, png, n))
-			return cairo_surface_reference(t->images[i].surface);
+	if (n < 24 || memcmp(p + 12, "IHDR", 4) != 0)
+		return false;
+	uint32_t x = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+	uint32_t y = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+	if (x == 0 || y == 0 || x > 1u << 20 || y > 1u << 20)
+		return false;
+	*w = (int)x;
+	*h = (int)y;
+	return true;
+}
+
+/* The decoded image of a PNG, at most tw x th pixels (a bigger one is scaled
+ * down: its pixels beyond IMAGE_DPI would only make every PDF bigger and
+ * slower), from the thread's cache when the same bytes came before at that
+ * size (compared in full, so another image never passes for it). The caller
+ * owns a reference. NULL when the bytes do not decode. */
+static cairo_surface_t *png_surface(struct pdf_thread *t, const void *png, size_t n, int tw, int th)
+{
+	for (size_t i = 0; i < IMAGE_CACHE; i++) {
+		struct image_entry *e = &t->images[i];
+		if (e->surface && e->n == n && e->tw == tw && e->th == th && !memcmp(e->png, png, n))
+			return cairo_surface_reference(e->surface);
+	}
 	struct png_reader r = {.p = png, .n = n};
 	cairo_surface_t *img = cairo_image_surface_create_from_png_stream(read_png, &r);
-	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS || cairo_image_surface_get_width(img) <= 0 ||
-	    cairo_image_surface_get_height(img) <= 0) {
+	int iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS || iw <= 0 || ih <= 0) {
 		cairo_surface_destroy(img);
 		return NULL;
+	}
+	if (iw > tw || ih > th) {
+		cairo_surface_t *small = cairo_image_surface_create(cairo_image_surface_get_format(img), tw, th);
+		cairo_t *cr = cairo_create(small);
+		cairo_scale(cr, (double)tw / iw, (double)th / ih);
+		cairo_set_source_surface(cr, img, 0, 0);
+		cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+		cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+		cairo_paint(cr);
+		cairo_destroy(cr);
+		cairo_surface_destroy(img);
+		img = small;
+		if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+			cairo_surface_destroy(img);
+			return NULL;
+		}
 	}
 	unsigned char *copy = n <= IMAGE_CACHE_BYTES ? malloc(n) : NULL;
 	if (copy) {
@@ -480,7 +517,8 @@ static cairo_surface_t *png_surface(struct pdf_thread *t, const void *png, size_
 			cairo_surface_destroy(e->surface);
 		}
 		memcpy(copy, png, n);
-		*e = (struct image_entry){.png = copy, .n = n, .surface = cairo_surface_reference(img)};
+		*e = (struct image_entry){.png = copy, .n = n, .tw = tw, .th = th,
+		                          .surface = cairo_surface_reference(img)};
 	}
 	return img;
 }
@@ -495,19 +533,27 @@ int pdf_png(struct pdf *d, double x, double y, double max_w, double max_h, enum 
 		*h = 0;
 	if (!png || n < sizeof sig || memcmp(png, sig, sizeof sig) != 0)
 		return CAMPUS_EMEDIA;
-	cairo_surface_t *img = png_surface(d->t, png, n);
-	if (!img)
+	int iw, ih;
+	if (!png_size(png, n, &iw, &ih))
 		return CAMPUS_EMEDIA;
-	int iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
 	double s = max_w / iw < max_h / ih ? max_w / iw : max_h / ih;
 	double dw = iw * s, dh = ih * s;
+	/* The pixels the drawn size needs at IMAGE_DPI, never more than it has. */
+	int tw = (int)ceil(dw * IMAGE_DPI / 72), th = (int)ceil(dh * IMAGE_DPI / 72);
+	if (tw >= iw || th >= ih || tw < 1 || th < 1) {
+		tw = iw;
+		th = ih;
+	}
+	cairo_surface_t *img = png_surface(d->t, png, n, tw, th);
+	if (!img)
+		return CAMPUS_EMEDIA;
 	if (align == PDF_CENTER)
 		x += (max_w - dw) / 2;
 	else if (align == PDF_RIGHT)
 		x += max_w - dw;
 	cairo_save(d->cr);
 	cairo_translate(d->cr, x, y);
-	cairo_scale(d->cr, s, s);
+	cairo_scale(d->cr, dw / cairo_image_surface_get_width(img), dh / cairo_image_surface_get_height(img));
 	cairo_set_source_surface(d->cr, img, 0, 0);
 	cairo_pattern_set_filter(cairo_get_source(d->cr), CAIRO_FILTER_GOOD);
 	cairo_paint(d->cr);

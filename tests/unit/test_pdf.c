@@ -4,7 +4,8 @@
  * logo that is not a PNG is refused; the QR code read back from the page,
  * rasterised by pdftoppm, is the one libqrencode made, module by module;
  * the per-thread caches of layouts and images never mix two texts or two
- * images. */
+ * images; a big image is embedded with the pixels 300 dpi needs, a small one
+ * as it is. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,7 +33,7 @@ static void poppler(const char *tool, const struct buf *b, struct buf *out)
 	assert_int_equal(write(fd, b->data, b->len), (ssize_t)b->len);
 	close(fd);
 	char cmd[256];
-	snprintf(cmd, sizeof cmd, "%s %s %s", tool, path, strcmp(tool, "pdfinfo") ? "-" : "");
+	snprintf(cmd, sizeof cmd, "%s %s %s", tool, path, strcmp(tool, "pdftotext") ? "" : "-");
 	FILE *p = popen(cmd, "r");
 	assert_non_null(p);
 	char chunk[4096];
@@ -292,6 +293,50 @@ static void caches_keep_things_apart(void **state)
 	buf_fini(&blue);
 }
 
+static void big_images_scaled_to_300_dpi(void **state)
+{
+	(void)state;
+	struct buf big, small, out, text;
+	buf_init(&big, NULL, 0);
+	buf_init(&small, NULL, 0);
+	buf_init(&out, NULL, 0);
+	buf_init(&text, NULL, 0);
+	make_png(&small); /* 40 x 20 */
+	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 2000, 1000);
+	cairo_t *cr = cairo_create(s);
+	cairo_set_source_rgb(cr, 0.9, 0.9, 0.2);
+	cairo_paint(cr);
+	cairo_set_source_rgb(cr, 0.1, 0.3, 0.6);
+	cairo_rectangle(cr, 500, 250, 1000, 500);
+	cairo_fill(cr);
+	cairo_destroy(cr);
+	assert_int_equal(cairo_surface_write_to_png_stream(s, png_into, &big), CAIRO_STATUS_SUCCESS);
+	cairo_surface_destroy(s);
+
+	struct pdf *d = pdf_open(PDF_PORTRAIT, NULL, &out);
+	double w, h;
+	/* 2000 x 1000 in a 96 x 48 point box: 400 x 200 pixels at 300 dpi. */
+	assert_int_equal(pdf_png(d, 56, 56, 96, 60, PDF_LEFT, big.data, big.len, &w, &h), 0);
+	assert_true(w > 95.9 && w < 96.1 && h > 47.9 && h < 48.1);
+	assert_int_equal(pdf_png(d, 56, 200, 96, 60, PDF_LEFT, small.data, small.len, NULL, NULL), 0);
+	assert_int_equal(pdf_close(d), 0);
+	poppler("pdfimages -list", &out, &text);
+	const char *t = buf_cstr(&text);
+	assert_non_null(strstr(t, "   400   200 "));
+	assert_non_null(strstr(t, "    40    20 "));
+	assert_null(strstr(t, "2000"));
+	/* Still the picture: the blue middle and the yellow edge where they were. */
+	int pw, ph;
+	unsigned char *px = raster(&out, &pw, &ph);
+	int middle = px[(56 + 24) * pw + 56 + 48], edge = px[(56 + 3) * pw + 56 + 3];
+	assert_true(middle < 110 && edge > 180);
+	free(px);
+	buf_fini(&big);
+	buf_fini(&small);
+	buf_fini(&out);
+	buf_fini(&text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -300,6 +345,7 @@ int main(void)
 	    cmocka_unit_test(bad_input),
 	    cmocka_unit_test(qr_reads_back),
 	    cmocka_unit_test(caches_keep_things_apart),
+	    cmocka_unit_test(big_images_scaled_to_300_dpi),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
