@@ -77,7 +77,8 @@ static void *run(void *p)
 		if (!rc)
 			rc = credential_pdf(&ctx, &c, &out);
 		if (rc) {
-			snprintf(j->err, sizeof j->err, "credential %" PRId64 ": %s", id, campus_err_code(rc));
+			snprintf(j->err, sizeof j->err, "credential %" PRId64 ": %s", id,
+			         campus_err_code(rc));
 			j->rc = rc;
 		}
 		j->bytes += out.len;
@@ -120,8 +121,9 @@ int main(int argc, char **argv)
 	struct arena *arena = arena_new(0);
 	int64_t id;
 	struct db_rows rows = {.arena = arena, .size = sizeof id, .cur = &id};
-	int rc = db_query(db, &stmt_bench_ids, (const struct db_param[]){DBP_INT(n), DBP_END},
-	                  (const struct db_col[]){DBC_INT(&id), DBC_END}, arena, db_rows_collect, &rows);
+	int rc =
+	    db_query(db, &stmt_bench_ids, (const struct db_param[]){DBP_INT(n), DBP_END},
+	             (const struct db_col[]){DBC_INT(&id), DBC_END}, arena, db_rows_collect, &rows);
 	db_close(db);
 	if (rc || rows.n == 0) {
 		fprintf(stderr, "pdf_render: %s\n", rc ? campus_err_code(rc) : "no credentials");
@@ -132,8 +134,13 @@ int main(int argc, char **argv)
 	pthread_t *tid = xcalloc((size_t)threads, sizeof *tid);
 	double w0 = now_s(CLOCK_MONOTONIC), c0 = now_s(CLOCK_PROCESS_CPUTIME_ID);
 	for (long k = 0; k < threads; k++) {
-		jobs[k] = (struct job){.url = argv[1], .outdir = argc > 4 ? argv[4] : NULL, .ids = rows.data, .nids = rows.n, .n = (size_t)n,
-		                       .threads = (size_t)threads, .index = (size_t)k};
+		jobs[k] = (struct job){.url = argv[1],
+		                       .outdir = argc > 4 ? argv[4] : NULL,
+		                       .ids = rows.data,
+		                       .nids = rows.n,
+		                       .n = (size_t)n,
+		                       .threads = (size_t)threads,
+		                       .index = (size_t)k};
 		if (pthread_create(&tid[k], NULL, run, &jobs[k]) != 0) {
 			fprintf(stderr, "pdf_render: pthread_create failed\n");
 			return 1;

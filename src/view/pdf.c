@@ -329,7 +329,8 @@ static PangoLayout *layout_for(struct pdf *d, double width, const char *font, en
 	struct layout_entry *slot = NULL; /* a free entry, else the least recently used */
 	for (size_t i = 0; i < LAYOUT_CACHE; i++) {
 		struct layout_entry *e = &t->layouts[i];
-		if (e->layout && e->hash == h && e->keylen == keylen && !memcmp(e->key, key, keylen)) {
+		if (e->layout && e->hash == h && e->keylen == keylen &&
+		    !memcmp(e->key, key, keylen)) {
 			e->used = ++t->tick;
 			return g_object_ref(e->layout);
 		}
@@ -483,7 +484,8 @@ static cairo_surface_t *png_surface(struct pdf_thread *t, const void *png, size_
 {
 	for (size_t i = 0; i < IMAGE_CACHE; i++) {
 		struct image_entry *e = &t->images[i];
-		if (e->surface && e->n == n && e->tw == tw && e->th == th && !memcmp(e->png, png, n))
+		if (e->surface && e->n == n && e->tw == tw && e->th == th &&
+		    !memcmp(e->png, png, n))
 			return cairo_surface_reference(e->surface);
 	}
 	struct png_reader r = {.p = png, .n = n};
@@ -494,7 +496,8 @@ static cairo_surface_t *png_surface(struct pdf_thread *t, const void *png, size_
 		return NULL;
 	}
 	if (iw > tw || ih > th) {
-		cairo_surface_t *small = cairo_image_surface_create(cairo_image_surface_get_format(img), tw, th);
+		cairo_surface_t *small =
+		    cairo_image_surface_create(cairo_image_surface_get_format(img), tw, th);
 		cairo_t *cr = cairo_create(small);
 		cairo_scale(cr, (double)tw / iw, (double)th / ih);
 		cairo_set_source_surface(cr, img, 0, 0);
@@ -553,7 +556,8 @@ int pdf_png(struct pdf *d, double x, double y, double max_w, double max_h, enum 
 		x += max_w - dw;
 	cairo_save(d->cr);
 	cairo_translate(d->cr, x, y);
-	cairo_scale(d->cr, dw / cairo_image_surface_get_width(img), dh / cairo_image_surface_get_height(img));
+	cairo_scale(d->cr, dw / cairo_image_surface_get_width(img),
+	            dh / cairo_image_surface_get_height(img));
 	cairo_set_source_surface(d->cr, img, 0, 0);
 	cairo_pattern_set_filter(cairo_get_source(d->cr), CAIRO_FILTER_GOOD);
 	cairo_paint(d->cr);
