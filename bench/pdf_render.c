@@ -12,10 +12,11 @@
  * to the last PDF; fonts are set up inside the timing, once per thread.
  *
  * Prints: pdf: n=N threads=T seconds=S per_pdf_ms=M cpu_per_pdf_ms=C
- *         bytes=B distinct=D
+ *         read_ms=R bytes=B distinct=D
  * per_pdf_ms is the wall time a PDF takes one thread (seconds * T / N);
  * cpu_per_pdf_ms the process's CPU time per PDF, which a loaded machine
- * disturbs less. */
+ * disturbs less; read_ms the part of per_pdf_ms spent reading the row
+ * (credential_get: its queries' round trips). */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -38,6 +39,7 @@ struct job {
 	const int64_t *ids;
 	size_t nids, n, threads, index;
 	size_t bytes;
+	double read_s; /* wall time in credential_get */
 	int rc;
 	char err[200];
 };
@@ -73,7 +75,9 @@ static void *run(void *p)
 		buf_clear(&out);
 		struct credential c;
 		int64_t id = j->ids[i % j->nids];
+		double r0 = now_s(CLOCK_MONOTONIC);
 		int rc = credential_get(&ctx, id, &c);
+		j->read_s += now_s(CLOCK_MONOTONIC) - r0;
 		if (!rc)
 			rc = credential_pdf(&ctx, &c, &out);
 		if (rc) {
@@ -147,20 +151,22 @@ int main(int argc, char **argv)
 		}
 	}
 	size_t bytes = 0;
+	double read_s = 0;
 	int failed = 0;
 	for (long k = 0; k < threads; k++) {
 		pthread_join(tid[k], NULL);
 		bytes += jobs[k].bytes;
+		read_s += jobs[k].read_s;
 		if (jobs[k].rc) {
 			fprintf(stderr, "pdf_render: %s\n", jobs[k].err);
 			failed = 1;
 		}
 	}
 	double secs = now_s(CLOCK_MONOTONIC) - w0, cpu = now_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
-	printf("pdf: n=%ld threads=%ld seconds=%.3f per_pdf_ms=%.3f cpu_per_pdf_ms=%.3f bytes=%zu "
-	       "distinct=%zu\n",
+	printf("pdf: n=%ld threads=%ld seconds=%.3f per_pdf_ms=%.3f cpu_per_pdf_ms=%.3f "
+	       "read_ms=%.3f bytes=%zu distinct=%zu\n",
 	       n, threads, secs, secs * 1000 * (double)threads / (double)n, cpu * 1000 / (double)n,
-	       bytes, rows.n);
+	       read_s * 1000 / (double)n, bytes, rows.n);
 	free(jobs);
 	free(tid);
 	arena_free(arena);
