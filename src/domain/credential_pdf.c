@@ -141,7 +141,7 @@ int credential_pdf(struct ctx *ctx, const struct credential *c, struct buf *out)
 	                         : "met goed gevolg heeft afgerond");
 	y += 8;
 	const char *quoted = arena_printf(ctx->arena, "“%s”", c->title);
-	y += pdf_text_at(d, left + 60, y, cw - 120, PDF_FONT " Semibold 21", INK, PDF_CENTER,
+	y += pdf_text_at(d, left + 60, y, cw - 120, PDF_FONT " Bold 21", INK, PDF_CENTER,
 	                 quoted ? quoted : c->title);
 	y += 14;
 	const char *facts;

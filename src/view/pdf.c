@@ -1,5 +1,6 @@
 #include "view/pdf.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +17,19 @@
 #define A4_SHORT 595.2756 /* 210 mm in points */
 #define A4_LONG 841.8898  /* 297 mm */
 #define QR_QUIET 4
+/* cairo's A1 pixels are packed in 32-bit words in the platform's bit order:
+ * the leftmost pixel is the low bit on little-endian machines. */
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define A1_BIT(i) ((uint32_t)1 << (31 - (i)))
+#else
+#define A1_BIT(i) ((uint32_t)1 << (i))
+#endif
 #define FONT_CACHE 24
+#define LAYOUT_CACHE 128
+#define LAYOUT_CACHE_TEXT 256 /* longer texts (paragraphs) are not kept */
+#define IMAGE_CACHE 8
+#define IMAGE_CACHE_BYTES (2u << 20)
+#define IMAGE_DPI 300 /* images keep this many pixels per inch as drawn, at most */
 #define BODY_FONT PDF_FONT " 10"
 
 /* Per thread: the font map, its Pango context and parsed font descriptions.
@@ -31,6 +44,24 @@ struct pdf_thread {
 		PangoFontDescription *desc;
 	} fonts[FONT_CACHE];
 	size_t nfonts, next;
+	/* Laid-out text by (font, width, alignment, text): the fixed wording of
+	 * a certificate is shaped once per thread, not once per document. A
+	 * layout keeps its glyphs; drawing it again gives the same output. */
+	struct layout_entry {
+		uint64_t hash, used;
+		char *key;
+		size_t keylen;
+		PangoLayout *layout;
+	} layouts[LAYOUT_CACHE];
+	uint64_t tick;
+	/* Decoded PNGs by their bytes (a library's logo on every certificate). */
+	struct image_entry {
+		unsigned char *png;
+		size_t n;
+		int tw, th; /* the size it was decoded to */
+		cairo_surface_t *surface;
+	} images[IMAGE_CACHE];
+	size_t nextimage;
 };
 
 static pthread_key_t thread_key;
@@ -43,6 +74,16 @@ static void thread_free(void *p)
 		free(t->fonts[i].name);
 		pango_font_description_free(t->fonts[i].desc);
 	}
+	for (size_t i = 0; i < LAYOUT_CACHE; i++)
+		if (t->layouts[i].layout) {
+			free(t->layouts[i].key);
+			g_object_unref(t->layouts[i].layout);
+		}
+	for (size_t i = 0; i < IMAGE_CACHE; i++)
+		if (t->images[i].surface) {
+			free(t->images[i].png);
+			cairo_surface_destroy(t->images[i].surface);
+		}
 	g_object_unref(t->context);
 	g_object_unref(t->fontmap);
 	free(t);
@@ -243,7 +284,7 @@ void pdf_space(struct pdf *d, double h)
 		pdf_page(d);
 }
 
-static PangoLayout *layout_for(struct pdf *d, double width, const char *font, enum pdf_align align,
+static PangoLayout *layout_new(struct pdf *d, double width, const char *font, enum pdf_align align,
                                const char *text)
 {
 	PangoLayout *l = pango_layout_new(d->t->context);
@@ -255,7 +296,58 @@ static PangoLayout *layout_for(struct pdf *d, double width, const char *font, en
 	pango_layout_set_alignment(l, align == PDF_CENTER  ? PANGO_ALIGN_CENTER
 	                              : align == PDF_RIGHT ? PANGO_ALIGN_RIGHT
 	                                                   : PANGO_ALIGN_LEFT);
-	pango_layout_set_text(l, text ? text : "", -1);
+	pango_layout_set_text(l, text, -1);
+	return l;
+}
+
+/* The layout of text in that box and font, from the thread's cache or made
+ * and kept there; the caller owns a reference (g_object_unref). */
+static PangoLayout *layout_for(struct pdf *d, double width, const char *font, enum pdf_align align,
+                               const char *text)
+{
+	if (!text)
+		text = "";
+	if (!font || !*font)
+		font = BODY_FONT;
+	size_t tlen = strlen(text), flen = strlen(font);
+	if (tlen > LAYOUT_CACHE_TEXT)
+		return layout_new(d, width, font, align, text);
+	/* key: width in Pango units, alignment, font, NUL, text */
+	char key[32 + 64 + LAYOUT_CACHE_TEXT];
+	if (flen > 64)
+		return layout_new(d, width, font, align, text);
+	int w = width > 0 ? (int)(width * PANGO_SCALE) : -1;
+	memcpy(key, &w, sizeof w);
+	key[sizeof w] = (char)align;
+	memcpy(key + sizeof w + 1, font, flen + 1);
+	memcpy(key + sizeof w + 2 + flen, text, tlen);
+	size_t keylen = sizeof w + 2 + flen + tlen;
+	uint64_t h = 14695981039346656037u; /* FNV-1a */
+	for (size_t i = 0; i < keylen; i++)
+		h = (h ^ (unsigned char)key[i]) * 1099511628211u;
+	struct pdf_thread *t = d->t;
+	struct layout_entry *slot = NULL; /* a free entry, else the least recently used */
+	for (size_t i = 0; i < LAYOUT_CACHE; i++) {
+		struct layout_entry *e = &t->layouts[i];
+		if (e->layout && e->hash == h && e->keylen == keylen &&
+		    !memcmp(e->key, key, keylen)) {
+			e->used = ++t->tick;
+			return g_object_ref(e->layout);
+		}
+		if (!slot || (slot->layout && (!e->layout || e->used < slot->used)))
+			slot = e;
+	}
+	PangoLayout *l = layout_new(d, width, font, align, text);
+	char *copy = malloc(keylen);
+	if (!copy)
+		return l;
+	if (slot->layout) {
+		free(slot->key);
+		g_object_unref(slot->layout);
+	}
+	memcpy(copy, key, keylen);
+	*slot = (struct layout_entry){.hash = h, .used = ++t->tick, .key = copy, .keylen = keylen,
+	                              .layout = g_object_ref(l)};
 	return l;
 }
 
@@ -264,6 +356,15 @@ static double layout_height(PangoLayout *l)
 	int w, h;
 	pango_layout_get_size(l, &w, &h);
 	return (double)h / PANGO_SCALE;
+}
+
+static double text_height(struct pdf *d, double width, const char *font, enum pdf_align align,
+                          const char *text)
+{
+	PangoLayout *l = layout_for(d, width, font, align, text);
+	double h = layout_height(l);
+	g_object_unref(l);
+	return h;
 }
 
 double pdf_text_height(struct pdf *d, double width, const char *font, const char *text)
@@ -310,23 +411,37 @@ int pdf_qr(struct pdf *d, double x, double y, double size, const char *text)
 	cairo_set_source_rgb(cr, 1, 1, 1);
 	cairo_rectangle(cr, x, y, size, size);
 	cairo_fill(cr);
-	cairo_set_source_rgb(cr, 0, 0, 0);
-	/* One rectangle per horizontal run of dark modules, filled at once. */
-	for (int r = 0; r < n; r++) {
-		int c = 0;
-		while (c < n) {
-			if (!(qr->data[r * n + c] & 1)) {
-				c++;
-				continue;
-			}
-			int start = c;
-			while (c < n && (qr->data[r * n + c] & 1))
-				c++;
-			cairo_rectangle(cr, x + (start + QR_QUIET) * m, y + (r + QR_QUIET) * m,
-			                (c - start) * m, m);
-		}
+	/* The dark modules as a 1-bit stencil, one pixel per module, painted
+	 * black through it and scaled without smoothing: the PDF gets a small
+	 * image mask (/ImageMask, /Interpolate false) that viewers and printers
+	 * draw as sharp squares, instead of a path of hundreds of rectangles
+	 * whose coordinates cost most of the page's bytes and time. */
+	cairo_surface_t *mask = cairo_image_surface_create(CAIRO_FORMAT_A1, n, n);
+	if (cairo_surface_status(mask) != CAIRO_STATUS_SUCCESS) {
+		cairo_surface_destroy(mask);
+		QRcode_free(qr);
+		return CAMPUS_ENOMEM;
 	}
-	cairo_fill(cr);
+	cairo_surface_flush(mask);
+	unsigned char *px = cairo_image_surface_get_data(mask);
+	int stride = cairo_image_surface_get_stride(mask);
+	for (int r = 0; r < n; r++) {
+		uint32_t *row = (uint32_t *)(void *)(px + (size_t)r * (size_t)stride);
+		for (int c = 0; c < n; c++)
+			if (qr->data[r * n + c] & 1)
+				row[c / 32] |= A1_BIT(c % 32);
+	}
+	cairo_surface_mark_dirty(mask);
+	cairo_save(cr);
+	cairo_translate(cr, x + QR_QUIET * m, y + QR_QUIET * m);
+	cairo_scale(cr, m, m);
+	cairo_set_source_rgb(cr, 0, 0, 0);
+	cairo_pattern_t *pat = cairo_pattern_create_for_surface(mask);
+	cairo_pattern_set_filter(pat, CAIRO_FILTER_NEAREST);
+	cairo_mask(cr, pat);
+	cairo_pattern_destroy(pat);
+	cairo_restore(cr);
+	cairo_surface_destroy(mask);
 	QRcode_free(qr);
 	return 0;
 }
@@ -346,6 +461,71 @@ static cairo_status_t read_png(void *closure, unsigned char *data, unsigned int 
 	return CAIRO_STATUS_SUCCESS;
 }
 
+/* Width and height from a PNG's header (IHDR comes first); false when short. */
+static bool png_size(const unsigned char *p, size_t n, int *w, int *h)
+{
+	if (n < 24 || memcmp(p + 12, "IHDR", 4) != 0)
+		return false;
+	uint32_t x = (uint32_t)p[16] << 24 | (uint32_t)p[17] << 16 | (uint32_t)p[18] << 8 | p[19];
+	uint32_t y = (uint32_t)p[20] << 24 | (uint32_t)p[21] << 16 | (uint32_t)p[22] << 8 | p[23];
+	if (x == 0 || y == 0 || x > 1u << 20 || y > 1u << 20)
+		return false;
+	*w = (int)x;
+	*h = (int)y;
+	return true;
+}
+
+/* The decoded image of a PNG, at most tw x th pixels (a bigger one is scaled
+ * down: its pixels beyond IMAGE_DPI would only make every PDF bigger and
+ * slower), from the thread's cache when the same bytes came before at that
+ * size (compared in full, so another image never passes for it). The caller
+ * owns a reference. NULL when the bytes do not decode. */
+static cairo_surface_t *png_surface(struct pdf_thread *t, const void *png, size_t n, int tw, int th)
+{
+	for (size_t i = 0; i < IMAGE_CACHE; i++) {
+		struct image_entry *e = &t->images[i];
+		if (e->surface && e->n == n && e->tw == tw && e->th == th &&
+		    !memcmp(e->png, png, n))
+			return cairo_surface_reference(e->surface);
+	}
+	struct png_reader r = {.p = png, .n = n};
+	cairo_surface_t *img = cairo_image_surface_create_from_png_stream(read_png, &r);
+	int iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
+	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS || iw <= 0 || ih <= 0) {
+		cairo_surface_destroy(img);
+		return NULL;
+	}
+	if (iw > tw || ih > th) {
+		cairo_surface_t *small =
+		    cairo_image_surface_create(cairo_image_surface_get_format(img), tw, th);
+		cairo_t *cr = cairo_create(small);
+		cairo_scale(cr, (double)tw / iw, (double)th / ih);
+		cairo_set_source_surface(cr, img, 0, 0);
+		cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+		cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
+		cairo_paint(cr);
+		cairo_destroy(cr);
+		cairo_surface_destroy(img);
+		img = small;
+		if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
+			cairo_surface_destroy(img);
+			return NULL;
+		}
+	}
+	unsigned char *copy = n <= IMAGE_CACHE_BYTES ? malloc(n) : NULL;
+	if (copy) {
+		struct image_entry *e = &t->images[t->nextimage++ % IMAGE_CACHE];
+		if (e->surface) {
+			free(e->png);
+			cairo_surface_destroy(e->surface);
+		}
+		memcpy(copy, png, n);
+		*e = (struct image_entry){.png = copy, .n = n, .tw = tw, .th = th,
+		                          .surface = cairo_surface_reference(img)};
+	}
+	return img;
+}
+
 int pdf_png(struct pdf *d, double x, double y, double max_w, double max_h, enum pdf_align align,
             const void *png, size_t n, double *w, double *h)
 {
@@ -356,26 +536,28 @@ int pdf_png(struct pdf *d, double x, double y, double max_w, double max_h, enum 
 		*h = 0;
 	if (!png || n < sizeof sig || memcmp(png, sig, sizeof sig) != 0)
 		return CAMPUS_EMEDIA;
-	struct png_reader r = {.p = png, .n = n};
-	cairo_surface_t *img = cairo_image_surface_create_from_png_stream(read_png, &r);
-	if (cairo_surface_status(img) != CAIRO_STATUS_SUCCESS) {
-		cairo_surface_destroy(img);
+	int iw, ih;
+	if (!png_size(png, n, &iw, &ih))
 		return CAMPUS_EMEDIA;
-	}
-	int iw = cairo_image_surface_get_width(img), ih = cairo_image_surface_get_height(img);
-	if (iw <= 0 || ih <= 0) {
-		cairo_surface_destroy(img);
-		return CAMPUS_EMEDIA;
-	}
 	double s = max_w / iw < max_h / ih ? max_w / iw : max_h / ih;
 	double dw = iw * s, dh = ih * s;
+	/* The pixels the drawn size needs at IMAGE_DPI, never more than it has. */
+	int tw = (int)ceil(dw * IMAGE_DPI / 72), th = (int)ceil(dh * IMAGE_DPI / 72);
+	if (tw >= iw || th >= ih || tw < 1 || th < 1) {
+		tw = iw;
+		th = ih;
+	}
+	cairo_surface_t *img = png_surface(d->t, png, n, tw, th);
+	if (!img)
+		return CAMPUS_EMEDIA;
 	if (align == PDF_CENTER)
 		x += (max_w - dw) / 2;
 	else if (align == PDF_RIGHT)
 		x += max_w - dw;
 	cairo_save(d->cr);
 	cairo_translate(d->cr, x, y);
-	cairo_scale(d->cr, s, s);
+	cairo_scale(d->cr, dw / cairo_image_surface_get_width(img),
+	            dh / cairo_image_surface_get_height(img));
 	cairo_set_source_surface(d->cr, img, 0, 0);
 	cairo_pattern_set_filter(cairo_get_source(d->cr), CAIRO_FILTER_GOOD);
 	cairo_paint(d->cr);
@@ -449,7 +631,8 @@ void pdf_table_row(struct pdf *d, const struct pdf_col *cols, size_t n, const ch
 	const double pad = 4;
 	double tw = text_width(d), rh = 0;
 	for (size_t i = 0; i < n; i++) {
-		double h = pdf_text_height(d, cols[i].share * tw - 2 * pad, font, cells[i]);
+		/* Measured in the alignment it is drawn in: the same cached layout. */
+		double h = text_height(d, cols[i].share * tw - 2 * pad, font, cols[i].align, cells[i]);
 		if (h > rh)
 			rh = h;
 	}
