@@ -86,6 +86,9 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    /* provider push of completions (results CSV, the completions API) */
+    {"edition_results_csv", AZ_ORG_TEACHING},
+    {"api_provider_completions", AZ_API_READ}, {"api_provider_completions_push", AZ_API_WRITE},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
