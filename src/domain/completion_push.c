@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -73,16 +74,34 @@ struct batch {
 	const struct push_row *rows;
 	const int64_t *when; /* each row's completed_at */
 	struct push_result *out;
-	const size_t *idx; /* the rows of this batch */
+	const size_t *idx; /* the rows left */
 	size_t n;
+	size_t done;       /* out: how many of them this transaction took */
 };
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Up to COMPLETION_PUSH_BATCH rows, and no more once the transaction has
+ * held the write lock for COMPLETION_PUSH_HOLD_MS: on SQLite every other
+ * writer waits meanwhile (and gives up after its busy timeout). */
+#define COMPLETION_PUSH_HOLD_MS 200
 
 static int batch_tx(struct db_conn *db, void *cls)
 {
 	(void)db;
 	struct batch *b = cls;
 	struct ctx *ctx = b->ctx;
-	for (size_t k = 0; k < b->n; k++) {
+	int64_t t0 = monotonic_ms();
+	b->done = 0;
+	for (size_t k = 0; k < b->n && k < COMPLETION_PUSH_BATCH; k++) {
+		if (k && monotonic_ms() - t0 > COMPLETION_PUSH_HOLD_MS)
+			break;
+		b->done = k + 1;
 		size_t i = b->idx[k];
 		const struct push_row *row = &b->rows[i];
 		struct push_result *res = &b->out[i];
@@ -188,12 +207,12 @@ int completion_push(struct ctx *ctx, enum attendance_method method, const struct
 				ok[nok++] = i;
 			}
 		}
-		for (size_t from = 0; from < nok; from += COMPLETION_PUSH_BATCH) {
-			struct batch b = {ctx, &e, method, rows, when, out, ok + from,
-			                  nok - from < COMPLETION_PUSH_BATCH ? nok - from : COMPLETION_PUSH_BATCH};
+		for (size_t from = 0; from < nok;) {
+			struct batch b = {ctx, &e, method, rows, when, out, ok + from, nok - from, 0};
 			rc = db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(e.id), batch_tx, &b);
 			if (rc)
 				return rc;
+			from += b.done;
 		}
 		g = end;
 	}

@@ -9,7 +9,9 @@
  * accepted as a duplicate, changing nothing.
  *
  * The accepted rows are written per edition, in transactions of at most
- * COMPLETION_PUSH_BATCH rows, each row whole or not at all. A server error
+ * COMPLETION_PUSH_BATCH rows (fewer when they take long: a transaction
+ * holds the write lock for about 200 ms at most), each row whole or not at
+ * all. A server error
  * stops the call: the batches before it are committed, and sending the call
  * again is safe (those rows come back as duplicates).
  * See docs/internals/completion_push.md. */
