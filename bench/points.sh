@@ -18,9 +18,12 @@
 #      same calls again (all duplicates: the API is idempotent).
 #   3. the check, in SQL: one completion, one ledger row and one certificate
 #      per learner, every enrolment completed.
-#   4. points_pdf, points_norm and the diploma jobs, each timed. A part whose
-#      code is not built yet (credential_pdf.c, norm.c, `campus jobs run`
-#      with diploma rules) prints "skipped (not built yet)".
+#   4. points_pdf, points_norm and the diploma jobs, each timed: a rule of
+#      the bench's own (points_diploma, made before the push) is evaluated
+#      for everyone the push queued, then changed (diploma_rule_save) and
+#      everyone evaluated again. A part whose code is not built yet
+#      (credential_pdf.c, norm.c, diploma.c with `campus jobs run`) prints
+#      "skipped (not built yet)".
 # Each backend ends with one line
 #   points: backend=sqlite completions=30000 api_rps=N certificates=30000 pdf_s=S pdf_per_s=R
 #           norm_report_ms=M diploma_eval_s=S diploma_reeval_s=S
@@ -155,6 +158,14 @@ run_backend() { # run_backend NAME URL
 	token=$(field token "$line")
 	[ -n "$token" ] || die "$name: points_prepare said '$line'"
 	echo "bench-points: $name: prepared in $((SECONDS - t0)) s: ${line/token=$token/token=...}"
+	# A diploma rule of the bench's own (2 points within 12 months), so that
+	# every completion is evaluated against it; its first evaluation of
+	# everyone runs now, untimed.
+	local rule=
+	if [ -x "$BENCH_BIN/points_diploma" ] && "$BIN" --help 2>&1 | grep -q "jobs run"; then
+		rule=$(field rule "$("$BENCH_BIN/points_diploma" "$url" make)") || die "$name: points_diploma failed"
+		"$BIN" --db "$url" jobs run >"$TMP/$name-jobs0.log" 2>&1 || die "$name: campus jobs run failed"
+	fi
 
 	# The push, against one server.
 	local port
@@ -222,33 +233,26 @@ run_backend() { # run_backend NAME URL
 	fi
 
 	# Diplomas: the evaluations the push queued (one job per new ledger row),
-	# then everyone again after a rule change.
+	# then everyone again after the rule changes (diploma_rule_save).
 	local eval_s=- reeval_s=-
-	local rule=""
-	if "$BIN" --help 2>&1 | grep -q "jobs run"; then
-		rule=$(sql "$name" "$url" "SELECT MIN(id) FROM diploma_rules WHERE active = 1" || true)
-	fi
 	if [ -z "$rule" ]; then
-		echo "points-diploma: backend=$name skipped (not built yet: \`campus jobs run\` and the diploma rules)"
+		echo "points-diploma: backend=$name skipped (not built yet: src/domain/diploma.c and \`campus jobs run\`)"
 	else
-		local queued t
+		local queued t diplomas1 diplomas2 left
 		queued=$(sql "$name" "$url" "SELECT COUNT(*) FROM jobs WHERE kind = 'diploma.evaluate' AND done_at IS NULL")
 		t=$(now_ms)
 		"$BIN" --db "$url" jobs run >"$TMP/$name-jobs1.log" 2>&1 || bad+=("campus jobs run failed")
 		eval_s=$(awk -v ms=$(($(now_ms) - t)) 'BEGIN { printf "%.2f", ms / 1000 }')
-		# The rule change as the diploma pages make it: a new revision,
-		# and one job that evaluates everyone against it.
-		local now
-		now=$(date +%s)
-		sql "$name" "$url" "UPDATE diploma_rules SET revision = revision + 1, updated_at = $now WHERE id = $rule" >/dev/null
-		sql "$name" "$url" "INSERT INTO jobs (kind, payload, run_at) VALUES ('diploma.evaluate', '{\"rule_id\": $rule}', $now)" >/dev/null
+		diplomas1=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
+		"$BENCH_BIN/points_diploma" "$url" change "$rule" >/dev/null || bad+=("points_diploma change failed")
 		t=$(now_ms)
 		"$BIN" --db "$url" jobs run >"$TMP/$name-jobs2.log" 2>&1 || bad+=("campus jobs run failed")
 		reeval_s=$(awk -v ms=$(($(now_ms) - t)) 'BEGIN { printf "%.2f", ms / 1000 }')
-		local diplomas left
-		diplomas=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
+		diplomas2=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
 		left=$(sql "$name" "$url" "SELECT COUNT(*) FROM jobs WHERE done_at IS NULL")
-		echo "points-diploma: backend=$name jobs_queued=$queued eval_s=$eval_s reeval_s=$reeval_s diplomas=$diplomas jobs_left=$left"
+		echo "points-diploma: backend=$name jobs_after_push=$queued eval_s=$eval_s diplomas=$diplomas1" \
+			"reeval_s=$reeval_s diplomas_after_change=$diplomas2 jobs_left=$left"
+		[ "$left" = 0 ] || bad+=("$left jobs left undone")
 	fi
 
 	echo "points: backend=$name completions=$completions api_rps=$(field rps "$push")" \
