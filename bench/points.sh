@@ -178,10 +178,18 @@ run_backend() { # run_backend NAME URL
 		sleep 0.1
 	done
 	echo "bench-points: $name: server pid $SERVER (threads ${CAMPUS_THREADS:-auto}); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
-	local push again
+	local push again cpu0 cpu1
+	# The server's CPU time (user + system, in clock ticks) next to the wall
+	# time: on a shared machine the rate alone says little.
+	cpu0=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")
 	push=$("$BENCH_BIN/points_push" "$TMP/$name.rows" "$token" "http://127.0.0.1:$port" \
 		-b "$BATCH" -c "$CONNECTIONS") || die "$name: points_push failed"
-	echo "points-api: backend=$name ${push#points_push: }"
+	cpu1=$(awk '{ print $14 + $15 }' "/proc/$SERVER/stat")
+	local cpu_s
+	cpu_s=$(awk -v t=$((cpu1 - cpu0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }')
+	echo "points-api: backend=$name ${push#points_push: } server_cpu_s=$cpu_s" \
+		"cpu_ms_per_row=$(awk -v c="$cpu_s" -v n="$PEOPLE" 'BEGIN { printf "%.2f", c * 1000 / n }')" \
+		"load=$(cut -d' ' -f1 /proc/loadavg)"
 	again=$("$BENCH_BIN/points_push" "$TMP/$name.rows" "$token" "http://127.0.0.1:$port" \
 		-b "$BATCH" -c "$CONNECTIONS") || die "$name: points_push (again) failed"
 	echo "points-api-again: backend=$name ${again#points_push: }"
