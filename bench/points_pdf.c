@@ -5,13 +5,17 @@
  *
  *   points_pdf DB-URL [THREADS]
  *
- * Prints: points_pdf: certificates=N threads=T seconds=S per_s=R kb_avg=K failed=F */
+ * Prints: points_pdf: certificates=N threads=T seconds=S per_s=R cpu_s=C cpu_ms_each=E
+ *         kb_avg=K failed=F
+ * cpu_s is the process's CPU time (user + system): on a shared machine
+ * seconds say more about the neighbours than about the rendering. */
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "core/arena.h"
@@ -125,10 +129,16 @@ int main(int argc, char **argv)
 	for (long i = 0; i < threads; i++)
 		pthread_join(t[i], NULL);
 	double seconds = now_s() - t0;
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	double cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 	size_t ok = nids - (size_t)failed;
-	printf("points_pdf: certificates=%zu threads=%ld seconds=%.2f per_s=%.0f kb_avg=%.1f failed=%ld\n",
-	       nids, threads, seconds, seconds > 0 ? (double)ok / seconds : 0.0,
-	       ok ? (double)bytes / (double)ok / 1024.0 : 0.0, (long)failed);
+	printf("points_pdf: certificates=%zu threads=%ld seconds=%.2f per_s=%.0f cpu_s=%.1f "
+	       "cpu_ms_each=%.2f kb_avg=%.1f failed=%ld\n",
+	       nids, threads, seconds, seconds > 0 ? (double)ok / seconds : 0.0, cpu,
+	       ok ? cpu * 1000 / (double)ok : 0.0, ok ? (double)bytes / (double)ok / 1024.0 : 0.0,
+	       (long)failed);
 	free(ids);
 	return failed ? 1 : 0;
 }
