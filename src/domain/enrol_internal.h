@@ -31,9 +31,8 @@ int enrol_cancel_all(struct ctx *ctx, int64_t edition_id, const char *reason);
  * the new dates or place (with an updated calendar invitation). */
 int enrol_tell_changed(struct ctx *ctx, int64_t edition_id);
 
-/* One result row inside the caller's write transaction on the edition
- * (db_tx_run_keyed with EDITION_LOCK_KEY), for callers that take rows one
- * at a time and let each stand alone (completion_push.c): the checks
+/* One result row inside the caller's write transaction, for callers that
+ * take rows one at a time and let each stand alone (completion_push.c): the checks
  * enrol_results_set makes per row, then, for a completion, the evidence
  * (progress_record_completion with key "enrolment:<id>" and completed_at,
  * 0: now) before the enrolment moves, so a refusal writes nothing. *bad (a
