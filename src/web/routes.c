@@ -249,6 +249,15 @@ const struct route web_routes[] = {
     {HTTP_GET, "/.well-known/jwks.json", page_jwks, BODY_NONE, 0, STATELESS, "jwks", AZ_PUBLIC},
     {HTTP_POST, "/beheer/certificaten/:id/intrekken", page_admin_credential_revoke, BODY_FORM,
      4 * KB, 0, "admin_credential_revoke", AZ_CAMPUS_ADMIN},
+    /* the annual PE norm (pages/norm.c) */
+    {HTTP_GET | HTTP_POST, "/beheer/pe-norm", page_admin_norm, BODY_FORM, 4 * KB, 0, "admin_norm",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET, "/beheer/pe-norm/rapport", page_admin_norm_report, BODY_NONE, 0, 0, "admin_norm_report",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET | HTTP_POST, "/b/:slug/pe-norm", page_org_norm, BODY_FORM, 4 * KB, 0, "org_norm",
+     AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/pe-norm.csv", page_org_norm_csv, BODY_NONE, 0, 0, "org_norm_csv",
+     AZ_ORG_MANAGER},
     /* provider push of completions (api/completions.c): up to 5,000 rows a call */
     {HTTP_GET, "/api/v1/provider/completions", api_provider_completions, BODY_NONE, 0, API_TOKEN,
      "api_provider_completions", AZ_API_READ},

@@ -204,5 +204,10 @@ int page_verify(struct req *r);
 int page_issuer(struct req *r);
 int page_jwks(struct req *r);
 int page_admin_credential_revoke(struct req *r);
+/* The annual PE norm (pages/norm.c). */
+int page_admin_norm(struct req *r);
+int page_admin_norm_report(struct req *r);
+int page_org_norm(struct req *r);
+int page_org_norm_csv(struct req *r);
 
 #endif

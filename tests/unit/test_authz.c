@@ -91,6 +91,10 @@ static const struct {
     {"my_credential_badge", AZ_PERSON}, {"verify_form", AZ_PUBLIC},
     {"verify", AZ_PUBLIC},           {"issuer", AZ_PUBLIC},
     {"jwks", AZ_PUBLIC},             {"admin_credential_revoke", AZ_CAMPUS_ADMIN},
+    {"admin_norm", AZ_CAMPUS_ADMIN},
+    {"admin_norm_report", AZ_CAMPUS_ADMIN},
+    {"org_norm", AZ_ORG_MANAGER},
+    {"org_norm_csv", AZ_ORG_MANAGER},
     /* provider push of completions (results CSV, the completions API) */
     {"edition_results_csv", AZ_ORG_TEACHING},
     {"api_provider_completions", AZ_API_READ}, {"api_provider_completions_push", AZ_API_WRITE},
