@@ -4,7 +4,7 @@ BUILD      ?= build
 CAMPUS_DB  ?= sqlite:var/campus.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all build run test asan fuzz bench bench-http bench-people bench-search bench-enrol po clean
+.PHONY: all build run test asan fuzz bench bench-http bench-people bench-search bench-enrol bench-points po clean
 
 all: build
 
@@ -65,6 +65,14 @@ bench-enrol:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build
 	bench/enrol.sh
+
+# Points (issue 6): 30,000 completions through the API in batches, then every
+# certificate as PDF, the sector norm report and the diplomas after a rule
+# change, on SQLite and PostgreSQL (docs/internals/bench.md).
+bench-points:
+	scripts/deps.sh bench
+	$(MAKE) --no-print-directory build
+	bench/points.sh
 
 # Extract Dutch msgids from C and templates and merge them into po/en.po.
 po: build

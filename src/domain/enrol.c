@@ -1743,6 +1743,56 @@ int enrol_results_set(struct ctx *ctx, int64_t edition_id, const struct enrol_re
 	return db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), results_tx, &a);
 }
 
+static const enum evidence_source method_sources[] = {EVIDENCE_WEB, EVIDENCE_CSV, EVIDENCE_API,
+                                                     EVIDENCE_QR};
+
+int enrol_result_one(struct ctx *ctx, int64_t edition_id, int64_t module_id,
+                     const struct enrol_result_mark *m, enum attendance_method method,
+                     int64_t completed_at, struct enrol_result_done *out, const char **bad)
+{
+	memset(out, 0, sizeof *out);
+	*bad = NULL;
+	if ((unsigned)method > ATTEND_QR)
+		return CAMPUS_EINVAL;
+	struct en x;
+	int rc = resolve(ctx, edition_id, m->enrolment_id, m->person_email, &x, bad);
+	if (rc || *bad)
+		return rc;
+	out->enrolment_id = x.id;
+	out->person_id = x.person_id;
+	size_t glen = m->grade ? strlen(m->grade) : 0;
+	if ((unsigned)m->outcome > RESULT_NO_SHOW)
+		*bad = N_("Kies afgerond, niet afgerond of niet verschenen.");
+	else if (glen > ENROL_GRADE_MAX || (glen && !utf8_valid(m->grade, glen)))
+		*bad = N_("Het cijfer is te lang (hoogstens 20 tekens).");
+	else if (x.state == ENROL_COMPLETED && m->outcome != RESULT_COMPLETED)
+		*bad = N_("Deze deelnemer heeft al afgerond; een correctie loopt via de "
+		          "puntenregistratie.");
+	if (*bad)
+		return 0;
+	if (m->outcome == RESULT_COMPLETED) {
+		struct completion_in in = {.person_id = x.person_id, .module_id = module_id,
+		                           .edition_id = edition_id, .enrolment_id = x.id,
+		                           .org_id = x.org_id, .source = method_sources[method],
+		                           .completed_at = completed_at ? completed_at : ctx->now(),
+		                           .grade = glen ? m->grade : NULL};
+		rc = progress_record_completion(ctx, &in, &out->completion, bad);
+		if (rc && *bad)
+			return 0; /* refused: nothing written */
+		if (rc)
+			return rc;
+		out->recorded = true;
+		if (x.state == ENROL_COMPLETED)
+			return 0; /* the same result again */
+	}
+	static const enum enrol_state to[] = {ENROL_COMPLETED, ENROL_NOT_COMPLETED, ENROL_NO_SHOW};
+	x.grade = glen ? m->grade : "";
+	rc = budget_finish(ctx, &x, true);
+	if (!rc)
+		rc = transition(ctx, &x, to[m->outcome], method_names[method]);
+	return rc;
+}
+
 /* ---- reading ---- */
 
 struct read_rows {

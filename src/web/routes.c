@@ -212,6 +212,8 @@ const struct route web_routes[] = {
      BODY_FORM, 1024 * KB + 16 * KB, 0, "edition_attendance_csv", AZ_ORG_TEACHING},
     {HTTP_GET | HTTP_POST, "/b/:slug/uitvoeringen/:id/resultaten", page_edition_results, BODY_FORM,
      256 * KB, 0, "edition_results", AZ_ORG_TEACHING},
+    {HTTP_POST, "/b/:slug/uitvoeringen/:id/resultaten/csv", page_edition_results_csv, BODY_FORM,
+     1024 * KB + 16 * KB, 0, "edition_results_csv", AZ_ORG_TEACHING},
     {HTTP_POST, "/b/:slug/bijeenkomsten/:id/qr", page_meeting_qr, BODY_FORM, 4 * KB, 0,
      "meeting_qr", AZ_ORG_TEACHING},
     {HTTP_GET | HTTP_POST, "/inchecken/:token", page_checkin, BODY_FORM, 4 * KB, ROUTE_SECRET_PATH,
@@ -274,6 +276,11 @@ const struct route web_routes[] = {
      AZ_COMMITTEE},
     {HTTP_GET | HTTP_POST, "/commissie/evc/:id", page_committee_claim, BODY_FORM, 8 * KB, 0,
      "committee_claim", AZ_COMMITTEE},
+    /* provider push of completions (api/completions.c): up to 5,000 rows a call */
+    {HTTP_GET, "/api/v1/provider/completions", api_provider_completions, BODY_NONE, 0, API_TOKEN,
+     "api_provider_completions", AZ_API_READ},
+    {HTTP_POST, "/api/v1/provider/completions", api_provider_completions, BODY_JSON, 2048 * KB,
+     API_TOKEN, "api_provider_completions_push", AZ_API_WRITE},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -166,6 +166,7 @@ int page_edition_participants_xlsx(struct req *r);
 int page_edition_attendance(struct req *r);
 int page_edition_attendance_csv(struct req *r);
 int page_edition_results(struct req *r);
+int page_edition_results_csv(struct req *r);
 int page_meeting_qr(struct req *r);
 int page_checkin(struct req *r);
 int api_provider_editions(struct req *r);
@@ -173,6 +174,7 @@ int api_provider_edition(struct req *r);
 int api_provider_edition_participants(struct req *r);
 int api_provider_edition_attendance(struct req *r);
 int api_provider_edition_results(struct req *r);
+int api_provider_completions(struct req *r);
 struct edition;
 /* The edition of the path's :id, of the route's organisation only (else
  * CAMPUS_ENOTFOUND), that the actor may manage (manage) or also teach

@@ -100,6 +100,9 @@ static const struct {
     {"claim_file", AZ_PERSON}, {"claim_withdraw", AZ_PERSON},
     {"manager_claims", AZ_ORG_MANAGER}, {"manager_claim", AZ_ORG_MANAGER},
     {"committee_claims", AZ_COMMITTEE}, {"committee_claim", AZ_COMMITTEE},
+    /* provider push of completions (results CSV, the completions API) */
+    {"edition_results_csv", AZ_ORG_TEACHING},
+    {"api_provider_completions", AZ_API_READ}, {"api_provider_completions_push", AZ_API_WRITE},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };

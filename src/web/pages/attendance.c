@@ -604,6 +604,116 @@ int page_edition_results(struct req *r)
 	                                      r->org.slug, (long long)e.id));
 }
 
+/* The result in a CSV cell: the form's words and the usual spellings; -1
+ * when it is none of them. */
+static int outcome_of(const char *s)
+{
+	static const struct {
+		const char *word;
+		enum enrol_outcome o;
+	} words[] = {{"afgerond", RESULT_COMPLETED},          {"behaald", RESULT_COMPLETED},
+	             {"geslaagd", RESULT_COMPLETED},          {"completed", RESULT_COMPLETED},
+	             {"niet afgerond", RESULT_NOT_COMPLETED}, {"niet_afgerond", RESULT_NOT_COMPLETED},
+	             {"niet behaald", RESULT_NOT_COMPLETED},  {"niet_behaald", RESULT_NOT_COMPLETED},
+	             {"not_completed", RESULT_NOT_COMPLETED}, {"niet verschenen", RESULT_NO_SHOW},
+	             {"niet_verschenen", RESULT_NO_SHOW},     {"no_show", RESULT_NO_SHOW}};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (!strcasecmp(s, words[i].word))
+			return (int)words[i].o;
+	return -1;
+}
+
+/* Results as a CSV file: per line an e-mail address, the result and
+ * optionally a grade. All or nothing, like the form: enrol_results_set
+ * refuses the whole file when one line is wrong, with each line's reason. */
+int page_edition_results_csv(struct req *r)
+{
+	struct edition e;
+	struct enrolment *p;
+	size_t n;
+	int rc = load(r, &e, &p, &n);
+	if (rc)
+		return rc;
+	unsigned char *data;
+	size_t len;
+	rc = form_file_read(r, "bestand", UPLOAD_MAX, &data, &len);
+	const char *refusal = NULL;
+	if (rc == CAMPUS_ETOOBIG)
+		refusal = N_("Het bestand is te groot (hoogstens 1 MB).");
+	else if (rc)
+		return rc;
+	else if (!data)
+		refusal = N_("Kies een CSV-bestand.");
+	struct csv_table t = {0};
+	struct csv_error cerr = {0};
+	if (!refusal) {
+		rc = csv_read(r->arena, (const char *)data, len, NULL, &t, &cerr);
+		if (rc == CAMPUS_EINVAL || rc == CAMPUS_ETOOBIG)
+			refusal = cerr.msgid ? cerr.msgid : N_("Het bestand is geen leesbaar CSV-bestand.");
+		else if (rc)
+			return rc;
+	}
+	if (refusal) {
+		r->error = CAMPUS_EINVAL;
+		return render_results(r, 422, &e, p, n, NULL, 0, req_tr(r, refusal));
+	}
+	/* A header row (no @ in its first cell) is skipped. */
+	size_t first = t.nrows && t.rows[0].n && !strchr(t.rows[0].cells[0].s, '@') ? 1 : 0;
+	size_t rows = t.nrows - first;
+	struct enrol_result_mark *marks = arena_alloc(r->arena, (rows + 1) * sizeof *marks);
+	unsigned *line = arena_alloc(r->arena, (rows + 1) * sizeof *line);
+	struct row_problem *problems = arena_alloc(r->arena, (rows + 1) * sizeof *problems);
+	struct attendance_outcome *out = arena_alloc(r->arena, (rows + 1) * sizeof *out);
+	if (!marks || !line || !problems || !out)
+		return CAMPUS_ENOMEM;
+	memset(out, 0, (rows + 1) * sizeof *out);
+	size_t nm = 0, np = 0;
+	for (size_t i = first; i < t.nrows; i++) {
+		const struct csv_row *row = &t.rows[i];
+		const char *who = arena_printf(r->arena, "%s %u", req_tr(r, "Regel"), row->record);
+		const char *email = row->n > 0 ? row->cells[0].s : "";
+		int outcome = row->n > 1 ? outcome_of(row->cells[1].s) : -1;
+		const char *grade = row->n > 2 ? row->cells[2].s : "";
+		if (!*email || !strchr(email, '@'))
+			problems[np++] = (struct row_problem){who, N_("Vul in de eerste kolom een e-mailadres in.")};
+		else if (outcome < 0)
+			problems[np++] = (struct row_problem){
+			    who, N_("Schrijf in de tweede kolom afgerond, niet afgerond of niet verschenen.")};
+		else if (strlen(grade) > ENROL_GRADE_MAX)
+			problems[np++] = (struct row_problem){who, N_("Het cijfer is te lang (hoogstens 20 tekens).")};
+		else {
+			line[nm] = row->record;
+			marks[nm++] = (struct enrol_result_mark){.person_email = email,
+			                                         .outcome = (enum enrol_outcome)outcome,
+			                                         .grade = *grade ? grade : NULL};
+		}
+	}
+	if (!np && !nm)
+		problems[np++] = (struct row_problem){"", N_("Het bestand bevat geen regels met een e-mailadres.")};
+	const char *why = NULL;
+	if (!np) {
+		struct ctx ctx;
+		req_ctx(r, &ctx);
+		rc = enrol_results_set(&ctx, e.id, marks, nm, ATTEND_CSV, out, &why);
+		if (rc && !why && rc != CAMPUS_EINVAL && rc != CAMPUS_ECONFLICT)
+			return rc;
+		for (size_t i = 0; rc && i < nm; i++)
+			if (out[i].why)
+				problems[np++] = (struct row_problem){
+				    arena_printf(r->arena, "%s %u", req_tr(r, "Regel"), line[i]), out[i].why};
+		if (rc && !np && !why)
+			why = N_("De resultaten zijn niet opgeslagen.");
+	}
+	if (np || why) {
+		r->error = CAMPUS_EINVAL;
+		return render_results(r, 422, &e, p, n, problems, np,
+		                      req_tr(r, why ? why : N_("Het bestand is geweigerd; er is niets gewijzigd. Verbeter deze regels:")));
+	}
+	req_flash(r, "resultaten");
+	return reply_redirect(r, arena_printf(r->arena, "/b/%s/uitvoeringen/%lld/resultaten",
+	                                      r->org.slug, (long long)e.id));
+}
+
 /* ---- QR self check-in ---- */
 
 /* POST (a fresh token each time, so the page is never cached or linked):
