@@ -1686,7 +1686,7 @@ static int results_tx(struct db_conn *db, void *cls)
 		if (rc)
 			return rc;
 		size_t glen = m->grade ? strlen(m->grade) : 0;
-		if (!bad && rows[i].state == ENROL_COMPLETED)
+		if (!bad && rows[i].state == ENROL_COMPLETED && m->outcome != RESULT_COMPLETED)
 			bad = N_("Deze deelnemer heeft al afgerond; een correctie loopt via de "
 			         "puntenregistratie.");
 		else if (!bad && (glen > ENROL_GRADE_MAX || (glen && !utf8_valid(m->grade, glen))))
@@ -1705,7 +1705,11 @@ static int results_tx(struct db_conn *db, void *cls)
 	for (size_t i = 0; i < a->n; i++) {
 		struct en *x = &rows[i];
 		const struct enrol_result_mark *m = &a->results[i];
-		x->grade = m->grade ? m->grade : "";
+		const char *grade = m->grade ? m->grade : "";
+		/* The same completion again (a form saved twice): nothing to do. */
+		if (x->state == ENROL_COMPLETED && !strcmp(x->grade ? x->grade : "", grade))
+			continue;
+		x->grade = grade;
 		/* The course was given: the library pays whatever the outcome. */
 		int rc = budget_finish(ctx, x, true);
 		if (!rc && x->state != to[m->outcome])

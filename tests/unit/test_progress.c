@@ -297,6 +297,18 @@ static void result_earns_points_certificate_and_job(void **state)
 	assert_int_equal(a.out.certificate_id, creds[0].id);
 	assert_int_equal(count(f, &stmt_t_count, f->ann), 1);
 
+	/* The results form saved again, the same or with a new grade: the
+	 * completion counts once and keeps its points. */
+	struct enrol_result_mark again = {.enrolment_id = enrolment, .outcome = RESULT_COMPLETED,
+	                                  .grade = "8"};
+	struct attendance_outcome outcome;
+	const char *why = NULL;
+	assert_int_equal(enrol_results_set(&f->ctx, ed, &again, 1, ATTEND_WEB, &outcome, &why), 0);
+	again.grade = "9";
+	assert_int_equal(enrol_results_set(&f->ctx, ed, &again, 1, ATTEND_CSV, &outcome, &why), 0);
+	assert_int_equal(count(f, &stmt_t_count, f->ann), 1);
+	assert_int_equal(count(f, &stmt_t_sum, f->ann), 40);
+
 	/* The same module again this year: recorded, no new points. */
 	completed(f, f->module, f->ann, NULL);
 	assert_int_equal(count(f, &stmt_t_count, f->ann), 1);
