@@ -1649,10 +1649,11 @@ int enrol_checkin(struct ctx *ctx, const char *token, int64_t *meeting_id, const
 
 /* A completion is the evidence the points ledger takes: the same result
  * through the web, a CSV or the API has one key, so it counts once. */
+static const enum evidence_source method_sources[] = {EVIDENCE_WEB, EVIDENCE_CSV, EVIDENCE_API,
+                                                     EVIDENCE_QR};
+
 static int record_completion(struct ctx *ctx, const struct mark_args *a, const struct en *x)
 {
-	static const enum evidence_source sources[] = {EVIDENCE_WEB, EVIDENCE_CSV, EVIDENCE_API,
-	                                               EVIDENCE_QR};
 	int64_t now = ctx->now();
 	struct completion_in in = {
 	    .person_id = x->person_id,
@@ -1660,7 +1661,7 @@ static int record_completion(struct ctx *ctx, const struct mark_args *a, const s
 	    .edition_id = a->edition_id,
 	    .enrolment_id = x->id,
 	    .org_id = x->org_id,
-	    .source = sources[a->method],
+	    .source = method_sources[a->method],
 	    .completed_at = a->ends_at && a->ends_at < now ? a->ends_at : now,
 	    .grade = *x->grade ? x->grade : NULL,
 	};
@@ -1746,9 +1747,6 @@ int enrol_results_set(struct ctx *ctx, int64_t edition_id, const struct enrol_re
 	                      .outcomes = outcomes, .why = why};
 	return db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), results_tx, &a);
 }
-
-static const enum evidence_source method_sources[] = {EVIDENCE_WEB, EVIDENCE_CSV, EVIDENCE_API,
-                                                     EVIDENCE_QR};
 
 int enrol_result_one(struct ctx *ctx, int64_t edition_id, int64_t module_id,
                      const struct enrol_result_mark *m, enum attendance_method method,
