@@ -926,13 +926,16 @@ static int check_audience(const struct ed *e, const struct pre *p, int64_t org, 
 	return 0;
 }
 
-static int new_tx(struct db_conn *db, void *cls)
+/* One new enrolment inside the caller's keyed transaction on ctx->db. A
+ * refusal (*why set) is decided before anything is written, except the
+ * budget account made from the default on first use (budget_left), which
+ * changes no amount. */
+static int new_one(const struct new_args *a)
 {
-	(void)db;
-	struct new_args *a = cls;
 	struct ctx *ctx = a->ctx;
 	int64_t now = ctx->now();
 	*a->why = NULL;
+	memset(a->out, 0, sizeof *a->out);
 	struct ed e;
 	struct pre p;
 	int rc = load_new(ctx, a->edition_id, a->person_id, a->org_id, &e, &p);
@@ -997,6 +1000,12 @@ static int new_tx(struct db_conn *db, void *cls)
 	return rc;
 }
 
+static int new_tx(struct db_conn *db, void *cls)
+{
+	(void)db;
+	return new_one(cls);
+}
+
 /* After the commit, outside the edition's lock: where in the queue, and
  * which of the person's other bookings overlap. */
 static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
@@ -1048,13 +1057,70 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 	return !strcmp(kind, "library") || !strcmp(kind, "poi") ? org_id : 0;
 }
 
+/* ---- enrolling together (enrol_self; the queue is enrol_queue.c) ---- */
+
+struct batch {
+	struct enrol_req *const *reqs;
+	size_t n;
+};
+
+static struct new_args req_args(const struct enrol_req *q)
+{
+	return (struct new_args){q->ctx, q->edition_id, q->ctx->actor.person_id, q->org_id, false,
+	                         q->out, q->why};
+}
+
+/* Each request in arrival order on the batch's connection, as its own actor
+ * with its own clock and arena. A refusal is that request's answer and
+ * leaves the others alone (nothing of it was written); any other failure
+ * ends the whole transaction, and on CAMPUS_EBUSY db_tx_run runs the batch
+ * again from the first request. */
+static int batch_tx(struct db_conn *db, void *cls)
+{
+	const struct batch *b = cls;
+	for (size_t i = 0; i < b->n; i++) {
+		struct enrol_req *q = b->reqs[i];
+		struct db_conn *own = q->ctx->db;
+		struct new_args a = req_args(q);
+		q->ctx->db = db;
+		q->rc = new_one(&a);
+		q->ctx->db = own;
+		if (q->rc && !*q->why)
+			return q->rc;
+	}
+	return 0;
+}
+
+int enrol_batch_run(struct db_conn *db, struct enrol_req *const *reqs, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (reqs[i]->edition_id != reqs[0]->edition_id)
+			return CAMPUS_EINTERNAL;
+	struct batch b = {reqs, n};
+	return db_tx_run_keyed(db, EDITION_LOCK_KEY(reqs[0]->edition_id), batch_tx, &b);
+}
+
+int enrol_one(struct enrol_req *q)
+{
+	struct new_args a = req_args(q);
+	q->rc = db_tx_run_keyed(q->ctx->db, EDITION_LOCK_KEY(q->edition_id), new_tx, &a);
+	return q->rc;
+}
+
 int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, const char **why)
 {
 	*why = NULL;
+	memset(out, 0, sizeof *out);
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	return enrol_new(ctx, edition_id, ctx->actor.person_id, enrol_library_of(ctx, ctx->actor.org_id),
-	                 false, out, why);
+	struct enrol_req q = {.ctx = ctx, .edition_id = edition_id,
+	                      .org_id = enrol_library_of(ctx, ctx->actor.org_id), .out = out, .why = why};
+	int rc = enrol_queue_submit(&q);
+	if (!rc)
+		describe(ctx, ctx->actor.person_id, edition_id, out);
+	return rc;
 }
 
 int enrol_for_member(struct ctx *ctx, int64_t edition_id, int64_t person_id,

@@ -9,6 +9,7 @@
 #include "domain/enrol.h"
 
 struct ctx;
+struct db_conn;
 
 /* db_tx_run_keyed key for everything that moves an edition's seats. */
 #define EDITION_LOCK_KEY(id) ((int64_t)0x4544000000000000LL | (int64_t)(id))
@@ -29,5 +30,34 @@ int enrol_cancel_all(struct ctx *ctx, int64_t edition_id, const char *reason);
 /* Inside edition_update's transaction: people with a live booking hear of
  * the new dates or place (with an updated calendar invitation). */
 int enrol_tell_changed(struct ctx *ctx, int64_t edition_id);
+
+/* ---- enrolling together (enrol_self) ----
+ * Concurrent enrol_self calls on one edition in one process share a
+ * transaction and its commit: they queue (enrol_queue_submit), one of them
+ * leads and runs the queued ones with enrol_batch_run on its own
+ * connection, then answers all. docs/internals/enrol.md. */
+struct enrol_req {
+	struct ctx *ctx;       /* the learner's: actor, clock, arena, origin; ctx->db is
+	                        * replaced by the batch's connection while it runs */
+	int64_t edition_id;
+	int64_t org_id;        /* enrol_library_of(ctx->actor.org_id) */
+	struct enrol_result *out;
+	const char **why;
+	int rc;                /* this request's own outcome: 0, or a refusal with *why */
+};
+/* Runs reqs (one edition, in arrival order) in ONE write transaction keyed
+ * on the edition, each decided before its writes, with one commit. 0 when
+ * committed: each reqs[i]->rc is then its own answer (0, or a refusal that
+ * wrote nothing and left the others alone). Otherwise nothing of the batch
+ * stands and each request must be run alone (enrol_one). */
+int enrol_batch_run(struct db_conn *db, struct enrol_req *const *reqs, size_t n);
+/* One request in its own keyed transaction on req->ctx->db; sets req->rc. */
+int enrol_one(struct enrol_req *req);
+/* enrol_self's queue (enrol_queue.c): returns when the request is
+ * committed or refused, with req->rc; outside a transaction only (inside
+ * one it runs alone). */
+int enrol_queue_submit(struct enrol_req *req);
+/* Since the process started: batches committed and requests they held. */
+void enrol_queue_stats(uint64_t *batches, uint64_t *requests);
 
 #endif
