@@ -149,6 +149,14 @@ int db_url_redact(const char *url, struct buf *out);
  * inserted, updated or deleted. */
 int db_exec(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params,
             int64_t *changes);
+/* Inside a write transaction: db_exec for a statement whose outcome the
+ * caller does not need at once (an INSERT of a log or message row).
+ * PostgreSQL sends it without waiting (libpq pipeline mode) and collects
+ * the answers together with the next statement, or before COMMIT: one
+ * round trip for all of them. An error then fails that later call and
+ * dooms the transaction, as any error does; so 0 here only means "sent".
+ * SQLite, and outside a write transaction: db_exec at once. */
+int db_exec_later(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params);
 /* Exactly one row: 0, CAMPUS_ENOTFOUND for none, CAMPUS_EDB for more than one. */
 int db_query_row(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params,
                  const struct db_col *cols, struct arena *arena);

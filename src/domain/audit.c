@@ -211,7 +211,9 @@ static int append_tx(struct db_conn *db, void *cls)
 	    DBP_TEXTN(r->prev_hash.ptr, r->prev_hash.len),
 	    DBP_TEXTN(hash, (size_t)AUDIT_HASH_HEX),
 	    DBP_END};
-	return db_exec(db, &stmt_audit_insert, params, NULL);
+	/* Sent ahead (db_exec_later): the next row's read of the last hash, or
+	 * the commit, collects its outcome. */
+	return db_exec_later(db, &stmt_audit_insert, params);
 }
 
 int audit_record(struct ctx *ctx, const char *action, const char *object_type,

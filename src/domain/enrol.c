@@ -298,6 +298,10 @@ struct en {
 	const char *budget_state, *grade, *reason;
 	int64_t decided_at, reminded_at, requested_at;
 	const char *person_name, *person_email;
+	/* Read in the same transaction just before (new_one), so take_seat can
+	 * skip an UPDATE that could not change a row: a round trip less per
+	 * enrolment on PostgreSQL in a storm. False: try. */
+	bool no_spare_reservation, known_full;
 };
 
 struct policy {
@@ -571,13 +575,12 @@ static int transition(struct ctx *ctx, struct en *x, enum enrol_state to, const 
 	if (!rc && changed != 1)
 		rc = CAMPUS_EBUSY; /* moved under us: run the step again */
 	if (!rc)
-		rc = db_exec(ctx->db, &stmt_en_event,
-		             (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
-		                                       int_or_null(ctx->actor.person_id),
-		                                       DBP_TEXT(state_names[from]),
-		                                       DBP_TEXT(state_names[to]),
-		                                       DBP_TEXT(why_text ? why_text : ""), DBP_END},
-		             NULL);
+		rc = db_exec_later(ctx->db, &stmt_en_event,
+		                   (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
+		                                             int_or_null(ctx->actor.person_id),
+		                                             DBP_TEXT(state_names[from]),
+		                                             DBP_TEXT(state_names[to]),
+		                                             DBP_TEXT(why_text ? why_text : ""), DBP_END});
 	if (!rc) {
 		const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[to]);
 		const char *detail = arena_printf(ctx->arena, "%s->%s", state_names[from], state_names[to]);
@@ -606,11 +609,11 @@ static int create(struct ctx *ctx, struct en *x, enum enrol_state state)
 	        DBP_INT(now), int_or_null(ctx->actor.person_id), DBP_END},
 	    (const struct db_col[]){DBC_INT(&x->id), DBC_END}, ctx->arena);
 	if (!rc)
-		rc = db_exec(ctx->db, &stmt_en_event,
-		             (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
-		                                       int_or_null(ctx->actor.person_id), DBP_TEXT(""),
-		                                       DBP_TEXT(state_names[state]), DBP_TEXT(""), DBP_END},
-		             NULL);
+		rc = db_exec_later(ctx->db, &stmt_en_event,
+		                   (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
+		                                             int_or_null(ctx->actor.person_id), DBP_TEXT(""),
+		                                             DBP_TEXT(state_names[state]), DBP_TEXT(""),
+		                                             DBP_END});
 	if (!rc) {
 		const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[state]);
 		const char *detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
@@ -693,7 +696,7 @@ static int budget_finish(struct ctx *ctx, struct en *x, bool settle)
 static int take_seat(struct ctx *ctx, struct en *x, bool *got)
 {
 	*got = false;
-	if (x->org_id) {
+	if (x->org_id && !x->no_spare_reservation) {
 		int64_t rid = 0;
 		int rc = db_query_row(ctx->db, &stmt_en_reservation_take,
 		                      (const struct db_param[]){DBP_INT(x->edition_id), DBP_INT(x->org_id),
@@ -707,6 +710,8 @@ static int take_seat(struct ctx *ctx, struct en *x, bool *got)
 			return rc;
 		}
 	}
+	if (x->known_full)
+		return 0;
 	int64_t changed = 0;
 	int rc = db_exec(ctx->db, &stmt_en_seats_add,
 	                 (const struct db_param[]){DBP_INT(x->edition_id), DBP_INT(1), DBP_END}, &changed);
@@ -866,7 +871,9 @@ DB_STMT(stmt_en_new,
         "AND x.state IN ('requested', 'waitlisted', 'offered', 'enrolled', 'attended', "
         "'completed', 'not_completed', 'no_show')), ''), "
         "COALESCE(pl.approval, 'none'), COALESCE(pl.second_approver_id, 0), "
-        "COALESCE(pl.budgets, $4), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14) "
+        "COALESCE(pl.budgets, $4), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14), "
+        "EXISTS (SELECT 1 FROM edition_reservations r WHERE r.edition_id = e.id AND r.org_id = $3 "
+        "AND r.used < r.seats) "
         "FROM editions e JOIN modules m ON m.id = e.module_id "
         "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
         "JOIN people p ON p.id = $2 LEFT JOIN enrol_policies pl ON pl.org_id = $3 WHERE e.id = $1");
@@ -878,6 +885,7 @@ struct pre {
 	bool audience_org_ok;  /* no organisations named, or the library is one */
 	const char *live;      /* state of a live enrolment, "" none */
 	struct policy pol;
+	bool spare_reservation; /* the library holds an unused reserved seat */
 };
 
 static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t org,
@@ -901,7 +909,8 @@ static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t
 	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->kind), DBC_BOOL(&p->may_see_local),
 	        DBC_BOOL(&p->audience_org_ok), DBC_TEXT(&p->live), DBC_TEXT(&p->pol.approval),
 	        DBC_INT(&p->pol.second_approver_id), DBC_BOOL(&p->pol.budgets),
-	        DBC_INT(&p->pol.remind_days), DBC_INT(&p->pol.expire_days), DBC_END},
+	        DBC_INT(&p->pol.remind_days), DBC_INT(&p->pol.expire_days),
+	        DBC_BOOL(&p->spare_reservation), DBC_END},
 	    ctx->arena);
 }
 
@@ -972,7 +981,9 @@ static int new_one(const struct new_args *a)
 	}
 	struct en x = {.edition_id = e.id, .person_id = a->person_id, .org_id = a->org_id,
 	               .price = e.price, .reason = "", .grade = "",
-	               .person_name = p.person_name, .person_email = p.person_email};
+	               .person_name = p.person_name, .person_email = p.person_email,
+	               .no_spare_reservation = !p.spare_reservation,
+	               .known_full = e.capacity && e.seats_taken >= e.capacity};
 	if (a->by_manager) {
 		if (short_budget)
 			return refuse(a->why, N_("Het resterende opleidingsbudget van deze persoon is te "
@@ -1060,8 +1071,10 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 /* ---- enrolling together (enrol_self; the queue is enrol_queue.c) ---- */
 
 struct batch {
-	struct enrol_req *const *reqs;
-	size_t n;
+	struct enrol_req **reqs;
+	size_t n, max;
+	enrol_batch_take *take; /* NULL: reqs[0..n) are given */
+	void *take_cls;
 };
 
 static struct new_args req_args(const struct enrol_req *q)
@@ -1077,7 +1090,13 @@ static struct new_args req_args(const struct enrol_req *q)
  * again from the first request. */
 static int batch_tx(struct db_conn *db, void *cls)
 {
-	const struct batch *b = cls;
+	struct batch *b = cls;
+	if (b->take) {
+		/* Once the edition's lock is ours: those who queued while we waited
+		 * for it come along. A retry runs the same requests again. */
+		b->n = b->take(b->take_cls, b->reqs, b->max);
+		b->take = NULL;
+	}
 	for (size_t i = 0; i < b->n; i++) {
 		struct enrol_req *q = b->reqs[i];
 		struct db_conn *own = q->ctx->db;
@@ -1091,15 +1110,26 @@ static int batch_tx(struct db_conn *db, void *cls)
 	return 0;
 }
 
-int enrol_batch_run(struct db_conn *db, struct enrol_req *const *reqs, size_t n)
+int enrol_batch_run(struct db_conn *db, struct enrol_req **reqs, size_t n)
 {
 	if (!n)
 		return 0;
 	for (size_t i = 1; i < n; i++)
 		if (reqs[i]->edition_id != reqs[0]->edition_id)
 			return CAMPUS_EINTERNAL;
-	struct batch b = {reqs, n};
+	struct batch b = {.reqs = reqs, .n = n, .max = n};
 	return db_tx_run_keyed(db, EDITION_LOCK_KEY(reqs[0]->edition_id), batch_tx, &b);
+}
+
+int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_take *take,
+                           void *cls, struct enrol_req **reqs, size_t max, size_t *n)
+{
+	struct batch b = {.reqs = reqs, .max = max, .take = take, .take_cls = cls};
+	int rc = db_tx_run_keyed(db, EDITION_LOCK_KEY(edition_id), batch_tx, &b);
+	if (b.take) /* never began: take them anyway, so they get an answer */
+		b.n = take(cls, reqs, max);
+	*n = b.n;
+	return rc;
 }
 
 int enrol_one(struct enrol_req *q)

@@ -50,7 +50,15 @@ struct enrol_req {
  * committed: each reqs[i]->rc is then its own answer (0, or a refusal that
  * wrote nothing and left the others alone). Otherwise nothing of the batch
  * stands and each request must be run alone (enrol_one). */
-int enrol_batch_run(struct db_conn *db, struct enrol_req *const *reqs, size_t n);
+int enrol_batch_run(struct db_conn *db, struct enrol_req **reqs, size_t n);
+/* The same for the queue: the requests are taken (take fills at most max
+ * into reqs, all of edition_id, in order, and returns how many) only once
+ * the edition's lock is held and the transaction has begun, so that those
+ * who arrived while the lock was awaited join this batch. *n: how many were
+ * taken, also when the transaction failed (then each must run alone). */
+typedef size_t enrol_batch_take(void *cls, struct enrol_req **reqs, size_t max);
+int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_take *take,
+                           void *cls, struct enrol_req **reqs, size_t max, size_t *n);
 /* One request in its own keyed transaction on req->ctx->db; sets req->rc. */
 int enrol_one(struct enrol_req *req);
 /* enrol_self's queue (enrol_queue.c): returns when the request is

@@ -44,17 +44,26 @@ static void buckets_init(void)
 	}
 }
 
-/* Off the queue, in order: the first waiter's edition's requests. */
-static size_t take(struct bucket *b, struct waiter **batch, struct enrol_req **reqs)
+struct lead {
+	struct bucket *b;
+	int64_t edition;
+	struct waiter *batch[BATCH_MAX];
+};
+
+/* Off the queue, in order: the edition's requests (enrol_batch_take). The
+ * first waiter of that edition is still queued: only its leader takes it. */
+static size_t take(void *cls, struct enrol_req **reqs, size_t max)
 {
-	int64_t edition = b->head->req->edition_id;
+	struct lead *l = cls;
+	struct bucket *b = l->b;
 	size_t n = 0;
+	pthread_mutex_lock(&b->mu);
 	struct waiter **link = &b->head, *last = NULL;
-	while (*link && n < BATCH_MAX) {
+	while (*link && n < max) {
 		struct waiter *w = *link;
-		if (w->req->edition_id == edition) {
+		if (w->req->edition_id == l->edition) {
 			*link = w->next;
-			batch[n] = w;
+			l->batch[n] = w;
 			reqs[n++] = w->req;
 		} else {
 			last = w;
@@ -63,6 +72,7 @@ static size_t take(struct bucket *b, struct waiter **batch, struct enrol_req **r
 	}
 	if (!*link)
 		b->tail = last;
+	pthread_mutex_unlock(&b->mu);
 	return n;
 }
 
@@ -87,19 +97,19 @@ int enrol_queue_submit(struct enrol_req *req)
 		/* Lead: the batch may be another edition's (this bucket's first
 		 * waiter); then the loop goes round for our own. */
 		b->leading = true;
-		struct waiter *batch[BATCH_MAX];
+		struct lead l = {.b = b, .edition = b->head->req->edition_id};
 		struct enrol_req *reqs[BATCH_MAX];
-		size_t n = take(b, batch, reqs);
+		size_t n = 0;
 		pthread_mutex_unlock(&b->mu);
-		int rc = enrol_batch_run(req->ctx->db, reqs, n);
+		int rc = enrol_batch_run_taking(req->ctx->db, l.edition, take, &l, reqs, BATCH_MAX, &n);
 		if (rc && n == 1)
 			reqs[0]->rc = rc; /* alone already: this is its answer */
 		atomic_fetch_add_explicit(&stat_batches, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&stat_requests, n, memory_order_relaxed);
 		pthread_mutex_lock(&b->mu);
 		for (size_t i = 0; i < n; i++) {
-			batch[i]->alone = rc && n > 1;
-			batch[i]->done = true;
+			l.batch[i]->alone = rc && n > 1;
+			l.batch[i]->done = true;
 		}
 		b->leading = false;
 		pthread_cond_broadcast(&b->cv);
