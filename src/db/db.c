@@ -529,6 +529,9 @@ static void turn_leave(void)
 	pthread_mutex_unlock(&turn_mu);
 }
 
+/* Numbers for db_tx_serial, unique in the process. */
+static _Atomic uint64_t tx_serials;
+
 static int tx_run(struct db_conn *c, enum db_tx_kind kind, int (*fn)(struct db_conn *, void *),
                   void *cls)
 {
@@ -553,6 +556,7 @@ static int tx_run(struct db_conn *c, enum db_tx_kind kind, int (*fn)(struct db_c
 		if (rc == 0) {
 			c->in_tx = true;
 			c->tx_kind = kind;
+			c->tx_serial = atomic_fetch_add(&tx_serials, 1) + 1;
 			c->tx_rc = 0;
 			rc = fn(c, cls);
 			/* fn may have swallowed an error: never commit half a transaction. */
@@ -598,6 +602,11 @@ int db_tx_run_keyed(struct db_conn *c, int64_t key, int (*fn)(struct db_conn *, 
 	rc = tx_run(c, TX_WRITE, fn, cls);
 	c->be->unlock(c, key);
 	return rc;
+}
+
+uint64_t db_tx_serial(const struct db_conn *c)
+{
+	return c && c->in_tx ? c->tx_serial : 0;
 }
 
 int db_tx_run(struct db_conn *c, enum db_tx_mode mode, int (*fn)(struct db_conn *, void *),

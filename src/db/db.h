@@ -209,6 +209,11 @@ enum db_tx_mode { DB_TX_READ, DB_TX_WRITE };
 int db_tx_run(struct db_conn *conn, enum db_tx_mode mode,
               int (*fn)(struct db_conn *conn, void *cls), void *cls);
 bool db_in_tx(const struct db_conn *conn);
+/* Inside a transaction: a number no other transaction (nor another attempt
+ * of this one) in this process gets, to recognise "the same transaction"
+ * (audit.c chains its rows in one transaction without reading the last one
+ * back). 0 outside a transaction. */
+uint64_t db_tx_serial(const struct db_conn *conn);
 /* A write transaction like db_tx_run, serialised with every other one that
  * names the same key, in all processes, before it takes its snapshot. For a
  * hot row (an edition's seats): without it PostgreSQL's SERIALIZABLE

@@ -76,6 +76,7 @@ struct db_conn {
 	bool broken; /* link lost: the pool drops it on release */
 	enum db_tx_kind tx_kind;
 	int tx_rc; /* first error inside the current transaction */
+	uint64_t tx_serial; /* db_tx_serial: of the transaction running now */
 	char errmsg[512];
 };
 

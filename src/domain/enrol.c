@@ -298,6 +298,7 @@ struct en {
 	const char *budget_state, *grade, *reason;
 	int64_t decided_at, reminded_at, requested_at;
 	const char *person_name, *person_email;
+	const char *person_lang; /* NULL: not read (notify_person reads it) */
 	/* Read in the same transaction just before (new_one), so take_seat can
 	 * skip an UPDATE that could not change a row: a round trip less per
 	 * enrolment on PostgreSQL in a storm. False: try. */
@@ -454,6 +455,10 @@ static int tell(struct ctx *ctx, int64_t to, const char *to_name, const struct e
 	                      NULL};
 	struct notify_msg m = {.kind = kind, .subject = subject, .body = body, .link = link,
 	                       .vars = vars, .cancel = events == CANCEL_EVENTS, .mail = true};
+	if (x && to == x->person_id && x->person_lang) {
+		m.to_email = x->person_email;
+		m.to_lang = x->person_lang;
+	}
 	if (events != NO_EVENTS && !e->always_open) {
 		struct notify_event *ev;
 		int rc = edition_events(ctx, e, &ev, &m.nevents);
@@ -860,7 +865,7 @@ DB_STMT(stmt_en_new,
         "COALESCE(e.cancel_until, e.starts_at, 0), COALESCE(e.price_cents, v.price_cents), "
         "COALESCE(e.audience, v.audience), e.offer_hours, COALESCE(e.starts_at, 0), "
         "COALESCE(e.ends_at, 0), v.title, e.place, e.online_url, FALSE, "
-        "p.name, p.email, "
+        "p.name, p.email, p.lang, "
         "COALESCE((SELECT ms.kind FROM memberships ms WHERE ms.person_id = p.id AND ms.org_id = $3 "
         "AND ms.ended_at IS NULL), ''), "
         "m.local_org_id IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.id "
@@ -879,7 +884,7 @@ DB_STMT(stmt_en_new,
         "JOIN people p ON p.id = $2 LEFT JOIN enrol_policies pl ON pl.org_id = $3 WHERE e.id = $1");
 
 struct pre {
-	const char *person_name, *person_email;
+	const char *person_name, *person_email, *person_lang;
 	const char *kind;      /* membership kind in the library, "" none */
 	bool may_see_local;    /* national, or a member of the module's library */
 	bool audience_org_ok;  /* no organisations named, or the library is one */
@@ -906,7 +911,8 @@ static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t
 	        DBC_TEXT(&e->audience), DBC_INT(&e->offer_hours), DBC_INT(&e->starts),
 	        DBC_INT(&e->ends), DBC_TEXT(&e->title), DBC_TEXT(&e->place), DBC_TEXT(&e->online_url),
 	        DBC_BOOL(&e->has_audience_orgs), DBC_TEXT(&p->person_name),
-	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->kind), DBC_BOOL(&p->may_see_local),
+	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->person_lang), DBC_TEXT(&p->kind),
+	        DBC_BOOL(&p->may_see_local),
 	        DBC_BOOL(&p->audience_org_ok), DBC_TEXT(&p->live), DBC_TEXT(&p->pol.approval),
 	        DBC_INT(&p->pol.second_approver_id), DBC_BOOL(&p->pol.budgets),
 	        DBC_INT(&p->pol.remind_days), DBC_INT(&p->pol.expire_days),
@@ -982,7 +988,7 @@ static int new_one(const struct new_args *a)
 	struct en x = {.edition_id = e.id, .person_id = a->person_id, .org_id = a->org_id,
 	               .price = e.price, .reason = "", .grade = "",
 	               .person_name = p.person_name, .person_email = p.person_email,
-	               .no_spare_reservation = !p.spare_reservation,
+	               .person_lang = p.person_lang, .no_spare_reservation = !p.spare_reservation,
 	               .known_full = e.capacity && e.seats_taken >= e.capacity};
 	if (a->by_manager) {
 		if (short_budget)

@@ -65,7 +65,12 @@ int enrol_one(struct enrol_req *req);
  * committed or refused, with req->rc; outside a transaction only (inside
  * one it runs alone). */
 int enrol_queue_submit(struct enrol_req *req);
-/* Since the process started: batches committed and requests they held. */
-void enrol_queue_stats(uint64_t *batches, uint64_t *requests);
+/* Since the process started: batches run, the requests they held, and the
+ * time the leaders spent running them (wall clock, and CPU of the leader's
+ * thread: what the edition's lock is held for, besides the database). */
+struct enrol_queue_stats {
+	uint64_t batches, requests, wall_ns, cpu_ns;
+};
+void enrol_queue_stats(struct enrol_queue_stats *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "db/db.h"
 #include "domain/ctx.h"
@@ -34,7 +35,14 @@ struct bucket {
 
 static struct bucket buckets[BUCKETS];
 static pthread_once_t buckets_once = PTHREAD_ONCE_INIT;
-static _Atomic uint64_t stat_batches, stat_requests;
+static _Atomic uint64_t stat_batches, stat_requests, stat_wall_ns, stat_cpu_ns;
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void buckets_init(void)
 {
@@ -101,11 +109,16 @@ int enrol_queue_submit(struct enrol_req *req)
 		struct enrol_req *reqs[BATCH_MAX];
 		size_t n = 0;
 		pthread_mutex_unlock(&b->mu);
+		uint64_t wall = clock_ns(CLOCK_MONOTONIC), cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 		int rc = enrol_batch_run_taking(req->ctx->db, l.edition, take, &l, reqs, BATCH_MAX, &n);
 		if (rc && n == 1)
 			reqs[0]->rc = rc; /* alone already: this is its answer */
 		atomic_fetch_add_explicit(&stat_batches, 1, memory_order_relaxed);
 		atomic_fetch_add_explicit(&stat_requests, n, memory_order_relaxed);
+		atomic_fetch_add_explicit(&stat_wall_ns, clock_ns(CLOCK_MONOTONIC) - wall,
+		                          memory_order_relaxed);
+		atomic_fetch_add_explicit(&stat_cpu_ns, clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu,
+		                          memory_order_relaxed);
 		pthread_mutex_lock(&b->mu);
 		for (size_t i = 0; i < n; i++) {
 			l.batch[i]->alone = rc && n > 1;
@@ -118,8 +131,10 @@ int enrol_queue_submit(struct enrol_req *req)
 	return me.alone ? enrol_one(req) : req->rc;
 }
 
-void enrol_queue_stats(uint64_t *batches, uint64_t *requests)
+void enrol_queue_stats(struct enrol_queue_stats *out)
 {
-	*batches = atomic_load(&stat_batches);
-	*requests = atomic_load(&stat_requests);
+	out->batches = atomic_load(&stat_batches);
+	out->requests = atomic_load(&stat_requests);
+	out->wall_ns = atomic_load(&stat_wall_ns);
+	out->cpu_ns = atomic_load(&stat_cpu_ns);
 }

@@ -176,8 +176,8 @@ int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m
 	if (!m || !m->kind || !*m->kind || strlen(m->kind) > KIND_MAX || !m->subject || !*m->subject ||
 	    !m->body || (m->link && *m->link && !link_ok(m->link)) || (m->nevents && !m->events))
 		return CAMPUS_EINVAL;
-	struct person p;
-	int rc = person_get(ctx, person_id, &p);
+	struct person p = {.email = m->to_email, .lang = m->to_lang};
+	int rc = m->to_email && m->to_lang ? 0 : person_get(ctx, person_id, &p);
 	if (rc)
 		return rc;
 	char *title = mail_fill_vars(ctx->arena, mail_tr(p.lang, m->subject), m->vars);
