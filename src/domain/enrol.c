@@ -1026,10 +1026,12 @@ static int new_tx(struct db_conn *db, void *cls)
 /* After the commit, outside the edition's lock: where in the queue, and
  * which of the person's other bookings overlap. */
 static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
-                    struct enrol_result *out)
+                    struct enrol_result *out, bool placed)
 {
 	int rc = 0;
-	if (out->state == ENROL_WAITLISTED)
+	if (placed)
+		; /* waitlist_pos is the place already (batch_tx) */
+	else if (out->state == ENROL_WAITLISTED)
 		rc = count(ctx, &stmt_en_waiting_place,
 		           (const struct db_param[]){DBP_INT(edition_id), DBP_INT(out->waitlist_pos),
 		                                     DBP_END},
@@ -1058,7 +1060,7 @@ static int enrol_new(struct ctx *ctx, int64_t edition_id, int64_t person_id, int
 	struct new_args a = {ctx, edition_id, person_id, org_id, by_manager, out, why};
 	int rc = db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), new_tx, &a);
 	if (!rc)
-		describe(ctx, person_id, edition_id, out);
+		describe(ctx, person_id, edition_id, out, false);
 	return rc;
 }
 
@@ -1076,9 +1078,13 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 
 /* ---- enrolling together (enrol_self; the queue is enrol_queue.c) ---- */
 
+DB_STMT(stmt_en_waiting_all,
+        "SELECT COUNT(*) FROM enrolments WHERE edition_id = $1 AND state = 'waitlisted'");
+
 struct batch {
 	struct enrol_req **reqs;
 	size_t n, max;
+	int64_t waiting; /* waitlisted in the edition so far; -1: not counted yet */
 	enrol_batch_take *take; /* NULL: reqs[0..n) are given */
 	void *take_cls;
 };
@@ -1097,6 +1103,7 @@ static struct new_args req_args(const struct enrol_req *q)
 static int batch_tx(struct db_conn *db, void *cls)
 {
 	struct batch *b = cls;
+	b->waiting = -1;
 	if (b->take) {
 		/* Once the edition's lock is ours: those who queued while we waited
 		 * for it come along. A retry runs the same requests again. */
@@ -1112,6 +1119,23 @@ static int batch_tx(struct db_conn *db, void *cls)
 		q->ctx->db = own;
 		if (q->rc && !*q->why)
 			return q->rc;
+		/* A new place on the waitlist is the last one: its place is the
+		 * number waiting, counted once per batch instead of once per
+		 * learner (a count over the whole waitlist) after the commit. */
+		q->placed = !q->rc && q->out->state == ENROL_WAITLISTED;
+		if (!q->placed)
+			continue;
+		int rc = 0;
+		if (b->waiting < 0)
+			rc = db_query_row(db, &stmt_en_waiting_all,
+			                  (const struct db_param[]){DBP_INT(q->edition_id), DBP_END},
+			                  (const struct db_col[]){DBC_INT(&b->waiting), DBC_END},
+			                  q->ctx->arena);
+		else
+			b->waiting++;
+		if (rc)
+			return rc;
+		q->out->waitlist_pos = b->waiting;
 	}
 	return 0;
 }
@@ -1141,6 +1165,7 @@ int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_t
 int enrol_one(struct enrol_req *q)
 {
 	struct new_args a = req_args(q);
+	q->placed = false;
 	q->rc = db_tx_run_keyed(q->ctx->db, EDITION_LOCK_KEY(q->edition_id), new_tx, &a);
 	return q->rc;
 }
@@ -1155,7 +1180,7 @@ int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, co
 	                      .org_id = enrol_library_of(ctx, ctx->actor.org_id), .out = out, .why = why};
 	int rc = enrol_queue_submit(&q);
 	if (!rc)
-		describe(ctx, ctx->actor.person_id, edition_id, out);
+		describe(ctx, ctx->actor.person_id, edition_id, out, q.placed);
 	return rc;
 }
 
@@ -1456,7 +1481,7 @@ int enrol_move(struct ctx *ctx, int64_t enrolment_id, int64_t to_edition_id,
 	if (!rc) {
 		struct en x;
 		if (!load_enrolment(ctx, out->enrolment_id, &x))
-			describe(ctx, x.person_id, to_edition_id, out);
+			describe(ctx, x.person_id, to_edition_id, out, false);
 	}
 	return rc;
 }

@@ -44,6 +44,7 @@ struct enrol_req {
 	struct enrol_result *out;
 	const char **why;
 	int rc;                /* this request's own outcome: 0, or a refusal with *why */
+	bool placed;           /* out->waitlist_pos is already the place among those waiting */
 };
 /* Runs reqs (one edition, in arrival order) in ONE write transaction keyed
  * on the edition, each decided before its writes, with one commit. 0 when
