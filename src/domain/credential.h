@@ -42,6 +42,9 @@ int credential_issue_diploma(struct ctx *ctx, int64_t person_id, int64_t rule_id
  * ledger reversal does it). Refused when already revoked. Audited. */
 int credential_revoke(struct ctx *ctx, int64_t credential_id, const char *reason,
                       const char **why);
+/* The same inside the caller's write transaction, for a caller that has
+ * checked the actor's right itself (progress_reverse). Revoked already: 0. */
+int credential_revoke_in_tx(struct ctx *ctx, int64_t credential_id, const char *reason);
 
 struct credential {
 	int64_t id;

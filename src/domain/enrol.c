@@ -19,6 +19,7 @@
 #include "domain/ctx.h"
 #include "domain/enrol_internal.h"
 #include "domain/notify.h"
+#include "domain/progress.h"
 
 #define HOUR 3600
 #define DAY 86400
@@ -1545,6 +1546,7 @@ int enrol_tell_changed(struct ctx *ctx, int64_t edition_id)
 struct mark_args {
 	struct ctx *ctx;
 	int64_t edition_id, meeting_id;
+	int64_t module_id, ends_at;       /* results: for the completion */
 	const struct attendance_mark *marks;
 	const struct enrol_result_mark *results;
 	size_t n;
@@ -1772,6 +1774,29 @@ int enrol_checkin(struct ctx *ctx, const char *token, int64_t *meeting_id, const
 	return db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), checkin_tx, &a);
 }
 
+/* A completion is the evidence the points ledger takes: the same result
+ * through the web, a CSV or the API has one key, so it counts once. */
+static int record_completion(struct ctx *ctx, const struct mark_args *a, const struct en *x)
+{
+	static const enum evidence_source sources[] = {EVIDENCE_WEB, EVIDENCE_CSV, EVIDENCE_API,
+	                                               EVIDENCE_QR};
+	int64_t now = ctx->now();
+	struct completion_in in = {
+	    .person_id = x->person_id,
+	    .module_id = a->module_id,
+	    .edition_id = a->edition_id,
+	    .enrolment_id = x->id,
+	    .org_id = x->org_id,
+	    .source = sources[a->method],
+	    .completed_at = a->ends_at && a->ends_at < now ? a->ends_at : now,
+	    .grade = *x->grade ? x->grade : NULL,
+	};
+	struct completion_out out;
+	const char *why;
+	int rc = progress_record_completion(ctx, &in, &out, &why);
+	return rc == CAMPUS_EINVAL || rc == CAMPUS_ENOTFOUND ? CAMPUS_EINTERNAL : rc;
+}
+
 static int results_tx(struct db_conn *db, void *cls)
 {
 	(void)db;
@@ -1808,14 +1833,14 @@ static int results_tx(struct db_conn *db, void *cls)
 		struct en *x = &rows[i];
 		const struct enrol_result_mark *m = &a->results[i];
 		x->grade = m->grade ? m->grade : "";
-		/* The course was given: the library pays whatever the outcome. The
-		 * points ledger (progress_record_completion) takes completions from
-		 * here once it exists. */
+		/* The course was given: the library pays whatever the outcome. */
 		int rc = budget_finish(ctx, x, true);
 		if (!rc && x->state != to[m->outcome])
 			rc = transition(ctx, x, to[m->outcome], method_names[a->method]);
 		else if (!rc)
 			rc = transition(ctx, x, x->state, method_names[a->method]); /* a new grade */
+		if (!rc && m->outcome == RESULT_COMPLETED)
+			rc = record_completion(ctx, a, x);
 		if (rc)
 			return rc;
 	}
@@ -1839,8 +1864,9 @@ int enrol_results_set(struct ctx *ctx, int64_t edition_id, const struct enrol_re
 		return refuse(why, N_("Deze uitvoering is geannuleerd."), CAMPUS_ECONFLICT);
 	if (n == 0)
 		return refuse(why, N_("Er is niets om op te slaan."), CAMPUS_EINVAL);
-	struct mark_args a = {.ctx = ctx, .edition_id = edition_id, .results = marks, .n = n,
-	                      .method = method, .outcomes = outcomes, .why = why};
+	struct mark_args a = {.ctx = ctx, .edition_id = edition_id, .module_id = e.module_id,
+	                      .ends_at = e.ends_at, .results = marks, .n = n, .method = method,
+	                      .outcomes = outcomes, .why = why};
 	return db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), results_tx, &a);
 }
 

@@ -18,11 +18,12 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "db/db.h"
-#include "domain/catalog.h"
 #include "domain/audit.h"
+#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/enrol.h"
 #include "domain/enrol_internal.h"
+#include "points_reset.h"
 
 #define T0 1795000000 /* 2026-11-18 */
 #define DAY 86400
@@ -241,6 +242,8 @@ static int setup(void **state)
 	                       &stmt_r6,  &stmt_r7,  &stmt_r8,  &stmt_r9,  &stmt_r10, &stmt_r11,
 	                       &stmt_r12, &stmt_r13, &stmt_r14, &stmt_r15, &stmt_r16, &stmt_r17,
 	                       &stmt_r18, &stmt_r19, &stmt_r20, &stmt_r21, &stmt_r22, &stmt_r23};
+	if (points_reset(f->db) != 0)
+		return -1;
 	for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
 		if (db_exec(f->db, r[i], (const struct db_param[]){DBP_END}, NULL) != 0) {
 			fprintf(stderr, "reset %zu: %s\n", i, db_errmsg(f->db));

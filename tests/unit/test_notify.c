@@ -21,6 +21,7 @@
 #include "domain/ctx.h"
 #include "domain/mail.h"
 #include "domain/notify.h"
+#include "points_reset.h"
 #include "view/i18n.h"
 
 #define T0 1795000000 /* 2026-11-18 */
@@ -131,6 +132,8 @@ static int setup(void **state)
 	    &stmt_t_del_meetings,   &stmt_t_del_editions,  &stmt_t_del_notifications, &stmt_t_del_feeds,
 	    &stmt_t_del_outbox,     &stmt_t_del_search,    &stmt_t_del_versions, &stmt_t_del_modules,
 	    &stmt_t_del_members,    &stmt_t_del_sessions,  &stmt_t_del_people,   &stmt_t_del_orgs};
+	if (points_reset(f->db) != 0)
+		return -1;
 	for (size_t i = 0; i < sizeof resets / sizeof resets[0]; i++)
 		if (db_exec(f->db, resets[i], (const struct db_param[]){DBP_END}, NULL) != 0)
 			return -1;

@@ -11,6 +11,7 @@
 #include "core/err.h"
 #include "core/lru.h"
 #include "core/str.h"
+#include "domain/catalog.h"
 #include "domain/search.h"
 #include "http/req.h"
 #include "web/web.h"
@@ -86,11 +87,10 @@ static const char *search_url(struct req *r, const char *base, const struct sear
 	return b.overflow ? base : b.data;
 }
 
-/* "2" for 20 tenths, "2,5" for 25 (Dutch decimal comma). */
 static const char *tenths(struct req *r, int64_t t)
 {
-	return t % 10 ? arena_printf(r->arena, "%lld,%lld", (long long)(t / 10), (long long)(t % 10))
-	              : arena_printf(r->arena, "%lld", (long long)(t / 10));
+	char text[24];
+	return arena_strdup(r->arena, tenths_format(t, text, sizeof text));
 }
 
 static const char *price(struct req *r, int64_t cents)
