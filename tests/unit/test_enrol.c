@@ -790,6 +790,45 @@ static void a_refusal_in_a_batch_leaves_the_others(void **state)
 	assert_null(v.reason);
 }
 
+/* A failure that is not a refusal (here: one learner's arena runs out)
+ * undoes the whole batch; run alone, as the queue then does, each gets its
+ * own answer and nobody is enrolled twice. */
+static void a_failed_batch_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ed = new_edition(f, f->module, 5, 30, 0);
+	int64_t rows = one(f, &stmt_t_rows, (const struct db_param[]){DBP_END});
+	struct member_call c[3];
+	int64_t who[3] = {f->ann, f->bob, f->cas};
+	struct enrol_req *reqs[3];
+	for (int i = 0; i < 3; i++) {
+		call_for(f, &c[i], ed, who[i]);
+		reqs[i] = &c[i].req;
+	}
+	struct arena *tiny = arena_new(256);
+	assert_non_null(tiny);
+	c[1].ctx.arena = tiny;
+	assert_int_not_equal(enrol_batch_run(f->db, reqs, 3), 0);
+	assert_null(c[1].why);
+	assert_int_equal(one(f, &stmt_t_rows, (const struct db_param[]){DBP_END}), rows);
+	assert_int_equal(seats(f, ed), 0);
+	c[1].ctx.arena = f->arena;
+	for (int i = 0; i < 3; i++) {
+		c[i].ctx.db = f->db;
+		assert_int_equal(enrol_one(&c[i].req), 0);
+		assert_int_equal(c[i].out.state, ENROL_ENROLLED);
+	}
+	assert_int_equal(states(f, ed, "enrolled"), 3);
+	assert_int_equal(seats(f, ed), 3);
+	/* Once more alone: refused, not doubled. */
+	assert_int_equal(enrol_one(&c[0].req), CAMPUS_ECONFLICT);
+	assert_int_equal(states(f, ed, "enrolled"), 3);
+	struct audit_verify_result v;
+	assert_int_equal(audit_verify(f->db, f->arena, &v), 0);
+	assert_null(v.reason);
+	arena_free(tiny);
+}
+
 #define SHARED_THREADS 32
 #define SHARED_EACH 8
 #define SHARED_SEATS 40
@@ -906,6 +945,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(attendance_checkin_and_results, setup, teardown),
 	    cmocka_unit_test_setup_teardown(many_connections_never_overbook, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_refusal_in_a_batch_leaves_the_others, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_failed_batch_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(one_process_shares_commits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
