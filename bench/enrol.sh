@@ -52,6 +52,11 @@ BIN=${CAMPUS_BIN:-build/campus}
 BENCH_BIN=${BENCH_BIN:-build/bench}
 SQLITE3=${SQLITE3:-sqlite3}
 export CAMPUS_LOCALE_DIR=${CAMPUS_LOCALE_DIR:-build/po}
+# A request that enrols blocks its thread on the database and on its
+# edition's batch (src/domain/enrol_queue.c): with one thread per core a
+# process has only that many enrolments in flight and almost nothing to
+# share a commit with. One thread per connection the storm opens to it.
+export CAMPUS_THREADS=${CAMPUS_THREADS:-$(((CONNECTIONS + 1) / 2))}
 unset CAMPUS_CONFIG CAMPUS_DB CAMPUS_LISTEN
 
 die() { echo "bench-enrol: $*" >&2; exit 1; }
@@ -137,6 +142,20 @@ wait_http() { # wait_http URL PID NAME LOG
 	cat "$4" >&2
 	die "$3 did not answer $1 within 15 s"
 }
+# CPU time (clock ticks) of a process, with its reaped children and, for
+# the PostgreSQL postmaster, its live children (backends, WAL writer...).
+cpu_ticks() {
+	local pid=$1 total=0 c
+	[ -r "/proc/$pid/stat" ] || { echo 0; return 0; }
+	total=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pid/stat")
+	for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do
+		total=$((total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$c/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$total"
+}
+pg_postmaster() { # the cluster's postmaster pid, or nothing
+	[ -n "$PG_DIR" ] && head -n 1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || true
+}
 field() { # field NAME LINE -> the value of NAME=value in LINE
 	sed -nE "s/.*(^| )$1=([^ ]*).*/\\2/p" <<<"$2"
 }
@@ -190,7 +209,9 @@ run_backend() { # run_backend NAME URL
 	echo "bench-enrol: $name: prepared in $((SECONDS - t0)) s: $line"
 
 	# Two servers on the same database.
-	local bases=() p pid
+	local bases=() p pid pm db_cpu0=0
+	pm=$(pg_postmaster)
+	[ -z "$pm" ] || db_cpu0=$(cpu_ticks "$pm")
 	for i in 1 2; do
 		p=$(free_port)
 		CAMPUS_TMP_DIR=$TMP "$BIN" --db "$url" serve --listen "127.0.0.1:$p" \
@@ -202,15 +223,24 @@ run_backend() { # run_backend NAME URL
 	done
 	echo "bench-enrol: $name: servers pid ${PIDS[*]} at ${bases[*]} (threads ${CAMPUS_THREADS:-auto}); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-	# The storm.
-	local storm
+	# The storm, and the CPU it cost the servers (and the database server).
+	local storm serve_cpu0=0 serve_cpu1=0 db_cpu1=0
+	for pid in "${PIDS[@]}"; do serve_cpu0=$((serve_cpu0 + $(cpu_ticks "$pid"))); done
 	storm=$("$BENCH_BIN/enrol_storm" "$TMP/$name.sessions" "/uitvoeringen/$edition/inschrijven" \
 		"$TMP/$name-requests.tsv" "${bases[@]}" -c "$CONNECTIONS") || die "$name: enrol_storm failed"
 	echo "bench-enrol: $name: $storm"
 	for pid in "${PIDS[@]}"; do
 		alive "$pid" || die "$name: a server died during the storm (logs in $TMP, KEEP_TMP=1)"
+		serve_cpu1=$((serve_cpu1 + $(cpu_ticks "$pid")))
 	done
 	stop_servers
+	[ -z "$pm" ] || { sleep 0.5; db_cpu1=$(cpu_ticks "$pm"); }
+	local hz serve_cpu_ms db_cpu_ms
+	hz=$(getconf CLK_TCK)
+	serve_cpu_ms=$(awk -v t=$((serve_cpu1 - serve_cpu0)) -v hz="$hz" -v n="$LEARNERS" \
+		'BEGIN { printf "%.2f", t * 1000 / hz / n }')
+	db_cpu_ms=$(awk -v t=$((db_cpu1 - db_cpu0)) -v hz="$hz" -v n="$LEARNERS" \
+		'BEGIN { printf "%.2f", t * 1000 / hz / n }')
 
 	# The raw durable commit rate of the same database, now that it is quiet.
 	local raw1 raw_after
@@ -316,7 +346,7 @@ EOF
 		"raw_commit_1_rps=$raw1_rps ratio_1=$ratio1 raw_hot_row_rps=$hot_rps ratio_hot_row=$ratio_hot" \
 		"seats_taken=$seats_taken" \
 		"order_violations=$(($(field order_conn_violations "$check") + $(field order_global_violations "$check")))" \
-		"sessions_touched=$touched"
+		"sessions_touched=$touched threads=$CAMPUS_THREADS serve_cpu_ms=$serve_cpu_ms db_cpu_ms=$db_cpu_ms"
 	echo "enrol: backend=$name enrolled=$enrolled waitlisted=$waitlisted errors=$errors rps=$rps" \
 		"raw_commit_rps=$raw_rps ratio=$ratio p99_ms=$p99"
 	if [ ${#bad[@]} -gt 0 ]; then

@@ -324,11 +324,11 @@ static int run(struct db_conn *c, struct db_stmt *s, const struct db_param *para
 	                   .cls = cls,
 	                   .changes = changes};
 	int rc = check_params(c, s, params, &r.nparams);
-	if (rc == 0 && mode != RUN_EXEC)
+	if (rc == 0 && (mode == RUN_ROW || mode == RUN_QUERY))
 		rc = check_cols(c, s, cols, a, &r.ncols);
 	if (rc)
 		return rc;
-	if (mode == RUN_EXEC)
+	if (mode == RUN_EXEC || mode == RUN_LATER)
 		r.cols = NULL;
 
 	r.slot_no = stmt_slot(s);
@@ -343,12 +343,19 @@ static int run(struct db_conn *c, struct db_stmt *s, const struct db_param *para
 	if ((unsigned)r.slot->nparams != r.nparams)
 		return db_fail(c, CAMPUS_EDB, "%s: statement takes %d parameters, %u given",
 		               s->name, r.slot->nparams, r.nparams);
-	return c->be->run(c, &r);
+	return mode == RUN_LATER ? c->be->run_later(c, &r) : c->be->run(c, &r);
 }
 
 int db_exec(struct db_conn *c, struct db_stmt *s, const struct db_param *params, int64_t *changes)
 {
 	return run(c, s, params, NULL, NULL, RUN_EXEC, NULL, NULL, changes);
+}
+
+int db_exec_later(struct db_conn *c, struct db_stmt *s, const struct db_param *params)
+{
+	if (!c || !c->in_tx || c->tx_kind != TX_WRITE || !c->be->run_later)
+		return db_exec(c, s, params, NULL);
+	return run(c, s, params, NULL, NULL, RUN_LATER, NULL, NULL, NULL);
 }
 
 int db_query_row(struct db_conn *c, struct db_stmt *s, const struct db_param *params,
@@ -522,6 +529,9 @@ static void turn_leave(void)
 	pthread_mutex_unlock(&turn_mu);
 }
 
+/* Numbers for db_tx_serial, unique in the process. */
+static _Atomic uint64_t tx_serials;
+
 static int tx_run(struct db_conn *c, enum db_tx_kind kind, int (*fn)(struct db_conn *, void *),
                   void *cls)
 {
@@ -546,6 +556,7 @@ static int tx_run(struct db_conn *c, enum db_tx_kind kind, int (*fn)(struct db_c
 		if (rc == 0) {
 			c->in_tx = true;
 			c->tx_kind = kind;
+			c->tx_serial = atomic_fetch_add(&tx_serials, 1) + 1;
 			c->tx_rc = 0;
 			rc = fn(c, cls);
 			/* fn may have swallowed an error: never commit half a transaction. */
@@ -591,6 +602,11 @@ int db_tx_run_keyed(struct db_conn *c, int64_t key, int (*fn)(struct db_conn *, 
 	rc = tx_run(c, TX_WRITE, fn, cls);
 	c->be->unlock(c, key);
 	return rc;
+}
+
+uint64_t db_tx_serial(const struct db_conn *c)
+{
+	return c && c->in_tx ? c->tx_serial : 0;
 }
 
 int db_tx_run(struct db_conn *c, enum db_tx_mode mode, int (*fn)(struct db_conn *, void *),

@@ -149,6 +149,14 @@ int db_url_redact(const char *url, struct buf *out);
  * inserted, updated or deleted. */
 int db_exec(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params,
             int64_t *changes);
+/* Inside a write transaction: db_exec for a statement whose outcome the
+ * caller does not need at once (an INSERT of a log or message row).
+ * PostgreSQL sends it without waiting (libpq pipeline mode) and collects
+ * the answers together with the next statement, or before COMMIT: one
+ * round trip for all of them. An error then fails that later call and
+ * dooms the transaction, as any error does; so 0 here only means "sent".
+ * SQLite, and outside a write transaction: db_exec at once. */
+int db_exec_later(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params);
 /* Exactly one row: 0, CAMPUS_ENOTFOUND for none, CAMPUS_EDB for more than one. */
 int db_query_row(struct db_conn *conn, struct db_stmt *stmt, const struct db_param *params,
                  const struct db_col *cols, struct arena *arena);
@@ -201,6 +209,11 @@ enum db_tx_mode { DB_TX_READ, DB_TX_WRITE };
 int db_tx_run(struct db_conn *conn, enum db_tx_mode mode,
               int (*fn)(struct db_conn *conn, void *cls), void *cls);
 bool db_in_tx(const struct db_conn *conn);
+/* Inside a transaction: a number no other transaction (nor another attempt
+ * of this one) in this process gets, to recognise "the same transaction"
+ * (audit.c chains its rows in one transaction without reading the last one
+ * back). 0 outside a transaction. */
+uint64_t db_tx_serial(const struct db_conn *conn);
 /* A write transaction like db_tx_run, serialised with every other one that
  * names the same key, in all processes, before it takes its snapshot. For a
  * hot row (an edition's seats): without it PostgreSQL's SERIALIZABLE

@@ -15,7 +15,8 @@ struct buf;
 /* Transaction kinds; TX_MIGRATE is the runner's own (see db_migrate). */
 enum db_tx_kind { TX_READ, TX_WRITE, TX_MIGRATE };
 
-enum db_run_mode { RUN_EXEC, RUN_ROW, RUN_QUERY };
+/* RUN_LATER: db_exec_later, for a backend with run_later. */
+enum db_run_mode { RUN_EXEC, RUN_ROW, RUN_QUERY, RUN_LATER };
 
 /* A statement as prepared on one connection. */
 struct db_slot {
@@ -48,6 +49,9 @@ struct db_backend {
 	int (*prepare)(struct db_conn *c, struct db_stmt *s, const char *sql, unsigned slot_no,
 	               struct db_slot *slot);
 	int (*run)(struct db_conn *c, const struct db_run *r);
+	/* Sends r (RUN_LATER, inside a transaction) without waiting for its
+	 * outcome; the backend checks it with its next operation. NULL: run. */
+	int (*run_later)(struct db_conn *c, const struct db_run *r);
 	/* Several statements, no parameters: migrations and the runner's DDL. */
 	int (*script)(struct db_conn *c, const char *what, const char *sql);
 	int (*begin)(struct db_conn *c, enum db_tx_kind kind);
@@ -72,6 +76,7 @@ struct db_conn {
 	bool broken; /* link lost: the pool drops it on release */
 	enum db_tx_kind tx_kind;
 	int tx_rc; /* first error inside the current transaction */
+	uint64_t tx_serial; /* db_tx_serial: of the transaction running now */
 	char errmsg[512];
 };
 

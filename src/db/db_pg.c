@@ -29,6 +29,8 @@
 #define OID_FLOAT8 701
 #define OID_NUMERIC 1700
 
+#define PG_PIPE_MAX 256 /* statements sent ahead before their answers are read */
+
 struct pg_conn {
 	struct db_conn base;
 	PGconn *pg;
@@ -39,6 +41,10 @@ struct pg_conn {
 	int *formats;
 	size_t *offsets;
 	unsigned cap;
+	/* Statements sent by db_exec_later whose answers are not read yet: the
+	 * connection is in pipeline mode while there are any. */
+	unsigned pending;
+	const char *pending_names[PG_PIPE_MAX];
 };
 
 static struct pg_conn *pgc(struct db_conn *c)
@@ -131,8 +137,66 @@ static bool pg_ok(const PGresult *res)
 	return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }
 
+/* Reads the answers of the statements sent ahead (and, with last, of the
+ * one sent after them, kept in *last when it succeeded) up to the sync
+ * point, and leaves pipeline mode. Returns the first error; a statement
+ * after a failed one reports that it did not run. */
+static int pg_collect(struct db_conn *c, const char *last_name, PGresult **last)
+{
+	struct pg_conn *pc = pgc(c);
+	int rc = 0;
+	unsigned n = pc->pending + (last ? 1u : 0u);
+	for (unsigned i = 0; i < n; i++) {
+		const char *name = i < pc->pending ? pc->pending_names[i] : last_name;
+		PGresult *res = PQgetResult(pc->pg);
+		if (!res) {
+			c->broken = true;
+			rc = rc ? rc : db_fail(c, CAMPUS_EUNAVAIL, "%s: no answer in the pipeline", name);
+			break;
+		}
+		if (last && i == n - 1 && pg_ok(res)) {
+			*last = res;
+		} else {
+			if (rc == 0)
+				rc = PQresultStatus(res) == PGRES_PIPELINE_ABORTED
+				         ? db_fail(c, CAMPUS_EDB, "%s: not run, a statement before it failed", name)
+				         : pg_ok(res) ? 0 : pg_fail(c, name, res);
+			PQclear(res);
+		}
+		while ((res = PQgetResult(pc->pg)) != NULL) /* each answer ends with a NULL */
+			PQclear(res);
+	}
+	PGresult *sync = PQgetResult(pc->pg);
+	if (!sync || PQresultStatus(sync) != PGRES_PIPELINE_SYNC)
+		c->broken = true;
+	PQclear(sync);
+	pc->pending = 0;
+	if (PQexitPipelineMode(pc->pg) != 1)
+		c->broken = true;
+	if (c->broken && rc == 0)
+		rc = db_fail(c, CAMPUS_EUNAVAIL, "pipeline: lost track of the answers");
+	return rc;
+}
+
+/* Before anything else on the connection: the answers of what was sent ahead. */
+static int pg_flush(struct db_conn *c)
+{
+	struct pg_conn *pc = pgc(c);
+	if (!pc->pending)
+		return 0;
+	if (PQpipelineSync(pc->pg) != 1) {
+		pc->pending = 0;
+		c->broken = true;
+		return pg_fail(c, "pipeline sync", NULL);
+	}
+	return pg_collect(c, NULL, NULL);
+}
+
 static int pg_simple(struct db_conn *c, const char *what, const char *sql)
 {
+	int frc = pg_flush(c);
+	if (frc)
+		return frc;
 	PGresult *res = PQexec(pgc(c)->pg, sql);
 	int rc = pg_ok(res) ? 0 : pg_fail(c, what, res);
 	PQclear(res);
@@ -148,6 +212,9 @@ static int pg_prepare(struct db_conn *c, struct db_stmt *s, const char *sql, uns
                       struct db_slot *slot)
 {
 	PGconn *pg = pgc(c)->pg;
+	int frc = pg_flush(c);
+	if (frc)
+		return frc;
 	char name[16];
 	stmt_name(name, sizeof name, slot_no);
 	PGresult *res = PQprepare(pg, name, sql, 0, NULL);
@@ -387,12 +454,29 @@ static int pg_run(struct db_conn *c, const struct db_run *r)
 		return rc;
 	char name[16];
 	stmt_name(name, sizeof name, r->slot_no);
-	PGresult *res =
-	    PQexecPrepared(pc->pg, name, (int)r->nparams, pc->values, pc->lengths, pc->formats, 0);
-	if (!pg_ok(res)) {
-		rc = pg_fail(c, r->stmt->name, res);
-		PQclear(res);
-		return rc;
+	PGresult *res = NULL;
+	if (pc->pending) {
+		/* Behind what was sent ahead: one round trip for all of it. */
+		if (PQsendQueryPrepared(pc->pg, name, (int)r->nparams, pc->values, pc->lengths,
+		                        pc->formats, 0) != 1 ||
+		    PQpipelineSync(pc->pg) != 1) {
+			pc->pending = 0;
+			c->broken = true;
+			return pg_fail(c, r->stmt->name, NULL);
+		}
+		rc = pg_collect(c, r->stmt->name, &res);
+		if (rc) {
+			PQclear(res);
+			return rc;
+		}
+	} else {
+		res = PQexecPrepared(pc->pg, name, (int)r->nparams, pc->values, pc->lengths,
+		                     pc->formats, 0);
+		if (!pg_ok(res)) {
+			rc = pg_fail(c, r->stmt->name, res);
+			PQclear(res);
+			return rc;
+		}
 	}
 	int rows = PQntuples(res);
 	if (r->mode == RUN_EXEC) {
@@ -425,6 +509,31 @@ static int pg_run(struct db_conn *c, const struct db_run *r)
 	return rc;
 }
 
+static int pg_run_later(struct db_conn *c, const struct db_run *r)
+{
+	struct pg_conn *pc = pgc(c);
+	int rc = pc->pending == PG_PIPE_MAX ? pg_flush(c) : 0;
+	if (!rc)
+		rc = pg_bind(c, r);
+	if (rc)
+		return rc;
+	if (!pc->pending && PQenterPipelineMode(pc->pg) != 1)
+		return db_fail(c, CAMPUS_EDB, "%s: cannot enter pipeline mode", r->stmt->name);
+	char name[16];
+	stmt_name(name, sizeof name, r->slot_no);
+	if (PQsendQueryPrepared(pc->pg, name, (int)r->nparams, pc->values, pc->lengths, pc->formats,
+	                        0) != 1) {
+		rc = pg_fail(c, r->stmt->name, NULL);
+		if (pc->pending)
+			pg_flush(c);
+		else
+			PQexitPipelineMode(pc->pg);
+		return rc;
+	}
+	pc->pending_names[pc->pending++] = r->stmt->name;
+	return 0;
+}
+
 static int pg_script(struct db_conn *c, const char *what, const char *sql)
 {
 	return pg_simple(c, what, sql);
@@ -454,6 +563,9 @@ static int pg_begin(struct db_conn *c, enum db_tx_kind kind)
 
 static int pg_commit(struct db_conn *c)
 {
+	int frc = pg_flush(c);
+	if (frc)
+		return frc;
 	PGresult *res = PQexec(pgc(c)->pg, "COMMIT");
 	int rc = 0;
 	if (!pg_ok(res))
@@ -468,12 +580,14 @@ static int pg_commit(struct db_conn *c)
 
 static bool pg_tx_active(struct db_conn *c)
 {
+	pg_flush(c); /* an error here was reported already, or is moot now */
 	PGTransactionStatusType st = PQtransactionStatus(pgc(c)->pg);
 	return st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
 }
 
 static void pg_rollback(struct db_conn *c)
 {
+	pg_flush(c);
 	if (pg_tx_active(c))
 		PQclear(PQexec(pgc(c)->pg, "ROLLBACK"));
 }
@@ -496,6 +610,9 @@ static void pg_close(struct db_conn *c)
  * snapshot already sees what the previous holder committed. */
 static int pg_advisory(struct db_conn *c, const char *sql, int64_t key)
 {
+	int frc = pg_flush(c);
+	if (frc)
+		return frc;
 	char text[24];
 	snprintf(text, sizeof text, "%" PRId64, key);
 	const char *values[1] = {text};
@@ -520,6 +637,7 @@ static const struct db_backend pg_backend = {
     .close = pg_close,
     .prepare = pg_prepare,
     .run = pg_run,
+    .run_later = pg_run_later,
     .script = pg_script,
     .begin = pg_begin,
     .commit = pg_commit,

@@ -299,6 +299,11 @@ struct en {
 	const char *budget_state, *grade, *reason;
 	int64_t decided_at, reminded_at, requested_at;
 	const char *person_name, *person_email;
+	const char *person_lang; /* NULL: not read (notify_person reads it) */
+	/* Read in the same transaction just before (new_one), so take_seat can
+	 * skip an UPDATE that could not change a row: a round trip less per
+	 * enrolment on PostgreSQL in a storm. False: try. */
+	bool no_spare_reservation, known_full;
 };
 
 struct policy {
@@ -451,6 +456,10 @@ static int tell(struct ctx *ctx, int64_t to, const char *to_name, const struct e
 	                      NULL};
 	struct notify_msg m = {.kind = kind, .subject = subject, .body = body, .link = link,
 	                       .vars = vars, .cancel = events == CANCEL_EVENTS, .mail = true};
+	if (x && to == x->person_id && x->person_lang) {
+		m.to_email = x->person_email;
+		m.to_lang = x->person_lang;
+	}
 	if (events != NO_EVENTS && !e->always_open) {
 		struct notify_event *ev;
 		int rc = edition_events(ctx, e, &ev, &m.nevents);
@@ -572,13 +581,12 @@ static int transition(struct ctx *ctx, struct en *x, enum enrol_state to, const 
 	if (!rc && changed != 1)
 		rc = CAMPUS_EBUSY; /* moved under us: run the step again */
 	if (!rc)
-		rc = db_exec(ctx->db, &stmt_en_event,
-		             (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
-		                                       int_or_null(ctx->actor.person_id),
-		                                       DBP_TEXT(state_names[from]),
-		                                       DBP_TEXT(state_names[to]),
-		                                       DBP_TEXT(why_text ? why_text : ""), DBP_END},
-		             NULL);
+		rc = db_exec_later(ctx->db, &stmt_en_event,
+		                   (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
+		                                             int_or_null(ctx->actor.person_id),
+		                                             DBP_TEXT(state_names[from]),
+		                                             DBP_TEXT(state_names[to]),
+		                                             DBP_TEXT(why_text ? why_text : ""), DBP_END});
 	if (!rc) {
 		const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[to]);
 		const char *detail = arena_printf(ctx->arena, "%s->%s", state_names[from], state_names[to]);
@@ -607,11 +615,11 @@ static int create(struct ctx *ctx, struct en *x, enum enrol_state state)
 	        DBP_INT(now), int_or_null(ctx->actor.person_id), DBP_END},
 	    (const struct db_col[]){DBC_INT(&x->id), DBC_END}, ctx->arena);
 	if (!rc)
-		rc = db_exec(ctx->db, &stmt_en_event,
-		             (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
-		                                       int_or_null(ctx->actor.person_id), DBP_TEXT(""),
-		                                       DBP_TEXT(state_names[state]), DBP_TEXT(""), DBP_END},
-		             NULL);
+		rc = db_exec_later(ctx->db, &stmt_en_event,
+		                   (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
+		                                             int_or_null(ctx->actor.person_id), DBP_TEXT(""),
+		                                             DBP_TEXT(state_names[state]), DBP_TEXT(""),
+		                                             DBP_END});
 	if (!rc) {
 		const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[state]);
 		const char *detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
@@ -694,7 +702,7 @@ static int budget_finish(struct ctx *ctx, struct en *x, bool settle)
 static int take_seat(struct ctx *ctx, struct en *x, bool *got)
 {
 	*got = false;
-	if (x->org_id) {
+	if (x->org_id && !x->no_spare_reservation) {
 		int64_t rid = 0;
 		int rc = db_query_row(ctx->db, &stmt_en_reservation_take,
 		                      (const struct db_param[]){DBP_INT(x->edition_id), DBP_INT(x->org_id),
@@ -708,6 +716,8 @@ static int take_seat(struct ctx *ctx, struct en *x, bool *got)
 			return rc;
 		}
 	}
+	if (x->known_full)
+		return 0;
 	int64_t changed = 0;
 	int rc = db_exec(ctx->db, &stmt_en_seats_add,
 	                 (const struct db_param[]){DBP_INT(x->edition_id), DBP_INT(1), DBP_END}, &changed);
@@ -856,7 +866,7 @@ DB_STMT(stmt_en_new,
         "COALESCE(e.cancel_until, e.starts_at, 0), COALESCE(e.price_cents, v.price_cents), "
         "COALESCE(e.audience, v.audience), e.offer_hours, COALESCE(e.starts_at, 0), "
         "COALESCE(e.ends_at, 0), v.title, e.place, e.online_url, FALSE, "
-        "p.name, p.email, "
+        "p.name, p.email, p.lang, "
         "COALESCE((SELECT ms.kind FROM memberships ms WHERE ms.person_id = p.id AND ms.org_id = $3 "
         "AND ms.ended_at IS NULL), ''), "
         "m.local_org_id IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.id "
@@ -867,18 +877,21 @@ DB_STMT(stmt_en_new,
         "AND x.state IN ('requested', 'waitlisted', 'offered', 'enrolled', 'attended', "
         "'completed', 'not_completed', 'no_show')), ''), "
         "COALESCE(pl.approval, 'none'), COALESCE(pl.second_approver_id, 0), "
-        "COALESCE(pl.budgets, $4), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14) "
+        "COALESCE(pl.budgets, $4), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14), "
+        "EXISTS (SELECT 1 FROM edition_reservations r WHERE r.edition_id = e.id AND r.org_id = $3 "
+        "AND r.used < r.seats) "
         "FROM editions e JOIN modules m ON m.id = e.module_id "
         "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
         "JOIN people p ON p.id = $2 LEFT JOIN enrol_policies pl ON pl.org_id = $3 WHERE e.id = $1");
 
 struct pre {
-	const char *person_name, *person_email;
+	const char *person_name, *person_email, *person_lang;
 	const char *kind;      /* membership kind in the library, "" none */
 	bool may_see_local;    /* national, or a member of the module's library */
 	bool audience_org_ok;  /* no organisations named, or the library is one */
 	const char *live;      /* state of a live enrolment, "" none */
 	struct policy pol;
+	bool spare_reservation; /* the library holds an unused reserved seat */
 };
 
 static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t org,
@@ -899,10 +912,12 @@ static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t
 	        DBC_TEXT(&e->audience), DBC_INT(&e->offer_hours), DBC_INT(&e->starts),
 	        DBC_INT(&e->ends), DBC_TEXT(&e->title), DBC_TEXT(&e->place), DBC_TEXT(&e->online_url),
 	        DBC_BOOL(&e->has_audience_orgs), DBC_TEXT(&p->person_name),
-	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->kind), DBC_BOOL(&p->may_see_local),
+	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->person_lang), DBC_TEXT(&p->kind),
+	        DBC_BOOL(&p->may_see_local),
 	        DBC_BOOL(&p->audience_org_ok), DBC_TEXT(&p->live), DBC_TEXT(&p->pol.approval),
 	        DBC_INT(&p->pol.second_approver_id), DBC_BOOL(&p->pol.budgets),
-	        DBC_INT(&p->pol.remind_days), DBC_INT(&p->pol.expire_days), DBC_END},
+	        DBC_INT(&p->pol.remind_days), DBC_INT(&p->pol.expire_days),
+	        DBC_BOOL(&p->spare_reservation), DBC_END},
 	    ctx->arena);
 }
 
@@ -927,13 +942,16 @@ static int check_audience(const struct ed *e, const struct pre *p, int64_t org, 
 	return 0;
 }
 
-static int new_tx(struct db_conn *db, void *cls)
+/* One new enrolment inside the caller's keyed transaction on ctx->db. A
+ * refusal (*why set) is decided before anything is written, except the
+ * budget account made from the default on first use (budget_left), which
+ * changes no amount. */
+static int new_one(const struct new_args *a)
 {
-	(void)db;
-	struct new_args *a = cls;
 	struct ctx *ctx = a->ctx;
 	int64_t now = ctx->now();
 	*a->why = NULL;
+	memset(a->out, 0, sizeof *a->out);
 	struct ed e;
 	struct pre p;
 	int rc = load_new(ctx, a->edition_id, a->person_id, a->org_id, &e, &p);
@@ -970,7 +988,9 @@ static int new_tx(struct db_conn *db, void *cls)
 	}
 	struct en x = {.edition_id = e.id, .person_id = a->person_id, .org_id = a->org_id,
 	               .price = e.price, .reason = "", .grade = "",
-	               .person_name = p.person_name, .person_email = p.person_email};
+	               .person_name = p.person_name, .person_email = p.person_email,
+	               .person_lang = p.person_lang, .no_spare_reservation = !p.spare_reservation,
+	               .known_full = e.capacity && e.seats_taken >= e.capacity};
 	if (a->by_manager) {
 		if (short_budget)
 			return refuse(a->why, N_("Het resterende opleidingsbudget van deze persoon is te "
@@ -998,13 +1018,21 @@ static int new_tx(struct db_conn *db, void *cls)
 	return rc;
 }
 
+static int new_tx(struct db_conn *db, void *cls)
+{
+	(void)db;
+	return new_one(cls);
+}
+
 /* After the commit, outside the edition's lock: where in the queue, and
  * which of the person's other bookings overlap. */
 static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
-                    struct enrol_result *out)
+                    struct enrol_result *out, bool placed)
 {
 	int rc = 0;
-	if (out->state == ENROL_WAITLISTED)
+	if (placed)
+		; /* waitlist_pos is the place already (batch_tx) */
+	else if (out->state == ENROL_WAITLISTED)
 		rc = count(ctx, &stmt_en_waiting_place,
 		           (const struct db_param[]){DBP_INT(edition_id), DBP_INT(out->waitlist_pos),
 		                                     DBP_END},
@@ -1033,7 +1061,7 @@ static int enrol_new(struct ctx *ctx, int64_t edition_id, int64_t person_id, int
 	struct new_args a = {ctx, edition_id, person_id, org_id, by_manager, out, why};
 	int rc = db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), new_tx, &a);
 	if (!rc)
-		describe(ctx, person_id, edition_id, out);
+		describe(ctx, person_id, edition_id, out, false);
 	return rc;
 }
 
@@ -1049,13 +1077,112 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 	return !strcmp(kind, "library") || !strcmp(kind, "poi") ? org_id : 0;
 }
 
+/* ---- enrolling together (enrol_self; the queue is enrol_queue.c) ---- */
+
+DB_STMT(stmt_en_waiting_all,
+        "SELECT COUNT(*) FROM enrolments WHERE edition_id = $1 AND state = 'waitlisted'");
+
+struct batch {
+	struct enrol_req **reqs;
+	size_t n, max;
+	int64_t waiting; /* waitlisted in the edition so far; -1: not counted yet */
+	enrol_batch_take *take; /* NULL: reqs[0..n) are given */
+	void *take_cls;
+};
+
+static struct new_args req_args(const struct enrol_req *q)
+{
+	return (struct new_args){q->ctx, q->edition_id, q->ctx->actor.person_id, q->org_id, false,
+	                         q->out, q->why};
+}
+
+/* Each request in arrival order on the batch's connection, as its own actor
+ * with its own clock and arena. A refusal is that request's answer and
+ * leaves the others alone (nothing of it was written); any other failure
+ * ends the whole transaction, and on CAMPUS_EBUSY db_tx_run runs the batch
+ * again from the first request. */
+static int batch_tx(struct db_conn *db, void *cls)
+{
+	struct batch *b = cls;
+	b->waiting = -1;
+	if (b->take) {
+		/* Once the edition's lock is ours: those who queued while we waited
+		 * for it come along. A retry runs the same requests again. */
+		b->n = b->take(b->take_cls, b->reqs, b->max);
+		b->take = NULL;
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		struct enrol_req *q = b->reqs[i];
+		struct db_conn *own = q->ctx->db;
+		struct new_args a = req_args(q);
+		q->ctx->db = db;
+		q->rc = new_one(&a);
+		q->ctx->db = own;
+		if (q->rc && !*q->why)
+			return q->rc;
+		/* A new place on the waitlist is the last one: its place is the
+		 * number waiting, counted once per batch instead of once per
+		 * learner (a count over the whole waitlist) after the commit. */
+		q->placed = !q->rc && q->out->state == ENROL_WAITLISTED;
+		if (!q->placed)
+			continue;
+		int rc = 0;
+		if (b->waiting < 0)
+			rc = db_query_row(db, &stmt_en_waiting_all,
+			                  (const struct db_param[]){DBP_INT(q->edition_id), DBP_END},
+			                  (const struct db_col[]){DBC_INT(&b->waiting), DBC_END},
+			                  q->ctx->arena);
+		else
+			b->waiting++;
+		if (rc)
+			return rc;
+		q->out->waitlist_pos = b->waiting;
+	}
+	return 0;
+}
+
+int enrol_batch_run(struct db_conn *db, struct enrol_req **reqs, size_t n)
+{
+	if (!n)
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (reqs[i]->edition_id != reqs[0]->edition_id)
+			return CAMPUS_EINTERNAL;
+	struct batch b = {.reqs = reqs, .n = n, .max = n};
+	return db_tx_run_keyed(db, EDITION_LOCK_KEY(reqs[0]->edition_id), batch_tx, &b);
+}
+
+int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_take *take,
+                           void *cls, struct enrol_req **reqs, size_t max, size_t *n)
+{
+	struct batch b = {.reqs = reqs, .max = max, .take = take, .take_cls = cls};
+	int rc = db_tx_run_keyed(db, EDITION_LOCK_KEY(edition_id), batch_tx, &b);
+	if (b.take) /* never began: take them anyway, so they get an answer */
+		b.n = take(cls, reqs, max);
+	*n = b.n;
+	return rc;
+}
+
+int enrol_one(struct enrol_req *q)
+{
+	struct new_args a = req_args(q);
+	q->placed = false;
+	q->rc = db_tx_run_keyed(q->ctx->db, EDITION_LOCK_KEY(q->edition_id), new_tx, &a);
+	return q->rc;
+}
+
 int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, const char **why)
 {
 	*why = NULL;
+	memset(out, 0, sizeof *out);
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	return enrol_new(ctx, edition_id, ctx->actor.person_id, enrol_library_of(ctx, ctx->actor.org_id),
-	                 false, out, why);
+	struct enrol_req q = {.ctx = ctx, .edition_id = edition_id,
+	                      .org_id = enrol_library_of(ctx, ctx->actor.org_id), .out = out, .why = why};
+	int rc = enrol_queue_submit(&q);
+	if (!rc)
+		describe(ctx, ctx->actor.person_id, edition_id, out, q.placed);
+	return rc;
 }
 
 int enrol_for_member(struct ctx *ctx, int64_t edition_id, int64_t person_id,
@@ -1355,7 +1482,7 @@ int enrol_move(struct ctx *ctx, int64_t enrolment_id, int64_t to_edition_id,
 	if (!rc) {
 		struct en x;
 		if (!load_enrolment(ctx, out->enrolment_id, &x))
-			describe(ctx, x.person_id, to_edition_id, out);
+			describe(ctx, x.person_id, to_edition_id, out, false);
 	}
 	return rc;
 }

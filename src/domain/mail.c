@@ -143,12 +143,12 @@ int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
 	             len > MAIL_ATTACHMENT_MAX))
 		return CAMPUS_EINVAL;
 	struct db_param none = DBP_NULL;
-	return db_exec(ctx->db, &stmt_outbox_insert,
+	/* Sent ahead: nothing here needs the row back (db_exec_later). */
+	return db_exec_later(ctx->db, &stmt_outbox_insert,
 	               (const struct db_param[]){DBP_TEXT(addr), DBP_TEXT(subject), DBP_TEXT(body_text),
 	                                         DBP_INT(ctx->now()),
 	                                         name ? (struct db_param)DBP_TEXT(name) : none,
 	                                         name ? (struct db_param)DBP_TEXT(type) : none,
 	                                         name ? (struct db_param)DBP_BLOB(data, len) : none,
-	                                         DBP_END},
-	               NULL);
+	                                         DBP_END});
 }

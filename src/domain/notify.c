@@ -176,8 +176,8 @@ int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m
 	if (!m || !m->kind || !*m->kind || strlen(m->kind) > KIND_MAX || !m->subject || !*m->subject ||
 	    !m->body || (m->link && *m->link && !link_ok(m->link)) || (m->nevents && !m->events))
 		return CAMPUS_EINVAL;
-	struct person p;
-	int rc = person_get(ctx, person_id, &p);
+	struct person p = {.email = m->to_email, .lang = m->to_lang};
+	int rc = m->to_email && m->to_lang ? 0 : person_get(ctx, person_id, &p);
 	if (rc)
 		return rc;
 	char *title = mail_fill_vars(ctx->arena, mail_tr(p.lang, m->subject), m->vars);
@@ -188,11 +188,10 @@ int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m
 	if (!utf8_valid(title, strlen(title)) || !utf8_valid(body, bn) || bn > MAIL_BODY_MAX / 2)
 		return CAMPUS_EINVAL;
 	const char *link = m->link ? m->link : "";
-	rc = db_exec(ctx->db, &stmt_notify_insert,
-	             (const struct db_param[]){DBP_INT(person_id), DBP_TEXT(m->kind), DBP_TEXT(title),
-	                                       DBP_TEXT(body), DBP_TEXT(link), DBP_INT(ctx->now()),
-	                                       DBP_END},
-	             NULL);
+	rc = db_exec_later(ctx->db, &stmt_notify_insert,
+	                   (const struct db_param[]){DBP_INT(person_id), DBP_TEXT(m->kind),
+	                                             DBP_TEXT(title), DBP_TEXT(body), DBP_TEXT(link),
+	                                             DBP_INT(ctx->now()), DBP_END});
 	if (rc || !m->mail)
 		return rc;
 	const char *text = *link ? arena_printf(ctx->arena, "%s\n\n%s%s\n", body, mail_base_url(), link)

@@ -670,6 +670,50 @@ static void test_conflict_rolls_back(void **state)
 	assert_int_equal(count_settings("dup.%"), 1);
 }
 
+/* Statements sent ahead: seen by the next statement, several in one go,
+ * and a failure among them reported later and failing the transaction. */
+static int later_three(struct db_conn *c, void *cls)
+{
+	bool dup = *(bool *)cls;
+	const char *keys[] = {"later.a", "later.b", dup ? "later.a" : "later.c"};
+	int rc = 0;
+	for (int i = 0; i < 3 && rc == 0; i++)
+		rc = db_exec_later(c, &stmt_setting_insert,
+		                   (const struct db_param[]){DBP_TEXT(keys[i]), DBP_TEXT("v"), DBP_END});
+	/* SQLite fails the duplicate at once, PostgreSQL with the next statement. */
+	int64_t n = -1;
+	int rc2 = db_query_row(c, &stmt_setting_count,
+	                       (const struct db_param[]){DBP_TEXT("later.%"), DBP_END},
+	                       (const struct db_col[]){DBC_INT(&n), DBC_END}, NULL);
+	if (dup) {
+		assert_int_equal(rc ? rc : rc2, CAMPUS_ECONFLICT);
+		assert_int_equal(n, -1);
+		return CAMPUS_ECONFLICT;
+	}
+	OK(c, rc);
+	OK(c, rc2);
+	assert_int_equal(n, 3);
+	OK(c, db_exec_later(c, &stmt_setting_insert,
+	                    (const struct db_param[]){DBP_TEXT("later.d"), DBP_TEXT("v"), DBP_END}));
+	return 0; /* the commit collects the last one */
+}
+
+static void test_exec_later(void **state)
+{
+	(void)state;
+	bool dup = false;
+	OK(conn, db_tx_run(conn, DB_TX_WRITE, later_three, &dup));
+	assert_int_equal(count_settings("later.%"), 4);
+	dup = true;
+	assert_int_equal(db_tx_run(conn, DB_TX_WRITE, later_three, &dup), CAMPUS_ECONFLICT);
+	assert_non_null(strstr(db_errmsg(conn), "stmt_setting_insert"));
+	assert_int_equal(count_settings("later.%"), 4);
+	/* The connection is usable after both. */
+	OK(conn, db_exec_later(conn, &stmt_setting_insert,
+	                       (const struct db_param[]){DBP_TEXT("later.e"), DBP_TEXT("v"), DBP_END}));
+	assert_int_equal(count_settings("later.%"), 5);
+}
+
 struct flaky {
 	const char *key;
 	int calls;
@@ -961,6 +1005,7 @@ int main(void)
 	    cmocka_unit_test(test_type_mismatch),
 	    cmocka_unit_test(test_query_and_exec),
 	    cmocka_unit_test(test_conflict_rolls_back),
+	    cmocka_unit_test(test_exec_later),
 	    cmocka_unit_test(test_tx_retry),
 	    cmocka_unit_test(test_nested_tx_refused),
 	    cmocka_unit_test(test_read_tx),

@@ -18,9 +18,11 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "db/db.h"
+#include "domain/audit.h"
 #include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/enrol.h"
+#include "domain/enrol_internal.h"
 #include "points_reset.h"
 
 #define T0 1795000000 /* 2026-11-18 */
@@ -81,6 +83,12 @@ DB_STMT(stmt_t_wait_order,
         "SELECT COUNT(*) FROM enrolments a JOIN enrolments b ON a.edition_id = b.edition_id "
         "AND a.state = 'waitlisted' AND b.state = 'waitlisted' AND a.id < b.id "
         "AND a.waitlist_pos >= b.waitlist_pos WHERE a.edition_id = $1");
+DB_STMT(stmt_t_seats_first,
+        "SELECT COUNT(*) FROM enrolments a JOIN enrolments b ON a.edition_id = b.edition_id "
+        "AND a.state = 'enrolled' AND b.state = 'waitlisted' AND a.id > b.id WHERE a.edition_id = $1");
+DB_STMT(stmt_t_by_self,
+        "SELECT COUNT(*) FROM enrolments x JOIN enrolment_events ev ON ev.enrolment_id = x.id "
+        "WHERE x.edition_id = $1 AND x.enrolled_by = x.person_id AND ev.actor_id = x.person_id");
 DB_STMT(stmt_t_distinct_pos,
         "SELECT COUNT(DISTINCT waitlist_pos) FROM enrolments WHERE edition_id = $1 AND state = 'waitlisted'");
 
@@ -711,6 +719,221 @@ static void many_connections_never_overbook(void **state)
 	free(s);
 }
 
+/* ---- enrolling together: one transaction for many (enrol_queue.c) ---- */
+
+struct member_call {
+	struct ctx ctx;
+	struct enrol_result out;
+	const char *why;
+	struct enrol_req req;
+};
+
+static void call_for(struct fixture *f, struct member_call *c, int64_t edition, int64_t who)
+{
+	c->ctx = (struct ctx){.db = NULL, .arena = f->arena, .now = test_now};
+	c->ctx.actor = (struct actor){.person_id = who, .org_id = f->lib, .roles = ROLE_LEARNER};
+	c->why = NULL;
+	c->req = (struct enrol_req){.ctx = &c->ctx, .edition_id = edition, .org_id = f->lib,
+	                            .out = &c->out, .why = &c->why};
+}
+
+static void a_refusal_in_a_batch_leaves_the_others(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ed = new_edition(f, f->module, 2, 30, 0);
+	enrol_as(f, ed, f->ann, ENROL_ENROLLED);
+	int64_t other = new_edition(f, f->module, 2, 30, 0);
+	/* Bob takes the last seat; Ann is already in; Cas waits; Bob again in
+	 * the same batch; Dirk waits after Cas. */
+	struct member_call c[5];
+	int64_t who[5] = {f->bob, f->ann, f->cas, f->bob, f->dirk};
+	struct enrol_req *reqs[5];
+	for (int i = 0; i < 5; i++) {
+		call_for(f, &c[i], ed, who[i]);
+		reqs[i] = &c[i].req;
+	}
+	assert_int_equal(enrol_batch_run(f->db, reqs, 5), 0);
+	assert_int_equal(c[0].req.rc, 0);
+	assert_int_equal(c[0].out.state, ENROL_ENROLLED);
+	assert_int_equal(c[1].req.rc, CAMPUS_ECONFLICT);
+	assert_non_null(c[1].why);
+	assert_int_equal(c[1].out.enrolment_id, 0);
+	assert_int_equal(c[2].req.rc, 0);
+	assert_int_equal(c[2].out.state, ENROL_WAITLISTED);
+	assert_int_equal(c[3].req.rc, CAMPUS_ECONFLICT);
+	assert_string_equal(c[3].why, "Je bent al ingeschreven voor deze uitvoering.");
+	assert_int_equal(c[4].req.rc, 0);
+	assert_int_equal(c[4].out.state, ENROL_WAITLISTED);
+	/* Places among those waiting, as enrol_self reports them. */
+	assert_true(c[2].req.placed && c[4].req.placed);
+	assert_int_equal(c[2].out.waitlist_pos, 1);
+	assert_int_equal(c[4].out.waitlist_pos, 2);
+	assert_true(c[0].out.enrolment_id < c[2].out.enrolment_id);
+	assert_true(c[2].out.enrolment_id < c[4].out.enrolment_id);
+	assert_int_equal(states(f, ed, "enrolled"), 2);
+	assert_int_equal(states(f, ed, "waitlisted"), 2);
+	assert_int_equal(seats(f, ed), 2);
+	/* Each written as its own learner, each told. */
+	assert_int_equal(one(f, &stmt_t_by_self, (const struct db_param[]){DBP_INT(ed), DBP_END}), 4);
+	assert_int_equal(one(f, &stmt_t_notes, (const struct db_param[]){DBP_INT(f->bob),
+	                                                                 DBP_TEXT("enrol.enrolled"), DBP_END}),
+	                 1);
+	assert_int_equal(one(f, &stmt_t_notes, (const struct db_param[]){DBP_INT(f->dirk),
+	                                                                 DBP_TEXT("enrol.waitlisted"), DBP_END}),
+	                 1);
+	/* One batch holds one edition. */
+	call_for(f, &c[0], other, f->vol);
+	reqs[1] = &c[1].req;
+	assert_int_equal(enrol_batch_run(f->db, reqs, 2), CAMPUS_EINTERNAL);
+	struct audit_verify_result v;
+	assert_int_equal(audit_verify(f->db, f->arena, &v), 0);
+	assert_null(v.reason);
+}
+
+/* A failure that is not a refusal (here: one learner's arena runs out)
+ * undoes the whole batch; run alone, as the queue then does, each gets its
+ * own answer and nobody is enrolled twice. */
+static void a_failed_batch_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	int64_t ed = new_edition(f, f->module, 5, 30, 0);
+	int64_t rows = one(f, &stmt_t_rows, (const struct db_param[]){DBP_END});
+	struct member_call c[3];
+	int64_t who[3] = {f->ann, f->bob, f->cas};
+	struct enrol_req *reqs[3];
+	for (int i = 0; i < 3; i++) {
+		call_for(f, &c[i], ed, who[i]);
+		reqs[i] = &c[i].req;
+	}
+	struct arena *tiny = arena_new(256);
+	assert_non_null(tiny);
+	c[1].ctx.arena = tiny;
+	assert_int_not_equal(enrol_batch_run(f->db, reqs, 3), 0);
+	assert_null(c[1].why);
+	assert_int_equal(one(f, &stmt_t_rows, (const struct db_param[]){DBP_END}), rows);
+	assert_int_equal(seats(f, ed), 0);
+	c[1].ctx.arena = f->arena;
+	for (int i = 0; i < 3; i++) {
+		c[i].ctx.db = f->db;
+		assert_int_equal(enrol_one(&c[i].req), 0);
+		assert_int_equal(c[i].out.state, ENROL_ENROLLED);
+	}
+	assert_int_equal(states(f, ed, "enrolled"), 3);
+	assert_int_equal(seats(f, ed), 3);
+	/* Once more alone: refused, not doubled. */
+	assert_int_equal(enrol_one(&c[0].req), CAMPUS_ECONFLICT);
+	assert_int_equal(states(f, ed, "enrolled"), 3);
+	struct audit_verify_result v;
+	assert_int_equal(audit_verify(f->db, f->arena, &v), 0);
+	assert_null(v.reason);
+	arena_free(tiny);
+}
+
+#define SHARED_THREADS 32
+#define SHARED_EACH 8
+#define SHARED_SEATS 40
+
+struct shared {
+	const char *url;
+	int64_t edition, lib;
+	int64_t people[SHARED_THREADS * SHARED_EACH];
+	int64_t got[SHARED_THREADS * SHARED_EACH]; /* enrolment ids */
+	pthread_barrier_t start;
+	int errors;
+};
+
+struct shared_arg {
+	struct shared *s;
+	int k;
+};
+
+static void *shared_thread(void *arg)
+{
+	struct shared_arg *a = arg;
+	struct shared *s = a->s;
+	struct db_conn *db = NULL;
+	int opened = db_open(s->url, 0, &db, NULL);
+	struct arena *arena = arena_new(0);
+	pthread_barrier_wait(&s->start);
+	for (int i = 0; i < SHARED_EACH && opened == 0; i++) {
+		int at = a->k * SHARED_EACH + i;
+		struct ctx ctx = {.db = db, .arena = arena, .now = test_now};
+		ctx.actor = (struct actor){.person_id = s->people[at], .org_id = s->lib, .roles = ROLE_LEARNER};
+		struct enrol_result r;
+		const char *why;
+		if (enrol_self(&ctx, s->edition, &r, &why) == 0)
+			s->got[at] = r.enrolment_id;
+		else
+			__atomic_add_fetch(&s->errors, 1, __ATOMIC_SEQ_CST);
+		arena_reset(arena);
+	}
+	if (opened)
+		__atomic_add_fetch(&s->errors, SHARED_EACH, __ATOMIC_SEQ_CST);
+	arena_free(arena);
+	db_close(db);
+	return NULL;
+}
+
+DB_STMT(stmt_t_rank,
+        "SELECT CASE state WHEN 'enrolled' THEN 0 ELSE waitlist_pos END FROM enrolments WHERE id = $1");
+
+static void one_process_shares_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct shared *s = calloc(1, sizeof *s);
+	s->url = f->url;
+	s->lib = f->lib;
+	s->edition = new_edition(f, f->module, SHARED_SEATS, 30, 0);
+	int total = SHARED_THREADS * SHARED_EACH;
+	for (int i = 0; i < total; i++) {
+		char email[64];
+		snprintf(email, sizeof email, "samen%d@utrecht.test", i);
+		s->people[i] = person(f, email, f->lib, "employee", ROLE_LEARNER);
+	}
+	struct enrol_queue_stats q0, q1;
+	enrol_queue_stats(&q0);
+	pthread_barrier_init(&s->start, NULL, SHARED_THREADS);
+	pthread_t t[SHARED_THREADS];
+	struct shared_arg args[SHARED_THREADS];
+	for (int k = 0; k < SHARED_THREADS; k++) {
+		args[k] = (struct shared_arg){s, k};
+		assert_int_equal(pthread_create(&t[k], NULL, shared_thread, &args[k]), 0);
+	}
+	for (int k = 0; k < SHARED_THREADS; k++)
+		pthread_join(t[k], NULL);
+	pthread_barrier_destroy(&s->start);
+	enrol_queue_stats(&q1);
+	assert_int_equal(s->errors, 0);
+	assert_int_equal(states(f, s->edition, "enrolled"), SHARED_SEATS);
+	assert_int_equal(states(f, s->edition, "waitlisted"), total - SHARED_SEATS);
+	assert_int_equal(seats(f, s->edition), SHARED_SEATS);
+	assert_int_equal(one(f, &stmt_t_distinct_pos, (const struct db_param[]){DBP_INT(s->edition), DBP_END}),
+	                 total - SHARED_SEATS);
+	assert_int_equal(one(f, &stmt_t_wait_order, (const struct db_param[]){DBP_INT(s->edition), DBP_END}), 0);
+	assert_int_equal(one(f, &stmt_t_seats_first, (const struct db_param[]){DBP_INT(s->edition), DBP_END}), 0);
+	assert_int_equal(one(f, &stmt_t_by_self, (const struct db_param[]){DBP_INT(s->edition), DBP_END}), total);
+	/* Along each thread a later request never gets an earlier place. */
+	for (int k = 0; k < SHARED_THREADS; k++) {
+		int64_t before = -1;
+		for (int i = 0; i < SHARED_EACH; i++) {
+			int64_t rank = one(f, &stmt_t_rank,
+			                   (const struct db_param[]){DBP_INT(s->got[k * SHARED_EACH + i]), DBP_END});
+			assert_true(before <= 0 ? rank >= before : rank > before);
+			before = rank;
+		}
+	}
+	/* Every request went through the queue, and some shared a commit. */
+	assert_int_equal(q1.requests - q0.requests, (uint64_t)total);
+	assert_true(q1.batches - q0.batches < (uint64_t)total);
+	fprintf(stderr, "# %d enrolments in %llu commits; per enrolment in the batch: %.3f ms, %.3f ms CPU\n",
+	        total, (unsigned long long)(q1.batches - q0.batches),
+	        (double)(q1.wall_ns - q0.wall_ns) / 1e6 / total, (double)(q1.cpu_ns - q0.cpu_ns) / 1e6 / total);
+	struct audit_verify_result v;
+	assert_int_equal(audit_verify(f->db, f->arena, &v), 0);
+	assert_null(v.reason);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +944,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(reservations_and_moves, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attendance_checkin_and_results, setup, teardown),
 	    cmocka_unit_test_setup_teardown(many_connections_never_overbook, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_refusal_in_a_batch_leaves_the_others, setup, teardown),
+	    cmocka_unit_test_setup_teardown(a_failed_batch_leaves_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(one_process_shares_commits, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
