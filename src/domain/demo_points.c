@@ -37,6 +37,12 @@ DB_STMT(stmt_dp_recognitions,
         " ORDER BY module_id, recognised_at, id");
 /* The recognition a module had in the register before Campus: a copy of its
  * first recognised version, number 0, superseded by it. */
+/* Modules the employee and volunteer log-ins completed: their history is
+ * never left out, so their dossiers show points. */
+DB_STMT(stmt_dp_login_modules,
+        "SELECT DISTINCT ed.module_id FROM enrolments e JOIN editions ed ON ed.id = e.edition_id"
+        " JOIN people p ON p.id = e.person_id WHERE e.state = 'completed' AND p.email IN ($1, $2)"
+        " ORDER BY ed.module_id");
 DB_STMT(stmt_dp_history_insert,
         "INSERT INTO module_versions (module_id, number, state, title, summary, description, goals,"
         " level, format, load_tenths, language, price_cents, vat, prerequisites, audience, place,"
@@ -52,7 +58,7 @@ DB_STMT(stmt_dp_history_tags,
 
 DB_STMT(stmt_dp_completed,
         "SELECT e.id, e.person_id, COALESCE(e.org_id, 0), e.edition_id, ed.module_id, e.grade,"
-        " CASE WHEN ed.always_open THEN 1 ELSE 0 END,"
+        " ed.always_open,"
         " COALESCE(CASE WHEN ed.always_open THEN (SELECT MAX(x.at) FROM enrolment_events x"
         " WHERE x.enrolment_id = e.id AND x.to_state = 'completed') ELSE ed.ends_at END,"
         " e.updated_at) AS done"
@@ -74,7 +80,7 @@ DB_STMT(stmt_dp_domains,
 
 DB_STMT(stmt_dp_norm_insert,
         "INSERT INTO pe_norms (org_id, year, member_kind, points_tenths, study_max_tenths,"
-        " mandatory, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)");
+        " mandatory, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, FALSE, $6, $7)");
 
 DB_STMT(stmt_dp_claim_insert,
         "INSERT INTO learning_claims (person_id, org_id, kind, title, provider_name, description,"
@@ -228,11 +234,23 @@ static int recognition_history(struct gen *g)
 	                  (const struct db_col[]){DBC_INT(&cur.module), DBC_INT(&cur.version),
 	                                          DBC_INT(&cur.at), DBC_END},
 	                  g->tmp, db_rows_collect, &rows);
+	int64_t mod;
+	struct db_rows logins = {.arena = g->tmp, .size = sizeof mod, .cur = &mod};
+	if (!rc)
+		rc = db_query(g->db, &stmt_dp_login_modules,
+		              (const struct db_param[]){DBP_TEXT(EMPLOYEE_LOGIN), DBP_TEXT(VOLUNTEER_LOGIN),
+		                                        DBP_END},
+		              (const struct db_col[]){DBC_INT(&mod), DBC_END}, g->tmp, db_rows_collect,
+		              &logins);
 	const struct recog *r = rows.data;
+	const int64_t *lm = logins.data;
 	for (size_t i = 0; !rc && i < rows.n; i++) {
 		if (i > 0 && r[i - 1].module == r[i].module)
 			continue; /* only the first recognition of each module */
 		uint32_t x = rng_below(&g->rng, 1000);
+		for (size_t k = 0; k < logins.n; k++)
+			if (lm[k] == r[i].module && x < 280)
+				x = 280 + x;
 		if (x < 120)
 			continue;
 		int64_t start = g->now - (x < 280 ? rng_span(&g->rng, 420, 1000)
@@ -580,6 +598,8 @@ static int login_claims(struct gen *g)
 	    {.m = emp, .title = externals[1].title, .provider = externals[1].provider, .hours = 40,
 	     .learned = local_instant(y - 1, 10, 2, 17), .state = C_REFUSED,
 	     .reason = refusals[0]},
+	    {.m = emp, .title = externals[3].title, .provider = externals[3].provider, .hours = 20,
+	     .learned = local_instant(y, 3, 12, 17), .state = C_APPROVED, .points = 20},
 	    {.m = emp, .title = externals[6].title, .provider = externals[6].provider, .hours = 80,
 	     .learned = g->now - 9 * DAY, .state = C_OPEN},
 	    {.m = vol, .title = externals[14].title, .provider = externals[14].provider,
