@@ -54,7 +54,7 @@ static void year_bounds(int year, int64_t *start, int64_t *end)
 DB_STMT(stmt_pr_person, "SELECT 1 FROM people WHERE id = $1");
 /* "+l.reverses_id IS NULL": the unary plus keeps SQLite off the UNIQUE index
  * on reverses_id, where IS NULL matches every original row (a scan of the
- * whole ledger per call); it then takes points_ledger_completion (0010). */
+ * whole ledger per call); it then takes points_ledger_completion (0011). */
 DB_STMT(stmt_pr_existing,
         "SELECT c.id, c.points_tenths, c.no_points_reason, "
         "COALESCE((SELECT l.id FROM points_ledger l WHERE l.completion_id = c.id "

@@ -86,6 +86,15 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    {"admin_points", AZ_CAMPUS_ADMIN}, {"admin_points_reverse", AZ_CAMPUS_ADMIN},
+    {"my_credentials", AZ_PERSON},   {"my_credential_pdf", AZ_PERSON},
+    {"my_credential_badge", AZ_PERSON}, {"verify_form", AZ_PUBLIC},
+    {"verify", AZ_PUBLIC},           {"issuer", AZ_PUBLIC},
+    {"jwks", AZ_PUBLIC},             {"admin_credential_revoke", AZ_CAMPUS_ADMIN},
+    {"admin_norm", AZ_CAMPUS_ADMIN},
+    {"admin_norm_report", AZ_CAMPUS_ADMIN},
+    {"org_norm", AZ_ORG_MANAGER},
+    {"org_norm_csv", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
