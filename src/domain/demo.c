@@ -24,6 +24,7 @@
 #include "domain/demo_catalog.h"
 #include "domain/demo_data.h"
 #include "domain/demo_enrol.h"
+#include "domain/demo_points.h"
 #include "domain/people.h"
 #include "domain/settings.h"
 
@@ -227,6 +228,7 @@ struct build {
 	const struct demo_org *login_org[L_COUNT];
 	struct demo_catalog_result catalog;
 	struct demo_enrol_result enrol;
+	struct demo_points_result points;
 };
 
 static uint64_t hash_str(const char *s)
@@ -675,6 +677,7 @@ static int build_tx(struct db_conn *db, void *cls)
 	memset(b->login_org, 0, sizeof b->login_org);
 	memset(&b->catalog, 0, sizeof b->catalog);
 	memset(&b->enrol, 0, sizeof b->enrol);
+	memset(&b->points, 0, sizeof b->points);
 	uint64_t expect = (uint64_t)(SECTOR_EMPLOYEES + SECTOR_VOLUNTEERS) * b->permille / 1000 +
 	                  4 * demo_nlibraries + 1024;
 	b->email_cap = 1024;
@@ -709,15 +712,19 @@ static int build_tx(struct db_conn *db, void *cls)
 	/* editions and enrolments: their own stream too, after the modules */
 	if (!rc)
 		rc = demo_enrol_build(b->ctx, db, b->seed, b->now, &b->enrol);
+	/* three years of evidence and points through progress.h, after the enrolments */
+	if (!rc)
+		rc = demo_points_build(b->ctx, db, b->seed, b->now, &b->points);
 	if (rc)
 		return rc;
 	/* One audit row for the whole build (none per row: 30,000 would be noise). */
 	char detail[300];
 	int n = snprintf(detail, sizeof detail,
 	                 "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u"
-	                 " editions=%u enrolments=%u",
+	                 " editions=%u enrolments=%u completions=%u claims=%u",
 	                 b->seed, b->permille, b->n_orgs, b->n_people, b->n_members,
-	                 b->catalog.modules, b->enrol.editions, b->enrol.enrolments);
+	                 b->catalog.modules, b->enrol.editions, b->enrol.enrolments,
+	                 b->points.completions, b->points.claims + b->points.evc);
 	if (n < 0 || (size_t)n >= sizeof detail)
 		return CAMPUS_EINTERNAL;
 	return audit_record(b->ctx, "demo.build", "sector", "", "ok", detail);
@@ -756,12 +763,20 @@ int demo_build_scaled(struct ctx *ctx, unsigned long seed, unsigned permille,
 		rc = settings_set(ctx, SETTING_BRAND_COLOR, "#00689e");
 	if (!rc)
 		rc = demo_catalog_index_all(ctx);
+	/* reversals run in transactions of their own (progress_reverse) */
+	if (!rc)
+		rc = demo_points_after(ctx, seed, b->now, &b->points);
 	if (!rc) {
 		out->modules = b->catalog.modules;
 		out->local_modules = b->catalog.local_modules;
 		out->reviews = b->catalog.reviews;
 		out->editions = b->enrol.editions;
 		out->enrolments = b->enrol.enrolments;
+		out->completions = b->points.completions;
+		out->completions_with_points = b->points.with_points;
+		out->certificates = b->points.certificates;
+		out->claims = b->points.claims + b->points.evc;
+		out->reversals = b->points.reversals;
 		out->organisations = b->n_orgs;
 		out->people = b->n_people;
 		out->memberships = b->n_members;

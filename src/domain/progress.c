@@ -52,10 +52,13 @@ static void year_bounds(int year, int64_t *start, int64_t *end)
 /* ---- statements ---- */
 
 DB_STMT(stmt_pr_person, "SELECT 1 FROM people WHERE id = $1");
+/* "+l.reverses_id IS NULL": the unary plus keeps SQLite off the UNIQUE index
+ * on reverses_id, where IS NULL matches every original row (a scan of the
+ * whole ledger per call); it then takes points_ledger_completion (0011). */
 DB_STMT(stmt_pr_existing,
         "SELECT c.id, c.points_tenths, c.no_points_reason, "
         "COALESCE((SELECT l.id FROM points_ledger l WHERE l.completion_id = c.id "
-        "AND l.person_id = c.person_id AND +l.reverses_id IS NULL), 0), "
+        "AND +l.reverses_id IS NULL), 0), "
         "COALESCE((SELECT r.id FROM credentials r WHERE r.completion_id = c.id), 0) "
         "FROM completions c WHERE c.evidence_key = $1");
 /* The module with the title learners see now and its owner's name. */
@@ -72,14 +75,10 @@ DB_STMT(stmt_pr_recognised,
         "AND points_tenths IS NOT NULL AND state IN ('recognised', 'superseded', 'expired') "
         "ORDER BY recognised_at DESC, id DESC LIMIT 1");
 /* A completion of the module that already earned points this year and was
- * not reversed. The ledger row is found by person (points_ledger_person):
- * "reverses_id IS NULL" matches nearly every row, and SQLite would
- * otherwise walk the whole ledger through its unique index (the unary +
- * keeps it from that index), which made recording quadratic. */
+ * not reversed (the unary plus as in stmt_pr_existing). */
 DB_STMT(stmt_pr_counted,
         "SELECT 1 FROM completions c JOIN points_ledger l ON l.completion_id = c.id "
-        "AND l.person_id = c.person_id AND +l.reverses_id IS NULL "
-        "WHERE c.person_id = $1 AND c.module_id = $2 "
+        "AND +l.reverses_id IS NULL WHERE c.person_id = $1 AND c.module_id = $2 "
         "AND c.completed_at >= $3 AND c.completed_at < $4 "
         "AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.reverses_id = l.id) LIMIT 1");
 DB_STMT(stmt_pr_version_domains,
