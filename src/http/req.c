@@ -65,6 +65,7 @@ static const struct {
 	{"resultaten", N_("De resultaten zijn opgeslagen.")},
 	{"diploma_opgeslagen", N_("Het diploma is opgeslagen. Iedereen wordt op de achtergrond opnieuw nagelopen.")},
 	{"diploma_ingetrokken", N_("Het diploma is ingetrokken; de verificatiepagina meldt dat nu.")},
+	{"punten_teruggedraaid", N_("De correctie is geregistreerd.")},
 };
 
 const char *http_method_name(enum http_method m)

@@ -238,6 +238,23 @@ const struct route web_routes[] = {
      BODY_JSON, 512 * KB, API_TOKEN, "api_provider_edition_attendance", AZ_API_WRITE},
     {HTTP_POST, "/api/v1/provider/editions/:id/results", api_provider_edition_results, BODY_JSON,
      512 * KB, API_TOKEN, "api_provider_edition_results", AZ_API_WRITE},
+    {HTTP_GET, "/beheer/personen/:id/punten", page_admin_points, BODY_NONE, 0, 0, "admin_points",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_POST, "/beheer/punten/:id/terugdraaien", page_admin_points_reverse, BODY_FORM, 8 * KB, 0,
+     "admin_points_reverse", AZ_CAMPUS_ADMIN},
+    /* certificates and diplomas: the holder's, public verification, the issuer's keys */
+    {HTTP_GET, "/mijn/certificaten", page_my_credentials, BODY_NONE, 0, 0, "my_credentials",
+     AZ_PERSON},
+    {HTTP_GET, "/mijn/certificaten/:file", page_my_credential_pdf, BODY_NONE, 0, 0,
+     "my_credential_pdf", AZ_PERSON},
+    {HTTP_GET, "/mijn/certificaten/:id/badge", page_my_credential_badge, BODY_NONE, 0, 0,
+     "my_credential_badge", AZ_PERSON},
+    {HTTP_GET, "/verify", page_verify_form, BODY_NONE, 0, 0, "verify_form", AZ_PUBLIC},
+    {HTTP_GET, "/verify/:code", page_verify, BODY_NONE, 0, 0, "verify", AZ_PUBLIC},
+    {HTTP_GET, "/issuer", page_issuer, BODY_NONE, 0, STATELESS, "issuer", AZ_PUBLIC},
+    {HTTP_GET, "/.well-known/jwks.json", page_jwks, BODY_NONE, 0, STATELESS, "jwks", AZ_PUBLIC},
+    {HTTP_POST, "/beheer/certificaten/:id/intrekken", page_admin_credential_revoke, BODY_FORM,
+     4 * KB, 0, "admin_credential_revoke", AZ_CAMPUS_ADMIN},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -89,6 +89,11 @@ static const struct {
     /* diplomas: the rules and revocation are campus administrators' */
     {"admin_diplomas", AZ_CAMPUS_ADMIN}, {"admin_diploma_new", AZ_CAMPUS_ADMIN},
     {"admin_diploma", AZ_CAMPUS_ADMIN}, {"admin_diploma_revoke", AZ_CAMPUS_ADMIN},
+    {"admin_points", AZ_CAMPUS_ADMIN}, {"admin_points_reverse", AZ_CAMPUS_ADMIN},
+    {"my_credentials", AZ_PERSON},   {"my_credential_pdf", AZ_PERSON},
+    {"my_credential_badge", AZ_PERSON}, {"verify_form", AZ_PUBLIC},
+    {"verify", AZ_PUBLIC},           {"issuer", AZ_PUBLIC},
+    {"jwks", AZ_PUBLIC},             {"admin_credential_revoke", AZ_CAMPUS_ADMIN},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
