@@ -13,6 +13,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "db/db.h"
 #include "domain/audit.h"
@@ -400,6 +401,13 @@ int diploma_progress_for(struct ctx *ctx, int64_t person_id, struct diploma_prog
 
 /* ---- issuing ---- */
 
+#define DIPLOMA_SUBJECT N_("Gefeliciteerd: je diploma {diploma}")
+#define DIPLOMA_BODY                                                                               \
+	N_("Je hebt alles gedaan wat het diploma {diploma} vraagt. Het diploma staat bij je "     \
+	   "certificaten; daar kun je het als PDF en als Open Badge downloaden.")
+
+/* Issues the diploma and tells the person: on screen, and by e-mail with
+ * the diploma's PDF attached (the same bytes /mijn/certificaten serves). */
 static int issue(struct ctx *ctx, const struct diploma_rule *r, const struct facts *f,
                  const struct outcome *o)
 {
@@ -410,16 +418,37 @@ static int issue(struct ctx *ctx, const struct diploma_rule *r, const struct fac
 	if (rc)
 		return rc;
 	const char *vars[] = {"diploma", r->name, NULL};
-	struct notify_msg m = {
-	    .kind = "diploma.issued",
-	    .subject = N_("Gefeliciteerd: je diploma {diploma}"),
-	    .body = N_("Je hebt alles gedaan wat het diploma {diploma} vraagt. Het diploma staat bij "
-	               "je certificaten; daar kun je het als PDF en als Open Badge downloaden."),
-	    .link = "/mijn/certificaten",
-	    .vars = vars,
-	    .mail = true,
-	};
-	return notify_person(ctx, f->person_id, &m);
+	struct notify_msg m = {.kind = "diploma.issued",
+	                       .subject = DIPLOMA_SUBJECT,
+	                       .body = DIPLOMA_BODY,
+	                       .link = "/mijn/certificaten",
+	                       .vars = vars};
+	if ((rc = notify_person(ctx, f->person_id, &m)) != 0)
+		return rc;
+	struct person p;
+	struct credential c;
+	if ((rc = person_get(ctx, f->person_id, &p)) != 0 || (rc = credential_get(ctx, cid, &c)) != 0)
+		return rc;
+	struct buf pdf;
+	buf_init(&pdf, ctx->arena, MAIL_ATTACHMENT_MAX);
+	int pdf_rc = credential_pdf(ctx, &c, &pdf);
+	char *subject = mail_fill_vars(ctx->arena, mail_tr(p.lang, DIPLOMA_SUBJECT), vars);
+	char *body = mail_fill_vars(ctx->arena, mail_tr(p.lang, DIPLOMA_BODY), vars);
+	char *text = body ? arena_printf(ctx->arena, "%s\n\n%s/mijn/certificaten\n", body,
+	                                 mail_base_url())
+	                  : NULL;
+	char *name = arena_printf(ctx->arena, "diploma-%s.pdf", c.code);
+	if (!subject || !text || !name)
+		return CAMPUS_ENOMEM;
+	/* Without its PDF (a logo too big for an attachment) the e-mail still
+	 * goes: the diploma is on the person's page either way. */
+	if (pdf_rc) {
+		log_warn("msg=diploma_pdf_failed credential=%lld error=%s", (long long)cid,
+		         campus_err_code(pdf_rc));
+		return mail_queue(ctx, p.email, subject, text);
+	}
+	return mail_queue_attachment(ctx, p.email, subject, text, name, "application/pdf", pdf.data,
+	                             pdf.len);
 }
 
 /* Issues what person_id meets among rules (one rule when only is nonzero). */

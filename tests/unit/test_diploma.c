@@ -86,6 +86,11 @@ DB_STMT(stmt_t_cred_points, "SELECT points_tenths FROM credentials WHERE id = $1
 DB_STMT(stmt_t_mail,
         "SELECT COUNT(*) FROM outbox o JOIN people p ON p.email = o.to_addr WHERE p.id = $1 "
         "AND o.subject LIKE '%diploma%'");
+/* The diploma's PDF rides along: its type and its first bytes. */
+DB_STMT(stmt_t_mail_pdf,
+        "SELECT COUNT(*) FROM outbox o JOIN people p ON p.email = o.to_addr WHERE p.id = $1 "
+        "AND o.attachment_type = 'application/pdf' AND o.attachment_name LIKE 'diploma-%.pdf' "
+        "AND substr(o.attachment, 1, 4) = $2");
 DB_STMT(stmt_t_note,
         "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND kind = 'diploma.issued'");
 DB_STMT(stmt_t_rule_jobs,
@@ -362,6 +367,9 @@ static void total_points_and_kind_of_member(void **state)
 	assert_int_equal(count1(f, &stmt_t_lines, cid), 2);
 	assert_int_equal(count1(f, &stmt_t_cred_points, cid), 400);
 	assert_int_equal(count1(f, &stmt_t_mail, f->emp), 1);
+	assert_int_equal(one(f, &stmt_t_mail_pdf,
+	                     (const struct db_param[]){DBP_INT(f->emp), DBP_BLOB("%PDF", 4), DBP_END}),
+	                 1);
 	assert_int_equal(count1(f, &stmt_t_note, f->emp), 1);
 
 	/* The dossier's view: met and held for Emma; Eric 0.1 short; the
