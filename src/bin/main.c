@@ -67,7 +67,8 @@ static const char usage_text[] =
     "  review expire      start re-reviews of recognitions ending within 60 days, end expired ones\n"
     "  enrol tick         lapse offers, remind or expire requests, remind before meetings\n"
     "                     (the server does this every minute)\n"
-    "  jobs run           run the background jobs that are due (the server does this\n"
+    "  jobs run [--kind KIND]\n"
+    "                     run the background jobs that are due (the server does this\n"
     "                     every few seconds); prints what ran and what is left\n"
     "  audit verify       check the audit log's hash chain; names the first broken row\n"
     "  search reindex     rebuild the catalogue's search index (after bulk loads)\n"
@@ -527,8 +528,13 @@ static int cmd_enrol(const struct config *cfg, int argc, char **argv)
  * due (a cron job, a test, or a server-less import). */
 static int cmd_jobs(const struct config *cfg, int argc, char **argv)
 {
-	if (argc != 1 || strcmp(argv[0], "run") != 0)
-		return usage_error("jobs: expected 'run'");
+	const char *kind = NULL;
+	if (argc == 3 && !strcmp(argv[1], "--kind"))
+		kind = argv[2];
+	else if (argc != 1)
+		return usage_error("jobs: expected 'run [--kind KIND]'");
+	if (strcmp(argv[0], "run") != 0)
+		return usage_error("jobs: expected 'run [--kind KIND]'");
 	struct admin a;
 	int rc = admin_open(cfg, &a);
 	if (rc)
@@ -539,7 +545,7 @@ static int cmd_jobs(const struct config *cfg, int argc, char **argv)
 	struct jobs_counts total = {0}, c;
 	do {
 		arena_reset(a.arena);
-		rc = jobs_run_due(&a.ctx, worker, 100, &c);
+		rc = jobs_run_kind(&a.ctx, worker, kind, 100, &c);
 		total.done += c.done;
 		total.failed += c.failed;
 		total.gave_up += c.gave_up;

@@ -163,15 +163,18 @@ int diploma_rule_get(struct ctx *ctx, int64_t id, struct diploma_rule *out)
 
 /* ---- what one person has ---- */
 
+/* "+l.reverses_id": without statistics SQLite would take the UNIQUE index
+ * on reverses_id for "IS NULL" (every original row) over the person's
+ * index; the unary plus keeps it off that index (PostgreSQL ignores it). */
 DB_STMT(stmt_person_live_rows,
         "SELECT l.id, l.points_tenths, l.earned_at, COALESCE(l.completion_id, 0) "
-        "FROM points_ledger l WHERE l.person_id = $1 AND l.kind = 'pe' AND l.reverses_id IS NULL "
+        "FROM points_ledger l WHERE l.person_id = $1 AND l.kind = 'pe' AND +l.reverses_id IS NULL "
         "AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.reverses_id = l.id) "
         "ORDER BY l.earned_at, l.id");
 DB_STMT(stmt_person_row_domains,
         "SELECT d.ledger_id, d.domain_id FROM points_ledger_domains d "
         "JOIN points_ledger l ON l.id = d.ledger_id "
-        "WHERE l.person_id = $1 AND l.kind = 'pe' AND l.reverses_id IS NULL");
+        "WHERE l.person_id = $1 AND l.kind = 'pe' AND +l.reverses_id IS NULL");
 /* Module completions, except those whose points were reversed (a
  * correction: the completion should not have counted). */
 DB_STMT(stmt_person_completions,
@@ -406,8 +409,9 @@ int diploma_progress_for(struct ctx *ctx, int64_t person_id, struct diploma_prog
 	N_("Je hebt alles gedaan wat het diploma {diploma} vraagt. Het diploma staat bij je "     \
 	   "certificaten; daar kun je het als PDF en als Open Badge downloaden.")
 
-/* Issues the diploma and tells the person: on screen, and by e-mail with
- * the diploma's PDF attached (the same bytes /mijn/certificaten serves). */
+/* Issues the diploma, tells the person on screen and queues the e-mail
+ * with the PDF as a job of its own: rendering a PDF takes far longer than
+ * judging a person, and a rule change may issue thousands at once. */
 static int issue(struct ctx *ctx, const struct diploma_rule *r, const struct facts *f,
                  const struct outcome *o)
 {
@@ -425,13 +429,46 @@ static int issue(struct ctx *ctx, const struct diploma_rule *r, const struct fac
 	                       .vars = vars};
 	if ((rc = notify_person(ctx, f->person_id, &m)) != 0)
 		return rc;
-	struct person p;
+	char *payload = arena_printf(ctx->arena, "{\"credential_id\": %lld}", (long long)cid);
+	return payload ? jobs_enqueue(ctx, DIPLOMA_MAIL_JOB_KIND, payload, 0, NULL) : CAMPUS_ENOMEM;
+}
+
+DB_STMT(stmt_diploma_rule_name,
+        "SELECT r.name FROM credentials c JOIN diploma_rules r ON r.id = c.rule_id "
+        "WHERE c.id = $1 AND c.kind = 'diploma'");
+
+/* The e-mail of one diploma, in the person's language, with its PDF (the
+ * same bytes /mijn/certificaten serves). A diploma revoked before its
+ * e-mail went gets none. */
+int diploma_mail_job(struct ctx *ctx, const char *payload, const char **why)
+{
+	json_t *j = json_loads(payload, 0, NULL);
+	json_t *v = j ? json_object_get(j, "credential_id") : NULL;
+	json_int_t cid = v && json_is_integer(v) ? json_integer_value(v) : 0;
+	json_decref(j);
+	if (cid <= 0) {
+		*why = "payload is not {\"credential_id\": N}";
+		return CAMPUS_EINVAL;
+	}
+	const char *rule_name;
+	int rc = db_query_row(ctx->db, &stmt_diploma_rule_name,
+	                      (const struct db_param[]){DBP_INT(cid), DBP_END},
+	                      (const struct db_col[]){DBC_TEXT(&rule_name), DBC_END}, ctx->arena);
 	struct credential c;
-	if ((rc = person_get(ctx, f->person_id, &p)) != 0 || (rc = credential_get(ctx, cid, &c)) != 0)
+	if (!rc)
+		rc = credential_get(ctx, cid, &c);
+	if (rc == CAMPUS_ENOTFOUND) {
+		*why = "no such diploma";
+		return CAMPUS_EINVAL;
+	}
+	if (rc)
 		return rc;
-	struct buf pdf;
-	buf_init(&pdf, ctx->arena, MAIL_ATTACHMENT_MAX);
-	int pdf_rc = credential_pdf(ctx, &c, &pdf);
+	if (c.revoked_at)
+		return 0;
+	struct person p;
+	if ((rc = person_get(ctx, c.person_id, &p)) != 0)
+		return rc;
+	const char *vars[] = {"diploma", rule_name, NULL};
 	char *subject = mail_fill_vars(ctx->arena, mail_tr(p.lang, DIPLOMA_SUBJECT), vars);
 	char *body = mail_fill_vars(ctx->arena, mail_tr(p.lang, DIPLOMA_BODY), vars);
 	char *text = body ? arena_printf(ctx->arena, "%s\n\n%s/mijn/certificaten\n", body,
@@ -440,11 +477,13 @@ static int issue(struct ctx *ctx, const struct diploma_rule *r, const struct fac
 	char *name = arena_printf(ctx->arena, "diploma-%s.pdf", c.code);
 	if (!subject || !text || !name)
 		return CAMPUS_ENOMEM;
+	struct buf pdf;
+	buf_init(&pdf, ctx->arena, MAIL_ATTACHMENT_MAX);
 	/* Without its PDF (a logo too big for an attachment) the e-mail still
 	 * goes: the diploma is on the person's page either way. */
-	if (pdf_rc) {
+	if ((rc = credential_pdf(ctx, &c, &pdf)) != 0) {
 		log_warn("msg=diploma_pdf_failed credential=%lld error=%s", (long long)cid,
-		         campus_err_code(pdf_rc));
+		         campus_err_code(rc));
 		return mail_queue(ctx, p.email, subject, text);
 	}
 	return mail_queue_attachment(ctx, p.email, subject, text, name, "application/pdf", pdf.data,
@@ -504,7 +543,7 @@ int diploma_evaluate_person(struct ctx *ctx, int64_t person_id, unsigned *issued
 DB_STMT(stmt_rule_candidates,
         "WITH live AS ("
         " SELECT l.id, l.person_id, l.points_tenths FROM points_ledger l"
-        " WHERE l.kind = 'pe' AND l.reverses_id IS NULL AND l.earned_at >= $2"
+        " WHERE l.kind = 'pe' AND +l.reverses_id IS NULL AND l.earned_at >= $2"
         " AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.reverses_id = l.id)),"
         "tot AS (SELECT person_id FROM live GROUP BY person_id HAVING SUM(points_tenths) >= $3),"
         "dom AS (SELECT x.person_id, COUNT(*) AS n FROM ("
@@ -557,10 +596,18 @@ int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *issued)
 	if (rc)
 		return rc;
 	/* Each candidate is judged again on their own rows (the same rule in C),
-	 * which also gives the completions the diploma lists. */
+	 * which also gives the completions the diploma lists. Thousands of
+	 * them: each in a scratch arena emptied after them, so the job's
+	 * memory stays that of one person. */
 	const int64_t *people = rows.data;
-	for (size_t i = 0; i < rows.n && !rc; i++)
-		rc = evaluate_person(ctx, r, 1, people[i], r->id, issued);
+	struct arena *scratch = arena_new(0);
+	struct ctx one = *ctx;
+	one.arena = scratch;
+	for (size_t i = 0; i < rows.n && !rc; i++) {
+		rc = evaluate_person(&one, r, 1, people[i], r->id, issued);
+		arena_reset(scratch);
+	}
+	arena_free(scratch);
 	return rc;
 }
 

@@ -42,6 +42,7 @@ int diploma_progress_for(struct ctx *ctx, int64_t person_id, struct diploma_prog
 /* ---- rules (campus administrators) ---- */
 
 #define DIPLOMA_JOB_KIND "diploma.evaluate"
+#define DIPLOMA_MAIL_JOB_KIND "diploma.mail"
 #define DIPLOMA_NAME_MAX 120         /* characters */
 #define DIPLOMA_DESCRIPTION_MAX 1000 /* characters */
 #define DIPLOMA_PERIOD_MAX 240       /* months (20 years) */
@@ -128,7 +129,11 @@ int diploma_evaluate_person(struct ctx *ctx, int64_t person_id, unsigned *issued
  * transaction. */
 int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *issued);
 /* The job handler (jobs.h) of DIPLOMA_JOB_KIND: payload {"person_id": N}
- * or {"rule_id": N}. */
+ * or {"rule_id": N}. Each new diploma gets an on-screen notification at
+ * once and a DIPLOMA_MAIL_JOB_KIND job for its e-mail. */
 int diploma_evaluate_job(struct ctx *ctx, const char *payload, const char **why);
+/* The handler of DIPLOMA_MAIL_JOB_KIND, payload {"credential_id": N}: the
+ * e-mail with the diploma's PDF attached (none once revoked). */
+int diploma_mail_job(struct ctx *ctx, const char *payload, const char **why);
 
 #endif

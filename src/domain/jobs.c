@@ -22,6 +22,7 @@ struct handler {
 };
 static const struct handler handlers[] = {
     {DIPLOMA_JOB_KIND, diploma_evaluate_job},
+    {DIPLOMA_MAIL_JOB_KIND, diploma_mail_job},
 };
 #define EXTRA_MAX 8
 static struct handler extra[EXTRA_MAX];
@@ -82,18 +83,18 @@ int jobs_enqueue(struct ctx *ctx, const char *kind, const char *payload, int64_t
 DB_STMT2(stmt_job_claim,
          "UPDATE jobs SET locked_by = $1, locked_at = $2, attempts = attempts + 1 "
          "WHERE id IN (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $2 "
-         "AND (locked_at IS NULL OR locked_at < $3) AND attempts < $4 "
+         "AND (locked_at IS NULL OR locked_at < $3) AND attempts < $4 AND ($6 = '' OR kind = $6) "
          "ORDER BY run_at, id LIMIT $5 FOR UPDATE SKIP LOCKED) "
          "RETURNING id",
          "UPDATE jobs SET locked_by = $1, locked_at = $2, attempts = attempts + 1 "
          "WHERE id IN (SELECT id FROM jobs WHERE done_at IS NULL AND run_at <= $2 "
-         "AND (locked_at IS NULL OR locked_at < $3) AND attempts < $4 "
+         "AND (locked_at IS NULL OR locked_at < $3) AND attempts < $4 AND ($6 = '' OR kind = $6) "
          "ORDER BY run_at, id LIMIT $5) "
          "RETURNING id");
 
 struct claim {
 	struct ctx *ctx;
-	const char *worker;
+	const char *worker, *kind;
 	unsigned max;
 	int64_t cur;
 	struct db_rows rows;
@@ -107,7 +108,8 @@ static int claim_tx(struct db_conn *db, void *cls)
 	return db_query(db, &stmt_job_claim,
 	                (const struct db_param[]){DBP_TEXT(c->worker), DBP_INT(now),
 	                                          DBP_INT(now - JOBS_LEASE_SECONDS),
-	                                          DBP_INT(JOBS_MAX_ATTEMPTS), DBP_INT(c->max), DBP_END},
+	                                          DBP_INT(JOBS_MAX_ATTEMPTS), DBP_INT(c->max),
+	                                          DBP_TEXT(c->kind ? c->kind : ""), DBP_END},
 	                (const struct db_col[]){DBC_INT(&c->cur), DBC_END}, c->ctx->arena,
 	                db_rows_collect, &c->rows);
 }
@@ -118,9 +120,10 @@ static int cmp_id(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-int jobs_claim(struct ctx *ctx, const char *worker, unsigned max, int64_t **ids, size_t *n)
+static int claim(struct ctx *ctx, const char *worker, const char *kind, unsigned max, int64_t **ids,
+                 size_t *n)
 {
-	struct claim c = {.ctx = ctx, .worker = worker, .max = max ? max : 1};
+	struct claim c = {.ctx = ctx, .worker = worker, .kind = kind, .max = max ? max : 1};
 	int rc = db_tx_run(ctx->db, DB_TX_WRITE, claim_tx, &c);
 	if (rc)
 		return rc;
@@ -130,6 +133,11 @@ int jobs_claim(struct ctx *ctx, const char *worker, unsigned max, int64_t **ids,
 	*ids = c.rows.data;
 	*n = c.rows.n;
 	return 0;
+}
+
+int jobs_claim(struct ctx *ctx, const char *worker, unsigned max, int64_t **ids, size_t *n)
+{
+	return claim(ctx, worker, NULL, max, ids, n);
 }
 
 /* ---- running ---- */
@@ -252,10 +260,16 @@ static int run_one(struct ctx *ctx, const char *worker, int64_t id, struct jobs_
 
 int jobs_run_due(struct ctx *ctx, const char *worker, unsigned max, struct jobs_counts *out)
 {
+	return jobs_run_kind(ctx, worker, NULL, max, out);
+}
+
+int jobs_run_kind(struct ctx *ctx, const char *worker, const char *kind, unsigned max,
+                  struct jobs_counts *out)
+{
 	*out = (struct jobs_counts){0};
 	int64_t *ids;
 	size_t n;
-	int rc = jobs_claim(ctx, worker, max, &ids, &n);
+	int rc = claim(ctx, worker, kind, max, &ids, &n);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = run_one(ctx, worker, ids[i], out);
 	return rc;

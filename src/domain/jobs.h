@@ -59,6 +59,9 @@ struct jobs_counts {
  * when the queue itself cannot be read or written; a failing job is
  * counted, not returned. */
 int jobs_run_due(struct ctx *ctx, const char *worker, unsigned max, struct jobs_counts *out);
+/* The same for one kind only (NULL: any), for `campus jobs run --kind`. */
+int jobs_run_kind(struct ctx *ctx, const char *worker, const char *kind, unsigned max,
+                  struct jobs_counts *out);
 
 /* The claim step alone (for tests of concurrency): marks up to max due jobs
  * as taken by worker and returns their ids in the arena. */

@@ -358,7 +358,7 @@ static void total_points_and_kind_of_member(void **state)
 	earn(f, f->vol, 400, T0 - 5 * DAY, 0);
 	earn(f, f->emp2, 399, T0 - 5 * DAY, 0);
 	struct jobs_counts c = run_jobs(f);
-	assert_int_equal(c.done, 4);
+	assert_int_equal(c.done, 5); /* four evaluations, one e-mail */
 	assert_int_equal(c.failed + c.gave_up, 0);
 	assert_int_equal(count2(f, &stmt_t_diplomas, f->emp, f->nascholing), 1);
 	assert_int_equal(count2(f, &stmt_t_diplomas, f->vol, f->nascholing), 0);
@@ -675,6 +675,16 @@ static void revocation(void **state)
 	assert_int_equal(total, 1);
 	assert_true(list[0].revoked_at > 0);
 	assert_string_equal(list[0].revoke_reason, "fraude");
+
+	/* Revoked before its e-mail went: the e-mail job sends nothing. */
+	earn(f, f->emp2, 400, T0 - DAY, 0);
+	assert_int_equal(evaluate(f, f->emp2, 0), 1);
+	cid = count2(f, &stmt_t_diploma_id, f->emp2, f->nascholing);
+	as_admin(f);
+	assert_int_equal(diploma_revoke(&f->ctx, f->nascholing, cid, "vergissing", &why), 0);
+	assert_int_equal(run_jobs(f).done, 2); /* the evaluation the points queued, the e-mail */
+	assert_int_equal(count1(f, &stmt_t_mail, f->emp2), 0);
+	assert_int_equal(count1(f, &stmt_t_note, f->emp2), 1);
 }
 
 /* ---- the job runner ---- */
