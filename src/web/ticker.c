@@ -47,8 +47,9 @@ static void tick(struct ticker *t)
 	db_pool_release(t->pool, db);
 }
 
-/* Background jobs (jobs.h), every JOBS_TICK_SECONDS: a batch at a time, so
- * a stop request waits for one batch at most. */
+/* Background jobs (jobs.h), every JOBS_TICK_SECONDS: batches of 50 while
+ * jobs are due, for up to JOBS_TICK_SECONDS (a rule change or a bulk
+ * registration queues thousands), so a stop request waits for one batch. */
 static void jobs_tick(struct ticker *t)
 {
 	struct db_conn *db = db_pool_acquire(t->pool);
@@ -59,12 +60,27 @@ static void jobs_tick(struct ticker *t)
 	ctx_init_system(&ctx, db, arena);
 	char worker[40];
 	snprintf(worker, sizeof worker, "serve:%ld", (long)getpid());
-	struct jobs_counts c;
-	int rc = jobs_run_due(&ctx, worker, 50, &c);
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct jobs_counts c, sum = {0};
+	int rc;
+	bool stop = false;
+	do {
+		arena_reset(arena);
+		rc = jobs_run_due(&ctx, worker, 50, &c);
+		sum.done += c.done;
+		sum.failed += c.failed;
+		sum.gave_up += c.gave_up;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pthread_mutex_lock(&t->mu);
+		stop = t->stop;
+		pthread_mutex_unlock(&t->mu);
+	} while (!rc && !stop && c.done + c.failed + c.gave_up > 0 &&
+	         now.tv_sec - start.tv_sec < JOBS_TICK_SECONDS);
 	if (rc)
 		log_warn("msg=jobs_error error=%s", campus_err_code(rc));
-	else if (c.done + c.failed + c.gave_up)
-		log_info("msg=jobs done=%u failed=%u gave_up=%u", c.done, c.failed, c.gave_up);
+	else if (sum.done + sum.failed + sum.gave_up)
+		log_info("msg=jobs done=%u failed=%u gave_up=%u", sum.done, sum.failed, sum.gave_up);
 	arena_free(arena);
 	db_pool_release(t->pool, db);
 }
