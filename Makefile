@@ -66,6 +66,14 @@ bench-enrol:
 	$(MAKE) --no-print-directory build
 	bench/enrol.sh
 
+# Every diploma rule re-evaluated for the 30,000 demo people after a rule
+# change (bench/diplomas.sh, docs/internals/diploma.md), also for
+# bench/points.sh to call.
+.PHONY: bench-diplomas
+bench-diplomas:
+	$(MAKE) --no-print-directory build
+	bench/diplomas.sh
+
 # Extract Dutch msgids from C and templates and merge them into po/en.po.
 po: build
 	scripts/po.sh
