@@ -328,7 +328,7 @@ static int judge(struct ctx *ctx, const struct diploma_rule *r, const struct fac
 	o->p.domains = arena_zalloc(ctx->arena, (r->ndomains + 1) * sizeof *o->p.domains);
 	o->p.modules = arena_zalloc(ctx->arena, (r->nmodules + 1) * sizeof *o->p.modules);
 	o->completion_ids =
-	    arena_alloc(ctx->arena, (f->nrows + r->nmodules + 1) * sizeof *o->completion_ids);
+	    arena_alloc(ctx->arena, (f->nrows + f->ndone + 1) * sizeof *o->completion_ids);
 	if (!o->p.domains || !o->p.modules || !o->completion_ids)
 		return CAMPUS_ENOMEM;
 	for (size_t i = 0; i < f->nrows; i++) {
