@@ -13,7 +13,6 @@
 #include "domain/diploma.h"
 #include "domain/taxonomy.h"
 #include "http/req.h"
-#include "view/numbers.h"
 #include "web/web.h"
 
 #define ISSUED_PER_PAGE 50
@@ -32,7 +31,8 @@ static const char *kind_label(const char *kind)
 
 static const char *points_text(struct req *r, int64_t tenths)
 {
-	const char *s = numbers_tenths(r->arena, tenths);
+	char buf[24];
+	const char *s = arena_strdup(r->arena, tenths_format(tenths, buf, sizeof buf));
 	return s ? s : "";
 }
 
