@@ -85,6 +85,7 @@ again=$(timed diploma.evaluate)
 printf 'diplomas-detail: %s\n' "$(tail -1 "$tmp/run.log")"
 printf 'diplomas: backend=%s people=%s rules=%s issued=%s evaluate_s=%.2f mail_s=%.2f again_s=%.2f ' \
 	"$backend" "$people" "$rules" "$issued" "$first" "$mail" "$again"
-printf 'issued_per_s=%.0f mails_per_s=%.0f people_rules_per_s=%.0f\n' \
-	"$(echo "$issued / $first" | bc -l)" "$(echo "$issued / ($mail + 0.001)" | bc -l)" \
-	"$(echo "$people * $rules / $again" | bc -l)"
+mails_per_s=-
+[ "${MAIL:-1}" != 0 ] && mails_per_s=$(printf '%.0f' "$(echo "$issued / ($mail + 0.001)" | bc -l)")
+printf 'issued_per_s=%.0f mails_per_s=%s people_rules_per_s=%.0f\n' \
+	"$(echo "$issued / $first" | bc -l)" "$mails_per_s" "$(echo "$people * $rules / $again" | bc -l)"
