@@ -517,7 +517,8 @@ static int evaluate_person(struct ctx *ctx, const struct diploma_rule *rules, si
 
 DB_STMT(stmt_person_exists, "SELECT COUNT(*) FROM people WHERE id = $1");
 
-int diploma_evaluate_person(struct ctx *ctx, int64_t person_id, unsigned *issued)
+/* person_id against every active rule, or only rule_id when nonzero. */
+static int evaluate_one(struct ctx *ctx, int64_t person_id, int64_t rule_id, unsigned *issued)
 {
 	if (!db_in_tx(ctx->db))
 		return CAMPUS_EINTERNAL;
@@ -533,7 +534,12 @@ int diploma_evaluate_person(struct ctx *ctx, int64_t person_id, unsigned *issued
 	size_t n;
 	if ((rc = rules_load(ctx, &rules, &n)) != 0)
 		return rc;
-	return evaluate_person(ctx, rules, n, person_id, 0, issued);
+	return evaluate_person(ctx, rules, n, person_id, rule_id, issued);
+}
+
+int diploma_evaluate_person(struct ctx *ctx, int64_t person_id, unsigned *issued)
+{
+	return evaluate_one(ctx, person_id, 0, issued);
 }
 
 /* Who meets a rule and does not hold it yet, in one statement: the net pe
@@ -567,7 +573,7 @@ DB_STMT(stmt_rule_candidates,
         " AND m.ended_at IS NULL AND m.kind = $6))"
         " ORDER BY t.person_id");
 
-int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *issued)
+int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *queued)
 {
 	if (!db_in_tx(ctx->db))
 		return CAMPUS_EINTERNAL;
@@ -595,19 +601,21 @@ int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *issued)
 	              &rows);
 	if (rc)
 		return rc;
-	/* Each candidate is judged again on their own rows (the same rule in C),
-	 * which also gives the completions the diploma lists. Thousands of
-	 * them: each in a scratch arena emptied after them, so the job's
-	 * memory stays that of one person. */
+	/* Each candidate gets a job of their own that judges them again on
+	 * their own rows (the same rule in C, which also gives what the diploma
+	 * lists) and issues it. This transaction, which reads the whole ledger,
+	 * stays short: on PostgreSQL a SERIALIZABLE reader of every row held
+	 * open while thousands of diplomas are issued would make concurrent
+	 * registrations retry. */
 	const int64_t *people = rows.data;
-	struct arena *scratch = arena_new(0);
-	struct ctx one = *ctx;
-	one.arena = scratch;
 	for (size_t i = 0; i < rows.n && !rc; i++) {
-		rc = evaluate_person(&one, r, 1, people[i], r->id, issued);
-		arena_reset(scratch);
+		char payload[80];
+		snprintf(payload, sizeof payload, "{\"person_id\": %lld, \"rule_id\": %lld}",
+		         (long long)people[i], (long long)r->id);
+		rc = jobs_enqueue(ctx, DIPLOMA_JOB_KIND, payload, 0, NULL);
+		if (!rc && queued)
+			++*queued;
 	}
-	arena_free(scratch);
 	return rc;
 }
 
@@ -616,23 +624,19 @@ int diploma_evaluate_job(struct ctx *ctx, const char *payload, const char **why)
 	json_t *j = json_loads(payload, 0, NULL);
 	json_t *person = j ? json_object_get(j, "person_id") : NULL;
 	json_t *rule = j ? json_object_get(j, "rule_id") : NULL;
-	json_int_t id = 0;
-	bool by_person = person && json_is_integer(person) && !rule;
-	bool by_rule = rule && json_is_integer(rule) && !person;
-	if (by_person)
-		id = json_integer_value(person);
-	else if (by_rule)
-		id = json_integer_value(rule);
+	json_int_t person_id = person && json_is_integer(person) ? json_integer_value(person) : 0;
+	json_int_t rule_id = rule && json_is_integer(rule) ? json_integer_value(rule) : 0;
+	bool ok = (!person || person_id > 0) && (!rule || rule_id > 0) && (person || rule);
 	json_decref(j);
-	if ((!by_person && !by_rule) || id <= 0) {
-		*why = "payload is not {\"person_id\": N} or {\"rule_id\": N}";
+	if (!ok) {
+		*why = "payload is not {\"person_id\": N}, {\"rule_id\": N} or both";
 		return CAMPUS_EINVAL;
 	}
-	unsigned issued = 0;
-	int rc = by_person ? diploma_evaluate_person(ctx, id, &issued)
-	                   : diploma_evaluate_rule(ctx, id, &issued);
+	unsigned n = 0;
+	int rc = person_id ? evaluate_one(ctx, person_id, rule_id, &n)
+	                   : diploma_evaluate_rule(ctx, rule_id, &n);
 	if (rc == CAMPUS_ENOTFOUND) {
-		*why = by_person ? "unknown person" : "unknown rule";
+		*why = person_id ? "unknown person" : "unknown rule";
 		return CAMPUS_EINVAL;
 	}
 	return rc;

@@ -519,8 +519,12 @@ static void mandatory_module(void **state)
 	/* Followed three times (a yearly refresher): each completion is listed. */
 	for (int i = 3; i >= 1; i--)
 		assert_true(complete_module(f, f->emp, module, T0 - i * DAY) > 0);
-	/* Not recognised: no ledger row, so no job; the next rule run finds it. */
+	/* Not recognised: no ledger row, so no job; the next rule run finds
+	 * Emma (one job for her) and her job issues. */
 	assert_int_equal(evaluate(f, 0, rule), 1);
+	assert_int_equal(count2(f, &stmt_t_diplomas, f->emp, rule), 0);
+	assert_int_equal(run_jobs(f).done, 2); /* hers, and the e-mail */
+	assert_int_equal(count2(f, &stmt_t_diplomas, f->emp, rule), 1);
 	p = progress_of(f, f->emp, rule);
 	assert_true(p->modules[0].done);
 	assert_true(p->met);
