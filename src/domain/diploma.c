@@ -25,6 +25,9 @@
 #include "domain/people.h"
 #include "domain/progress.h"
 
+/* People per job when a rule is evaluated for everyone. */
+#define DIPLOMA_BATCH 100
+
 static bool is_admin(const struct ctx *ctx)
 {
 	return (ctx->actor.flags & ACTOR_SYSTEM) || (ctx->actor.roles & ROLE_CAMPUS_ADMIN);
@@ -601,21 +604,58 @@ int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *queued)
 	              &rows);
 	if (rc)
 		return rc;
-	/* Each candidate gets a job of their own that judges them again on
-	 * their own rows (the same rule in C, which also gives what the diploma
-	 * lists) and issues it. This transaction, which reads the whole ledger,
-	 * stays short: on PostgreSQL a SERIALIZABLE reader of every row held
-	 * open while thousands of diplomas are issued would make concurrent
-	 * registrations retry. */
+	/* The candidates go in jobs of DIPLOMA_BATCH people each
+	 * {"rule_id": R, "people": [...]}, which judge each of them again on
+	 * their own rows (the same rule in C, which also gives what the
+	 * diploma lists) and issue. This transaction, which reads the whole
+	 * ledger, stays short: on PostgreSQL a SERIALIZABLE reader of every
+	 * row held open while thousands of diplomas are issued would make
+	 * concurrent registrations retry; batches keep SQLite from paying a
+	 * commit per diploma. */
 	const int64_t *people = rows.data;
-	for (size_t i = 0; i < rows.n && !rc; i++) {
-		char payload[80];
-		snprintf(payload, sizeof payload, "{\"person_id\": %lld, \"rule_id\": %lld}",
-		         (long long)people[i], (long long)r->id);
-		rc = jobs_enqueue(ctx, DIPLOMA_JOB_KIND, payload, 0, NULL);
-		if (!rc && queued)
-			++*queued;
+	struct buf payload;
+	buf_init(&payload, ctx->arena, JOBS_PAYLOAD_MAX);
+	for (size_t i = 0; i < rows.n && !rc; i += DIPLOMA_BATCH) {
+		buf_clear(&payload);
+		rc = buf_printf(&payload, "{\"rule_id\": %lld, \"people\": [", (long long)r->id);
+		for (size_t k = i; !rc && k < rows.n && k < i + DIPLOMA_BATCH; k++)
+			rc = buf_printf(&payload, "%s%lld", k > i ? "," : "", (long long)people[k]);
+		if (!rc)
+			rc = buf_puts(&payload, "]}");
+		if (!rc)
+			rc = jobs_enqueue(ctx, DIPLOMA_JOB_KIND, buf_cstr(&payload), 0, NULL);
 	}
+	if (!rc && queued)
+		*queued += (unsigned)rows.n;
+	return rc;
+}
+
+/* {"rule_id": R, "people": [...]}: each person against that rule, each in
+ * a scratch arena emptied after them. */
+static int evaluate_batch(struct ctx *ctx, int64_t rule_id, json_t *people, const char **why)
+{
+	if (json_array_size(people) == 0 || json_array_size(people) > DIPLOMA_BATCH) {
+		*why = "people is not a list of 1 to 100 ids";
+		return CAMPUS_EINVAL;
+	}
+	struct arena *scratch = arena_new(0);
+	struct ctx one = *ctx;
+	one.arena = scratch;
+	int rc = 0;
+	for (size_t i = 0; i < json_array_size(people) && !rc; i++) {
+		json_t *v = json_array_get(people, i);
+		json_int_t id = json_is_integer(v) ? json_integer_value(v) : 0;
+		if (id <= 0) {
+			*why = "people is not a list of 1 to 100 ids";
+			rc = CAMPUS_EINVAL;
+			break;
+		}
+		rc = evaluate_one(&one, id, rule_id, NULL);
+		if (rc == CAMPUS_ENOTFOUND) /* gone since: nothing to do for them */
+			rc = 0;
+		arena_reset(scratch);
+	}
+	arena_free(scratch);
 	return rc;
 }
 
@@ -624,17 +664,23 @@ int diploma_evaluate_job(struct ctx *ctx, const char *payload, const char **why)
 	json_t *j = json_loads(payload, 0, NULL);
 	json_t *person = j ? json_object_get(j, "person_id") : NULL;
 	json_t *rule = j ? json_object_get(j, "rule_id") : NULL;
+	json_t *people = j ? json_object_get(j, "people") : NULL;
 	json_int_t person_id = person && json_is_integer(person) ? json_integer_value(person) : 0;
 	json_int_t rule_id = rule && json_is_integer(rule) ? json_integer_value(rule) : 0;
-	bool ok = (!person || person_id > 0) && (!rule || rule_id > 0) && (person || rule);
-	json_decref(j);
-	if (!ok) {
-		*why = "payload is not {\"person_id\": N}, {\"rule_id\": N} or both";
-		return CAMPUS_EINVAL;
-	}
+	bool ok = (!person || person_id > 0) && (!rule || rule_id > 0) && (person || rule) &&
+	          (!people || (json_is_array(people) && rule_id && !person));
+	int rc = CAMPUS_EINVAL;
 	unsigned n = 0;
-	int rc = person_id ? evaluate_one(ctx, person_id, rule_id, &n)
-	                   : diploma_evaluate_rule(ctx, rule_id, &n);
+	if (!ok)
+		*why = "payload is not {\"person_id\": N}, {\"rule_id\": N}, both, or "
+		       "{\"rule_id\": N, \"people\": [...]}";
+	else if (people)
+		rc = evaluate_batch(ctx, rule_id, people, why);
+	else if (person_id)
+		rc = evaluate_one(ctx, person_id, rule_id, &n);
+	else
+		rc = diploma_evaluate_rule(ctx, rule_id, &n);
+	json_decref(j);
 	if (rc == CAMPUS_ENOTFOUND) {
 		*why = person_id ? "unknown person" : "unknown rule";
 		return CAMPUS_EINVAL;

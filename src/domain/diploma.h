@@ -125,12 +125,13 @@ int diploma_revoke(struct ctx *ctx, int64_t rule_id, int64_t credential_id, cons
  * caller's write transaction. */
 int diploma_evaluate_person(struct ctx *ctx, int64_t person_id, unsigned *issued);
 /* One rule and everyone: one grouped query finds who meets it and does not
- * hold it; each of them gets a job {"person_id": N, "rule_id": R} that
- * judges them again and issues (*queued, nullable, counts them). Inside
- * the caller's write transaction, which stays short. */
+ * hold it; they go in jobs {"rule_id": R, "people": [up to 100 ids]} that
+ * judge each again and issue (*queued, nullable, counts the people).
+ * Inside the caller's write transaction, which stays short. */
 int diploma_evaluate_rule(struct ctx *ctx, int64_t rule_id, unsigned *queued);
 /* The job handler (jobs.h) of DIPLOMA_JOB_KIND: payload {"person_id": N}
- * (every rule), {"rule_id": N} (everyone) or both (that person, that rule). Each new diploma gets an on-screen notification at
+ * (every rule), {"rule_id": N} (everyone), both (that person, that rule) or
+ * {"rule_id": N, "people": [...]} (those people, that rule). Each new diploma gets an on-screen notification at
  * once and a DIPLOMA_MAIL_JOB_KIND job for its e-mail. */
 int diploma_evaluate_job(struct ctx *ctx, const char *payload, const char **why);
 /* The handler of DIPLOMA_MAIL_JOB_KIND, payload {"credential_id": N}: the

@@ -806,6 +806,10 @@ static void jobs_retry_with_backoff(void **state)
 	assert_non_null(strstr(job_state(f, id).error, "payload"));
 	id = enqueue(f, DIPLOMA_JOB_KIND, "{\"person_id\": 999999}", 0);
 	assert_int_equal(run_jobs(f).gave_up, 1);
+	enqueue(f, DIPLOMA_JOB_KIND, "{\"rule_id\": 1, \"people\": []}", 0);
+	enqueue(f, DIPLOMA_JOB_KIND, "{\"rule_id\": 1, \"people\": [\"x\"]}", 0);
+	enqueue(f, DIPLOMA_JOB_KIND, "{\"person_id\": 1, \"people\": [1]}", 0);
+	assert_int_equal(run_jobs(f).gave_up, 3);
 	enqueue(f, "no.such.kind", "{}", CAMPUS_EINVAL);
 	enqueue(f, DIPLOMA_JOB_KIND, "[1]", CAMPUS_EINVAL);
 	enqueue(f, DIPLOMA_JOB_KIND, "{", CAMPUS_EINVAL);
