@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -18,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "core/when.h"
 #include "db/db.h"
 #include "domain/audit.h"
 #include "domain/auth.h"
@@ -28,6 +30,7 @@
 #include "domain/people.h"
 #include "domain/enrol.h"
 #include "domain/jobs.h"
+#include "domain/norm.h"
 #include "domain/review.h"
 #include "domain/search.h"
 #include "domain/settings.h"
@@ -67,6 +70,8 @@ static const char usage_text[] =
     "  review expire      start re-reviews of recognitions ending within 60 days, end expired ones\n"
     "  enrol tick         lapse offers, remind or expire requests, remind before meetings\n"
     "                     (the server does this every minute)\n"
+    "  norm tick          PE-norm reminders (from 1 October and 1 December, once each)\n"
+    "  norm report [YEAR] the sector's PE-norm report per library, with its time\n"
     "  jobs run [--kind KIND]\n"
     "                     run the background jobs that are due (the server does this\n"
     "                     every few seconds); prints what ran and what is left\n"
@@ -524,6 +529,59 @@ static int cmd_enrol(const struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+/* campus norm tick: the PE-norm reminders the server sends (every 15
+ * minutes); campus norm report [YEAR]: the sector report, timed (for
+ * `make bench-points`). */
+static int cmd_norm(const struct config *cfg, int argc, char **argv)
+{
+	bool tick = argc == 1 && strcmp(argv[0], "tick") == 0;
+	bool report = (argc == 1 || argc == 2) && strcmp(argv[0], "report") == 0;
+	if (!tick && !report)
+		return usage_error("norm: expected 'tick' or 'report [YEAR]'");
+	unsigned long year = 0;
+	if (report && argc == 2 && (!str_to_uint(argv[1], strlen(argv[1]), 2100, &year) || year < 2000))
+		return usage_error("norm report: YEAR is 2000..2100");
+	struct admin a;
+	int rc = admin_open(cfg, &a);
+	if (rc)
+		return rc;
+	if (tick) {
+		struct norm_tick_counts c;
+		rc = norm_tick(&a.ctx, &c);
+		if (rc)
+			rc = admin_fail("norm tick", rc);
+		else
+			printf("learners reminded: %u, manager summaries: %u\n", c.learners, c.managers);
+	} else {
+		if (!year) {
+			struct when_local l;
+			when_to_local(a.ctx.now(), &l);
+			year = (unsigned long)l.year;
+		}
+		struct timespec t0, t1, c0, c1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+		struct norm_org_counts *orgs;
+		size_t n;
+		struct norm_counts total;
+		rc = norm_sector_report(&a.ctx, (int)year, &orgs, &n, &total);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+		if (rc) {
+			rc = admin_fail("norm report", rc);
+		} else {
+			double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+			double cpu = (double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) / 1e6;
+			printf("year %lu: %zu organisations, %lld people: %lld met, %lld on track, %lld behind, "
+			       "%lld without a norm; %.1f ms (this process's CPU: %.1f ms)\n",
+			       year, n, (long long)total.members, (long long)total.met, (long long)total.on_track,
+			       (long long)total.behind, (long long)total.none, ms, cpu);
+		}
+	}
+	admin_close(&a);
+	return rc;
+}
+
 /* campus jobs run: the due background jobs, batch after batch until none is
  * due (a cron job, a test, or a server-less import). */
 static int cmd_jobs(const struct config *cfg, int argc, char **argv)
@@ -892,6 +950,8 @@ int main(int argc, char **argv)
 		rc = cmd_review(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "enrol") == 0)
 		rc = cmd_enrol(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "norm") == 0)
+		rc = cmd_norm(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "jobs") == 0)
 		rc = cmd_jobs(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)

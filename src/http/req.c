@@ -66,6 +66,9 @@ static const struct {
 	{"diploma_opgeslagen", N_("Het diploma is opgeslagen. Iedereen wordt op de achtergrond opnieuw nagelopen.")},
 	{"diploma_ingetrokken", N_("Het diploma is ingetrokken; de verificatiepagina meldt dat nu.")},
 	{"punten_teruggedraaid", N_("De correctie is geregistreerd.")},
+	{"scholing_ingediend", N_("Je melding is ingediend. Je krijgt bericht als erover besloten is.")},
+	{"scholing_ingetrokken", N_("Je melding is ingetrokken.")},
+	{"scholing_besloten", N_("Het besluit is opgeslagen; de aanvrager krijgt bericht.")},
 };
 
 const char *http_method_name(enum http_method m)

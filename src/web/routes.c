@@ -255,6 +255,33 @@ const struct route web_routes[] = {
     {HTTP_GET, "/.well-known/jwks.json", page_jwks, BODY_NONE, 0, STATELESS, "jwks", AZ_PUBLIC},
     {HTTP_POST, "/beheer/certificaten/:id/intrekken", page_admin_credential_revoke, BODY_FORM,
      4 * KB, 0, "admin_credential_revoke", AZ_CAMPUS_ADMIN},
+    /* the annual PE norm (pages/norm.c) */
+    {HTTP_GET | HTTP_POST, "/beheer/pe-norm", page_admin_norm, BODY_FORM, 4 * KB, 0, "admin_norm",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET, "/beheer/pe-norm/rapport", page_admin_norm_report, BODY_NONE, 0, 0, "admin_norm_report",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_GET | HTTP_POST, "/b/:slug/pe-norm", page_org_norm, BODY_FORM, 4 * KB, 0, "org_norm",
+     AZ_ORG_MANAGER},
+    {HTTP_GET, "/b/:slug/pe-norm.csv", page_org_norm_csv, BODY_NONE, 0, 0, "org_norm_csv",
+     AZ_ORG_MANAGER},
+    /* Self-reported learning and EVC (pages/claims.c): up to five evidence
+     * files of 5 MB each and the form's fields. */
+    {HTTP_GET, "/mijn/scholing", page_claims, BODY_NONE, 0, 0, "claims", AZ_PERSON},
+    {HTTP_GET | HTTP_POST, "/mijn/scholing/nieuw", page_claim_new, BODY_FORM,
+     5 * 5 * 1024 * KB + 64 * KB, 0, "claim_new", AZ_PERSON},
+    {HTTP_GET, "/mijn/scholing/:id", page_claim, BODY_NONE, 0, 0, "claim", AZ_PERSON},
+    {HTTP_GET, "/mijn/scholing/:id/bestanden/:fid", page_claim_file, BODY_NONE, 0, 0, "claim_file",
+     AZ_PERSON},
+    {HTTP_POST, "/mijn/scholing/:id/intrekken", page_claim_withdraw, BODY_FORM, 4 * KB, 0,
+     "claim_withdraw", AZ_PERSON},
+    {HTTP_GET, "/b/:slug/scholing", page_manager_claims, BODY_NONE, 0, 0, "manager_claims",
+     AZ_ORG_MANAGER},
+    {HTTP_GET | HTTP_POST, "/b/:slug/scholing/:id", page_manager_claim, BODY_FORM, 8 * KB, 0,
+     "manager_claim", AZ_ORG_MANAGER},
+    {HTTP_GET, "/commissie/evc", page_committee_claims, BODY_NONE, 0, 0, "committee_claims",
+     AZ_COMMITTEE},
+    {HTTP_GET | HTTP_POST, "/commissie/evc/:id", page_committee_claim, BODY_FORM, 8 * KB, 0,
+     "committee_claim", AZ_COMMITTEE},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

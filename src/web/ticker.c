@@ -18,6 +18,7 @@
 #include "domain/ctx.h"
 #include "domain/enrol.h"
 #include "domain/jobs.h"
+#include "domain/norm.h"
 
 struct ticker {
 	struct db_pool *pool;
@@ -43,6 +44,7 @@ static void tick(struct ticker *t)
 		log_info("msg=enrol_tick offers_lapsed=%u requests_reminded=%u requests_expired=%u "
 		         "start_reminders=%u",
 		         c.offers_lapsed, c.requests_reminded, c.requests_expired, c.start_reminders);
+	norm_tick_from_server(&ctx);
 	arena_free(arena);
 	db_pool_release(t->pool, db);
 }

@@ -207,5 +207,20 @@ int page_verify(struct req *r);
 int page_issuer(struct req *r);
 int page_jwks(struct req *r);
 int page_admin_credential_revoke(struct req *r);
+/* The annual PE norm (pages/norm.c). */
+int page_admin_norm(struct req *r);
+int page_admin_norm_report(struct req *r);
+int page_org_norm(struct req *r);
+int page_org_norm_csv(struct req *r);
+/* Self-reported learning and EVC (pages/claims.c). */
+int page_claims(struct req *r);
+int page_claim_new(struct req *r);
+int page_claim(struct req *r);
+int page_claim_file(struct req *r);
+int page_claim_withdraw(struct req *r);
+int page_manager_claims(struct req *r);
+int page_manager_claim(struct req *r);
+int page_committee_claims(struct req *r);
+int page_committee_claim(struct req *r);
 
 #endif

@@ -94,6 +94,15 @@ static const struct {
     {"my_credential_badge", AZ_PERSON}, {"verify_form", AZ_PUBLIC},
     {"verify", AZ_PUBLIC},           {"issuer", AZ_PUBLIC},
     {"jwks", AZ_PUBLIC},             {"admin_credential_revoke", AZ_CAMPUS_ADMIN},
+    {"admin_norm", AZ_CAMPUS_ADMIN},
+    {"admin_norm_report", AZ_CAMPUS_ADMIN},
+    {"org_norm", AZ_ORG_MANAGER},
+    {"org_norm_csv", AZ_ORG_MANAGER},
+    /* claims: the learner's own (handlers), a library's managers, the committee */
+    {"claims", AZ_PERSON}, {"claim_new", AZ_PERSON}, {"claim", AZ_PERSON},
+    {"claim_file", AZ_PERSON}, {"claim_withdraw", AZ_PERSON},
+    {"manager_claims", AZ_ORG_MANAGER}, {"manager_claim", AZ_ORG_MANAGER},
+    {"committee_claims", AZ_COMMITTEE}, {"committee_claim", AZ_COMMITTEE},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };

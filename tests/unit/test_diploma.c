@@ -57,7 +57,7 @@ DB_STMT(stmt_r10, "DELETE FROM organisations");
 DB_STMT(stmt_r11, "DELETE FROM diploma_rule_domains WHERE rule_id NOT IN (SELECT id FROM diploma_rules WHERE id <= 5)");
 DB_STMT(stmt_r12, "DELETE FROM diploma_rules WHERE id > 5");
 DB_STMT(stmt_r13, "UPDATE diploma_rules SET active = (1 = 1), revision = 1");
-/* The one seeded rule a test changes, back as migration 0010 has it. */
+/* The one seeded rule a test changes, back as migration 0011 has it. */
 DB_STMT(stmt_r14,
         "UPDATE diploma_rules SET min_points_tenths = 400, period_months = 24, for_kind = 'employee' "
         "WHERE slug = 'nascholing-bibliothecaris'");

@@ -1,7 +1,7 @@
 -- The sector's diploma rules (issue 6), held by the campus organisation and
 -- edited at /beheer/diplomas: two broad diplomas and one per domain of the
 -- Domeinbeschrijvingen (migration 0005 seeded the domains). Points in
--- tenths. Keep in step with migrations/postgres/0010_diplomas.sql. See
+-- tenths. Keep in step with migrations/postgres/0011_diplomas.sql. See
 -- docs/internals/diploma.md.
 
 INSERT INTO diploma_rules (slug, name, description, min_points_tenths, period_months, for_kind, created_at, updated_at)
