@@ -71,17 +71,17 @@ before=$(sql "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
 timed() {
 	local t0 t1
 	t0=$(date +%s.%N)
-	"$BIN" --db "$DB" jobs run --kind "$1" >"$tmp/run.log" 2>&1 || { cat "$tmp/run.log"; exit 1; }
+	"$BIN" --db "$DB" jobs run --kind "$1" >"$tmp/run.log" 2>&1 || { cat "$tmp/run.log" >&2; return 1; }
 	t1=$(date +%s.%N)
 	echo "$t1 - $t0" | bc -l
 }
 queue
-first=$(timed diploma.evaluate)
+first=$(timed diploma.evaluate) || exit 1
 issued=$(( $(sql "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'") - before ))
 mail=0
-if [ "${MAIL:-1}" != 0 ]; then mail=$(timed diploma.mail); fi
+if [ "${MAIL:-1}" != 0 ]; then mail=$(timed diploma.mail) || exit 1; fi
 queue
-again=$(timed diploma.evaluate)
+again=$(timed diploma.evaluate) || exit 1
 printf 'diplomas-detail: %s\n' "$(tail -1 "$tmp/run.log")"
 printf 'diplomas: backend=%s people=%s rules=%s issued=%s evaluate_s=%.2f mail_s=%.2f again_s=%.2f ' \
 	"$backend" "$people" "$rules" "$issued" "$first" "$mail" "$again"
