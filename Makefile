@@ -42,7 +42,7 @@ fuzz:
 	scripts/deps.sh test
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-60} scripts/fuzz.sh
 
-bench: bench-http bench-people bench-search bench-enrol
+bench: bench-http bench-people bench-search bench-enrol bench-points
 
 bench-http:
 	scripts/deps.sh bench
@@ -73,6 +73,14 @@ bench-points:
 	scripts/deps.sh bench
 	$(MAKE) --no-print-directory build
 	bench/points.sh
+
+# Every diploma rule re-evaluated for the 30,000 demo people after a rule
+# change (bench/diplomas.sh, docs/internals/diploma.md), also for
+# bench/points.sh to call.
+.PHONY: bench-diplomas
+bench-diplomas:
+	$(MAKE) --no-print-directory build
+	bench/diplomas.sh
 
 # Extract Dutch msgids from C and templates and merge them into po/en.po.
 po: build

@@ -29,6 +29,7 @@
 #include "domain/mail.h"
 #include "domain/people.h"
 #include "domain/enrol.h"
+#include "domain/jobs.h"
 #include "domain/norm.h"
 #include "domain/review.h"
 #include "domain/search.h"
@@ -71,6 +72,9 @@ static const char usage_text[] =
     "                     (the server does this every minute)\n"
     "  norm tick          PE-norm reminders (from 1 October and 1 December, once each)\n"
     "  norm report [YEAR] the sector's PE-norm report per library, with its time\n"
+    "  jobs run [--kind KIND]\n"
+    "                     run the background jobs that are due (the server does this\n"
+    "                     every few seconds); prints what ran and what is left\n"
     "  audit verify       check the audit log's hash chain; names the first broken row\n"
     "  search reindex     rebuild the catalogue's search index (after bulk loads)\n"
     "  template check DIR check every template under DIR\n"
@@ -578,6 +582,45 @@ static int cmd_norm(const struct config *cfg, int argc, char **argv)
 	return rc;
 }
 
+/* campus jobs run: the due background jobs, batch after batch until none is
+ * due (a cron job, a test, or a server-less import). */
+static int cmd_jobs(const struct config *cfg, int argc, char **argv)
+{
+	const char *kind = NULL;
+	if (argc == 3 && !strcmp(argv[1], "--kind"))
+		kind = argv[2];
+	else if (argc != 1)
+		return usage_error("jobs: expected 'run [--kind KIND]'");
+	if (strcmp(argv[0], "run") != 0)
+		return usage_error("jobs: expected 'run [--kind KIND]'");
+	struct admin a;
+	int rc = admin_open(cfg, &a);
+	if (rc)
+		return rc;
+	mail_init(cfg);
+	char worker[40];
+	snprintf(worker, sizeof worker, "cli:%ld", (long)getpid());
+	struct jobs_counts total = {0}, c;
+	do {
+		arena_reset(a.arena);
+		rc = jobs_run_kind(&a.ctx, worker, kind, 100, &c);
+		total.done += c.done;
+		total.failed += c.failed;
+		total.gave_up += c.gave_up;
+	} while (!rc && c.done + c.failed + c.gave_up > 0);
+	int64_t pending = 0, dead = 0;
+	if (!rc)
+		rc = jobs_pending(&a.ctx, &pending, &dead);
+	if (rc)
+		rc = admin_fail("jobs run", rc);
+	else
+		printf("jobs done: %u, failed (will retry): %u, given up: %u; waiting: %lld, "
+		       "given up in all: %lld\n",
+		       total.done, total.failed, total.gave_up, (long long)pending, (long long)dead);
+	admin_close(&a);
+	return rc;
+}
+
 /* campus search reindex: every module's published version into the index again. */
 static int cmd_search(const struct config *cfg, int argc, char **argv)
 {
@@ -909,6 +952,8 @@ int main(int argc, char **argv)
 		rc = cmd_enrol(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "norm") == 0)
 		rc = cmd_norm(&cfg, sub_argc, sub_argv);
+	else if (strcmp(cmd, "jobs") == 0)
+		rc = cmd_jobs(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "audit") == 0)
 		rc = cmd_audit(&cfg, sub_argc, sub_argv);
 	else if (strcmp(cmd, "search") == 0)

@@ -63,6 +63,8 @@ static const struct {
 	{"uitvoering_geannuleerd", N_("De uitvoering is geannuleerd; de deelnemers krijgen bericht.")},
 	{"aanwezigheid", N_("De aanwezigheid is opgeslagen.")},
 	{"resultaten", N_("De resultaten zijn opgeslagen.")},
+	{"diploma_opgeslagen", N_("Het diploma is opgeslagen. Iedereen wordt op de achtergrond opnieuw nagelopen.")},
+	{"diploma_ingetrokken", N_("Het diploma is ingetrokken; de verificatiepagina meldt dat nu.")},
 	{"punten_teruggedraaid", N_("De correctie is geregistreerd.")},
 	{"scholing_ingediend", N_("Je melding is ingediend. Je krijgt bericht als erover besloten is.")},
 	{"scholing_ingetrokken", N_("Je melding is ingetrokken.")},

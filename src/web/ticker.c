@@ -5,9 +5,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -15,6 +17,7 @@
 #include "db/db.h"
 #include "domain/ctx.h"
 #include "domain/enrol.h"
+#include "domain/jobs.h"
 #include "domain/norm.h"
 
 struct ticker {
@@ -46,17 +49,64 @@ static void tick(struct ticker *t)
 	db_pool_release(t->pool, db);
 }
 
+/* Background jobs (jobs.h), every JOBS_TICK_SECONDS: batches of 50 while
+ * jobs are due, for up to JOBS_TICK_SECONDS (a rule change or a bulk
+ * registration queues thousands), so a stop request waits for one batch. */
+static void jobs_tick(struct ticker *t)
+{
+	struct db_conn *db = db_pool_acquire(t->pool);
+	if (!db)
+		return;
+	struct arena *arena = arena_new(0);
+	struct ctx ctx;
+	ctx_init_system(&ctx, db, arena);
+	char worker[40];
+	snprintf(worker, sizeof worker, "serve:%ld", (long)getpid());
+	struct timespec start, now;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	struct jobs_counts c, sum = {0};
+	int rc;
+	bool stop = false;
+	do {
+		arena_reset(arena);
+		rc = jobs_run_due(&ctx, worker, 50, &c);
+		sum.done += c.done;
+		sum.failed += c.failed;
+		sum.gave_up += c.gave_up;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		pthread_mutex_lock(&t->mu);
+		stop = t->stop;
+		pthread_mutex_unlock(&t->mu);
+	} while (!rc && !stop && c.done + c.failed + c.gave_up > 0 &&
+	         now.tv_sec - start.tv_sec < JOBS_TICK_SECONDS);
+	if (rc)
+		log_warn("msg=jobs_error error=%s", campus_err_code(rc));
+	else if (sum.done + sum.failed + sum.gave_up)
+		log_info("msg=jobs done=%u failed=%u gave_up=%u", sum.done, sum.failed, sum.gave_up);
+	arena_free(arena);
+	db_pool_release(t->pool, db);
+}
+
 static void *ticker_main(void *cls)
 {
 	struct ticker *t = cls;
+	struct timespec last = {0};
+	bool first = true;
 	pthread_mutex_lock(&t->mu);
 	while (!t->stop) {
 		pthread_mutex_unlock(&t->mu);
-		tick(t);
+		struct timespec mono;
+		clock_gettime(CLOCK_MONOTONIC, &mono);
+		if (first || mono.tv_sec - last.tv_sec >= TICKER_SECONDS) {
+			first = false;
+			last = mono;
+			tick(t);
+		}
+		jobs_tick(t);
 		pthread_mutex_lock(&t->mu);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += TICKER_SECONDS;
+		until.tv_sec += JOBS_TICK_SECONDS;
 		while (!t->stop && pthread_cond_timedwait(&t->cv, &t->mu, &until) != ETIMEDOUT)
 			;
 	}

@@ -192,6 +192,11 @@ int page_notifications_read(struct req *r);
 int page_agenda(struct req *r);
 int page_agenda_feed(struct req *r);
 
+/* Diploma rules and issued diplomas (pages/diplomas.c). */
+int page_admin_diplomas(struct req *r);
+int page_admin_diploma_new(struct req *r);
+int page_admin_diploma(struct req *r);
+int page_admin_diploma_revoke(struct req *r);
 /* points.c: a person's ledger for campus administrators. */
 int page_admin_points(struct req *r);
 int page_admin_points_reverse(struct req *r);

@@ -76,6 +76,18 @@ n_people=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).ex
 if [ "$n_people" = 1 ] && [ ! -e "$TMP/copy.db.partial" ]; then ok "the copy holds the data and no partial file"; else fail "the copy holds the data and no partial file" "$n_people"; fi
 expect "the copy verifies on its own" 0 'intact' "$BIN" --db "sqlite:$TMP/copy.db" audit verify
 expect "backup into a missing directory fails cleanly" 1 'backup:' "$BIN" --db "$DB" backup "$TMP/nope/copy.db"
+expect "jobs run on an empty queue" 0 '^jobs done: 0, failed \(will retry\): 0, given up: 0; waiting: 0' \
+	"$BIN" --db "$DB" jobs run
+expect "jobs with another verb is exit 2" 2 "jobs: expected 'run" "$BIN" --db "$DB" jobs start
+python3 - "$TMP/campus.db" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+c.execute("INSERT INTO jobs (kind, payload, run_at) VALUES ('diploma.evaluate', '{\"rule_id\": 1}', 0)")
+c.execute("INSERT INTO jobs (kind, payload, run_at) VALUES ('diploma.evaluate', '{\"rule\": 1}', 0)")
+c.commit()
+PY
+expect "jobs run runs a rule's evaluation and gives up on a bad payload" 0 \
+	'^jobs done: 1, failed \(will retry\): 0, given up: 1; waiting: 0, given up in all: 1' "$BIN" --db "$DB" jobs run
 python3 - "$TMP/campus.db" <<'PY'
 import sqlite3, sys
 c = sqlite3.connect(sys.argv[1])

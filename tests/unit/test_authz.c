@@ -86,6 +86,9 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    /* diplomas: the rules and revocation are campus administrators' */
+    {"admin_diplomas", AZ_CAMPUS_ADMIN}, {"admin_diploma_new", AZ_CAMPUS_ADMIN},
+    {"admin_diploma", AZ_CAMPUS_ADMIN}, {"admin_diploma_revoke", AZ_CAMPUS_ADMIN},
     {"admin_points", AZ_CAMPUS_ADMIN}, {"admin_points_reverse", AZ_CAMPUS_ADMIN},
     {"my_credentials", AZ_PERSON},   {"my_credential_pdf", AZ_PERSON},
     {"my_credential_badge", AZ_PERSON}, {"verify_form", AZ_PUBLIC},

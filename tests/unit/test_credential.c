@@ -36,6 +36,9 @@ static int64_t clock_value = T0;
 static int64_t test_now(void) { return clock_value; }
 
 DB_STMT(stmt_c_r1, "DELETE FROM signing_keys");
+/* The sector's rules (migration 0011) have domain minimums. */
+DB_STMT(stmt_c_r2a, "DELETE FROM diploma_rule_domains");
+DB_STMT(stmt_c_r2b, "DELETE FROM diploma_rule_modules");
 DB_STMT(stmt_c_r2, "DELETE FROM diploma_rules");
 DB_STMT(stmt_c_r3, "DELETE FROM memberships");
 DB_STMT(stmt_c_r4, "DELETE FROM people");
@@ -104,7 +107,8 @@ static int setup(void **state)
 	buf_fini(&err);
 	if (points_reset(f->db) != 0)
 		return -1;
-	struct db_stmt *r[] = {&stmt_c_r1, &stmt_c_r2, &stmt_c_r3, &stmt_c_r4, &stmt_c_r5};
+	struct db_stmt *r[] = {&stmt_c_r1, &stmt_c_r2a, &stmt_c_r2b, &stmt_c_r2,
+	                       &stmt_c_r3, &stmt_c_r4, &stmt_c_r5};
 	for (size_t i = 0; i < sizeof r / sizeof r[0]; i++)
 		if (db_exec(f->db, r[i], (const struct db_param[]){DBP_END}, NULL) != 0) {
 			fprintf(stderr, "reset %zu: %s\n", i, db_errmsg(f->db));
