@@ -190,4 +190,9 @@ int page_notifications_read(struct req *r);
 int page_agenda(struct req *r);
 int page_agenda_feed(struct req *r);
 
+/* The study dossier (pages/dossier.c). */
+int page_dossier(struct req *r);
+int page_dossier_json(struct req *r);
+int page_team_dossier(struct req *r);
+
 #endif

@@ -86,6 +86,8 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    /* the study dossier; a manager's view is limited by progress_window (handler) */
+    {"dossier", AZ_PERSON}, {"dossier_json", AZ_PERSON}, {"team_dossier", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
