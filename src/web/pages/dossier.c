@@ -252,7 +252,7 @@ static json_t *row_json(struct req *r, const struct points_row *p, const struct 
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id,
 	                      "title", p->title ? p->title : "", "points",
 	                      points_text(r, p->points_tenths), "kind",
-	                      req_tr(r, p->kind == POINTS_PE ? "erkend (PE)" : "overig leren"),
+	                      req_tr(r, p->kind == POINTS_PE ? N_("erkend (PE)") : N_("overig leren")),
 	                      "earned", date_text(r, p->earned_at), "registered",
 	                      date_text(r, p->registered_at), "source",
 	                      req_tr(r, source_label(p->source)), "domains",
@@ -330,7 +330,7 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		credential_code_display(c->code, code);
 		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)c->id,
 		                      "kind",
-		                      req_tr(r, c->kind == CREDENTIAL_DIPLOMA ? "Diploma" : "Certificaat"),
+		                      req_tr(r, c->kind == CREDENTIAL_DIPLOMA ? N_("Diploma") : N_("Certificaat")),
 		                      "title", c->title ? c->title : "", "code", code, "verify",
 		                      arena_printf(r->arena, "/verify/%s", c->code), "date",
 		                      date_text(r, c->achieved_at), "points",
