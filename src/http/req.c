@@ -63,6 +63,7 @@ static const struct {
 	{"uitvoering_geannuleerd", N_("De uitvoering is geannuleerd; de deelnemers krijgen bericht.")},
 	{"aanwezigheid", N_("De aanwezigheid is opgeslagen.")},
 	{"resultaten", N_("De resultaten zijn opgeslagen.")},
+	{"punten_teruggedraaid", N_("De correctie is geregistreerd.")},
 };
 
 const char *http_method_name(enum http_method m)

@@ -230,6 +230,10 @@ const struct route web_routes[] = {
      BODY_JSON, 512 * KB, API_TOKEN, "api_provider_edition_attendance", AZ_API_WRITE},
     {HTTP_POST, "/api/v1/provider/editions/:id/results", api_provider_edition_results, BODY_JSON,
      512 * KB, API_TOKEN, "api_provider_edition_results", AZ_API_WRITE},
+    {HTTP_GET, "/beheer/personen/:id/punten", page_admin_points, BODY_NONE, 0, 0, "admin_points",
+     AZ_CAMPUS_ADMIN},
+    {HTTP_POST, "/beheer/punten/:id/terugdraaien", page_admin_points_reverse, BODY_FORM, 8 * KB, 0,
+     "admin_points_reverse", AZ_CAMPUS_ADMIN},
     /* the study dossier (pages/dossier.c): the person's own, and a manager's view */
     {HTTP_GET, "/mijn/dossier", page_dossier, BODY_NONE, 0, 0, "dossier", AZ_PERSON},
     {HTTP_GET, "/mijn/dossier.json", page_dossier_json, BODY_NONE, 0, 0, "dossier_json", AZ_PERSON},

@@ -190,6 +190,9 @@ int page_notifications_read(struct req *r);
 int page_agenda(struct req *r);
 int page_agenda_feed(struct req *r);
 
+/* points.c: a person's ledger for campus administrators. */
+int page_admin_points(struct req *r);
+int page_admin_points_reverse(struct req *r);
 /* The study dossier (pages/dossier.c). */
 int page_dossier(struct req *r);
 int page_dossier_json(struct req *r);

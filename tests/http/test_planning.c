@@ -67,6 +67,11 @@ DB_STMT(stmt_attendance_count,
 DB_STMT(stmt_attendance_of,
         "SELECT present, method FROM attendance WHERE enrolment_id = $1 AND meeting_id = $2");
 DB_STMT(stmt_state_of, "SELECT state, grade FROM enrolments WHERE id = $1");
+/* The evidence a result leaves: one completion, with the points the ledger got. */
+DB_STMT(stmt_completion_of,
+        "SELECT COUNT(*) FROM completions c WHERE c.enrolment_id = $1 AND c.source = 'web' "
+        "AND c.evidence_key = 'enrolment:' || CAST($1 AS TEXT) AND c.points_tenths = "
+        "COALESCE((SELECT SUM(l.points_tenths) FROM points_ledger l WHERE l.completion_id = c.id), 0)");
 
 /* ---- the database and the domain */
 
@@ -610,6 +615,10 @@ static void test_results(void **state)
 	CHECK(!strcmp(state_of(enr_employee, &grade, a), "completed") && !strcmp(grade, "8,5"),
 	      "employee completed with 8,5");
 	CHECK(!strcmp(state_of(enr_volunteer, &grade, a), "no_show"), "volunteer no-show");
+	CHECK(query_int(&stmt_completion_of, (const struct db_param[]){DBP_INT(enr_employee), DBP_END}) == 1,
+	      "the completion is recorded once, with the ledger's points");
+	CHECK(query_int(&stmt_completion_of, (const struct db_param[]){DBP_INT(enr_volunteer), DBP_END}) == 0,
+	      "a no-show records no completion");
 	br_get(&teacher, &r, path);
 	CHECK(has(&r, "value=\"8,5\""), "the grade is shown");
 	resp_fini(&r);

@@ -86,6 +86,7 @@ static const struct {
     {"api_provider_edition_participants", AZ_API_READ},
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
+    {"admin_points", AZ_CAMPUS_ADMIN}, {"admin_points_reverse", AZ_CAMPUS_ADMIN},
     /* the study dossier; a manager's view is limited by progress_window (handler) */
     {"dossier", AZ_PERSON}, {"dossier_json", AZ_PERSON}, {"team_dossier", AZ_ORG_MANAGER},
 };

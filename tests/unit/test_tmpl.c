@@ -15,6 +15,8 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/arena.h"
+#include "view/numbers.h"
 #include "view/tmpl.h"
 
 /* ------------------------------------------------------------------------ */
@@ -986,10 +988,27 @@ static void test_project_templates(void **state)
 	tmpl_set_free(set);
 }
 
+/* Amounts the Dutch way (view/numbers.h), also at the edges. */
+static void test_numbers(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	assert_string_equal(numbers_tenths(a, 0), "0");
+	assert_string_equal(numbers_tenths(a, 20), "2");
+	assert_string_equal(numbers_tenths(a, 25), "2,5");
+	assert_string_equal(numbers_tenths(a, -15), "-1,5");
+	assert_string_equal(numbers_tenths(a, INT64_MIN), "-922337203685477580,8");
+	assert_string_equal(numbers_euros(a, 35000), "€ 350");
+	assert_string_equal(numbers_euros(a, 35050), "€ 350,50");
+	assert_string_equal(numbers_euros(a, -505), "-€ 5,05");
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_interpolation),
+		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_dotted_names),
 		cmocka_unit_test(test_implicit_iterator),
 		cmocka_unit_test(test_sections),

@@ -16,6 +16,7 @@
 #include "domain/people.h"
 #include "http/req.h"
 #include "web/web.h"
+#include "view/numbers.h"
 
 #define BUDGET_PER_PAGE 50
 #define APPROVERS_MAX 100
@@ -38,14 +39,7 @@ static const struct {
     {"vrijwilligers", "volunteer", N_("Vrijwilligers")},
 };
 
-/* "€ 350" or "€ 350,50" */
-static const char *euros(struct req *r, int64_t cents)
-{
-	const char *sign = cents < 0 ? "-" : "";
-	long long a = cents < 0 ? -(long long)cents : (long long)cents;
-	return a % 100 ? arena_printf(r->arena, "%s€ %lld,%02lld", sign, a / 100, a % 100)
-	               : arena_printf(r->arena, "%s€ %lld", sign, a / 100);
-}
+static const char *euros(struct req *r, int64_t cents) { return numbers_euros(r->arena, cents); }
 
 /* "350,00": what the form fields show and the CSV holds. */
 static const char *amount_text(struct req *r, int64_t cents)

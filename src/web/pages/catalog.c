@@ -14,6 +14,7 @@
 #include "domain/search.h"
 #include "http/req.h"
 #include "web/web.h"
+#include "view/numbers.h"
 
 #define PER_PAGE 20
 
@@ -86,12 +87,7 @@ static const char *search_url(struct req *r, const char *base, const struct sear
 	return b.overflow ? base : b.data;
 }
 
-/* "2" for 20 tenths, "2,5" for 25 (Dutch decimal comma). */
-static const char *tenths(struct req *r, int64_t t)
-{
-	return t % 10 ? arena_printf(r->arena, "%lld,%lld", (long long)(t / 10), (long long)(t % 10))
-	              : arena_printf(r->arena, "%lld", (long long)(t / 10));
-}
+static const char *tenths(struct req *r, int64_t t) { return numbers_tenths(r->arena, t); }
 
 static const char *price(struct req *r, int64_t cents)
 {

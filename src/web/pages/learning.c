@@ -16,6 +16,7 @@
 #include "domain/people.h"
 #include "http/req.h"
 #include "web/web.h"
+#include "view/numbers.h"
 
 /* ---- time and money as a Dutch reader expects them ---- */
 
@@ -48,11 +49,7 @@ static const char *span_text(struct req *r, int64_t from, int64_t to)
 
 static const char *euros(struct req *r, int64_t cents)
 {
-	if (cents == 0)
-		return req_tr(r, "Gratis");
-	return cents % 100 ? arena_printf(r->arena, "€ %lld,%02lld", (long long)(cents / 100),
-	                                  (long long)(cents % 100))
-	                   : arena_printf(r->arena, "€ %lld", (long long)(cents / 100));
+	return cents ? numbers_euros(r->arena, cents) : req_tr(r, "Gratis");
 }
 
 /* A translated msgid with "{n}" replaced by n, so a translator sees the

@@ -15,19 +15,14 @@
 #include "domain/people.h"
 #include "http/req.h"
 #include "web/web.h"
+#include "view/numbers.h"
 
 #define TEAM_PER_PAGE 50
 #define PICK_MEMBERS_MAX 100
 
 /* ---- formatting shared by the pages of this file */
 
-static const char *euros(struct req *r, int64_t cents)
-{
-	const char *sign = cents < 0 ? "-" : "";
-	long long a = cents < 0 ? -(long long)cents : (long long)cents;
-	return a % 100 ? arena_printf(r->arena, "%s€ %lld,%02lld", sign, a / 100, a % 100)
-	               : arena_printf(r->arena, "%s€ %lld", sign, a / 100);
-}
+static const char *euros(struct req *r, int64_t cents) { return numbers_euros(r->arena, cents); }
 
 static const char *lang_code(struct req *r) { return r->lang == LANG_EN ? "en" : "nl"; }
 
