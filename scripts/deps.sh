@@ -7,9 +7,10 @@ set -eu
 
 run_pkgs="gcc make meson ninja-build pkg-config gettext libmicrohttpd-dev libjansson-dev
 libsqlite3-dev libpq-dev libsodium-dev zlib1g-dev liboath-dev libqrencode-dev libcsv-dev
-libcmark-dev libstemmer-dev libical-dev libxlsxwriter-dev libcurl4-openssl-dev"
+libcmark-dev libstemmer-dev libical-dev libxlsxwriter-dev libcurl4-openssl-dev
+libcairo2-dev libpango1.0-dev fonts-open-sans fonts-dejavu-core"
 test_pkgs="libcmocka-dev libcurl4-openssl-dev postgresql clang libclang-rt-14-dev chromium sqlite3
-curl"
+curl poppler-utils"
 bench_pkgs="nginx-light wrk curl sqlite3 postgresql libcurl4-openssl-dev"
 
 case "${1:-run}" in

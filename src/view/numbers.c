@@ -3,14 +3,6 @@
 
 #include "core/arena.h"
 
-const char *numbers_tenths(struct arena *a, int64_t tenths)
-{
-	const char *sign = tenths < 0 ? "-" : "";
-	unsigned long long t = tenths < 0 ? 0ULL - (unsigned long long)tenths : (unsigned long long)tenths;
-	return t % 10 ? arena_printf(a, "%s%llu,%llu", sign, t / 10, t % 10)
-	              : arena_printf(a, "%s%llu", sign, t / 10);
-}
-
 const char *numbers_euros(struct arena *a, int64_t cents)
 {
 	const char *sign = cents < 0 ? "-" : "";

@@ -193,6 +193,15 @@ int page_agenda_feed(struct req *r);
 /* points.c: a person's ledger for campus administrators. */
 int page_admin_points(struct req *r);
 int page_admin_points_reverse(struct req *r);
+/* Certificates, diplomas and their verification (pages/credentials.c). */
+int page_my_credentials(struct req *r);
+int page_my_credential_pdf(struct req *r);
+int page_my_credential_badge(struct req *r);
+int page_verify_form(struct req *r);
+int page_verify(struct req *r);
+int page_issuer(struct req *r);
+int page_jwks(struct req *r);
+int page_admin_credential_revoke(struct req *r);
 /* The study dossier (pages/dossier.c). */
 int page_dossier(struct req *r);
 int page_dossier_json(struct req *r);

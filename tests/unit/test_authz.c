@@ -87,6 +87,10 @@ static const struct {
     {"api_provider_edition_attendance", AZ_API_WRITE},
     {"api_provider_edition_results", AZ_API_WRITE},
     {"admin_points", AZ_CAMPUS_ADMIN}, {"admin_points_reverse", AZ_CAMPUS_ADMIN},
+    {"my_credentials", AZ_PERSON},   {"my_credential_pdf", AZ_PERSON},
+    {"my_credential_badge", AZ_PERSON}, {"verify_form", AZ_PUBLIC},
+    {"verify", AZ_PUBLIC},           {"issuer", AZ_PUBLIC},
+    {"jwks", AZ_PUBLIC},             {"admin_credential_revoke", AZ_CAMPUS_ADMIN},
     /* the study dossier; a manager's view is limited by progress_window (handler) */
     {"dossier", AZ_PERSON}, {"dossier_json", AZ_PERSON}, {"team_dossier", AZ_ORG_MANAGER},
 };

@@ -11,10 +11,10 @@
 #include "core/err.h"
 #include "core/lru.h"
 #include "core/str.h"
+#include "domain/catalog.h"
 #include "domain/search.h"
 #include "http/req.h"
 #include "web/web.h"
-#include "view/numbers.h"
 
 #define PER_PAGE 20
 
@@ -87,7 +87,11 @@ static const char *search_url(struct req *r, const char *base, const struct sear
 	return b.overflow ? base : b.data;
 }
 
-static const char *tenths(struct req *r, int64_t t) { return numbers_tenths(r->arena, t); }
+static const char *tenths(struct req *r, int64_t t)
+{
+	char text[24];
+	return arena_strdup(r->arena, tenths_format(t, text, sizeof text));
+}
 
 static const char *price(struct req *r, int64_t cents)
 {

@@ -11,13 +11,13 @@
 #include "core/err.h"
 #include "core/when.h"
 #include "db/db.h"
+#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/dossier.h"
 #include "domain/mail.h"
 #include "domain/people.h"
 #include "domain/taxonomy.h"
 #include "http/req.h"
-#include "view/numbers.h"
 #include "web/web.h"
 
 #define DOSSIER_SCHEMA_VERSION 1
@@ -33,7 +33,8 @@ static const char *date_text(struct req *r, int64_t t)
 /* "3,5" for 35 tenths. */
 static const char *points_text(struct req *r, int64_t tenths)
 {
-	const char *s = numbers_tenths(r->arena, tenths);
+	char b[32];
+	const char *s = arena_strdup(r->arena, tenths_format(tenths, b, sizeof b));
 	return s ? s : "";
 }
 

@@ -7,12 +7,18 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "core/when.h"
+#include "domain/catalog.h"
 #include "domain/people.h"
 #include "domain/progress.h"
 #include "http/req.h"
 #include "view/i18n.h"
-#include "view/numbers.h"
 #include "web/web.h"
+
+static const char *tenths_text(struct req *r, int64_t t)
+{
+	char text[24];
+	return arena_strdup(r->arena, tenths_format(t, text, sizeof text));
+}
 
 static const char *source_label(const char *source)
 {
@@ -49,13 +55,13 @@ static int render_points(struct req *r, unsigned status, const struct person *p,
 	json_t *list = json_array(), *totals = json_array();
 	for (size_t i = 0; i < ny; i++)
 		json_array_append_new(totals, json_pack("{s:i, s:s, s:s}", "year", years[i].year, "pe",
-		                                        numbers_tenths(r->arena, years[i].pe_tenths), "study",
-		                                        numbers_tenths(r->arena, years[i].study_tenths)));
+		                                        tenths_text(r, years[i].pe_tenths), "study",
+		                                        tenths_text(r, years[i].study_tenths)));
 	for (size_t i = 0; i < n; i++) {
 		const struct points_row *x = &rows[i];
 		json_t *o = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:b}", "id", (json_int_t)x->id,
-		    "points", numbers_tenths(r->arena, x->points_tenths), "kind",
+		    "points", tenths_text(r, x->points_tenths), "kind",
 		    req_tr(r, x->kind == POINTS_STUDY ? N_("overig") : N_("PE")), "title", x->title,
 		    "source", req_tr(r, source_label(x->source)), "earned",
 		    when_text(r->arena, x->earned_at, lang, WHEN_ISO_DATE), "registered",
