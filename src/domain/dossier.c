@@ -16,6 +16,23 @@
 #include "domain/search.h"
 #include "domain/taxonomy.h"
 
+const char *dossier_source_label(const char *source)
+{
+	static const struct {
+		const char *key, *label;
+	} labels[] = {
+	    {"web", N_("de aanbieder (website)")},   {"csv", N_("de aanbieder (CSV-bestand)")},
+	    {"api", N_("de aanbieder (koppeling)")}, {"qr", N_("inchecken met QR-code")},
+	    {"elearning", N_("e-learning")},          {"connector", N_("een externe aanbieder")},
+	    {"self_report", N_("eigen melding, goedgekeurd")}, {"evc", N_("EVC-besluit van de commissie")},
+	    {"demo", N_("demonstratiegegevens")},
+	};
+	for (size_t i = 0; source && i < sizeof labels / sizeof labels[0]; i++)
+		if (!strcmp(labels[i].key, source))
+			return labels[i].label;
+	return source ? source : "";
+}
+
 DB_STMT(stmt_member_ever,
         "SELECT COUNT(*) FROM memberships WHERE person_id = $1 AND org_id = $2");
 

@@ -80,6 +80,10 @@ int dossier_get(struct ctx *ctx, int64_t person_id, struct dossier *out);
  * for a campus administrator, who then sees the whole dossier). */
 int dossier_member_get(struct ctx *ctx, int64_t org_id, int64_t person_id, struct dossier *out);
 
+/* Where a completion came from (completions.source), as a learner reads
+ * it: a Dutch msgid ("de aanbieder (koppeling)"); the key itself when unknown. */
+const char *dossier_source_label(const char *source);
+
 /* The dossier as an A4 PDF (src/view/pdf.h), appended to out: the summary,
  * points per year and domain, every ledger row, modules, credentials with
  * their verification codes. */

@@ -250,6 +250,7 @@ const struct route web_routes[] = {
     /* the study dossier (pages/dossier.c): the person's own, and a manager's view */
     {HTTP_GET, "/mijn/dossier", page_dossier, BODY_NONE, 0, 0, "dossier", AZ_PERSON},
     {HTTP_GET, "/mijn/dossier.json", page_dossier_json, BODY_NONE, 0, 0, "dossier_json", AZ_PERSON},
+    {HTTP_GET, "/mijn/dossier.pdf", page_dossier_pdf, BODY_NONE, 0, 0, "dossier_pdf", AZ_PERSON},
     {HTTP_GET, "/b/:slug/team/:person_id/dossier", page_team_dossier, BODY_NONE, 0, 0,
      "team_dossier", AZ_ORG_MANAGER},
 };

@@ -205,6 +205,7 @@ int page_admin_credential_revoke(struct req *r);
 /* The study dossier (pages/dossier.c). */
 int page_dossier(struct req *r);
 int page_dossier_json(struct req *r);
+int page_dossier_pdf(struct req *r);
 int page_team_dossier(struct req *r);
 
 #endif

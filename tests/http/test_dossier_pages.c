@@ -4,7 +4,7 @@
  * each period (recorded through the domain, as a provider's system would).
  * Covers the own page (every row, totals), the JSON export (valid, complete:
  * person, completions with module, provider, points, domains, dates, source;
- * credentials with their verification address), the manager of each library
+ * credentials with their verification address), the PDF, the manager of each library
  * seeing only their period, a library the person never belonged to (404),
  * another library's page (403), learners and anonymous visitors.
  *
@@ -233,6 +233,15 @@ static void test_export(void **state)
 	}
 	CHECK(json_array_size(json_object_get(j, "ledger")) == 2, "two ledger rows");
 	json_decref(j);
+	resp_fini(&r);
+	/* The PDF to keep: a real PDF, offered as a download. */
+	br_get(&b, &r, "/mijn/dossier.pdf");
+	expect_status(&r, 200, "the PDF");
+	CHECK(header(&r, "Content-Type") && !strcmp(header(&r, "Content-Type"), "application/pdf"),
+	      "a PDF content type");
+	CHECK(header(&r, "Content-Disposition") && strstr(header(&r, "Content-Disposition"), "attachment"),
+	      "a download");
+	CHECK(r.body.len > 1000 && !memcmp(r.body.data, "%PDF-", 5), "PDF bytes (%zu)", r.body.len);
 	resp_fini(&r);
 }
 

@@ -92,7 +92,8 @@ static const struct {
     {"verify", AZ_PUBLIC},           {"issuer", AZ_PUBLIC},
     {"jwks", AZ_PUBLIC},             {"admin_credential_revoke", AZ_CAMPUS_ADMIN},
     /* the study dossier; a manager's view is limited by progress_window (handler) */
-    {"dossier", AZ_PERSON}, {"dossier_json", AZ_PERSON}, {"team_dossier", AZ_ORG_MANAGER},
+    {"dossier", AZ_PERSON}, {"dossier_json", AZ_PERSON}, {"dossier_pdf", AZ_PERSON},
+    {"team_dossier", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };

@@ -222,6 +222,29 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* The text of a PDF, read back with pdftotext (poppler-utils). */
+static const char *pdf_text(struct fixture *f, const struct buf *pdf)
+{
+	char path[] = "/tmp/campus-test-dossier-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, pdf->data, pdf->len), (ssize_t)pdf->len);
+	close(fd);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "pdftotext -layout %s -", path);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	struct buf text;
+	buf_init(&text, f->arena, 1024 * 1024);
+	char chunk[4096];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, p)) > 0)
+		assert_int_equal(buf_append(&text, chunk, n), 0);
+	assert_int_equal(pclose(p), 0);
+	unlink(path);
+	return buf_cstr(&text);
+}
+
 static bool has_completion(const struct dossier *d, int64_t id)
 {
 	for (size_t i = 0; i < d->ncompletions; i++)
@@ -287,6 +310,35 @@ static void own_view_sees_everything(void **state)
 	for (size_t i = 0; i < d.ncredentials; i++)
 		revoked += d.credentials[i].revoked_at != 0;
 	assert_int_equal(revoked, 1);
+}
+
+/* The PDF holds what the page holds: every row, the correction's reason,
+ * the modules and the certificates' codes. */
+static void the_pdf_explains_every_point(void **state)
+{
+	struct fixture *f = *state;
+	as(f, f->mover, f->lib_b, ROLE_LEARNER);
+	struct dossier d;
+	assert_int_equal(dossier_get(&f->ctx, f->mover, &d), 0);
+	struct buf pdf;
+	buf_init(&pdf, f->arena, 8 * 1024 * 1024);
+	assert_int_equal(dossier_pdf(&f->ctx, &d, &pdf), 0);
+	assert_true(pdf.len > 1000);
+	assert_memory_equal(pdf.data, "%PDF-", 5);
+	const char *text = pdf_text(f, &pdf);
+	assert_non_null(strstr(text, "Studiedossier"));
+	static const char *const want[] = {"Voor de bibliotheek", "Bij A", "Bij B", "Bij B, dubbel",
+	                                   "Dubbel geregistreerd door de aanbieder", "Alle puntenregels",
+	                                   "Gevolgde modules", "9,5"};
+	for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+		if (!strstr(text, want[i]))
+			fail_msg("the PDF lacks \"%s\":\n%s", want[i], text);
+	for (size_t i = 0; i < d.ncredentials; i++) {
+		char code[CREDENTIAL_CODE_LEN + 4];
+		credential_code_display(d.credentials[i].code, code);
+		if (!strstr(text, code))
+			fail_msg("the PDF lacks the code %s", code);
+	}
 }
 
 static void old_library_sees_only_its_membership(void **state)
@@ -368,6 +420,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(own_view_sees_everything),
+	    cmocka_unit_test(the_pdf_explains_every_point),
 	    cmocka_unit_test(old_library_sees_only_its_membership),
 	    cmocka_unit_test(new_library_sees_from_joining),
 	    cmocka_unit_test(strangers_see_nothing),

@@ -53,24 +53,6 @@ static json_t *iso(int64_t t)
 
 static json_t *str_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
 
-/* Where a completion came from, as a learner reads it. */
-static const char *source_label(const char *source)
-{
-	static const struct {
-		const char *key, *label;
-	} labels[] = {
-	    {"web", N_("de aanbieder (website)")},   {"csv", N_("de aanbieder (CSV-bestand)")},
-	    {"api", N_("de aanbieder (koppeling)")}, {"qr", N_("inchecken met QR-code")},
-	    {"elearning", N_("e-learning")},          {"connector", N_("een externe aanbieder")},
-	    {"self_report", N_("eigen melding, goedgekeurd")}, {"evc", N_("EVC-besluit van de commissie")},
-	    {"demo", N_("demonstratiegegevens")},
-	};
-	for (size_t i = 0; source && i < sizeof labels / sizeof labels[0]; i++)
-		if (!strcmp(labels[i].key, source))
-			return labels[i].label;
-	return source ? source : "";
-}
-
 static const char *kind_name(enum points_kind k) { return k == POINTS_PE ? "pe" : "study"; }
 
 /* Domain names by id (retired ones too: old rows keep theirs). */
@@ -256,7 +238,7 @@ static json_t *row_json(struct req *r, const struct points_row *p, const struct 
 	                      req_tr(r, p->kind == POINTS_PE ? N_("erkend (PE)") : N_("overig leren")),
 	                      "earned", date_text(r, p->earned_at), "registered",
 	                      date_text(r, p->registered_at), "source",
-	                      req_tr(r, source_label(p->source)), "domains",
+	                      req_tr(r, dossier_source_label(p->source)), "domains",
 	                      domain_list(nm, p->domains, p->ndomains, false));
 	json_object_set_new(o, "who", json_string(p->registered_by_name && *p->registered_by_name
 	                                              ? p->registered_by_name
@@ -317,7 +299,7 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		                      "provider", c->provider_name ? c->provider_name : "", "points",
 		                      points_text(r, c->points_tenths), "date",
 		                      date_text(r, c->completed_at), "source",
-		                      req_tr(r, source_label(c->source)));
+		                      req_tr(r, dossier_source_label(c->source)));
 		if (c->module_id)
 			json_object_set_new(o, "module_id", json_integer(c->module_id));
 		if (c->no_points_why && *c->no_points_why)
@@ -474,6 +456,23 @@ int page_dossier_json(struct req *r)
 	                         "attachment; filename=\"studiedossier.json\"")))
 		return rc;
 	return reply_json(r, 200, export_json(r, &d, &nm));
+}
+
+/* The same dossier as a PDF to keep or hand over (Dutch, like the certificates). */
+int page_dossier_pdf(struct req *r)
+{
+	struct ctx ctx;
+	req_ctx(r, &ctx);
+	struct dossier d;
+	int rc = dossier_get(&ctx, r->actor.person_id, &d);
+	if (rc)
+		return rc;
+	struct buf pdf;
+	buf_init(&pdf, r->arena, 32 * 1024 * 1024);
+	if ((rc = dossier_pdf(&ctx, &d, &pdf)) ||
+	    (rc = req_add_header(r, "Content-Disposition", "attachment; filename=\"studiedossier.pdf\"")))
+		return rc;
+	return reply_text(r, 200, "application/pdf", pdf.data, pdf.len);
 }
 
 /* A library's manager: one member's dossier, as far as their membership of
