@@ -142,7 +142,7 @@ static void credentials(struct ctx *ctx, struct pdf *p, const struct dossier *d)
 		return;
 	}
 	static const struct pdf_col c[] = {
-	    {0.14, PDF_LEFT}, {0.46, PDF_LEFT}, {0.16, PDF_LEFT}, {0.24, PDF_LEFT}};
+	    {0.14, PDF_LEFT}, {0.38, PDF_LEFT}, {0.18, PDF_LEFT}, {0.30, PDF_LEFT}};
 	pdf_table_row(p, c, 4, (const char *const[]){"Soort", "Titel", "Datum", "Code"}, true);
 	for (size_t i = 0; i < d->ncredentials; i++) {
 		const struct credential *cr = &d->credentials[i];
