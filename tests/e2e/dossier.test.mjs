@@ -1,7 +1,7 @@
 // The study dossier as a learner and their manager would open it: the
 // Utrecht employee goes from Mijn Campus to "Mijn dossier", reads the summary,
 // opens "Waarom heb ik deze punten?" for a year when there are points, and
-// downloads the JSON export; the Utrecht manager opens a team member's
+// downloads the JSON export and the PDF; the Utrecht manager opens a team member's
 // dossier from the team page. Every page axe clean and without sideways
 // scrolling, on a laptop and on a phone, with and without JavaScript.
 
@@ -46,7 +46,7 @@ for (const { label, options } of variants) {
 	});
 }
 
-test('the export is complete JSON', async () => {
+test('the export is complete JSON, the PDF a PDF', async () => {
 	await withPage(DESKTOP, async ({ page }) => {
 		await logIn(page, EMPLOYEE);
 		await page.goto('/mijn/dossier');
@@ -66,6 +66,11 @@ test('the export is complete JSON', async () => {
 		// The schema it names is served.
 		const schema = await page.request.get(new URL(d.$schema).pathname);
 		assert.equal(schema.status(), 200);
+		const pdfHref = await page.getByRole('link', { name: /als PDF/ }).getAttribute('href');
+		const pdf = await page.request.get(pdfHref);
+		assert.equal(pdf.status(), 200);
+		assert.equal(pdf.headers()['content-type'], 'application/pdf');
+		assert.equal((await pdf.body()).subarray(0, 5).toString('latin1'), '%PDF-');
 	});
 });
 
