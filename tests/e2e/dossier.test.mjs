@@ -79,6 +79,7 @@ for (const { label, options } of [variants[0], variants[3]]) {
 		await withPage(options, async ({ page }) => {
 			await logIn(page, MANAGER);
 			await page.goto('/b/bibliotheek-utrecht/team');
+			await checkPage(page, `the team page with its dossier links, ${label}`);
 			const link = page.getByRole('link', { name: /^Dossier/ }).first();
 			await navigate(page, () => link.click());
 			assert.match(new URL(page.url()).pathname, /^\/b\/bibliotheek-utrecht\/team\/\d+\/dossier$/);
