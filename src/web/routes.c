@@ -289,6 +289,12 @@ const struct route web_routes[] = {
      "api_provider_completions", AZ_API_READ},
     {HTTP_POST, "/api/v1/provider/completions", api_provider_completions, BODY_JSON, 2048 * KB,
      API_TOKEN, "api_provider_completions_push", AZ_API_WRITE},
+    /* the study dossier (pages/dossier.c): the person's own, and a manager's view */
+    {HTTP_GET, "/mijn/dossier", page_dossier, BODY_NONE, 0, 0, "dossier", AZ_PERSON},
+    {HTTP_GET, "/mijn/dossier.json", page_dossier_json, BODY_NONE, 0, 0, "dossier_json", AZ_PERSON},
+    {HTTP_GET, "/mijn/dossier.pdf", page_dossier_pdf, BODY_NONE, 0, 0, "dossier_pdf", AZ_PERSON},
+    {HTTP_GET, "/b/:slug/team/:person_id/dossier", page_team_dossier, BODY_NONE, 0, 0,
+     "team_dossier", AZ_ORG_MANAGER},
 };
 
 const size_t web_routes_count = sizeof web_routes / sizeof web_routes[0];

@@ -224,5 +224,10 @@ int page_manager_claims(struct req *r);
 int page_manager_claim(struct req *r);
 int page_committee_claims(struct req *r);
 int page_committee_claim(struct req *r);
+/* The study dossier (pages/dossier.c). */
+int page_dossier(struct req *r);
+int page_dossier_json(struct req *r);
+int page_dossier_pdf(struct req *r);
+int page_team_dossier(struct req *r);
 
 #endif

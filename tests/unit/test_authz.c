@@ -106,6 +106,9 @@ static const struct {
     /* provider push of completions (results CSV, the completions API) */
     {"edition_results_csv", AZ_ORG_TEACHING},
     {"api_provider_completions", AZ_API_READ}, {"api_provider_completions_push", AZ_API_WRITE},
+    /* the study dossier; a manager's view is limited by progress_window (handler) */
+    {"dossier", AZ_PERSON}, {"dossier_json", AZ_PERSON}, {"dossier_pdf", AZ_PERSON},
+    {"team_dossier", AZ_ORG_MANAGER},
 };
 
 enum { LIB_A = 10, LIB_B = 11, PROVIDER = 20, CAMPUS = 1 };
