@@ -766,6 +766,8 @@ int demo_build_scaled(struct ctx *ctx, unsigned long seed, unsigned permille,
 	/* reversals run in transactions of their own (progress_reverse) */
 	if (!rc)
 		rc = demo_points_after(ctx, seed, b->now, &b->points);
+	if (!rc)
+		rc = demo_points_settle(ctx, &b->points);
 	if (!rc) {
 		out->modules = b->catalog.modules;
 		out->local_modules = b->catalog.local_modules;

@@ -17,6 +17,9 @@
 #include "core/when.h"
 #include "db/db.h"
 #include "domain/ctx.h"
+#include "domain/diploma.h"
+#include "domain/jobs.h"
+#include "domain/norm.h"
 #include "domain/progress.h"
 
 #define DAY 86400
@@ -816,5 +819,80 @@ int demo_points_after(struct ctx *ctx, unsigned long seed, int64_t now,
 			out->reversals++;
 	}
 	arena_free(g.tmp);
+	return rc;
+}
+
+/* ---- settling: the work a running server would have done ---- */
+
+DB_STMT(stmt_dp_person_jobs_done,
+        "UPDATE jobs SET done_at = $1 WHERE done_at IS NULL AND kind = $2");
+DB_STMT(stmt_dp_rules_active, "SELECT id FROM diploma_rules WHERE active ORDER BY id");
+DB_STMT(stmt_dp_diplomas, "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'");
+DB_STMT(stmt_dp_outbox_sent, "UPDATE outbox SET sent_at = created_at WHERE sent_at IS NULL");
+
+struct settle_args {
+	struct ctx *ctx;
+	struct db_rows *rules;
+};
+
+/* One evaluation per rule instead of one per ledger row. */
+static int settle_queue_tx(struct db_conn *db, void *cls)
+{
+	struct settle_args *a = cls;
+	struct ctx *ctx = a->ctx;
+	int64_t now = ctx->now();
+	int rc = db_exec(db, &stmt_dp_person_jobs_done,
+	                 (const struct db_param[]){DBP_INT(now), DBP_TEXT(DIPLOMA_JOB_KIND), DBP_END},
+	                 NULL);
+	const int64_t *rule = a->rules->data;
+	for (size_t i = 0; !rc && i < a->rules->n; i++) {
+		char payload[48];
+		snprintf(payload, sizeof payload, "{\"rule_id\":%lld}", (long long)rule[i]);
+		int64_t id;
+		rc = jobs_enqueue(ctx, DIPLOMA_JOB_KIND, payload, now, &id);
+	}
+	return rc;
+}
+
+static int settle_done_tx(struct db_conn *db, void *cls)
+{
+	struct ctx *ctx = cls;
+	int rc = db_exec(db, &stmt_dp_person_jobs_done,
+	                 (const struct db_param[]){DBP_INT(ctx->now()), DBP_TEXT(DIPLOMA_MAIL_JOB_KIND),
+	                                           DBP_END},
+	                 NULL);
+	return rc ? rc : db_exec(db, &stmt_dp_outbox_sent, (const struct db_param[]){DBP_END}, NULL);
+}
+
+int demo_points_settle(struct ctx *ctx, struct demo_points_result *out)
+{
+	int64_t rule;
+	struct db_rows rules = {.arena = ctx->arena, .size = sizeof rule, .cur = &rule};
+	int rc = db_query(ctx->db, &stmt_dp_rules_active, (const struct db_param[]){DBP_END},
+	                  (const struct db_col[]){DBC_INT(&rule), DBC_END}, ctx->arena,
+	                  db_rows_collect, &rules);
+	struct settle_args a = {ctx, &rules};
+	if (!rc)
+		rc = db_tx_run(ctx->db, DB_TX_WRITE, settle_queue_tx, &a);
+	/* A rule's job queues its candidates in jobs of 100: run until none is due. */
+	for (;;) {
+		struct jobs_counts c = {0};
+		if (rc || (rc = jobs_run_kind(ctx, "demo", DIPLOMA_JOB_KIND, 1000, &c)) != 0)
+			break;
+		if (c.gave_up)
+			return CAMPUS_EINTERNAL; /* a rule the demo's data cannot evaluate: a bug */
+		if (!c.done && !c.failed)
+			break;
+	}
+	struct norm_tick_counts reminded;
+	if (!rc)
+		rc = norm_tick(ctx, &reminded);
+	if (!rc)
+		rc = db_tx_run(ctx->db, DB_TX_WRITE, settle_done_tx, ctx);
+	int64_t n = 0;
+	if (!rc)
+		rc = db_query_row(ctx->db, &stmt_dp_diplomas, (const struct db_param[]){DBP_END},
+		                  (const struct db_col[]){DBC_INT(&n), DBC_END}, ctx->arena);
+	out->diplomas = (unsigned)n;
 	return rc;
 }

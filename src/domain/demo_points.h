@@ -25,6 +25,7 @@ struct demo_points_result {
 	unsigned claims, claims_open, evc, evc_open;
 	unsigned norms;                     /* pe_norms rows */
 	unsigned reversals;                 /* demo_points_after */
+	unsigned diplomas;                  /* demo_points_settle */
 };
 
 /* Writes on db inside the caller's write transaction. Its own random
@@ -38,5 +39,13 @@ int demo_points_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, i
  * own transaction as progress_reverse() runs them. */
 int demo_points_after(struct ctx *ctx, unsigned long seed, int64_t now,
                       struct demo_points_result *out);
+
+/* Last: what a running server would already have done with this history,
+ * done here so that the first `campus serve` does not mail thousands. The
+ * per-person diploma jobs the ledger queued are replaced by one evaluation
+ * per rule, run to the end (diplomas issued); this year's norm reminders
+ * are sent if their rounds have begun; then every job and e-mail of the
+ * history counts as done and sent. */
+int demo_points_settle(struct ctx *ctx, struct demo_points_result *out);
 
 #endif
