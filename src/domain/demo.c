@@ -777,6 +777,7 @@ int demo_build_scaled(struct ctx *ctx, unsigned long seed, unsigned permille,
 		out->completions = b->points.completions;
 		out->completions_with_points = b->points.with_points;
 		out->certificates = b->points.certificates;
+		out->diplomas = b->points.diplomas;
 		out->claims = b->points.claims + b->points.evc;
 		out->reversals = b->points.reversals;
 		out->organisations = b->n_orgs;

@@ -27,7 +27,7 @@ struct demo_result {
 	unsigned modules, local_modules, reviews; /* the catalogue (demo_catalog.c) */
 	unsigned editions, enrolments;            /* demo_enrol.c */
 	unsigned completions, completions_with_points, certificates, claims,
-	    reversals;                            /* demo_points.c */
+	    reversals, diplomas;                  /* demo_points.c */
 	struct demo_login logins[DEMO_LOGINS_MAX];
 	unsigned nlogins;
 	const char *password; /* DEMO_PASSWORD */
