@@ -111,6 +111,34 @@ unit_job() {
 	fi
 }
 
+# The demo sector, built once per database for the run: the browser tests'
+# servers start on copies of the SQLite one, and an HTTP suite that runs
+# `campus demo` gets a copy of it (its own `campus demo` then finds people
+# and builds nothing). Building it per suite cost a minute or more each on
+# PostgreSQL once the demo had three years of points history.
+DEMO_SQLITE=$PWD/var/tpl/demo.db
+DEMO_PG=demo_template
+demo_templates() {
+	rm -rf var/tpl
+	mkdir -p var/tpl
+	"$BUILD/campus" --db "sqlite:$DEMO_SQLITE" demo >var/tpl/demo-sqlite.log 2>&1 &
+	local a=$!
+	pg_db "$DEMO_PG" >/dev/null
+	"$BUILD/campus" --db "postgres://postgres@127.0.0.1:$PGPORT/$DEMO_PG" demo >var/tpl/demo-pg.log 2>&1
+	local b=$?
+	wait "$a" && [ "$b" -eq 0 ]
+}
+
+# A copy of the demo for a suite: the SQLite file (outside var/test/, which
+# the suites empty) or a PostgreSQL database made from the template.
+demo_copy_sqlite() {
+	cp "$DEMO_SQLITE" "var/tpl/$1.db" && echo "sqlite:$PWD/var/tpl/$1.db"
+}
+demo_copy_pg() {
+	psql -q -h 127.0.0.1 -p "$PGPORT" -U postgres -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 TEMPLATE $DEMO_PG" >/dev/null
+	echo "postgres://postgres@127.0.0.1:$PGPORT/$1"
+}
+
 # An HTTP suite (its own campus server) on SQLite, then on PostgreSQL.
 http_job() {
 	local t=$1 x label
@@ -123,10 +151,18 @@ http_job() {
 		mail=("${MAIL_ENV[@]}")
 	fi
 	rm -f "$OUT/$label.db"*
+	local lite pg
+	if [ -n "$DEMO_READY" ] && grep -q '"demo"' "tests/http/test_$x.c" 2>/dev/null; then
+		lite=$(demo_copy_sqlite "$label")
+		pg=$(demo_copy_pg "http_${x}_pg")
+	else
+		lite="sqlite:$PWD/$OUT/$label.db"
+		pg=$(pg_db "http_${x}_pg")
+	fi
 	run_tap "$label-sqlite" env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${mail[@]}" \
-		CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$label.db" "$t"
+		CAMPUS_TEST_DB="$lite" "$t"
 	run_tap "$label-postgres" env CAMPUS_BIN="$BUILD/campus" CAMPUS_LOCALE_DIR="$BUILD/po" "${mail[@]}" \
-		CAMPUS_TEST_DB="$(pg_db "http_${x}_pg")" "$t"
+		CAMPUS_TEST_DB="$pg" "$t"
 	[ ${#mail[@]} -gt 0 ] && stop_sink "$label"
 	return 0
 }
@@ -191,12 +227,21 @@ export CAMPUS_LOCALE_DIR="$BUILD/po"
 # browser tests, whose steps have time limits (30 s a test, 10 s a
 # navigation), get the processor first: the other jobs run at niceness 5, the
 # fuzz build and run at 10.
+# The fuzz build and test_demo need no template: they start while it is built.
+if [ -z "${SKIP_FUZZ:-}" ]; then
+	job 1 10 run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
+fi
+[ -x "$BUILD/tests/unit/test_demo" ] && job 1 5 unit_job "$BUILD/tests/unit/test_demo"
+DEMO_READY=
+if demo_templates; then
+	DEMO_READY=1
+	export E2E_DEMO_DB=$DEMO_SQLITE
+else
+	echo "# the demo templates could not be built (var/tpl/*.log); every suite builds its own"
+fi
 E2E_JOBS=${E2E_JOBS:-2}
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
 	job "$([ "$E2E_JOBS" -gt 1 ] && echo 2 || echo 1)" 0 e2e_job "$E2E_JOBS"
-fi
-if [ -z "${SKIP_FUZZ:-}" ]; then
-	job 1 10 run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
 fi
 # HTTP suites: the known long ones first, then the rest (new ones included).
 http=()
@@ -207,7 +252,6 @@ for t in "$BUILD"/tests/http/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue
 	case " ${http[*]} " in *" $t "*) ;; *) http+=("$t") ;; esac
 done
-[ -x "$BUILD/tests/unit/test_demo" ] && job 1 5 unit_job "$BUILD/tests/unit/test_demo"
 for t in "${http[@]}"; do job 1 5 http_job "$t"; done
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -f "$t" ] && [ -x "$t" ] || continue

@@ -20,7 +20,7 @@ for (const [label, options] of variants) {
 	test(`the campus administrator makes a diploma rule (${label})`, async () => {
 		await withPage(options, async ({ page, allowStatus }) => {
 			await logIn(page, 'beheerder@campus.demo');
-			await navigate(page, () => page.getByRole('link', { name: "Diploma's" }).click());
+			await navigate(page, () => page.getByRole('link', { name: "Diploma's", exact: true }).click());
 			assert.equal(new URL(page.url()).pathname, '/beheer/diplomas');
 			const list = await page.locator('main').innerText();
 			for (const name of ['Nascholing Bibliothecaris', 'Branche-opleiding Bibliothecaris',
@@ -77,7 +77,7 @@ test('a learner does not reach the diploma rules', async () => {
 	await withPage(PHONE, async ({ page, allowStatus }) => {
 		await logIn(page, 'medewerker@bibliotheek-utrecht.demo');
 		allowStatus('/beheer/diplomas');
-		assert.equal(await page.getByRole('link', { name: "Diploma's" }).count(), 0);
+		assert.equal(await page.getByRole('link', { name: "Diploma's", exact: true }).count(), 0);
 		const res = await page.goto('/beheer/diplomas');
 		assert.equal(res.status(), 403);
 		await checkPage(page, 'diploma rules, refused');

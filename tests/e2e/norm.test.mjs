@@ -68,7 +68,7 @@ for (const [label, options] of [['laptop', DESKTOP], ['phone', PHONE]]) {
 				assert.match(await page.locator('main').innerText(), /Geldt bij u\s*24,5 punten/);
 
 				// Removed again: the sector's norm applies.
-				res = await navigate(page, () => page.getByRole('button', { name: /Eigen norm verwijderen/ }).click());
+				res = await navigate(page, () => page.getByRole('button', { name: /Eigen norm verwijderen.*Medewerkers/ }).click());
 				assert.equal(res.status(), 200);
 				assert.match(await page.getByRole('status').first().innerText(), /de norm van de sector geldt/);
 				assert.match(await page.locator('main').innerText(), /Geldt bij u\s*20 punten/);
