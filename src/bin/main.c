@@ -172,9 +172,14 @@ static int cmd_migrate(const struct config *cfg)
 	return rc;
 }
 
+/* Each log-in once, with the organisation a log-in starts in (as
+ * auth.c's stmt_first_membership picks it). */
 DB_STMT(stmt_demo_logins,
-        "SELECT p.email, p.name, o.name FROM people p JOIN memberships m ON m.person_id = p.id "
-        "JOIN organisations o ON o.id = m.org_id "
+        "SELECT p.email, p.name, COALESCE((SELECT o.name FROM memberships m "
+        "JOIN organisations o ON o.id = m.org_id WHERE m.person_id = p.id AND m.ended_at IS NULL "
+        "ORDER BY CASE o.kind WHEN 'campus' THEN 0 ELSE 1 END, "
+        "CASE m.kind WHEN 'employee' THEN 0 WHEN 'volunteer' THEN 1 ELSE 2 END, m.started_at, m.id "
+        "LIMIT 1), '') FROM people p "
         "WHERE p.password_hash IS NOT NULL AND p.email LIKE '%.demo' ORDER BY p.id");
 
 struct login_print {
