@@ -141,8 +141,9 @@ static void credentials(struct ctx *ctx, struct pdf *p, const struct dossier *d)
 		pdf_paragraph(p, NULL, "Nog geen certificaten of diploma's.");
 		return;
 	}
+	/* The code column holds the widest code on one line ("WWWW-MMMM-..."). */
 	static const struct pdf_col c[] = {
-	    {0.14, PDF_LEFT}, {0.38, PDF_LEFT}, {0.18, PDF_LEFT}, {0.30, PDF_LEFT}};
+	    {0.13, PDF_LEFT}, {0.33, PDF_LEFT}, {0.18, PDF_LEFT}, {0.36, PDF_LEFT}};
 	pdf_table_row(p, c, 4, (const char *const[]){"Soort", "Titel", "Datum", "Code"}, true);
 	for (size_t i = 0; i < d->ncredentials; i++) {
 		const struct credential *cr = &d->credentials[i];

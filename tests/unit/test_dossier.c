@@ -337,7 +337,7 @@ static void the_pdf_explains_every_point(void **state)
 		char code[CREDENTIAL_CODE_LEN + 4];
 		credential_code_display(d.credentials[i].code, code);
 		if (!strstr(text, code))
-			fail_msg("the PDF lacks the code %s", code);
+			fail_msg("the PDF lacks the code %s (on one line):\n%s", code, text);
 	}
 }
 
