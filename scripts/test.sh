@@ -224,7 +224,7 @@ export CMOCKA_MESSAGE_OUTPUT=TAP
 export CAMPUS_LOCALE_DIR="$BUILD/po"
 
 # Longest first, so that the short ones fill the gaps at the end. The
-# browser tests, whose steps have time limits (30 s a test, 10 s a
+# browser tests, whose steps have time limits (60 s a test, 10 s a
 # navigation), get the processor first: the other jobs run at niceness 5, the
 # fuzz build and run at 10.
 # The fuzz build and test_demo need no template: they start while it is built.
