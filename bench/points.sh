@@ -18,12 +18,10 @@
 #      same calls again (all duplicates: the API is idempotent).
 #   3. the check, in SQL: one completion, one ledger row and one certificate
 #      per learner, every enrolment completed.
-#   4. points_pdf, points_norm and the diploma jobs, each timed: a rule of
+#   4. pdf_render, points_norm and the diploma jobs, each timed: a rule of
 #      the bench's own (points_diploma, made before the push) is evaluated
 #      for everyone the push queued, then changed (diploma_rule_save) and
-#      everyone evaluated again. A part whose code is not built yet
-#      (credential_pdf.c, norm.c, diploma.c with `campus jobs run`) prints
-#      "skipped (not built yet)".
+#      everyone evaluated again.
 # Each backend ends with one line
 #   points: backend=sqlite completions=30000 api_rps=N certificates=30000 pdf_s=S pdf_per_s=R
 #           norm_report_ms=M diploma_eval_s=S diploma_reeval_s=S
@@ -161,11 +159,9 @@ run_backend() { # run_backend NAME URL
 	# A diploma rule of the bench's own (2 points within 12 months), so that
 	# every completion is evaluated against it; its first evaluation of
 	# everyone runs now, untimed.
-	local rule=
-	if [ -x "$BENCH_BIN/points_diploma" ] && "$BIN" --help 2>&1 | grep -q "jobs run"; then
-		rule=$(field rule "$("$BENCH_BIN/points_diploma" "$url" make)") || die "$name: points_diploma failed"
-		"$BIN" --db "$url" jobs run >"$TMP/$name-jobs0.log" 2>&1 || die "$name: campus jobs run failed"
-	fi
+	local rule
+	rule=$(field rule "$("$BENCH_BIN/points_diploma" "$url" make)") || die "$name: points_diploma failed"
+	"$BIN" --db "$url" jobs run >"$TMP/$name-jobs0.log" 2>&1 || die "$name: campus jobs run failed"
 
 	# The push, against one server.
 	local port
@@ -215,53 +211,39 @@ run_backend() { # run_backend NAME URL
 		[ "${!v}" = "$PEOPLE" ] || bad+=("$v ${!v}, want $PEOPLE")
 	done
 
-	# Every certificate as PDF.
-	local pdf_s=- pdf_rate=-
-	if [ -x "$BENCH_BIN/points_pdf" ]; then
-		local pdf
-		if pdf=$("$BENCH_BIN/points_pdf" "$url" "$PDF_THREADS"); then
-			pdf_s=$(field seconds "$pdf")
-			pdf_rate=$(field per_s "$pdf")
-		else
-			bad+=("points_pdf failed")
-		fi
-		echo "points-pdf: backend=$name ${pdf#points_pdf: }"
+	# Every certificate as PDF (pdf_render: credential_get + credential_pdf per thread).
+	local pdf_s=- pdf_rate=- pdf
+	if pdf=$("$BENCH_BIN/pdf_render" "$url" "$PEOPLE" "$PDF_THREADS"); then
+		pdf_s=$(field seconds "$pdf")
+		pdf_rate=$(awk -v n="$(field n "$pdf")" -v s="$pdf_s" 'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }')
 	else
-		echo "points-pdf: backend=$name skipped (not built yet: src/domain/credential_pdf.c)"
+		bad+=("pdf_render failed")
 	fi
+	echo "points-pdf: backend=$name ${pdf#pdf: } per_s=$pdf_rate"
 
 	# The sector norm report.
-	local norm_ms=-
-	if [ -x "$BENCH_BIN/points_norm" ]; then
-		local norm
-		if norm=$("$BENCH_BIN/points_norm" "$url" 5); then norm_ms=$(field median_ms "$norm"); else bad+=("points_norm failed"); fi
-		echo "points-norm: backend=$name ${norm#points_norm: }"
-	else
-		echo "points-norm: backend=$name skipped (not built yet: src/domain/norm.c)"
-	fi
+	local norm_ms=- norm
+	if norm=$("$BENCH_BIN/points_norm" "$url" 5); then norm_ms=$(field median_ms "$norm"); else bad+=("points_norm failed"); fi
+	echo "points-norm: backend=$name ${norm#points_norm: }"
 
 	# Diplomas: the evaluations the push queued (one job per new ledger row),
 	# then everyone again after the rule changes (diploma_rule_save).
 	local eval_s=- reeval_s=-
-	if [ -z "$rule" ]; then
-		echo "points-diploma: backend=$name skipped (not built yet: src/domain/diploma.c and \`campus jobs run\`)"
-	else
-		local queued t diplomas1 diplomas2 left
-		queued=$(sql "$name" "$url" "SELECT COUNT(*) FROM jobs WHERE kind = 'diploma.evaluate' AND done_at IS NULL")
-		t=$(now_ms)
-		"$BIN" --db "$url" jobs run >"$TMP/$name-jobs1.log" 2>&1 || bad+=("campus jobs run failed")
-		eval_s=$(awk -v ms=$(($(now_ms) - t)) 'BEGIN { printf "%.2f", ms / 1000 }')
-		diplomas1=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
-		"$BENCH_BIN/points_diploma" "$url" change "$rule" >/dev/null || bad+=("points_diploma change failed")
-		t=$(now_ms)
-		"$BIN" --db "$url" jobs run >"$TMP/$name-jobs2.log" 2>&1 || bad+=("campus jobs run failed")
-		reeval_s=$(awk -v ms=$(($(now_ms) - t)) 'BEGIN { printf "%.2f", ms / 1000 }')
-		diplomas2=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
-		left=$(sql "$name" "$url" "SELECT COUNT(*) FROM jobs WHERE done_at IS NULL")
-		echo "points-diploma: backend=$name jobs_after_push=$queued eval_s=$eval_s diplomas=$diplomas1" \
-			"reeval_s=$reeval_s diplomas_after_change=$diplomas2 jobs_left=$left"
-		[ "$left" = 0 ] || bad+=("$left jobs left undone")
-	fi
+	local queued t diplomas1 diplomas2 left
+	queued=$(sql "$name" "$url" "SELECT COUNT(*) FROM jobs WHERE kind = 'diploma.evaluate' AND done_at IS NULL")
+	t=$(now_ms)
+	"$BIN" --db "$url" jobs run >"$TMP/$name-jobs1.log" 2>&1 || bad+=("campus jobs run failed")
+	eval_s=$(awk -v ms=$(($(now_ms) - t)) 'BEGIN { printf "%.2f", ms / 1000 }')
+	diplomas1=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
+	"$BENCH_BIN/points_diploma" "$url" change "$rule" >/dev/null || bad+=("points_diploma change failed")
+	t=$(now_ms)
+	"$BIN" --db "$url" jobs run >"$TMP/$name-jobs2.log" 2>&1 || bad+=("campus jobs run failed")
+	reeval_s=$(awk -v ms=$(($(now_ms) - t)) 'BEGIN { printf "%.2f", ms / 1000 }')
+	diplomas2=$(sql "$name" "$url" "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'")
+	left=$(sql "$name" "$url" "SELECT COUNT(*) FROM jobs WHERE done_at IS NULL")
+	echo "points-diploma: backend=$name jobs_after_push=$queued eval_s=$eval_s diplomas=$diplomas1" \
+		"reeval_s=$reeval_s diplomas_after_change=$diplomas2 jobs_left=$left"
+	[ "$left" = 0 ] || bad+=("$left jobs left undone")
 
 	echo "points: backend=$name completions=$completions api_rps=$(field rps "$push")" \
 		"certificates=$certificates pdf_s=$pdf_s pdf_per_s=$pdf_rate norm_report_ms=$norm_ms" \

@@ -54,7 +54,9 @@ int main(int argc, char **argv)
 	struct ctx ctx;
 	ctx_init_system(&ctx, db, a);
 	ctx.actor.roles = ROLE_CAMPUS_ADMIN;
-	int year = atoi(when_text(a, ctx.now(), "nl", WHEN_ISO_DATE));
+	struct when_local today;
+	when_to_local(ctx.now(), &today);
+	int year = today.year;
 	static const char *const kinds[] = {"employee", "volunteer"};
 	for (size_t k = 0; k < 2; k++) {
 		struct norm cur;

@@ -172,6 +172,9 @@ const char *when_text(struct arena *a, int64_t t, const char *lang, enum when_st
 	case WHEN_ISO_DATE:
 		s = arena_printf(a, "%04d-%02d-%02d", l.year, l.month, l.day);
 		break;
+	case WHEN_LONG_DATE:
+		s = arena_printf(a, "%d %s %d", l.day, month, l.year);
+		break;
 	}
 	return s ? s : "";
 }

@@ -40,6 +40,7 @@ enum when_style {
 	WHEN_SHORT,     /* "di 12 jan 2027" */
 	WHEN_TIME,      /* "10:00" */
 	WHEN_ISO_DATE,  /* "2027-01-12" (local) */
+	WHEN_LONG_DATE, /* "12 januari 2027": certificates and diplomas */
 };
 /* t as text in lang ("nl", else English), in the arena; "" for t == 0. */
 const char *when_text(struct arena *a, int64_t t, const char *lang, enum when_style style);

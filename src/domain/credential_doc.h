@@ -9,8 +9,6 @@
 struct buf;
 struct ctx;
 
-/* "3 december 2026" (Amsterdam). */
-void credential_date_text(int64_t t, char out[32]);
 /* "1,5 punt", "12 punten": Dutch counts below two in the singular. */
 void credential_points_text(int64_t tenths, char out[32]);
 /* The Open Badges 3.0 issuer Profile of the campus as JSON, appended to out

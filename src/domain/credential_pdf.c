@@ -23,17 +23,6 @@
 #define MUTED "#4d4d4d"
 #define REVOKED "#b30000"
 
-static const char *const months[12] = {"januari", "februari", "maart",     "april",
-                                       "mei",     "juni",     "juli",      "augustus",
-                                       "september", "oktober", "november", "december"};
-
-void credential_date_text(int64_t t, char out[32])
-{
-	struct when_local l;
-	when_to_local(t, &l);
-	snprintf(out, 32, "%d %s %d", l.day, months[l.month - 1], l.year);
-}
-
 void credential_points_text(int64_t tenths, char out[32])
 {
 	char n[24];
@@ -58,7 +47,8 @@ static const void *org_logo_png(struct ctx *ctx, int64_t org_id, size_t *len)
 }
 
 /* The lines a diploma lists, as a table on the pages after the first. */
-static void diploma_lines(struct pdf *d, const struct credential *c, const char *color)
+static void diploma_lines(struct ctx *ctx, struct pdf *d, const struct credential *c,
+                          const char *color)
 {
 	pdf_page(d);
 	pdf_rect(d, 0, 0, 14, pdf_height(d), color);
@@ -67,9 +57,9 @@ static void diploma_lines(struct pdf *d, const struct credential *c, const char 
 	const char *head[] = {"Module", "Punten", "Afgerond op"};
 	pdf_table_row(d, cols, 3, head, true);
 	for (size_t i = 0; i < c->nlines; i++) {
-		char pts[32], date[32];
+		char pts[32];
 		tenths_format(c->lines[i].points_tenths, pts, sizeof pts);
-		credential_date_text(c->lines[i].completed_at, date);
+		const char *date = when_text(ctx->arena, c->lines[i].completed_at, "nl", WHEN_LONG_DATE);
 		const char *row[] = {c->lines[i].title, pts, date};
 		pdf_table_row(d, cols, 3, row, false);
 	}
@@ -86,11 +76,11 @@ int credential_pdf(struct ctx *ctx, const struct credential *c, struct buf *out)
 	double r, g, b;
 	if (!pdf_parse_color(color, &r, &g, &b))
 		color = SECTOR_COLOR;
-	char code[CREDENTIAL_CODE_LEN + 4], pts[32], achieved[32], issued[32];
+	char code[CREDENTIAL_CODE_LEN + 4], pts[32];
 	credential_code_display(c->code, code);
 	credential_points_text(c->points_tenths, pts);
-	credential_date_text(c->achieved_at, achieved);
-	credential_date_text(c->issued_at, issued);
+	const char *achieved = when_text(ctx->arena, c->achieved_at, "nl", WHEN_LONG_DATE);
+	const char *issued = when_text(ctx->arena, c->issued_at, "nl", WHEN_LONG_DATE);
 	const char *url = arena_printf(ctx->arena, "%s/verify/%s", mail_base_url(), code);
 	const char *title = arena_printf(ctx->arena, "%s %s – %s", diploma ? "Diploma" : "Certificaat",
 	                                 c->title, c->holder_name);
@@ -120,8 +110,7 @@ int credential_pdf(struct ctx *ctx, const struct credential *c, struct buf *out)
 	            "Leerplatform van de openbare bibliotheken");
 
 	if (c->revoked_at) {
-		char when[32];
-		credential_date_text(c->revoked_at, when);
+		const char *when = when_text(ctx->arena, c->revoked_at, "nl", WHEN_LONG_DATE);
 		const char *text = arena_printf(ctx->arena, "INGETROKKEN op %s", when);
 		pdf_rect(d, left, 104, cw, 26, REVOKED);
 		pdf_text_at(d, left, 109, cw, PDF_FONT " Bold 12", "#ffffff", PDF_CENTER,
@@ -178,7 +167,7 @@ int credential_pdf(struct ctx *ctx, const struct credential *c, struct buf *out)
 	int rc = pdf_qr(d, right - qr, fy, qr, url);
 
 	if (diploma && c->nlines)
-		diploma_lines(d, c, color);
+		diploma_lines(ctx, d, c, color);
 	int rc2 = pdf_close(d);
 	return rc ? rc : rc2;
 }

@@ -824,7 +824,7 @@ int demo_points_after(struct ctx *ctx, unsigned long seed, int64_t now,
 
 /* ---- settling: the work a running server would have done ---- */
 
-DB_STMT(stmt_dp_person_jobs_done,
+DB_STMT(stmt_dp_jobs_done,
         "UPDATE jobs SET done_at = $1 WHERE done_at IS NULL AND kind = $2");
 DB_STMT(stmt_dp_rules_active, "SELECT id FROM diploma_rules WHERE active ORDER BY id");
 DB_STMT(stmt_dp_diplomas, "SELECT COUNT(*) FROM credentials WHERE kind = 'diploma'");
@@ -841,7 +841,7 @@ static int settle_queue_tx(struct db_conn *db, void *cls)
 	struct settle_args *a = cls;
 	struct ctx *ctx = a->ctx;
 	int64_t now = ctx->now();
-	int rc = db_exec(db, &stmt_dp_person_jobs_done,
+	int rc = db_exec(db, &stmt_dp_jobs_done,
 	                 (const struct db_param[]){DBP_INT(now), DBP_TEXT(DIPLOMA_JOB_KIND), DBP_END},
 	                 NULL);
 	const int64_t *rule = a->rules->data;
@@ -857,7 +857,7 @@ static int settle_queue_tx(struct db_conn *db, void *cls)
 static int settle_done_tx(struct db_conn *db, void *cls)
 {
 	struct ctx *ctx = cls;
-	int rc = db_exec(db, &stmt_dp_person_jobs_done,
+	int rc = db_exec(db, &stmt_dp_jobs_done,
 	                 (const struct db_param[]){DBP_INT(ctx->now()), DBP_TEXT(DIPLOMA_MAIL_JOB_KIND),
 	                                           DBP_END},
 	                 NULL);

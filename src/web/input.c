@@ -5,6 +5,7 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "domain/catalog.h"
 #include "http/req.h"
 #include "web/web.h"
 
@@ -86,4 +87,11 @@ int path_id(struct req *r, const char *name, int64_t *id)
 	if (!text || !str_to_int64(text, strlen(text), id) || *id <= 0)
 		return CAMPUS_ENOTFOUND;
 	return 0;
+}
+
+const char *tenths_text(struct req *r, int64_t tenths)
+{
+	char text[24];
+	const char *s = arena_strdup(r->arena, tenths_format(tenths, text, sizeof text));
+	return s ? s : "";
 }

@@ -153,6 +153,9 @@ int form_file_read(struct req *r, const char *name, size_t max, unsigned char **
 int form_ids(struct req *r, const char *name, size_t max, int64_t **ids, size_t *n);
 /* A positive id from the path parameter name; CAMPUS_ENOTFOUND otherwise. */
 int path_id(struct req *r, const char *name, int64_t *id);
+/* Tenths of a point as a page shows them ("2", "2,5"; tenths_format), in
+ * the request arena; "" when it is full. */
+const char *tenths_text(struct req *r, int64_t tenths);
 
 /* Planning of editions (pages/planning.c), their participants, attendance
  * and results (pages/attendance.c), the API (api/editions.c). */

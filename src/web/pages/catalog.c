@@ -87,12 +87,6 @@ static const char *search_url(struct req *r, const char *base, const struct sear
 	return b.overflow ? base : b.data;
 }
 
-static const char *tenths(struct req *r, int64_t t)
-{
-	char text[24];
-	return arena_strdup(r->arena, tenths_format(t, text, sizeof text));
-}
-
 static const char *price(struct req *r, int64_t cents)
 {
 	if (cents == 0)
@@ -113,11 +107,11 @@ static json_t *hit_json(struct req *r, const struct search_hit *h)
 	                      "title", h->title, "summary", h->summary, "provider", h->provider_name,
 	                      "format", fmt ? req_tr(r, fmt) : h->format, "language",
 	                      lang ? req_tr(r, lang) : h->language, "price", price(r, h->price_cents),
-	                      "recognised", h->recognised, "load", tenths(r, h->load_tenths));
+	                      "recognised", h->recognised, "load", tenths_text(r, h->load_tenths));
 	if (lvl)
 		json_object_set_new(o, "level", json_string(req_tr(r, lvl)));
 	if (h->has_points)
-		json_object_set_new(o, "points", json_string(tenths(r, h->points_tenths)));
+		json_object_set_new(o, "points", json_string(tenths_text(r, h->points_tenths)));
 	const char *where = *h->place && *h->province
 	                        ? arena_printf(r->arena, "%s (%s)", h->place, h->province)
 	                        : *h->place ? h->place : h->province;

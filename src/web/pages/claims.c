@@ -27,13 +27,6 @@ static const char *day_text(struct req *r, int64_t t)
 }
 
 /* 125 -> "12,5", as every page writes points (tenths_format). */
-static const char *tenths_text(struct req *r, int64_t t)
-{
-	char buf[24];
-	const char *s = arena_strdup(r->arena, tenths_format(t, buf, sizeof buf));
-	return s ? s : "";
-}
-
 static const char *size_text(struct req *r, int64_t bytes)
 {
 	const char *s = bytes >= 1024 * 1024

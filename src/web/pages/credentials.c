@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "core/when.h"
 #include "domain/credential.h"
 #include "domain/credential_doc.h"
 #include "domain/ctx.h"
@@ -25,12 +26,12 @@ static const char *kind_label(struct req *r, const struct credential *c)
 
 static json_t *credential_json(struct req *r, const struct credential *c)
 {
-	char code[CREDENTIAL_CODE_LEN + 4], pts[32], achieved[32], revoked[32] = "";
+	char code[CREDENTIAL_CODE_LEN + 4], pts[32];
 	credential_code_display(c->code, code);
 	credential_points_text(c->points_tenths, pts);
-	credential_date_text(c->achieved_at, achieved);
-	if (c->revoked_at)
-		credential_date_text(c->revoked_at, revoked);
+	/* Dutch like the certificate itself ("3 december 2026"); when_text gives "" for 0. */
+	const char *achieved = when_text(r->arena, c->achieved_at, "nl", WHEN_LONG_DATE);
+	const char *revoked = when_text(r->arena, c->revoked_at, "nl", WHEN_LONG_DATE);
 	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
 	                      (json_int_t)c->id, "kind", kind_label(r, c), "code", code, "title",
 	                      c->title, "holder", c->holder_name, "points", pts, "achieved", achieved,

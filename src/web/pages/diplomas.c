@@ -29,13 +29,6 @@ static const char *kind_label(const char *kind)
 	return N_("Iedereen");
 }
 
-static const char *points_text(struct req *r, int64_t tenths)
-{
-	char buf[24];
-	const char *s = arena_strdup(r->arena, tenths_format(tenths, buf, sizeof buf));
-	return s ? s : "";
-}
-
 static const char *period_text(struct req *r, int64_t months)
 {
 	if (!months)
@@ -69,10 +62,10 @@ int page_admin_diplomas(struct req *r)
 		for (size_t k = 0; k < d->ndomains; k++)
 			json_array_append_new(domains,
 			                      json_pack("{s:s, s:s}", "name", d->domains[k].name, "points",
-			                                points_text(r, d->domains[k].min_points_tenths)));
+			                                tenths_text(r, d->domains[k].min_points_tenths)));
 		json_array_append_new(
 		    list, json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:o, s:I}", "id", (json_int_t)d->id,
-		                    "name", d->name, "points", points_text(r, d->min_points_tenths),
+		                    "name", d->name, "points", tenths_text(r, d->min_points_tenths),
 		                    "period", period_text(r, d->period_months), "for",
 		                    req_tr(r, kind_label(d->for_kind)), "active", d->active, "issued",
 		                    (json_int_t)d->issued, "domains", domains, "modules",
@@ -115,7 +108,7 @@ static json_t *form_json(struct req *r, const struct form_state *s)
 			} else if (s->rule) {
 				for (size_t k = 0; k < s->rule->ndomains; k++)
 					if (s->rule->domains[k].domain_id == tax[i].id)
-						value = points_text(r, s->rule->domains[k].min_points_tenths);
+						value = tenths_text(r, s->rule->domains[k].min_points_tenths);
 			}
 			json_array_append_new(domains, json_pack("{s:I, s:s, s:s}", "id", (json_int_t)tax[i].id,
 			                                         "name", tax[i].name, "value", value));
@@ -166,7 +159,7 @@ static int render_form(struct req *r, unsigned status, const struct diploma_rule
 		credential_code_display(issued[i].code, code);
 		json_t *o = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)issued[i].credential_id, "holder",
-		    issued[i].holder_name, "code", code, "points", points_text(r, issued[i].points_tenths),
+		    issued[i].holder_name, "code", code, "points", tenths_text(r, issued[i].points_tenths),
 		    "issued_at", when_text(r->arena, issued[i].issued_at, lang, WHEN_SHORT), "revoked",
 		    issued[i].revoked_at != 0);
 		if (issued[i].revoked_at) {
@@ -189,7 +182,7 @@ static void state_of_rule(struct req *r, const struct diploma_rule *d, struct fo
 {
 	*s = (struct form_state){.name = d->name,
 	                         .description = d->description,
-	                         .points = points_text(r, d->min_points_tenths),
+	                         .points = tenths_text(r, d->min_points_tenths),
 	                         .period = arena_printf(r->arena, "%lld", (long long)d->period_months),
 	                         .for_kind = d->for_kind,
 	                         .active = d->active,

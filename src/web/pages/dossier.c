@@ -11,7 +11,6 @@
 #include "core/err.h"
 #include "core/when.h"
 #include "db/db.h"
-#include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/dossier.h"
 #include "domain/mail.h"
@@ -31,13 +30,6 @@ static const char *date_text(struct req *r, int64_t t)
 }
 
 /* "3,5" for 35 tenths. */
-static const char *points_text(struct req *r, int64_t tenths)
-{
-	char b[32];
-	const char *s = arena_strdup(r->arena, tenths_format(tenths, b, sizeof b));
-	return s ? s : "";
-}
-
 /* "2026-05-12T08:00:00Z"; null for 0 (not set). */
 static json_t *iso(int64_t t)
 {
@@ -234,7 +226,7 @@ static json_t *row_json(struct req *r, const struct points_row *p, const struct 
 {
 	json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", (json_int_t)p->id,
 	                      "title", p->title ? p->title : "", "points",
-	                      points_text(r, p->points_tenths), "kind",
+	                      tenths_text(r, p->points_tenths), "kind",
 	                      req_tr(r, p->kind == POINTS_PE ? N_("erkend (PE)") : N_("overig leren")),
 	                      "earned", date_text(r, p->earned_at), "registered",
 	                      date_text(r, p->registered_at), "source",
@@ -283,21 +275,21 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		}
 		json_array_append_new(
 		    years, json_pack("{s:i, s:s, s:s, s:b, s:o}", "year", d->years[i].year, "pe",
-		                     points_text(r, d->years[i].pe_tenths), "study",
-		                     points_text(r, d->years[i].study_tenths), "has_study",
+		                     tenths_text(r, d->years[i].pe_tenths), "study",
+		                     tenths_text(r, d->years[i].study_tenths), "has_study",
 		                     d->years[i].study_tenths != 0, "rows", rows));
 	}
 	json_t *domains = json_array();
 	for (size_t i = 0; i < d->ndomains; i++)
 		json_array_append_new(domains, json_pack("{s:s, s:s}", "name",
 		                                         d->domains[i].name ? d->domains[i].name : "",
-		                                         "points", points_text(r, d->domains[i].pe_tenths)));
+		                                         "points", tenths_text(r, d->domains[i].pe_tenths)));
 	json_t *completions = json_array();
 	for (size_t i = 0; i < d->ncompletions; i++) {
 		const struct completion *c = &d->completions[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "title", c->title ? c->title : "",
 		                      "provider", c->provider_name ? c->provider_name : "", "points",
-		                      points_text(r, c->points_tenths), "date",
+		                      tenths_text(r, c->points_tenths), "date",
 		                      date_text(r, c->completed_at), "source",
 		                      req_tr(r, dossier_source_label(c->source)));
 		if (c->module_id)
@@ -317,7 +309,7 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		                      "title", c->title ? c->title : "", "code", code, "verify",
 		                      arena_printf(r->arena, "/verify/%s", c->code), "date",
 		                      date_text(r, c->achieved_at), "points",
-		                      points_text(r, c->points_tenths));
+		                      tenths_text(r, c->points_tenths));
 		if (c->revoked_at) {
 			json_object_set_new(o, "revoked", json_true());
 			json_object_set_new(o, "revoke_reason", str_or_null(c->revoke_reason));
@@ -333,8 +325,8 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		for (size_t k = 0; k < p->ndomains; k++)
 			json_array_append_new(needs, json_pack("{s:s, s:s, s:s, s:b}", "name",
 			                                       p->domains[k].name ? p->domains[k].name : "",
-			                                       "points", points_text(r, p->domains[k].points_tenths),
-			                                       "min", points_text(r, p->domains[k].min_points_tenths),
+			                                       "points", tenths_text(r, p->domains[k].points_tenths),
+			                                       "min", tenths_text(r, p->domains[k].min_points_tenths),
 			                                       "met", p->domains[k].points_tenths >=
 			                                                  p->domains[k].min_points_tenths));
 		json_t *mods = json_array();
@@ -348,8 +340,8 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:o}", "id",
 		                      (json_int_t)p->rule_id, "name", p->name ? p->name : "",
 		                      "description", p->description ? p->description : "", "points",
-		                      points_text(r, p->points_tenths), "min",
-		                      points_text(r, p->min_points_tenths), "value",
+		                      tenths_text(r, p->points_tenths), "min",
+		                      tenths_text(r, p->min_points_tenths), "value",
 		                      (json_int_t)(shown > 0 ? shown : 0), "max",
 		                      (json_int_t)p->min_points_tenths, "met", p->met, "domains", needs,
 		                      "modules", mods);
@@ -368,8 +360,8 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 		const char *org_name = org_get(ctx, n->org_id, &o) == 0 ? o.name : "";
 		json_t *no = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "org", org_name, "kind",
 		                       req_tr(r, membership_kind_label(n->member_kind)), "required",
-		                       points_text(r, n->required_tenths), "earned",
-		                       points_text(r, n->earned_tenths), "state",
+		                       tenths_text(r, n->required_tenths), "earned",
+		                       tenths_text(r, n->earned_tenths), "state",
 		                       req_tr(r, norm_state_label(n->state)), "mandatory", n->mandatory);
 		json_object_set_new(no, "state_key", json_string(n->state == NORM_MET        ? "met"
 		                                                 : n->state == NORM_ON_TRACK ? "on-track"
@@ -392,19 +384,19 @@ static json_t *page_json(struct req *r, struct ctx *ctx, const struct dossier *d
 			                                          ? s->modules[k].provider_name
 			                                          : "",
 			                                      "points",
-			                                      points_text(r, s->modules[k].points_tenths)));
+			                                      tenths_text(r, s->modules[k].points_tenths)));
 		json_array_append_new(suggestions,
 		                      json_pack("{s:s, s:s, s:s, s:o}", "domain", s->domain_name, "points",
-		                                points_text(r, s->points_tenths), "href",
+		                                tenths_text(r, s->points_tenths), "href",
 		                                arena_printf(r->arena, "/aanbod?domein=%s&erkend=ja",
 		                                             s->domain_slug),
 		                                "modules", mods));
 	}
 	json_t *data = json_pack(
 	    "{s:s, s:i, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "name",
-	    d->name ? d->name : "", "year", d->year, "year_pe", points_text(r, d->year_pe_tenths),
-	    "year_study", points_text(r, d->year_study_tenths), "total_pe",
-	    points_text(r, d->total_pe_tenths), "total_study", points_text(r, d->total_study_tenths),
+	    d->name ? d->name : "", "year", d->year, "year_pe", tenths_text(r, d->year_pe_tenths),
+	    "year_study", tenths_text(r, d->year_study_tenths), "total_pe",
+	    tenths_text(r, d->total_pe_tenths), "total_study", tenths_text(r, d->total_study_tenths),
 	    "has_study", d->total_study_tenths != 0, "years", years, "domains", domains, "completions",
 	    completions, "credentials", credentials, "diplomas", diplomas, "norms", norms,
 	    "suggestions", suggestions);

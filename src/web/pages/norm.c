@@ -60,12 +60,6 @@ static bool year_param(const char *text, int fallback, int *year)
 }
 
 /* "24" or "12,5" (the catalogue's formatter), in the request's arena. */
-static const char *points_text(struct req *r, int64_t tenths)
-{
-	char buf[24];
-	return arena_strdup(r->arena, tenths_format(tenths, buf, sizeof buf));
-}
-
 static const char *kind_of_form(struct req *r)
 {
 	const char *k = req_form(r, "soort");
@@ -92,8 +86,8 @@ static json_t *norm_json(struct req *r, const struct norm *n, bool typed)
 	const char *pts = typed ? req_form(r, "punten") : NULL;
 	const char *study = typed ? req_form(r, "studie") : NULL;
 	return json_pack("{s:b, s:s, s:s, s:b}", "set", n->set, "points",
-	                 pts ? pts : n->set ? points_text(r, n->points_tenths) : "", "study_max",
-	                 study ? study : n->set ? points_text(r, n->study_max_tenths) : "0", "mandatory",
+	                 pts ? pts : n->set ? tenths_text(r, n->points_tenths) : "", "study_max",
+	                 study ? study : n->set ? tenths_text(r, n->study_max_tenths) : "0", "mandatory",
 	                 typed ? req_form(r, "verplicht") != NULL : n->mandatory);
 }
 
@@ -344,12 +338,12 @@ static int render_org(struct req *r, struct ctx *ctx, const struct view *v, unsi
 		json_object_set_new(o, "field", json_string(kinds[i].field));
 		json_object_set_new(o, "label", json_string(req_tr(r, kinds[i].label)));
 		json_object_set_new(o, "sector_set", json_boolean(sector.set));
-		json_object_set_new(o, "sector_points", json_string(points_text(r, sector.points_tenths)));
-		json_object_set_new(o, "sector_study", json_string(points_text(r, sector.study_max_tenths)));
+		json_object_set_new(o, "sector_points", json_string(tenths_text(r, sector.points_tenths)));
+		json_object_set_new(o, "sector_study", json_string(tenths_text(r, sector.study_max_tenths)));
 		json_object_set_new(o, "sector_mandatory", json_boolean(sector.mandatory));
 		json_object_set_new(o, "eff_set", json_boolean(eff.set));
-		json_object_set_new(o, "eff_points", json_string(points_text(r, eff.points_tenths)));
-		json_object_set_new(o, "eff_study", json_string(points_text(r, eff.study_max_tenths)));
+		json_object_set_new(o, "eff_points", json_string(tenths_text(r, eff.points_tenths)));
+		json_object_set_new(o, "eff_study", json_string(tenths_text(r, eff.study_max_tenths)));
 		json_object_set_new(o, "eff_mandatory", json_boolean(eff.mandatory));
 		if (typed)
 			json_object_set_new(o, "kind_error", json_string(error));
@@ -375,8 +369,8 @@ static int render_org(struct req *r, struct ctx *ctx, const struct view *v, unsi
 		json_array_append_new(
 		    people, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:i}", "id", (json_int_t)p[i].person_id,
 		                      "name", p[i].name, "kind", req_tr(r, membership_kind_label(p[i].member_kind)),
-		                      "required", points_text(r, p[i].required_tenths), "earned",
-		                      points_text(r, p[i].earned_tenths), "state", req_tr(r, norm_state_label(p[i].state)),
+		                      "required", tenths_text(r, p[i].required_tenths), "earned",
+		                      tenths_text(r, p[i].earned_tenths), "state", req_tr(r, norm_state_label(p[i].state)),
 		                      "met", p[i].state == NORM_MET, "behind", p[i].state == NORM_BEHIND, "months",
 		                      p[i].months));
 
@@ -506,8 +500,8 @@ int page_org_norm_csv(struct req *r)
 		csv_cell(&b, p[i].name, false);
 		csv_cell(&b, req_tr(r, membership_kind_label(p[i].member_kind)), false);
 		csv_cell(&b, arena_printf(r->arena, "%d", p[i].months), false);
-		csv_cell(&b, points_text(r, p[i].required_tenths), false);
-		csv_cell(&b, points_text(r, p[i].earned_tenths), false);
+		csv_cell(&b, tenths_text(r, p[i].required_tenths), false);
+		csv_cell(&b, tenths_text(r, p[i].earned_tenths), false);
 		csv_cell(&b, req_tr(r, norm_state_label(p[i].state)), true);
 	}
 	if (b.overflow)

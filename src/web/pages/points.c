@@ -7,18 +7,11 @@
 #include "core/err.h"
 #include "core/str.h"
 #include "core/when.h"
-#include "domain/catalog.h"
 #include "domain/people.h"
 #include "domain/progress.h"
 #include "http/req.h"
 #include "view/i18n.h"
 #include "web/web.h"
-
-static const char *tenths_text(struct req *r, int64_t t)
-{
-	char text[24];
-	return arena_strdup(r->arena, tenths_format(t, text, sizeof text));
-}
 
 static const char *source_label(const char *source)
 {
