@@ -102,6 +102,9 @@ DB_STMT(stmt_pr_ledger_domains_copy,
         "SELECT $2, domain_id FROM points_ledger_domains WHERE ledger_id = $1");
 DB_STMT(stmt_pr_job_evaluate,
         "INSERT INTO jobs (kind, payload, run_at) VALUES ('diploma.evaluate', $1, $2)");
+DB_STMT(stmt_pr_rule_module,
+        "SELECT 1 FROM diploma_rule_modules m JOIN diploma_rules r ON r.id = m.rule_id "
+        "WHERE m.module_id = $1 AND r.active LIMIT 1");
 
 /* ---- recording ---- */
 
@@ -227,13 +230,31 @@ static int write_ledger(struct ctx *ctx, const struct completion_in *in, const c
 		rc = db_exec(ctx->db, &stmt_pr_ledger_domain,
 		             (const struct db_param[]){DBP_INT(*ledger_id), DBP_INT(r->domains[i]), DBP_END},
 		             NULL);
-	if (rc)
-		return rc;
+	return rc;
+}
+
+/* Queues the person's diploma.evaluate job (every rule) after a new ledger
+ * row, and after a completion without points of a module an active rule
+ * asks for (one not recognised that day still was followed): that
+ * completion may be all the person lacked. */
+static int queue_evaluate(struct ctx *ctx, const struct completion_in *in, int64_t points)
+{
+	if (points <= 0) {
+		if (!in->module_id)
+			return 0;
+		int rc = db_query_row(ctx->db, &stmt_pr_rule_module,
+		                      (const struct db_param[]){DBP_INT(in->module_id), DBP_END},
+		                      (const struct db_col[]){DBC_SKIP, DBC_END}, ctx->arena);
+		if (rc == CAMPUS_ENOTFOUND)
+			return 0;
+		if (rc)
+			return rc;
+	}
 	const char *payload = arena_printf(ctx->arena, "{\"person_id\":%lld}", (long long)in->person_id);
 	if (!payload)
 		return CAMPUS_ENOMEM;
 	return db_exec(ctx->db, &stmt_pr_job_evaluate,
-	               (const struct db_param[]){DBP_TEXT(payload), DBP_INT(now), DBP_END}, NULL);
+	               (const struct db_param[]){DBP_TEXT(payload), DBP_INT(ctx->now()), DBP_END}, NULL);
 }
 
 static const char *evidence_key(struct ctx *ctx, const struct completion_in *in)
@@ -324,6 +345,8 @@ int progress_record_completion(struct ctx *ctx, const struct completion_in *in,
 		if (rc)
 			return rc;
 	}
+	if ((rc = queue_evaluate(ctx, in, r.points)) != 0)
+		return rc;
 	const char *detail = arena_printf(ctx->arena, "person=%lld module=%lld source=%s points=%lld",
 	                                  (long long)in->person_id, (long long)in->module_id, source,
 	                                  (long long)r.points);
