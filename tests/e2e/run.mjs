@@ -24,7 +24,10 @@
 // Env: CAMPUS_BIN (default build/campus) and CAMPUS_LOCALE_DIR (default
 // build/po), relative to the repository root; CHROMIUM_PATH (default
 // /usr/bin/chromium, Debian's package `chromium`); E2E_SCREENSHOTS=DIR keeps a
-// full-page screenshot of every failing test.
+// full-page screenshot of every failing test; E2E_PG_TEMPLATE=postgres://...
+// runs the servers on PostgreSQL instead, each on a copy of that database
+// (filled by `campus demo`; see server.mjs), for the files that do not read
+// the server's SQLite file themselves.
 //
 // The files:
 //   pages.test.mjs      Dutch pages on a laptop and a phone, axe (WCAG 2.2 AA),
@@ -121,7 +124,7 @@ async function main() {
 
 	// One `campus demo` for the run; every file's server starts on a copy.
 	let demoDir = null;
-	if (!process.env.E2E_DEMO_DB) {
+	if (!process.env.E2E_DEMO_DB && !process.env.E2E_PG_TEMPLATE) {
 		demoDir = mkdtempSync(path.join(os.tmpdir(), 'campus-e2e-demo-'));
 		const file = path.join(demoDir, 'campus.db');
 		try {

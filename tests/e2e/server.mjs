@@ -7,7 +7,11 @@
 // directory (it finds templates/ and static/ there). E2E_DEMO_DB: a SQLite
 // file `campus demo` filled already (run.mjs makes one per run); the server
 // gets a copy of it instead of a demo of its own, the same database in a
-// fraction of the time.
+// fraction of the time. E2E_PG_TEMPLATE: a PostgreSQL database `campus demo`
+// filled (postgres://postgres@127.0.0.1:PORT/NAME); the server then runs on a
+// database of its own made from it (CREATE DATABASE ... TEMPLATE, with psql),
+// dropped when it stops. For the files that read nothing from the server's
+// SQLite file themselves (`dir`/campus.db is not there then).
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm, access, copyFile } from 'node:fs/promises';
 import { constants as fsc } from 'node:fs';
@@ -61,6 +65,29 @@ export async function makeDemoDb(file) {
 	await execFileP(bin, ['--db', `sqlite:${file}`, 'demo'], { cwd: repoRoot, env, timeout: 120000 });
 }
 
+/** psql's commands on the database of url (a postgres:// URL). */
+function psql(url, ...commands) {
+	return execFileP('psql', ['-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...commands.flatMap((c) => ['-c', c])], {
+		timeout: 120000,
+	});
+}
+
+let pgCopies = 0;
+
+/** A database of the server's own from the template; its URL and how to drop it. */
+async function pgCopy(template) {
+	const url = new URL(template);
+	const from = url.pathname.slice(1);
+	if (!/^[a-z_][a-z0-9_]*$/.test(from)) throw new Error(`E2E_PG_TEMPLATE: not a database name: ${from}`);
+	const name = `e2e_${process.pid}_${++pgCopies}`;
+	const admin = new URL(template);
+	admin.pathname = '/postgres';
+	await psql(admin.href, 'SET client_min_messages = warning', `DROP DATABASE IF EXISTS ${name}`,
+		`CREATE DATABASE ${name} TEMPLATE ${from}`);
+	url.pathname = `/${name}`;
+	return { url: url.href, drop: () => psql(admin.href, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -75,7 +102,8 @@ export async function startServer({ timeoutMs = 15000 } = {}) {
 		throw new Error(`campus binary not found or not executable: ${bin} (build it first, or set CAMPUS_BIN)`);
 	}
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'campus-e2e-'));
-	const db = `sqlite:${path.join(dir, 'campus.db')}`;
+	let db = `sqlite:${path.join(dir, 'campus.db')}`;
+	let dropDb = null;
 	const env = {
 		...process.env,
 		CAMPUS_LOCALE_DIR: localeDir,
@@ -87,10 +115,12 @@ export async function startServer({ timeoutMs = 15000 } = {}) {
 	delete env.CAMPUS_LISTEN;
 
 	try {
-		if (process.env.E2E_DEMO_DB) await copyDemo(process.env.E2E_DEMO_DB, path.join(dir, 'campus.db'));
+		if (process.env.E2E_PG_TEMPLATE) ({ url: db, drop: dropDb } = await pgCopy(process.env.E2E_PG_TEMPLATE));
+		else if (process.env.E2E_DEMO_DB) await copyDemo(process.env.E2E_DEMO_DB, path.join(dir, 'campus.db'));
 		else await execFileP(bin, ['--db', db, 'demo'], { cwd: repoRoot, env, timeout: 30000 });
 	} catch (e) {
 		await rm(dir, { recursive: true, force: true });
+		if (process.env.E2E_PG_TEMPLATE) throw new Error(`a database from E2E_PG_TEMPLATE: ${e.message}\n${e.stderr || ''}`);
 		throw new Error(`campus demo failed (exit ${e.code}):\n${e.stdout || ''}${e.stderr || ''}`);
 	}
 
@@ -123,6 +153,7 @@ export async function startServer({ timeoutMs = 15000 } = {}) {
 			await exitPromise;
 			clearTimeout(t);
 		}
+		await dropDb?.().catch(() => {});
 		await rm(dir, { recursive: true, force: true });
 	};
 
