@@ -21,6 +21,7 @@
 #include "domain/review.h"
 #include "domain/settings.h"
 #include "points_reset.h"
+#include "record.h"
 
 #define T0 1795000000 /* 2026-11-18 */
 #define DAY 86400
@@ -653,20 +654,6 @@ static void new_version_while_recognised(void **state)
 	assert_string_equal(vstate(f, v2, &points, NULL, &until), "recognised");
 	assert_int_equal(points, 25);
 	assert_int_equal(until, T0 + 400 * DAY);
-}
-
-struct record_args {
-	struct ctx *ctx;
-	struct completion_in in;
-	struct completion_out out;
-	const char *why;
-};
-
-static int record_tx(struct db_conn *db, void *cls)
-{
-	(void)db;
-	struct record_args *a = cls;
-	return progress_record_completion(a->ctx, &a->in, &a->out, &a->why);
 }
 
 /* The points a provider's late registration of a completion on a date earns. */
