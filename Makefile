@@ -18,9 +18,10 @@ run:
 	scripts/deps.sh run
 	$(MAKE) --no-print-directory build
 	@mkdir -p var
-	@./$(BUILD)/campus --db $(CAMPUS_DB) demo
+	@test -f var/secret.key || (umask 077 && head -c 32 /dev/urandom > var/secret.key)
+	@CAMPUS_SECRET_KEY_FILE=var/secret.key ./$(BUILD)/campus --db $(CAMPUS_DB) demo
 	@echo "Campus: http://$(LISTEN)/  (stop with Ctrl-C)"
-	./$(BUILD)/campus --db $(CAMPUS_DB) serve --listen $(LISTEN)
+	CAMPUS_SECRET_KEY_FILE=var/secret.key ./$(BUILD)/campus --db $(CAMPUS_DB) serve --listen $(LISTEN)
 
 test:
 	scripts/deps.sh test

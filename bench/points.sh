@@ -215,7 +215,7 @@ run_backend() { # run_backend NAME URL
 	local pdf_s=- pdf_rate=- pdf
 	if pdf=$("$BENCH_BIN/pdf_render" "$url" "$PEOPLE" "$PDF_THREADS"); then
 		pdf_s=$(field seconds "$pdf")
-		pdf_rate=$(awk -v n="$(field n "$pdf")" -v s="$pdf_s" 'BEGIN { printf "%.0f", s > 0 ? n / s : 0 }')
+		pdf_rate=$(awk -v n="$(field n "$pdf")" -v s="$pdf_s" 'BEGIN { printf "%.0f", (s > 0 ? n / s : 0) }')
 	else
 		bad+=("pdf_render failed")
 	fi

@@ -25,6 +25,7 @@
 #include "domain/auth.h"
 #include "domain/ctx.h"
 #include "domain/demo.h"
+#include "domain/seal.h"
 #include "domain/totp.h"
 #include "domain/mail.h"
 #include "domain/people.h"
@@ -930,7 +931,7 @@ int main(int argc, char **argv)
 	if (cfg.secret_key_file) {
 		struct buf kerr;
 		buf_init(&kerr, NULL, 1024);
-		rc = totp_key_load(cfg.secret_key_file, &kerr);
+		rc = seal_key_load(cfg.secret_key_file, &kerr);
 		if (rc)
 			fprintf(stderr, "campus: %s\n", buf_cstr(&kerr));
 		buf_fini(&kerr);

@@ -18,10 +18,12 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "db/db.h"
 #include "domain/audit.h"
 #include "domain/ctx.h"
 #include "domain/mail.h"
+#include "domain/seal.h"
 
 #define OB_CONTEXT "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 #define VC_CONTEXT "https://www.w3.org/ns/credentials/v2"
@@ -45,9 +47,23 @@ static int key_read(struct ctx *ctx, struct signing_key *k)
 	                      (const struct db_col[]){DBC_TEXT(&k->kid), DBC_BLOB(&k->pk, &k->pk_len),
 	                                              DBC_BLOB(&k->sk, &k->sk_len), DBC_END},
 	                      ctx->arena);
-	if (!rc && (k->pk_len != crypto_sign_PUBLICKEYBYTES || k->sk_len != crypto_sign_SECRETKEYBYTES))
+	if (rc)
+		return rc;
+	if (k->pk_len != crypto_sign_PUBLICKEYBYTES)
 		return CAMPUS_EINTERNAL;
-	return rc;
+	/* Stored sealed (seal.h); opened into the request's arena. */
+	unsigned char *sk = arena_alloc(ctx->arena, crypto_sign_SECRETKEYBYTES);
+	if (!sk)
+		return CAMPUS_ENOMEM;
+	rc = unseal(k->sk, k->sk_len, sk, crypto_sign_SECRETKEYBYTES);
+	if (rc) {
+		log_error("msg=\"signing key unreadable: sealed under another secret_key_file, "
+		          "or none is set\" kid=%s", k->kid);
+		return rc;
+	}
+	k->sk = sk;
+	k->sk_len = crypto_sign_SECRETKEYBYTES;
+	return 0;
 }
 
 static char *b64url(struct arena *a, const void *bin, size_t len)
@@ -81,11 +97,14 @@ static int key_make_tx(struct db_conn *db, void *cls)
 		sodium_memzero(sk, sizeof sk);
 		return CAMPUS_ENOMEM;
 	}
+	unsigned char sealed[SEALED_LEN(crypto_sign_SECRETKEYBYTES)];
+	size_t sealed_len = seal(sk, sizeof sk, sealed);
+	sodium_memzero(sk, sizeof sk);
 	rc = db_exec(m->ctx->db, &stmt_bk_insert,
 	             (const struct db_param[]){DBP_TEXT(kid), DBP_BLOB(pk, sizeof pk),
-	                                       DBP_BLOB(sk, sizeof sk), DBP_INT(m->ctx->now()), DBP_END},
+	                                       DBP_BLOB(sealed, sealed_len), DBP_INT(m->ctx->now()), DBP_END},
 	             NULL);
-	sodium_memzero(sk, sizeof sk);
+	sodium_memzero(sealed, sizeof sealed);
 	if (!rc)
 		rc = audit_record(m->ctx, "signing_key.create", "signing_key", kid, "ok", "");
 	if (!rc)

@@ -68,12 +68,17 @@ DB_STMT(stmt_pr_module,
         "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
         "WHERE m.id = $1");
 /* The version recognised on a date: the newest recognition made on or
- * before it that was still valid then. */
+ * before it that was still valid then, a version's current one or one a
+ * re-review replaced (module_recognition_history), with its points then. */
 DB_STMT(stmt_pr_recognised,
-        "SELECT id, title, points_tenths FROM module_versions WHERE module_id = $1 "
+        "SELECT v.id, v.title, r.points FROM (SELECT id AS version_id, points_tenths AS points, "
+        "recognised_at AS since FROM module_versions WHERE module_id = $1 "
         "AND recognised_at IS NOT NULL AND recognised_at <= $2 AND valid_until >= $2 "
         "AND points_tenths IS NOT NULL AND state IN ('recognised', 'superseded', 'expired') "
-        "ORDER BY recognised_at DESC, id DESC LIMIT 1");
+        "UNION ALL SELECT h.version_id, h.points_tenths, h.recognised_at "
+        "FROM module_recognition_history h JOIN module_versions hv ON hv.id = h.version_id "
+        "WHERE hv.module_id = $1 AND h.recognised_at <= $2 AND h.valid_until >= $2) r "
+        "JOIN module_versions v ON v.id = r.version_id ORDER BY r.since DESC, v.id DESC LIMIT 1");
 /* A completion of the module that already earned points this year and was
  * not reversed (the unary plus as in stmt_pr_existing). */
 DB_STMT(stmt_pr_counted,

@@ -94,6 +94,13 @@ DB_STMT(stmt_rv_module_recognised,
 DB_STMT(stmt_rv_module_unrecognise,
         "UPDATE modules SET recognised_version_id = NULL, updated_at = $3 "
         "WHERE id = $1 AND recognised_version_id = $2");
+/* The version's current recognition, kept before a decision replaces or
+ * ends it, cut at that decision (0013_recognition_history.sql). */
+DB_STMT(stmt_rv_keep_recognition,
+        "INSERT INTO module_recognition_history (version_id, points_tenths, recognised_at, "
+        "valid_until, review_id) SELECT id, points_tenths, recognised_at, "
+        "CASE WHEN valid_until < $2 THEN valid_until ELSE $2 END, $3 FROM module_versions "
+        "WHERE id = $1 AND points_tenths IS NOT NULL AND recognised_at <= $2 AND valid_until IS NOT NULL");
 DB_STMT(stmt_rv_expired,
         "SELECT m.id, v.id FROM modules m JOIN module_versions v ON v.id = m.recognised_version_id "
         "WHERE v.valid_until <= $1 ORDER BY m.id");
@@ -800,6 +807,15 @@ int review_score(struct ctx *ctx, int64_t review_id, const int64_t *criteria, co
 
 /* ---- decide ---- */
 
+/* A recognition being replaced (a re-review) goes to the history first;
+ * a version never recognised has nothing to keep. */
+static int keep_recognition(struct ctx *ctx, int64_t version_id, int64_t review_id, int64_t now)
+{
+	return db_exec(ctx->db, &stmt_rv_keep_recognition,
+	               (const struct db_param[]){DBP_INT(version_id), DBP_INT(now), DBP_INT(review_id), DBP_END},
+	               NULL);
+}
+
 struct decide_args {
 	struct ctx *ctx;
 	int64_t id;
@@ -914,11 +930,13 @@ static int decide_tx(struct db_conn *db, void *cls)
 		int64_t until = d->valid_until ? d->valid_until
 		                               : now + (int64_t)(strcmp(s.format, "elearning") ? 365 : 730) *
 		                                           REVIEW_DAY;
-		rc = db_exec(ctx->db, &stmt_rv_recognise_version,
-		             (const struct db_param[]){DBP_INT(s.version_id), DBP_INT(d->points_tenths),
-		                                       DBP_INT(d->load_tenths), DBP_INT(now), DBP_INT(until),
-		                                       DBP_END},
-		             NULL);
+		rc = keep_recognition(ctx, s.version_id, a->id, now);
+		if (!rc)
+			rc = db_exec(ctx->db, &stmt_rv_recognise_version,
+			             (const struct db_param[]){DBP_INT(s.version_id), DBP_INT(d->points_tenths),
+			                                       DBP_INT(d->load_tenths), DBP_INT(now),
+			                                       DBP_INT(until), DBP_END},
+			             NULL);
 		if (!rc)
 			rc = db_exec(ctx->db, &stmt_rv_domains_clear,
 			             (const struct db_param[]){DBP_INT(s.version_id), DBP_END}, NULL);
@@ -940,7 +958,9 @@ static int decide_tx(struct db_conn *db, void *cls)
 		rc = set_version_state(ctx, s.version_id, outcome_state(d->outcome));
 	} else if (!rc && d->outcome == REVIEW_REJECTED) {
 		/* A re-review that fails ends the recognition now; the module stays published. */
-		rc = set_version_state(ctx, s.version_id, "rejected");
+		rc = keep_recognition(ctx, s.version_id, a->id, now);
+		if (!rc)
+			rc = set_version_state(ctx, s.version_id, "rejected");
 		if (!rc)
 			rc = db_exec(ctx->db, &stmt_rv_module_unrecognise,
 			             (const struct db_param[]){DBP_INT(s.module_id), DBP_INT(s.version_id),

@@ -1,12 +1,9 @@
 #include "domain/totp.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <liboath/oath.h>
 #include <sodium.h>
@@ -19,90 +16,7 @@
 #include "domain/audit.h"
 #include "domain/auth.h"
 #include "domain/ctx.h"
-
-/* ---- the sealing key --------------------------------------------------------- */
-
-static unsigned char seal_key[TOTP_KEY_LEN];
-static bool seal_key_set;
-
-void totp_key_set(const unsigned char key[TOTP_KEY_LEN])
-{
-	if (key)
-		memcpy(seal_key, key, TOTP_KEY_LEN);
-	else
-		sodium_memzero(seal_key, sizeof seal_key);
-	seal_key_set = key != NULL;
-}
-
-bool totp_key_present(void) { return seal_key_set; }
-
-int totp_key_load(const char *path, struct buf *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		buf_printf(err, "secret_key_file %s: %s", path, strerror(errno));
-		return CAMPUS_EIO;
-	}
-	unsigned char raw[160];
-	ssize_t n = read(fd, raw, sizeof raw);
-	close(fd);
-	if (n < 0) {
-		buf_printf(err, "secret_key_file %s: %s", path, strerror(errno));
-		return CAMPUS_EIO;
-	}
-	unsigned char key[TOTP_KEY_LEN];
-	size_t len = (size_t)n;
-	while (len && (raw[len - 1] == '\n' || raw[len - 1] == '\r'))
-		len--;
-	size_t got = 0;
-	int rc = 0;
-	if ((size_t)n == TOTP_KEY_LEN) {
-		memcpy(key, raw, TOTP_KEY_LEN);
-	} else if (len == 2 * TOTP_KEY_LEN &&
-	           sodium_hex2bin(key, sizeof key, (const char *)raw, len, NULL, &got, NULL) == 0 &&
-	           got == TOTP_KEY_LEN) {
-		/* 64 hex digits */
-	} else {
-		buf_printf(err, "secret_key_file %s: expected 32 bytes or 64 hex digits "
-		                "(make one with: head -c 32 /dev/urandom > FILE)", path);
-		rc = CAMPUS_EINVAL;
-	}
-	if (!rc)
-		totp_key_set(key);
-	sodium_memzero(raw, sizeof raw);
-	sodium_memzero(key, sizeof key);
-	return rc;
-}
-
-/* Stored form: the 20 bytes as they are (no key), or 0x01 || nonce || secretbox. */
-#define SEALED_LEN (1 + crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + TOTP_SECRET_LEN)
-
-static size_t seal(const unsigned char secret[TOTP_SECRET_LEN], unsigned char out[SEALED_LEN])
-{
-	if (!seal_key_set) {
-		memcpy(out, secret, TOTP_SECRET_LEN);
-		return TOTP_SECRET_LEN;
-	}
-	out[0] = 1;
-	randombytes_buf(out + 1, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(out + 1 + crypto_secretbox_NONCEBYTES, secret, TOTP_SECRET_LEN, out + 1,
-	                      seal_key);
-	return SEALED_LEN;
-}
-
-/* CAMPUS_EINTERNAL when the stored bytes cannot be opened (a wrong or missing key). */
-static int unseal(const unsigned char *in, size_t len, unsigned char out[TOTP_SECRET_LEN])
-{
-	if (len == TOTP_SECRET_LEN) {
-		memcpy(out, in, TOTP_SECRET_LEN);
-		return 0;
-	}
-	if (len == SEALED_LEN && in[0] == 1 && seal_key_set &&
-	    crypto_secretbox_open_easy(out, in + 1 + crypto_secretbox_NONCEBYTES,
-	                               len - 1 - crypto_secretbox_NONCEBYTES, in + 1, seal_key) == 0)
-		return 0;
-	return CAMPUS_EINTERNAL;
-}
+#include "domain/seal.h"
 
 /* ---- codes ---------------------------------------------------------------------- */
 
@@ -448,11 +362,11 @@ static int enrol_begin_tx(struct db_conn *db, void *cls)
 	if (p.enabled)
 		return CAMPUS_ECONFLICT;
 	a->email = p.email;
-	if (!s.no_pending && unseal(s.pending, s.pending_len, a->secret) == 0)
+	if (!s.no_pending && unseal(s.pending, s.pending_len, a->secret, TOTP_SECRET_LEN) == 0)
 		return 0;
 	randombytes_buf(a->secret, sizeof a->secret);
-	unsigned char sealed[SEALED_LEN];
-	size_t n = seal(a->secret, sealed);
+	unsigned char sealed[SEALED_LEN(TOTP_SECRET_LEN)];
+	size_t n = seal(a->secret, TOTP_SECRET_LEN, sealed);
 	return db_exec(ctx->db, &stmt_totp_session_pending,
 	               (const struct db_param[]){DBP_BLOB(a->hash, 32), DBP_BLOB(sealed, n), DBP_END}, NULL);
 }
@@ -497,7 +411,7 @@ static int enrol_confirm_tx(struct db_conn *db, void *cls)
 		*a->why = N_("Inloggen in twee stappen staat al aan.");
 		return CAMPUS_ECONFLICT;
 	}
-	if (s.no_pending || unseal(s.pending, s.pending_len, a->secret) != 0) {
+	if (s.no_pending || unseal(s.pending, s.pending_len, a->secret, TOTP_SECRET_LEN) != 0) {
 		*a->why = N_("Er is geen instelling bezig. Begin opnieuw.");
 		return CAMPUS_EINVAL;
 	}
@@ -506,8 +420,8 @@ static int enrol_confirm_tx(struct db_conn *db, void *cls)
 		a->wrong = true;
 		return 0; /* nothing changes; the caller says the code is wrong */
 	}
-	unsigned char sealed[SEALED_LEN];
-	size_t n = seal(a->secret, sealed);
+	unsigned char sealed[SEALED_LEN(TOTP_SECRET_LEN)];
+	size_t n = seal(a->secret, TOTP_SECRET_LEN, sealed);
 	rc = db_exec(db, &stmt_totp_enable,
 	             (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_BLOB(sealed, n),
 	                                       DBP_BOOL(true), DBP_INT(step), DBP_INT(ctx->now()), DBP_END},
@@ -603,7 +517,7 @@ static int code_tx(struct db_conn *db, void *cls)
 	if (rc)
 		return rc;
 	unsigned char secret[TOTP_SECRET_LEN];
-	rc = unseal(p.secret, p.secret_len, secret);
+	rc = unseal(p.secret, p.secret_len, secret, TOTP_SECRET_LEN);
 	if (rc)
 		return rc;
 	int64_t step = 0;
@@ -871,8 +785,8 @@ static int demo_tx(struct db_conn *db, void *cls)
 		}
 		if (rc || enabled)
 			continue;
-		unsigned char sealed[SEALED_LEN];
-		size_t n = seal(secret, sealed);
+		unsigned char sealed[SEALED_LEN(TOTP_SECRET_LEN)];
+		size_t n = seal(secret, TOTP_SECRET_LEN, sealed);
 		rc = db_exec(db, &stmt_totp_enable,
 		             (const struct db_param[]){DBP_INT(id), DBP_BLOB(sealed, n), DBP_BOOL(true),
 		                                       DBP_INT(0), DBP_INT(ctx->now()), DBP_END},

@@ -9,10 +9,7 @@
  * only the routes flagged ROUTE_SECOND_FACTOR.
  *
  * Secrets are 20 random bytes. At rest (people.totp_secret, and
- * sessions.totp_pending during enrolment) they are sealed with libsodium's
- * crypto_secretbox under the key of the config setting `secret_key_file`;
- * without that setting they are stored as they are (see
- * docs/internals/auth.md). A code is accepted for the current step and one
+ * sessions.totp_pending during enrolment) they are sealed (seal.h). A code is accepted for the current step and one
  * step either side, once: people.totp_last_step remembers the newest step
  * used. Wrong codes count toward the log-in throttle of auth.c. */
 #ifndef CAMPUS_DOMAIN_TOTP_H
@@ -22,7 +19,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct buf;
 struct ctx;
 struct auth_session;
 
@@ -32,7 +28,6 @@ struct auth_session;
 #define TOTP_DIGITS 6
 #define TOTP_WINDOW 1   /* steps accepted either side of now */
 #define TOTP_ISSUER "Campus"
-#define TOTP_KEY_LEN 32
 
 /* The demo's campus administrator and committee member use this secret, so a
  * newcomer can add it to an authenticator app (`campus demo` prints it). */
@@ -44,13 +39,6 @@ enum second_factor {
 	SF_CODE = 1,  /* password right; a code from the app must follow */
 	SF_ENROL = 2, /* password right; the role requires two-step log-in, not set up yet */
 };
-
-/* The sealing key: a file of 32 bytes, or of 64 hex digits (and a newline).
- * Errors name the file. totp_key_set(NULL) forgets the key (tests). Set it
- * before any thread uses this module. */
-int totp_key_load(const char *path, struct buf *err);
-void totp_key_set(const unsigned char key[TOTP_KEY_LEN]);
-bool totp_key_present(void);
 
 /* RFC 6238/4226: the 6-digit code of a secret for a time step (now / 30). */
 int totp_code(const unsigned char *secret, size_t len, int64_t step, char out[TOTP_DIGITS + 1]);

@@ -54,6 +54,15 @@ DB_STMT(stmt_revoked, "SELECT CASE WHEN revoked_at IS NULL THEN 0 ELSE 1 END FRO
 DB_STMT(stmt_mail,
         "SELECT COUNT(*) FROM outbox WHERE to_addr = $1 AND subject LIKE '%Privacy-coach%' "
         "AND attachment_type = 'application/pdf'");
+DB_STMT(stmt_provider, "SELECT id FROM organisations WHERE kind = 'campus' ORDER BY id LIMIT 1");
+DB_STMT(stmt_module,
+        "INSERT INTO modules (provider_id, created_at, updated_at) VALUES ($1, 1, 1) RETURNING id");
+DB_STMT(stmt_version,
+        "INSERT INTO module_versions (module_id, number, state, title, summary, description, goals, level, "
+        "format, load_tenths, language, price_cents, vat, audience, created_at, updated_at) "
+        "VALUES ($1, 1, 'draft', 'Privacy in de praktijk', 'S', 'B', 'D', 'tactisch', 'classroom', 80, "
+        "'nl', 0, 'crkbo', 'both', 1, 1) RETURNING id");
+DB_STMT(stmt_working, "UPDATE modules SET working_version_id = $2 WHERE id = $1");
 DB_STMT(stmt_domain, "SELECT id FROM tax_domains WHERE slug = 'informatie-dienstverlenende-bibliothecaris'");
 DB_STMT(stmt_claim,
         "INSERT INTO learning_claims (person_id, org_id, kind, title, hours_tenths, learned_at, "
@@ -298,6 +307,31 @@ static void edit_rule(void **state)
 	resp_fini(&r);
 	CHECK(int_by_id(&stmt_revision, rule_id) == 2, "the edit did not raise the revision");
 	CHECK(int_by_id(&stmt_min, rule_id) == 150, "the minimum was not saved");
+	/* A mandatory module: the form names it by title, linked, beside its number. */
+	int64_t module = int_by_id(&stmt_module, int_of(&stmt_provider, (const struct db_param[]){DBP_END}));
+	int64_t version = int_by_id(&stmt_version, module);
+	struct db_conn *db = db_connect();
+	CHECK(db_exec(db, &stmt_working, (const struct db_param[]){DBP_INT(module), DBP_INT(version), DBP_END},
+	              NULL) == 0,
+	      "the module's working version: %s", db_errmsg(db));
+	db_close(db);
+	const char *mid = arena_printf(g, "%lld", (long long)module);
+	br_post(&admin, &r, path, rule_form(tok, "Privacy-coach", "15", "12", did, "10", mid));
+	expect_redirect(&r, path, "the edit with a module");
+	resp_fini(&r);
+	br_get(&admin, &r, path);
+	expect_page(&r, 200, "the rule with a mandatory module");
+	CHECK(has(&r, arena_printf(g, "<a class=\"utrecht-link\" href=\"/aanbod/%s\">Privacy in de praktijk</a>", mid)),
+	      "the mandatory module is not named: %s", summary(&r));
+	CHECK(!strcmp(input_value(&r, "modules"), mid), "the module number is not in the field");
+	resp_fini(&r);
+	/* Without it again, for the cases that follow. */
+	br_post(&admin, &r, path, rule_form(tok, "Privacy-coach", "15", "12", did, "10", ""));
+	expect_redirect(&r, path, "the edit without the module");
+	resp_fini(&r);
+	br_get(&admin, &r, path);
+	CHECK(!has(&r, "Nu verplicht"), "a module is still listed as mandatory");
+	resp_fini(&r);
 	br_get(&admin, &r, "/beheer/diplomas/999999");
 	expect_status(&r, 404, "an unknown rule");
 	resp_fini(&r);

@@ -29,6 +29,7 @@
 #include "domain/credential_doc.h"
 #include "domain/ctx.h"
 #include "domain/mail.h"
+#include "domain/seal.h"
 #include "points_reset.h"
 
 #define T0 1795000000 /* 2026-11-18 */
@@ -59,6 +60,7 @@ DB_STMT(stmt_c_rule,
         "INSERT INTO diploma_rules (slug, name, min_points_tenths, created_at, updated_at) "
         "VALUES ('nascholing', 'Nascholing Bibliothecaris', 30, 1, 1) RETURNING id");
 DB_STMT(stmt_c_keys, "SELECT COUNT(*) FROM signing_keys");
+DB_STMT(stmt_c_key_stored, "SELECT public_key, secret_key FROM signing_keys");
 DB_STMT(stmt_c_key_audit,
         "SELECT COUNT(*) FROM audit_log WHERE action = 'signing_key.create' AND detail = ''");
 
@@ -427,6 +429,57 @@ static void badge_verifies_with_published_key(void **state)
 	buf_fini(&jwks);
 }
 
+/* With a secret_key_file the signing key is stored sealed: the badge still
+ * verifies, another key or none cannot open it, and a key stored before
+ * the file was set stays usable. */
+static void signing_key_sealed_at_rest(void **state)
+{
+	struct fixture *f = *state;
+	issue_both(f);
+	struct credential c;
+	assert_int_equal(credential_get(&f->ctx, f->cert, &c), 0);
+	unsigned char key[SEAL_KEY_LEN], other[SEAL_KEY_LEN];
+	randombytes_buf(key, sizeof key);
+	randombytes_buf(other, sizeof other);
+	struct buf jwt;
+	buf_init(&jwt, NULL, 0);
+	/* Made before there was a key: stored as it is, and still used after. */
+	assert_int_equal(credential_badge_jwt(&f->ctx, &c, &jwt), 0);
+	seal_key_set(key);
+	assert_int_equal(credential_badge_jwt(&f->ctx, &c, &jwt), 0);
+	assert_int_equal(db_exec(f->db, &stmt_c_r1, (const struct db_param[]){DBP_END}, NULL), 0);
+	buf_clear(&jwt);
+	assert_int_equal(credential_badge_jwt(&f->ctx, &c, &jwt), 0);
+	unsigned char *pk, *stored;
+	size_t pk_len, stored_len;
+	assert_int_equal(db_query_row(f->db, &stmt_c_key_stored, (const struct db_param[]){DBP_END},
+	                              (const struct db_col[]){DBC_BLOB(&pk, &pk_len), DBC_BLOB(&stored, &stored_len),
+	                                                      DBC_END},
+	                              f->arena),
+	                 0);
+	assert_int_equal(stored_len, SEALED_LEN(crypto_sign_SECRETKEYBYTES));
+	assert_int_equal(stored[0], 1);
+	/* The stored bytes do not hold the secret half as it is: libsodium's
+	 * secret key ends with the public key, which must not show. */
+	assert_null(memmem(stored, stored_len, pk, pk_len));
+	const char *s = buf_cstr(&jwt), *dot2 = strrchr(s, '.');
+	size_t siglen;
+	unsigned char *sig = unb64(dot2 + 1, strlen(dot2 + 1), &siglen);
+	assert_int_equal(crypto_sign_verify_detached(sig, (const unsigned char *)s, (size_t)(dot2 - s), pk), 0);
+	free(sig);
+
+	seal_key_set(other);
+	buf_clear(&jwt);
+	assert_int_equal(credential_badge_jwt(&f->ctx, &c, &jwt), CAMPUS_EINTERNAL);
+	seal_key_set(NULL);
+	assert_int_equal(credential_badge_jwt(&f->ctx, &c, &jwt), CAMPUS_EINTERNAL);
+	assert_int_equal(one(f, &stmt_c_keys, (const struct db_param[]){DBP_END}), 1); /* none made instead */
+	seal_key_set(key);
+	assert_int_equal(credential_badge_jwt(&f->ctx, &c, &jwt), 0);
+	seal_key_set(NULL);
+	buf_fini(&jwt);
+}
+
 static void dutch_wording(void **state)
 {
 	(void)state;
@@ -454,6 +507,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(certificate_pdf, setup, teardown),
 	    cmocka_unit_test_setup_teardown(diploma_and_revoked_pdf, setup, teardown),
 	    cmocka_unit_test_setup_teardown(badge_verifies_with_published_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(signing_key_sealed_at_rest, setup, teardown),
 	    cmocka_unit_test(dutch_wording),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

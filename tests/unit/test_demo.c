@@ -446,12 +446,17 @@ DB_STMT(stmt_enrol_rows,
  * New Year Amsterdam is UTC+1. */
 #define YEAR_PG(t) "CAST(EXTRACT(YEAR FROM to_timestamp(" t " + 3600) AT TIME ZONE 'UTC') AS BIGINT)"
 #define YEAR_SQ(t) "CAST(strftime('%Y', " t " + 3600, 'unixepoch') AS INTEGER)"
-/* The version recognised on c.completed_at, by the catalogue's dates. */
+/* The version recognised on c.completed_at, by the catalogue's dates and
+ * the periods re-reviews replaced. */
 #define RECOGNISED_PTS                                                                             \
-	"(SELECT v.points_tenths FROM module_versions v WHERE v.module_id = c.module_id"              \
+	"(SELECT x.p FROM (SELECT v.points_tenths AS p, v.recognised_at AS s, v.id AS i"              \
+	" FROM module_versions v WHERE v.module_id = c.module_id"                                    \
 	" AND v.recognised_at <= c.completed_at AND v.valid_until >= c.completed_at"                 \
 	" AND v.state IN ('recognised', 'superseded', 'expired')"                                    \
-	" ORDER BY v.recognised_at DESC, v.id DESC LIMIT 1)"
+	" UNION ALL SELECT h.points_tenths, h.recognised_at, h.version_id"                          \
+	" FROM module_recognition_history h JOIN module_versions hv ON hv.id = h.version_id"        \
+	" WHERE hv.module_id = c.module_id AND h.recognised_at <= c.completed_at"                    \
+	" AND h.valid_until >= c.completed_at) x ORDER BY x.s DESC, x.i DESC LIMIT 1)"
 /* What every person should have per year and kind, recomputed from the
  * evidence: the first completion per person, module and year of a module
  * recognised on its date earns that version's points; an approved claim

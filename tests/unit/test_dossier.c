@@ -27,6 +27,7 @@
 #include "domain/catalog.h"
 #include "domain/ctx.h"
 #include "domain/dossier.h"
+#include "record.h"
 
 #define T0 1795000000 /* 2026-11-18 */
 #define DAY 86400
@@ -123,20 +124,6 @@ static int64_t recognised_module(struct fixture *f, const char *title, int64_t p
 	                         (const struct db_param[]){DBP_INT(id), DBP_END}, NULL),
 	                 0);
 	return id;
-}
-
-struct record_args {
-	struct ctx *ctx;
-	struct completion_in in;
-	struct completion_out out;
-	const char *why;
-};
-
-static int record_tx(struct db_conn *db, void *cls)
-{
-	(void)db;
-	struct record_args *a = cls;
-	return progress_record_completion(a->ctx, &a->in, &a->out, &a->why);
 }
 
 /* A completion from a provider's system, as the API registers it. */

@@ -25,6 +25,7 @@
 #include "domain/enrol.h"
 #include "domain/progress.h"
 #include "points_reset.h"
+#include "record.h"
 
 #define T0 1795000000 /* 2026-11-18 */
 #define DAY 86400
@@ -229,20 +230,6 @@ static int teardown(void **state)
 	db_close(f->db);
 	free(f);
 	return 0;
-}
-
-struct record_args {
-	struct ctx *ctx;
-	struct completion_in in;
-	struct completion_out out;
-	const char *why;
-};
-
-static int record_tx(struct db_conn *db, void *cls)
-{
-	(void)db;
-	struct record_args *a = cls;
-	return progress_record_completion(a->ctx, &a->in, &a->out, &a->why);
 }
 
 static void result_earns_points_certificate_and_job(void **state)

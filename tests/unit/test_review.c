@@ -17,8 +17,11 @@
 #include "core/err.h"
 #include "db/db.h"
 #include "domain/ctx.h"
+#include "domain/progress.h"
 #include "domain/review.h"
 #include "domain/settings.h"
+#include "points_reset.h"
+#include "record.h"
 
 #define T0 1795000000 /* 2026-11-18 */
 #define DAY 86400
@@ -28,6 +31,7 @@ static int64_t test_now(void) { return clock_value; }
 DB_STMT(stmt_t_del_search, "DELETE FROM module_search");
 DB_STMT(stmt_t_del_scores, "DELETE FROM review_scores");
 DB_STMT(stmt_t_del_assign, "DELETE FROM review_assignments");
+DB_STMT(stmt_t_del_history, "DELETE FROM module_recognition_history");
 DB_STMT(stmt_t_del_reviews, "DELETE FROM reviews");
 DB_STMT(stmt_t_del_trusted, "DELETE FROM trusted_providers");
 DB_STMT(stmt_t_del_tags, "DELETE FROM module_version_tags");
@@ -76,6 +80,9 @@ DB_STMT(stmt_t_count_audit,
 DB_STMT(stmt_t_audit_base, "SELECT COALESCE(MAX(id), 0) FROM audit_log");
 DB_STMT(stmt_t_domain_tags,
         "SELECT COUNT(*) FROM module_version_tags WHERE version_id = $1 AND kind = 'domain'");
+DB_STMT(stmt_t_history,
+        "SELECT points_tenths, recognised_at, valid_until, review_id FROM module_recognition_history "
+        "WHERE version_id = $1");
 DB_STMT(stmt_t_rereview,
         "SELECT COUNT(*) FROM reviews WHERE version_id = $1 AND rereview = $2 AND state = 'submitted'");
 DB_STMT(stmt_t_goals, "UPDATE module_versions SET goals = $2 WHERE id = $1");
@@ -221,7 +228,9 @@ static int setup(void **state)
 		return -1;
 	}
 	buf_fini(&err);
-	struct db_stmt *resets[] = {&stmt_t_del_search, &stmt_t_del_scores, &stmt_t_del_assign,  &stmt_t_del_reviews,
+	if (points_reset(f->db) != 0)
+		return -1;
+	struct db_stmt *resets[] = {&stmt_t_del_search, &stmt_t_del_scores, &stmt_t_del_assign,  &stmt_t_del_history, &stmt_t_del_reviews,
 	                            &stmt_t_del_trusted,  &stmt_t_del_tags,    &stmt_t_del_versions,
 	                            &stmt_t_del_modules,  &stmt_t_del_outbox,  &stmt_t_del_settings,
 	                            &stmt_t_del_sessions, &stmt_t_del_links,   &stmt_t_del_members,
@@ -647,6 +656,17 @@ static void new_version_while_recognised(void **state)
 	assert_int_equal(until, T0 + 400 * DAY);
 }
 
+/* The points a provider's late registration of a completion on a date earns. */
+static int64_t earned(struct fixture *f, int64_t person_id, int64_t module_id, int64_t completed_at)
+{
+	struct record_args a = {.ctx = &f->ctx,
+	                        .in = {.person_id = person_id, .module_id = module_id, .source = EVIDENCE_API,
+	                               .evidence_key = arena_printf(f->arena, "test:%lld", (long long)person_id),
+	                               .completed_at = completed_at}};
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, record_tx, &a), 0);
+	return a.out.points_tenths;
+}
+
 static void expiry_and_rereview(void **state)
 {
 	struct fixture *f = *state;
@@ -702,12 +722,29 @@ static void expiry_and_rereview(void **state)
 	as(f, f->rev1, f->campus, ROLE_COMMITTEE);
 	assert_int_equal(score_all(f, rid, 4, &why), 0);
 	as_chair(f);
-	assert_int_equal(review_decide(&f->ctx, rid, &d, &why), 0);
+	struct review_decision again = recognition(f, 30);
+	assert_int_equal(review_decide(&f->ctx, rid, &again, &why), 0);
 	assert_string_equal(vstate(f, v1, NULL, NULL, NULL), "recognised");
 	pointers(f, m, &w, &p, &r);
 	assert_int_equal(r, v1);
 	assert_int_equal(review_register(&f->ctx, NULL, 0, 20, &rows, &n, &total), 0);
 	assert_int_equal(total, 1);
+
+	/* The first recognition is kept, ended where it expired, so results
+	 * registered late still earn what was recognised on their date. */
+	int64_t hp = 0, hfrom = 0, huntil = 0, hreview = 0;
+	assert_int_equal(db_query_row(f->db, &stmt_t_history, (const struct db_param[]){DBP_INT(v1), DBP_END},
+	                              (const struct db_col[]){DBC_INT(&hp), DBC_INT(&hfrom), DBC_INT(&huntil),
+	                                                      DBC_INT(&hreview), DBC_END},
+	                              f->arena),
+	                 0);
+	assert_int_equal(hp, 20);
+	assert_int_equal(hfrom, T0);
+	assert_int_equal(huntil, T0 + 365 * DAY);
+	assert_int_equal(hreview, rid);
+	assert_int_equal(earned(f, f->rev1, m, T0 + 100 * DAY), 20);         /* the first period */
+	assert_int_equal(earned(f, f->rev2, m, T0 + 365 * DAY + DAY / 2), 0); /* expired, not yet again */
+	assert_int_equal(earned(f, f->outsider, m, T0 + 366 * DAY), 30);      /* the second */
 }
 
 static void trusted_provider_light_path(void **state)

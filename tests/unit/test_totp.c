@@ -23,6 +23,7 @@
 #include "domain/auth.h"
 #include "domain/ctx.h"
 #include "domain/people.h"
+#include "domain/seal.h"
 #include "domain/totp.h"
 
 #define PASSWORD "Een-lang-wachtwoord-42"
@@ -72,7 +73,7 @@ static int setup(void **state)
 	struct org o = {.slug = "campus", .name = "Campus", .kind = "campus"};
 	if (org_create(&f->ctx, &o, &f->org_id) != 0)
 		return -1;
-	totp_key_set(NULL);
+	seal_key_set(NULL);
 	*state = f;
 	return 0;
 }
@@ -80,7 +81,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
-	totp_key_set(NULL);
+	seal_key_set(NULL);
 	arena_free(f->arena);
 	db_close(f->db);
 	free(f);
@@ -405,9 +406,9 @@ static void disable_rules(void **state)
 static void sealed_at_rest(void **state)
 {
 	struct fixture *f = *state;
-	unsigned char key[TOTP_KEY_LEN];
+	unsigned char key[SEAL_KEY_LEN];
 	randombytes_buf(key, sizeof key);
-	totp_key_set(key);
+	seal_key_set(key);
 	int64_t id = person_new(f, "zegel@test.nl", ROLE_LEARNER);
 	struct auth_session s, done;
 	assert_int_equal(login(f, "zegel@test.nl", &s), 0);
@@ -422,33 +423,33 @@ static void sealed_at_rest(void **state)
 	const char *why;
 	assert_int_equal(login(f, "zegel@test.nl", &s), 0);
 	/* Without the key the secret cannot be opened: an error, not a log-in. */
-	totp_key_set(NULL);
+	seal_key_set(NULL);
 	assert_int_equal(totp_login_verify(&f->ctx, s.token, code, &why, &done), CAMPUS_EINTERNAL);
-	totp_key_set(key);
+	seal_key_set(key);
 	assert_int_equal(totp_login_verify(&f->ctx, s.token, code, &why, &done), 0);
 	/* The key file: 64 hex digits or 32 bytes; anything else is refused. */
 	char path[] = "/tmp/campus-totp-key-XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
-	char hex[2 * TOTP_KEY_LEN + 2];
+	char hex[2 * SEAL_KEY_LEN + 2];
 	sodium_bin2hex(hex, sizeof hex, key, sizeof key);
-	str_copy(hex + 2 * TOTP_KEY_LEN, 2, "\n");
+	str_copy(hex + 2 * SEAL_KEY_LEN, 2, "\n");
 	assert_int_equal(write(fd, hex, strlen(hex)), (ssize_t)strlen(hex));
 	close(fd);
 	struct buf err;
 	buf_init(&err, NULL, 0);
-	totp_key_set(NULL);
-	assert_int_equal(totp_key_load(path, &err), 0);
-	assert_true(totp_key_present());
+	seal_key_set(NULL);
+	assert_int_equal(seal_key_load(path, &err), 0);
+	assert_true(seal_key_present());
 	FILE *fp = fopen(path, "w");
 	fputs("short", fp);
 	fclose(fp);
-	assert_int_equal(totp_key_load(path, &err), CAMPUS_EINVAL);
+	assert_int_equal(seal_key_load(path, &err), CAMPUS_EINVAL);
 	assert_non_null(strstr(buf_cstr(&err), "secret_key_file"));
 	unlink(path);
-	assert_int_equal(totp_key_load(path, &err), CAMPUS_EIO);
+	assert_int_equal(seal_key_load(path, &err), CAMPUS_EIO);
 	buf_fini(&err);
-	totp_key_set(NULL);
+	seal_key_set(NULL);
 }
 
 static void demo_secret(void **state)

@@ -119,11 +119,17 @@ static json_t *form_json(struct req *r, const struct form_state *s)
 		json_array_append_new(fk, json_pack("{s:s, s:s, s:b}", "key", kinds[i], "label",
 		                                    req_tr(r, kind_label(kinds[i])), "checked",
 		                                    !strcmp(s->for_kind ? s->for_kind : "all", kinds[i])));
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o}", "name", s->name ? s->name : "",
+	/* The saved rule's mandatory modules by title, so the numbers mean something. */
+	json_t *chosen = json_array();
+	for (size_t i = 0; s->rule && i < s->rule->nmodules; i++)
+		json_array_append_new(chosen, json_pack("{s:I, s:s}", "id",
+		                                        (json_int_t)s->rule->modules[i].module_id, "title",
+		                                        s->rule->modules[i].title));
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:o, s:o, s:o}", "name", s->name ? s->name : "",
 	                 "description", s->description ? s->description : "", "points",
 	                 s->points ? s->points : "", "period", s->period ? s->period : "0", "modules",
 	                 s->modules ? s->modules : "", "active", s->active, "domains", domains, "kinds",
-	                 fk);
+	                 fk, "chosen", chosen);
 }
 
 static int render_form(struct req *r, unsigned status, const struct diploma_rule *rule,
