@@ -203,6 +203,10 @@ test('the campus administrator makes a diploma rule the employee is one module s
 		it.ruleId = m[1];
 		assert.match(await page.getByRole('status').first().innerText(), /opgeslagen/);
 		assert.equal(await page.getByLabel('Verplichte modules').inputValue(), it.moduleId);
+		// The number typed is the module meant: the form names it.
+		const chosen = page.getByRole('list', { name: 'Nu verplicht:' }).getByRole('link');
+		assert.deepEqual(await chosen.allInnerTexts(), [it.title]);
+		assert.equal(await chosen.getAttribute('href'), `/aanbod/${it.moduleId}`);
 		await checkPage(page, 'the new diploma rule');
 	});
 });
