@@ -16,7 +16,6 @@
 #include "domain/enrol_internal.h"
 #include "domain/progress.h"
 
-DB_STMT(stmt_cp_code, "SELECT code FROM credentials WHERE id = $1");
 DB_STMT(stmt_cp_list,
         "SELECT c.id, COALESCE(c.enrolment_id, 0), c.person_id, p.name, p.email, c.source,"
         " COALESCE(c.grade, ''), c.no_points_reason, c.points_tenths, c.completed_at,"
@@ -107,6 +106,10 @@ static int batch_tx(struct db_conn *db, void *cls)
 	struct ctx *ctx = b->ctx;
 	int64_t t0 = monotonic_ms();
 	b->done = 0;
+	/* All rows are of one module: its facts are read once per date. */
+	struct progress_memo *memo = progress_memo_new(ctx->arena);
+	if (!memo)
+		return CAMPUS_ENOMEM;
 	for (size_t k = 0; k < b->n && k < COMPLETION_PUSH_BATCH; k++) {
 		if (k && monotonic_ms() - t0 > COMPLETION_PUSH_HOLD_MS)
 			break;
@@ -121,7 +124,7 @@ static int batch_tx(struct db_conn *db, void *cls)
 		struct enrol_result_done done;
 		const char *bad = NULL;
 		int rc = enrol_result_one(ctx, b->e->id, b->e->module_id, &m, b->method, b->when[i],
-		                          &done, &bad);
+		                          memo, &done, &bad);
 		if (rc)
 			return rc;
 		if (bad) {
@@ -140,15 +143,9 @@ static int batch_tx(struct db_conn *db, void *cls)
 		res->points_tenths = done.completion.points_tenths;
 		res->certificate_id = done.completion.certificate_id;
 		res->why = done.completion.no_points_why;
-		if (res->certificate_id) {
-			const char *code = NULL;
-			rc = db_query_row(ctx->db, &stmt_cp_code,
-			                  (const struct db_param[]){DBP_INT(res->certificate_id), DBP_END},
-			                  (const struct db_col[]){DBC_TEXT(&code), DBC_END}, ctx->arena);
-			if (rc)
-				return rc;
-			snprintf(res->certificate_code, sizeof res->certificate_code, "%s", code ? code : "");
-		}
+		if (res->certificate_id)
+			snprintf(res->certificate_code, sizeof res->certificate_code, "%s",
+			         done.completion.certificate_code ? done.completion.certificate_code : "");
 	}
 	return 0;
 }

@@ -100,9 +100,9 @@ static struct db_param int_or_null(int64_t v)
 
 static int insert(struct ctx *ctx, const char *kind, int64_t person_id, int64_t completion_id,
                   int64_t rule_id, int64_t org_id, const char *holder, const char *title,
-                  const char *provider, int64_t points, int64_t achieved_at, int64_t *id)
+                  const char *provider, int64_t points, int64_t achieved_at, int64_t *id,
+                  char code[CREDENTIAL_CODE_LEN + 1])
 {
-	char code[CREDENTIAL_CODE_LEN + 1];
 	code_new(code);
 	int rc = db_query_row(
 	    ctx->db, &stmt_cr_insert,
@@ -138,8 +138,18 @@ int credential_issue_certificate(struct ctx *ctx, int64_t completion_id, int64_t
 	                  ctx->arena);
 	if (rc)
 		return rc;
+	char code[CREDENTIAL_CODE_LEN + 1];
 	return insert(ctx, "certificate", person, completion_id, 0, org, holder, title, provider,
-	              points, achieved, credential_id);
+	              points, achieved, credential_id, code);
+}
+
+int credential_issue_certificate_new(struct ctx *ctx, const struct certificate_facts *f,
+                                     int64_t *credential_id, char code[CREDENTIAL_CODE_LEN + 1])
+{
+	if (!db_in_tx(ctx->db))
+		return CAMPUS_EINTERNAL;
+	return insert(ctx, "certificate", f->person_id, f->completion_id, 0, f->org_id, f->holder,
+	              f->title, f->provider, f->points_tenths, f->achieved_at, credential_id, code);
 }
 
 int credential_issue_diploma(struct ctx *ctx, int64_t person_id, int64_t rule_id,
@@ -169,9 +179,10 @@ int credential_issue_diploma(struct ctx *ctx, int64_t person_id, int64_t rule_id
 		if (rc == CAMPUS_ENOTFOUND)
 			rc = 0;
 	}
+	char code[CREDENTIAL_CODE_LEN + 1];
 	if (!rc)
 		rc = insert(ctx, "diploma", person_id, 0, rule_id, org, holder, name, "Campus",
-		            points_tenths, achieved_at, credential_id);
+		            points_tenths, achieved_at, credential_id, code);
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = db_exec(ctx->db, &stmt_cr_line_insert,
 		             (const struct db_param[]){DBP_INT(*credential_id), DBP_INT(completion_ids[i]),

@@ -31,6 +31,16 @@ enum credential_kind { CREDENTIAL_CERTIFICATE, CREDENTIAL_DIPLOMA };
  * transaction): holder, title, provider and points from the completion.
  * Idempotent: a completion that has one gives its id. Audited. */
 int credential_issue_certificate(struct ctx *ctx, int64_t completion_id, int64_t *credential_id);
+/* The same for a completion recorded just before in the caller's
+ * transaction (so it has none yet), with its facts at hand: one INSERT,
+ * without reading the completion back. code receives the new code. */
+struct certificate_facts {
+	int64_t completion_id, person_id, org_id; /* org_id 0: none */
+	const char *holder, *title, *provider;
+	int64_t points_tenths, achieved_at;
+};
+int credential_issue_certificate_new(struct ctx *ctx, const struct certificate_facts *f,
+                                     int64_t *credential_id, char code[CREDENTIAL_CODE_LEN + 1]);
 /* Issues the diploma of rule_id to person_id (inside the caller's write
  * transaction), listing the completions that met it; points is their sum;
  * achieved_at the day the rule was met. CAMPUS_ECONFLICT when the person

@@ -1877,7 +1877,8 @@ int enrol_results_set(struct ctx *ctx, int64_t edition_id, const struct enrol_re
 
 int enrol_result_one(struct ctx *ctx, int64_t edition_id, int64_t module_id,
                      const struct enrol_result_mark *m, enum attendance_method method,
-                     int64_t completed_at, struct enrol_result_done *out, const char **bad)
+                     int64_t completed_at, struct progress_memo *memo,
+                     struct enrol_result_done *out, const char **bad)
 {
 	memset(out, 0, sizeof *out);
 	*bad = NULL;
@@ -1904,7 +1905,8 @@ int enrol_result_one(struct ctx *ctx, int64_t edition_id, int64_t module_id,
 		                           .edition_id = edition_id, .enrolment_id = x.id,
 		                           .org_id = x.org_id, .source = method_sources[method],
 		                           .completed_at = completed_at ? completed_at : ctx->now(),
-		                           .grade = glen ? m->grade : NULL};
+		                           .grade = glen ? m->grade : NULL,
+		                           .memo = memo};
 		rc = progress_record_completion(ctx, &in, &out->completion, bad);
 		if (rc && *bad)
 			return 0; /* refused: nothing written */

@@ -38,7 +38,8 @@ int enrol_tell_changed(struct ctx *ctx, int64_t edition_id);
  * (progress_record_completion with key "enrolment:<id>" and completed_at,
  * 0: now) before the enrolment moves, so a refusal writes nothing. *bad (a
  * Dutch msgid) when the row is refused. The same completion again is no
- * refusal: out->completion.duplicate says so and nothing else changes. */
+ * refusal: out->completion.duplicate says so and nothing else changes.
+ * memo (nullable): see progress_memo_new. */
 struct enrol_result_done {
 	int64_t enrolment_id, person_id;
 	bool recorded;                   /* a completion: out->completion holds it */
@@ -46,7 +47,8 @@ struct enrol_result_done {
 };
 int enrol_result_one(struct ctx *ctx, int64_t edition_id, int64_t module_id,
                      const struct enrol_result_mark *m, enum attendance_method method,
-                     int64_t completed_at, struct enrol_result_done *out, const char **bad);
+                     int64_t completed_at, struct progress_memo *memo,
+                     struct enrol_result_done *out, const char **bad);
 /* ---- enrolling together (enrol_self) ----
  * Concurrent enrol_self calls on one edition in one process share a
  * transaction and its commit: they queue (enrol_queue_submit), one of them

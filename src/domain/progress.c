@@ -51,7 +51,6 @@ static void year_bounds(int year, int64_t *start, int64_t *end)
 
 /* ---- statements ---- */
 
-DB_STMT(stmt_pr_person, "SELECT 1 FROM people WHERE id = $1");
 /* "+l.reverses_id IS NULL": the unary plus keeps SQLite off the UNIQUE index
  * on reverses_id, where IS NULL matches every original row (a scan of the
  * whole ledger per call); it then takes points_ledger_completion (0011). */
@@ -59,8 +58,24 @@ DB_STMT(stmt_pr_existing,
         "SELECT c.id, c.points_tenths, c.no_points_reason, "
         "COALESCE((SELECT l.id FROM points_ledger l WHERE l.completion_id = c.id "
         "AND +l.reverses_id IS NULL), 0), "
-        "COALESCE((SELECT r.id FROM credentials r WHERE r.completion_id = c.id), 0) "
-        "FROM completions c WHERE c.evidence_key = $1");
+        "COALESCE(r.id, 0), COALESCE(r.code, '') FROM completions c "
+        "LEFT JOIN credentials r ON r.completion_id = c.id WHERE c.evidence_key = $1");
+/* What a completion needs to know before it is written, in one round trip:
+ * the person (their name for the certificate), the evidence if recorded
+ * before (as stmt_pr_existing), and whether module $3 already earned the
+ * person points in [$4, $5): a completion of it with a ledger row that was
+ * not reversed (the unary plus as above). */
+DB_STMT(stmt_pr_lookup,
+        "SELECT p.name, COALESCE(c.id, 0), COALESCE(c.points_tenths, 0), "
+        "COALESCE(c.no_points_reason, ''), COALESCE((SELECT l.id FROM points_ledger l "
+        "WHERE l.completion_id = c.id AND +l.reverses_id IS NULL), 0), "
+        "COALESCE(r.id, 0), COALESCE(r.code, ''), "
+        "EXISTS (SELECT 1 FROM completions x JOIN points_ledger l ON l.completion_id = x.id "
+        "AND +l.reverses_id IS NULL WHERE x.person_id = p.id AND x.module_id = $3 "
+        "AND x.completed_at >= $4 AND x.completed_at < $5 "
+        "AND NOT EXISTS (SELECT 1 FROM points_ledger v WHERE v.reverses_id = l.id)) "
+        "FROM people p LEFT JOIN completions c ON c.evidence_key = $1 "
+        "LEFT JOIN credentials r ON r.completion_id = c.id WHERE p.id = $2");
 /* The module with the title learners see now and its owner's name. */
 DB_STMT(stmt_pr_module,
         "SELECT v.title, o.name, m.points_each_completion FROM modules m "
@@ -79,13 +94,6 @@ DB_STMT(stmt_pr_recognised,
         "FROM module_recognition_history h JOIN module_versions hv ON hv.id = h.version_id "
         "WHERE hv.module_id = $1 AND h.recognised_at <= $2 AND h.valid_until >= $2) r "
         "JOIN module_versions v ON v.id = r.version_id ORDER BY r.since DESC, v.id DESC LIMIT 1");
-/* A completion of the module that already earned points this year and was
- * not reversed (the unary plus as in stmt_pr_existing). */
-DB_STMT(stmt_pr_counted,
-        "SELECT 1 FROM completions c JOIN points_ledger l ON l.completion_id = c.id "
-        "AND +l.reverses_id IS NULL WHERE c.person_id = $1 AND c.module_id = $2 "
-        "AND c.completed_at >= $3 AND c.completed_at < $4 "
-        "AND NOT EXISTS (SELECT 1 FROM points_ledger r WHERE r.reverses_id = l.id) LIMIT 1");
 DB_STMT(stmt_pr_version_domains,
         "SELECT tag_id FROM module_version_tags WHERE version_id = $1 AND kind = 'domain' "
         "ORDER BY tag_id");
@@ -135,14 +143,32 @@ static int collect_domain(void *cls)
 	return 0;
 }
 
-/* Points, title and domains of a module completion. */
-static int module_record(struct ctx *ctx, const struct completion_in *in, struct record *r,
-                         const char **why)
+/* What a module completion earns on a date, before "counted this year":
+ * read once per module and date in a transaction that has a memo. */
+struct module_facts {
+	struct record r;
+	bool each;
+};
+
+struct progress_memo {
+	bool valid;
+	int64_t module_id, completed_at;
+	struct module_facts f;
+};
+
+struct progress_memo *progress_memo_new(struct arena *arena)
 {
-	bool each = false;
+	return arena_zalloc(arena, sizeof(struct progress_memo));
+}
+
+static int module_facts(struct ctx *ctx, const struct completion_in *in, struct module_facts *f,
+                        const char **why)
+{
+	struct record *r = &f->r;
+	memset(f, 0, sizeof *f);
 	int rc = db_query_row(ctx->db, &stmt_pr_module, (const struct db_param[]){DBP_INT(in->module_id), DBP_END},
 	                      (const struct db_col[]){DBC_TEXT(&r->title), DBC_TEXT(&r->provider),
-	                                              DBC_BOOL(&each), DBC_END},
+	                                              DBC_BOOL(&f->each), DBC_END},
 	                      ctx->arena);
 	if (rc == CAMPUS_ENOTFOUND)
 		return refuse(why, N_("Deze module bestaat niet."), CAMPUS_ENOTFOUND);
@@ -167,26 +193,36 @@ static int module_record(struct ctx *ctx, const struct completion_in *in, struct
 		r->no_points_why = N_("De module was op die datum niet erkend: geen punten.");
 		return 0;
 	}
-	if (!each) {
-		int64_t start, end;
-		year_bounds(year_of(in->completed_at), &start, &end);
-		rc = db_query_row(ctx->db, &stmt_pr_counted,
-		                  (const struct db_param[]){DBP_INT(in->person_id), DBP_INT(in->module_id),
-		                                            DBP_INT(start), DBP_INT(end), DBP_END},
-		                  (const struct db_col[]){DBC_SKIP, DBC_END}, ctx->arena);
-		if (!rc) {
-			r->points = 0;
-			r->no_points_why = N_("Deze module telde dit jaar al mee: geen nieuwe punten.");
-			return 0;
-		}
-		if (rc != CAMPUS_ENOTFOUND)
-			return rc;
-	}
 	struct domain_reader d = {.r = r};
 	return db_query(ctx->db, &stmt_pr_version_domains,
 	                (const struct db_param[]){DBP_INT(r->version_id), DBP_END},
 	                (const struct db_col[]){DBC_INT(&d.domain), DBC_END}, ctx->arena,
 	                collect_domain, &d);
+}
+
+/* Points, title and domains of a module completion; counted: the module
+ * already earned the person points in the completion's year. */
+static int module_record(struct ctx *ctx, const struct completion_in *in, bool counted,
+                         struct record *r, const char **why)
+{
+	struct progress_memo *m = in->memo;
+	struct module_facts f;
+	if (m && m->valid && m->module_id == in->module_id && m->completed_at == in->completed_at) {
+		f = m->f;
+	} else {
+		int rc = module_facts(ctx, in, &f, why);
+		if (rc)
+			return rc;
+		if (m)
+			*m = (struct progress_memo){true, in->module_id, in->completed_at, f};
+	}
+	*r = f.r;
+	if (r->points > 0 && !f.each && counted) {
+		r->points = 0;
+		r->ndomains = 0;
+		r->no_points_why = N_("Deze module telde dit jaar al mee: geen nieuwe punten.");
+	}
+	return 0;
 }
 
 /* Points, title and domains of an approved claim, as its decider set them. */
@@ -231,17 +267,19 @@ static int write_ledger(struct ctx *ctx, const struct completion_in *in, const c
 	                              DBP_INT(now), int_or_null(ctx->actor.person_id), DBP_NULL,
 	                              DBP_TEXT(""), DBP_END},
 	    (const struct db_col[]){DBC_INT(ledger_id), DBC_END}, ctx->arena);
+	/* The domains and the job are sent ahead (db_exec_later): nothing here
+	 * reads their outcome, and an error still dooms the transaction. */
 	for (size_t i = 0; !rc && i < r->ndomains; i++)
-		rc = db_exec(ctx->db, &stmt_pr_ledger_domain,
-		             (const struct db_param[]){DBP_INT(*ledger_id), DBP_INT(r->domains[i]), DBP_END},
-		             NULL);
+		rc = db_exec_later(ctx->db, &stmt_pr_ledger_domain,
+		                   (const struct db_param[]){DBP_INT(*ledger_id), DBP_INT(r->domains[i]),
+		                                             DBP_END});
 	return rc;
 }
 
 /* Queues the person's diploma.evaluate job (every rule) after a new ledger
  * row, and after a completion without points of a module an active rule
  * asks for (one not recognised that day still was followed): that
- * completion may be all the person lacked. */
+ * completion may be all the person lacked. Sent ahead: nothing reads it. */
 static int queue_evaluate(struct ctx *ctx, const struct completion_in *in, int64_t points)
 {
 	if (points <= 0) {
@@ -258,8 +296,8 @@ static int queue_evaluate(struct ctx *ctx, const struct completion_in *in, int64
 	const char *payload = arena_printf(ctx->arena, "{\"person_id\":%lld}", (long long)in->person_id);
 	if (!payload)
 		return CAMPUS_ENOMEM;
-	return db_exec(ctx->db, &stmt_pr_job_evaluate,
-	               (const struct db_param[]){DBP_TEXT(payload), DBP_INT(ctx->now()), DBP_END}, NULL);
+	return db_exec_later(ctx->db, &stmt_pr_job_evaluate,
+	                     (const struct db_param[]){DBP_TEXT(payload), DBP_INT(ctx->now()), DBP_END});
 }
 
 static const char *evidence_key(struct ctx *ctx, const struct completion_in *in)
@@ -278,6 +316,7 @@ int progress_record_completion(struct ctx *ctx, const struct completion_in *in,
 {
 	*why = NULL;
 	memset(out, 0, sizeof *out);
+	out->certificate_code = "";
 	if (!db_in_tx(ctx->db))
 		return CAMPUS_EINTERNAL;
 	if ((unsigned)in->source > EVIDENCE_DEMO)
@@ -294,31 +333,47 @@ int progress_record_completion(struct ctx *ctx, const struct completion_in *in,
 		              CAMPUS_EINVAL);
 
 	/* The same evidence again records nothing and answers as the first time. */
-	int rc = db_query_row(ctx->db, &stmt_pr_existing, (const struct db_param[]){DBP_TEXT(key), DBP_END},
-	                      (const struct db_col[]){DBC_INT(&out->completion_id),
-	                                              DBC_INT(&out->points_tenths),
-	                                              DBC_TEXT(&out->no_points_why),
-	                                              DBC_INT(&out->ledger_id),
-	                                              DBC_INT(&out->certificate_id), DBC_END},
-	                      ctx->arena);
-	if (!rc) {
+	int64_t start = 0, end = 0;
+	if (in->module_id)
+		year_bounds(year_of(in->completed_at), &start, &end);
+	const char *holder;
+	bool counted;
+	int rc = db_query_row(
+	    ctx->db, &stmt_pr_lookup,
+	    (const struct db_param[]){DBP_TEXT(key), DBP_INT(in->person_id), DBP_INT(in->module_id),
+	                              DBP_INT(start), DBP_INT(end), DBP_END},
+	    (const struct db_col[]){DBC_TEXT(&holder), DBC_INT(&out->completion_id),
+	                            DBC_INT(&out->points_tenths), DBC_TEXT(&out->no_points_why),
+	                            DBC_INT(&out->ledger_id), DBC_INT(&out->certificate_id),
+	                            DBC_TEXT(&out->certificate_code), DBC_BOOL(&counted), DBC_END},
+	    ctx->arena);
+	if (rc == CAMPUS_ENOTFOUND) {
+		/* No such person: still the same answer to evidence recorded before. */
+		rc = db_query_row(ctx->db, &stmt_pr_existing, (const struct db_param[]){DBP_TEXT(key), DBP_END},
+		                  (const struct db_col[]){DBC_INT(&out->completion_id),
+		                                          DBC_INT(&out->points_tenths),
+		                                          DBC_TEXT(&out->no_points_why),
+		                                          DBC_INT(&out->ledger_id),
+		                                          DBC_INT(&out->certificate_id),
+		                                          DBC_TEXT(&out->certificate_code), DBC_END},
+		                  ctx->arena);
+		if (rc == CAMPUS_ENOTFOUND) {
+			memset(out, 0, sizeof *out);
+			out->certificate_code = "";
+			return refuse(why, N_("Deze persoon bestaat niet."), CAMPUS_ENOTFOUND);
+		}
+	}
+	if (rc)
+		return rc;
+	if (out->completion_id) {
 		out->duplicate = true;
 		if (!*out->no_points_why)
 			out->no_points_why = NULL;
 		return 0;
 	}
-	if (rc != CAMPUS_ENOTFOUND)
-		return rc;
-
-	rc = db_query_row(ctx->db, &stmt_pr_person, (const struct db_param[]){DBP_INT(in->person_id), DBP_END},
-	                  (const struct db_col[]){DBC_SKIP, DBC_END}, ctx->arena);
-	if (rc == CAMPUS_ENOTFOUND)
-		return refuse(why, N_("Deze persoon bestaat niet."), CAMPUS_ENOTFOUND);
-	if (rc)
-		return rc;
 
 	struct record r = {0};
-	rc = in->module_id ? module_record(ctx, in, &r, why) : claim_record(ctx, in, &r, why);
+	rc = in->module_id ? module_record(ctx, in, counted, &r, why) : claim_record(ctx, in, &r, why);
 	if (rc)
 		return rc;
 
@@ -345,8 +400,17 @@ int progress_record_completion(struct ctx *ctx, const struct completion_in *in,
 	if (r.points > 0) {
 		rc = write_ledger(ctx, in, source, out->completion_id, &r, &out->ledger_id);
 		/* A certificate belongs to a recognised module, not to a claim. */
-		if (!rc && in->module_id)
-			rc = credential_issue_certificate(ctx, out->completion_id, &out->certificate_id);
+		if (!rc && in->module_id) {
+			struct certificate_facts f = {
+			    .completion_id = out->completion_id, .person_id = in->person_id,
+			    .org_id = in->org_id, .holder = holder, .title = r.title,
+			    .provider = r.provider, .points_tenths = r.points,
+			    .achieved_at = in->completed_at};
+			char *code = arena_alloc(ctx->arena, CREDENTIAL_CODE_LEN + 1);
+			rc = code ? credential_issue_certificate_new(ctx, &f, &out->certificate_id, code)
+			          : CAMPUS_ENOMEM;
+			out->certificate_code = code;
+		}
 		if (rc)
 			return rc;
 	}

@@ -32,7 +32,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct arena;
 struct ctx;
+struct progress_memo;
 
 #define PROGRESS_EVIDENCE_KEY_MAX 120
 #define PROGRESS_TITLE_MAX 200
@@ -75,6 +77,9 @@ struct completion_in {
 	const char *evidence_key;  /* NULL: "enrolment:<id>" or "claim:<id>" */
 	int64_t completed_at;
 	const char *grade;         /* nullable */
+	/* Nullable: what rows recorded one after another in one transaction
+	 * share (progress_memo_new). */
+	struct progress_memo *memo;
 };
 
 struct completion_out {
@@ -84,7 +89,16 @@ struct completion_out {
 	int64_t points_tenths;
 	bool duplicate;            /* recorded before: nothing changed, ids are the earlier ones */
 	const char *no_points_why; /* Dutch msgid when recorded without points, else NULL */
+	const char *certificate_code; /* the certificate's code; "" when none */
 };
+
+/* For a caller that records many completions in one write transaction
+ * (completion_push): the module's facts, the version recognised on a date
+ * and its domains are read once for all rows of the same module and date
+ * instead of once per row. One per transaction attempt (allocated in
+ * arena, which must outlive it), and only in a transaction that changes no
+ * module. NULL when the arena is full. */
+struct progress_memo *progress_memo_new(struct arena *arena);
 
 /* Records a completion. Must run inside the caller's write transaction, so
  * the evidence commits with what caused it (CAMPUS_EINTERNAL otherwise).
