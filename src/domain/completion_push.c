@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "domain/ctx.h"
 #include "domain/enrol_internal.h"
+#include "domain/jobs.h"
 #include "domain/progress.h"
 
 DB_STMT(stmt_cp_list,
@@ -85,14 +86,11 @@ static int64_t monotonic_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* The lock every batch takes (db_tx_run_keyed: a PostgreSQL advisory lock;
- * SQLite has one writer anyway). Each row appends to the audit chain, whose
- * tail every writer reads: two long SERIALIZABLE batches side by side fail
- * each other over and over (the benchmark got 503s from two connections),
- * so batches of all calls and servers take turns instead. This is not the
- * edition's lock (EDITION_LOCK_KEY): results come after an edition, when
- * its seats no longer move, and SERIALIZABLE still guards the overlap. */
-#define COMPLETION_PUSH_LOCK_KEY ((int64_t)0x5055000000000000LL)
+/* Every batch takes JOBS_BULK_LOCK_KEY (jobs.h): batches of all calls and
+ * servers, and the job runner, take turns on the audit chain. This is not
+ * the edition's lock (EDITION_LOCK_KEY): results come after an edition,
+ * when its seats no longer move, and SERIALIZABLE still guards the
+ * overlap. */
 
 /* Up to COMPLETION_PUSH_BATCH rows, and no more once the transaction has
  * held the write lock for COMPLETION_PUSH_HOLD_MS: on SQLite every other
@@ -215,7 +213,7 @@ int completion_push(struct ctx *ctx, enum attendance_method method, const struct
 		}
 		for (size_t from = 0; from < nok;) {
 			struct batch b = {ctx, &e, method, rows, when, out, ok + from, nok - from, 0};
-			rc = db_tx_run_keyed(ctx->db, COMPLETION_PUSH_LOCK_KEY, batch_tx, &b);
+			rc = db_tx_run_keyed(ctx->db, JOBS_BULK_LOCK_KEY, batch_tx, &b);
 			if (rc)
 				return rc;
 			from += b.done;

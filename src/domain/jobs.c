@@ -226,7 +226,7 @@ static int fail_tx(struct db_conn *db, void *cls)
 static int run_one(struct ctx *ctx, const char *worker, int64_t id, struct jobs_counts *out)
 {
 	struct run r = {.ctx = ctx, .id = id, .worker = worker};
-	int rc = db_tx_run(ctx->db, DB_TX_WRITE, run_tx, &r);
+	int rc = db_tx_run_keyed(ctx->db, JOBS_BULK_LOCK_KEY, run_tx, &r);
 	if (!rc) {
 		if (!r.lost)
 			out->done++;

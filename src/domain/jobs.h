@@ -28,6 +28,14 @@ struct ctx;
 #define JOBS_LEASE_SECONDS (15 * 60)
 /* How often the ticker of `campus serve` runs due jobs. */
 #define JOBS_TICK_SECONDS 5
+/* The lock (db_tx_run_keyed: a PostgreSQL advisory lock; SQLite has one
+ * writer anyway) that each job's transaction and each batch of a bulk
+ * writer (completion_push) take. Every one of them appends to the audit
+ * chain, whose head each writer reads: under SERIALIZABLE a long batch
+ * beside a stream of short jobs (the diploma evaluations the batch itself
+ * queues) was undone by every job that committed meanwhile, until its
+ * retries ran out (503s in the benchmark); with the lock they take turns. */
+#define JOBS_BULK_LOCK_KEY ((int64_t)0x5055000000000000LL)
 
 /* Queues a job of a known kind with a JSON object as payload, due at run_at
  * (0: now). Must run inside the caller's write transaction
