@@ -21,6 +21,7 @@ import { test, useCampus } from './common.mjs';
 import { checkPage, logIn, navigate, DEMO_PASSWORD } from './flows.mjs';
 import { DESKTOP, PHONE } from './browser.mjs';
 import { freePort, repoRoot } from './server.mjs';
+import { simpleParser } from 'mailparser';
 
 const sink = { dir: process.env.CAMPUS_MAIL_DIR, child: null, tmp: null };
 // At load time, so the sink listens before the server starts.
@@ -48,19 +49,9 @@ after(async () => {
 
 const { state, withPage } = useCampus();
 
-/** Quoted-printable text of a raw message, decoded as UTF-8. */
-function bodyText(raw) {
-	const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/=\r\n/g, '');
-	const bytes = [];
-	for (let i = 0; i < body.length; i++) {
-		if (body[i] === '=' && /^[0-9A-F]{2}$/.test(body.slice(i + 1, i + 3))) {
-			bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
-			i += 2;
-		} else {
-			bytes.push(...Buffer.from(body[i], 'latin1'));
-		}
-	}
-	return Buffer.from(bytes).toString('utf8').replace(/\r\n/g, '\n');
+/** The text of a raw message (mailparser decodes it). */
+async function bodyText(raw) {
+	return (await simpleParser(Buffer.from(raw, 'latin1'))).text.replace(/\r\n/g, '\n');
 }
 
 /** Waits for an e-mail to `to` whose text contains `phrase`. */
@@ -75,7 +66,7 @@ async function mailTo(to, phrase, timeoutMs = 15000) {
 		}
 		for (const f of files) {
 			const raw = readFileSync(path.join(sink.dir, f), 'latin1');
-			if (raw.split('\r\n', 1)[0].includes(`"${to}"`) && bodyText(raw).includes(phrase)) return raw;
+			if (raw.split('\r\n', 1)[0].includes(`"${to}"`) && (await bodyText(raw)).includes(phrase)) return raw;
 		}
 		await new Promise((r) => setTimeout(r, 100));
 	}

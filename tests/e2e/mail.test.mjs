@@ -15,6 +15,7 @@ import { test, useCampus } from './common.mjs';
 import { expectAxeClean } from './axe.mjs';
 import { PHONE, horizontalOverflow } from './browser.mjs';
 import { freePort, repoRoot } from './server.mjs';
+import { simpleParser } from 'mailparser';
 
 const sink = { dir: process.env.CAMPUS_MAIL_DIR, child: null, tmp: null, seen: new Set() };
 
@@ -55,19 +56,9 @@ function listMail() {
 	}
 }
 
-/** Quoted-printable body of a raw message, decoded as UTF-8. */
-function bodyText(raw) {
-	const body = raw.slice(raw.indexOf('\r\n\r\n') + 4).replace(/=\r\n/g, '');
-	const bytes = [];
-	for (let i = 0; i < body.length; i++) {
-		if (body[i] === '=' && /^[0-9A-F]{2}$/.test(body.slice(i + 1, i + 3))) {
-			bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
-			i += 2;
-		} else {
-			bytes.push(...Buffer.from(body[i], 'latin1'));
-		}
-	}
-	return Buffer.from(bytes).toString('utf8').replace(/\r\n/g, '\n');
+/** The text of a raw message (mailparser decodes it). */
+async function bodyText(raw) {
+	return (await simpleParser(Buffer.from(raw, 'latin1'))).text.replace(/\r\n/g, '\n');
 }
 
 /** The path of the reset link in the next new e-mail to `to`. */
@@ -79,7 +70,7 @@ async function resetLinkFor(to, timeoutMs = 15000, prefix = '/wachtwoord-herstel
 			const raw = readFileSync(path.join(sink.dir, f), 'latin1');
 			if (!raw.split('\r\n', 1)[0].includes(`"${to}"`)) continue;
 			sink.seen.add(f);
-			const m = bodyText(raw).match(new RegExp(`https?://[^/\\s]+(${prefix}[A-Za-z0-9_-]{43})`));
+			const m = (await bodyText(raw)).match(new RegExp(`https?://[^/\\s]+(${prefix}[A-Za-z0-9_-]{43})`));
 			assert.ok(m, `no ${prefix} link in the e-mail to ${to}`);
 			return m[1];
 		}
