@@ -61,7 +61,10 @@ struct enrol_req {
 	const char **why;
 	int rc;                /* this request's own outcome: 0, or a refusal with *why */
 	bool placed;           /* out->waitlist_pos is already the place among those waiting */
+	const void *row;       /* while its batch runs: what was read for it */
 };
+/* Requests in one batch (one transaction) at most. */
+#define ENROL_BATCH_MAX 64
 /* Runs reqs (one edition, in arrival order) in ONE write transaction keyed
  * on the edition, each decided before its writes, with one commit. 0 when
  * committed: each reqs[i]->rc is then its own answer (0, or a refusal that
