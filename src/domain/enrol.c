@@ -608,6 +608,17 @@ static int transition(struct ctx *ctx, struct en *x, enum enrol_state to, const 
 	return rc;
 }
 
+/* The audit row of a row just inserted (x->id, x->state set). */
+static int created_audit(struct ctx *ctx, const struct en *x)
+{
+	const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[x->state]);
+	const char *detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
+	                                  (long long)x->edition_id, (long long)x->person_id);
+	return action && detail
+	           ? audit_record(ctx, action, "enrolment", id_text(ctx, x->id), "ok", detail)
+	           : CAMPUS_ENOMEM;
+}
+
 /* The first event and audit row of a row just inserted (x->id, x->state,
  * x->requested_at set): from "" to its state. */
 static int created(struct ctx *ctx, const struct en *x)
@@ -617,15 +628,7 @@ static int created(struct ctx *ctx, const struct en *x)
 	                                                 int_or_null(ctx->actor.person_id), DBP_TEXT(""),
 	                                                 DBP_TEXT(state_names[x->state]), DBP_TEXT(""),
 	                                                 DBP_END});
-	if (!rc) {
-		const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[x->state]);
-		const char *detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
-		                                  (long long)x->edition_id, (long long)x->person_id);
-		rc = action && detail ? audit_record(ctx, action, "enrolment", id_text(ctx, x->id), "ok",
-		                                     detail)
-		                      : CAMPUS_ENOMEM;
-	}
-	return rc;
+	return rc ? rc : created_audit(ctx, x);
 }
 
 /* A new row: its first transition is from "" to state. */
@@ -1065,7 +1068,7 @@ static int new_tx(struct db_conn *db, void *cls)
 /* After the commit, outside the edition's lock: where in the queue, and
  * which of the person's other bookings overlap. */
 static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
-                    struct enrol_result *out, bool placed)
+                    struct enrol_result *out, bool placed, bool overlap)
 {
 	int rc = 0;
 	if (placed)
@@ -1079,7 +1082,7 @@ static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
 		out->waitlist_pos = 0;
 	struct enrol_conflict c;
 	struct db_rows rows = {.arena = ctx->arena, .size = sizeof c, .cur = &c};
-	if (!rc)
+	if (!rc && overlap)
 		rc = db_query(ctx->db, &stmt_en_conflicts,
 		              (const struct db_param[]){DBP_INT(person_id), DBP_INT(edition_id), DBP_END},
 		              (const struct db_col[]){DBC_INT(&c.enrolment_id), DBC_INT(&c.edition_id),
@@ -1099,7 +1102,7 @@ static int enrol_new(struct ctx *ctx, int64_t edition_id, int64_t person_id, int
 	struct new_args a = {ctx, edition_id, person_id, org_id, by_manager, out, why};
 	int rc = db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), new_tx, &a);
 	if (!rc)
-		describe(ctx, person_id, edition_id, out, false);
+		describe(ctx, person_id, edition_id, out, false, true);
 	return rc;
 }
 
@@ -1127,21 +1130,38 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 
 /* The learners as one JSON parameter, [[person, library], ...] in arrival
  * order; a row per learner who exists, with their place in that order. */
+#define BATCH_TAIL                                                                                 \
+	", COALESCE(lo.id, 0), e.waitlist_seq, "                                                       \
+	"(SELECT COUNT(*) FROM enrolments w WHERE w.edition_id = $1 AND w.state = 'waitlisted'), "     \
+	"EXISTS (SELECT 1 FROM enrolments x JOIN edition_meetings mo ON mo.edition_id = x.edition_id " \
+	"JOIN edition_meetings mn ON mn.edition_id = e.id AND mo.starts_at < mn.ends_at "              \
+	"AND mn.starts_at < mo.ends_at WHERE x.person_id = p.id AND x.edition_id <> e.id "             \
+	"AND x.state IN ('waitlisted', 'offered', 'enrolled', 'requested')) "
+/* The library (the second number, the actor's organisation when it is a
+ * library or POI: enrol_library_of) is resolved here too, and whether the
+ * learner has bookings that could overlap (else describe asks nothing). */
 DB_STMT2(stmt_en_batch_new,
-         "SELECT j.i - 1, " NEW_COLS("(j.v->>1)::bigint") ", e.waitlist_seq, "
-         "(SELECT COUNT(*) FROM enrolments w WHERE w.edition_id = $1 AND w.state = 'waitlisted') "
+         "SELECT j.i - 1, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
          "FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
          "JOIN people p ON p.id = (j.v->>0)::bigint "
          "JOIN editions e ON e.id = $1 JOIN modules m ON m.id = e.module_id "
          "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
-         "LEFT JOIN enrol_policies pl ON pl.org_id = (j.v->>1)::bigint ORDER BY j.i",
-         "SELECT j.key, " NEW_COLS("(j.value->>1)") ", e.waitlist_seq, "
-         "(SELECT COUNT(*) FROM enrolments w WHERE w.edition_id = $1 AND w.state = 'waitlisted') "
+         "LEFT JOIN organisations lo ON lo.id = (j.v->>1)::bigint AND lo.kind IN ('library', 'poi') "
+         "LEFT JOIN enrol_policies pl ON pl.org_id = lo.id ORDER BY j.i",
+         "SELECT j.key, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
          "FROM json_each($2) AS j "
          "JOIN people p ON p.id = j.value->>0 "
          "JOIN editions e ON e.id = $1 JOIN modules m ON m.id = e.module_id "
          "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
-         "LEFT JOIN enrol_policies pl ON pl.org_id = j.value->>1 ORDER BY j.key");
+         "LEFT JOIN organisations lo ON lo.id = j.value->>1 AND lo.kind IN ('library', 'poi') "
+         "LEFT JOIN enrol_policies pl ON pl.org_id = lo.id ORDER BY j.key");
+/* A run's first events at once: [[enrolment, at, actor|null, state], ...]. */
+DB_STMT2(stmt_en_event_run,
+         "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
+         "SELECT (j->>0)::bigint, (j->>1)::bigint, (j->>2)::bigint, '', j->>3, '' "
+         "FROM json_array_elements($1::json) AS j",
+         "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
+         "SELECT j.value->>0, j.value->>1, j.value->>2, '', j.value->>3, '' FROM json_each($1) AS j");
 /* After someone ran alone in the batch: where the counters stand now. */
 DB_STMT(stmt_en_counters,
         "SELECT COALESCE(capacity, 0), seats_taken, waitlist_seq FROM editions WHERE id = $1");
@@ -1173,7 +1193,8 @@ struct batch_row {
 	int64_t idx; /* place in the batch */
 	struct ed e;
 	struct pre p;
-	int64_t waitlist_seq, waiting;
+	int64_t library, waitlist_seq, waiting;
+	bool overlap; /* bookings that may overlap this edition */
 };
 
 struct batch {
@@ -1232,7 +1253,8 @@ static int batch_read(struct batch *b, struct batch_row **rows, size_t *n)
 	        DBC_TEXT(&p->pol.approval), DBC_INT(&p->pol.second_approver_id),
 	        DBC_BOOL(&p->pol.budgets), DBC_INT(&p->pol.remind_days),
 	        DBC_INT(&p->pol.expire_days), DBC_BOOL(&p->spare_reservation),
-	        DBC_INT(&r.waitlist_seq), DBC_INT(&r.waiting), DBC_END},
+	        DBC_INT(&r.library), DBC_INT(&r.waitlist_seq), DBC_INT(&r.waiting),
+	        DBC_BOOL(&r.overlap), DBC_END},
 	    b->arena, db_rows_collect, &all);
 	*rows = all.data;
 	*n = all.n;
@@ -1318,6 +1340,24 @@ static int batch_flush(struct batch *b)
 		b->e.events_read = true;
 	}
 	const struct run_id *got = ids.data;
+	buf_clear(&js);
+	buf_putc(&js, '[');
+	for (size_t k = 0; k < m; k++) {
+		const struct enrol_req *q = b->reqs[b->run[k]];
+		int64_t id = 0, by = q->ctx->actor.person_id;
+		for (size_t t = 0; t < m; t++)
+			if (got[t].person_id == by)
+				id = got[t].id;
+		if (!id)
+			return CAMPUS_EINTERNAL;
+		buf_printf(&js, "%s[%lld,%lld,%lld,\"%s\"]", k ? "," : "", (long long)id,
+		           (long long)b->run_now[k], (long long)by, k < seats ? "enrolled" : "waitlisted");
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	rc = db_exec_later(b->db, &stmt_en_event_run,
+	                   (const struct db_param[]){DBP_TEXT(buf_cstr(&js)), DBP_END});
 	for (size_t k = 0; k < m && !rc; k++) {
 		struct enrol_req *q = b->reqs[b->run[k]];
 		struct ctx *ctx = q->ctx;
@@ -1339,7 +1379,7 @@ static int batch_flush(struct batch *b)
 			x.waitlist_pos = b->seq + (int64_t)(k - seats) + 1;
 		}
 		ctx->db = b->db;
-		rc = created(ctx, &x);
+		rc = created_audit(ctx, &x);
 		if (!rc)
 			rc = tell_state(ctx, &b->e, &x);
 		ctx->db = own;
@@ -1349,6 +1389,7 @@ static int batch_flush(struct batch *b)
 		 * those waiting is their number (counted once per batch). */
 		q->placed = x.state == ENROL_WAITLISTED;
 		q->out->waitlist_pos = q->placed ? ++b->waiting : 0;
+		q->no_overlap = !row->overlap;
 	}
 	b->taken += (int64_t)seats;
 	b->seq += (int64_t)(m - seats);
@@ -1362,8 +1403,12 @@ static int batch_alone(struct batch *b, struct enrol_req *q)
 	if (rc)
 		return rc;
 	struct db_conn *own = q->ctx->db;
-	struct new_args a = req_args(q);
 	q->ctx->db = b->db;
+	if (q->org_raw) {
+		q->org_id = enrol_library_of(q->ctx, q->org_id);
+		q->org_raw = false;
+	}
+	struct new_args a = req_args(q);
 	q->rc = new_one(&a);
 	q->ctx->db = own;
 	if (q->rc && !*q->why)
@@ -1395,7 +1440,7 @@ static int batch_tx(struct db_conn *db, void *cls)
 	for (size_t i = 0; i < b->n; i++) {
 		struct enrol_req *q = b->reqs[i];
 		q->rc = 0;
-		q->placed = false;
+		q->placed = q->no_overlap = false;
 		q->row = NULL;
 		*q->why = NULL;
 		memset(q->out, 0, sizeof *q->out);
@@ -1409,8 +1454,12 @@ static int batch_tx(struct db_conn *db, void *cls)
 	if (rc)
 		return rc;
 	for (size_t r = 0; r < nrows; r++)
-		if (rows[r].idx >= 0 && (size_t)rows[r].idx < b->n)
-			b->reqs[rows[r].idx]->row = &rows[r];
+		if (rows[r].idx >= 0 && (size_t)rows[r].idx < b->n) {
+			struct enrol_req *q = b->reqs[rows[r].idx];
+			q->row = &rows[r];
+			q->org_id = rows[r].library;
+			q->org_raw = false;
+		}
 	if (nrows) {
 		b->e = rows[0].e;
 		b->e.id = b->reqs[0]->edition_id;
@@ -1475,6 +1524,10 @@ int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_t
 
 int enrol_one(struct enrol_req *q)
 {
+	if (q->org_raw) {
+		q->org_id = enrol_library_of(q->ctx, q->org_id);
+		q->org_raw = false;
+	}
 	struct new_args a = req_args(q);
 	q->placed = false;
 	q->rc = db_tx_run_keyed(q->ctx->db, EDITION_LOCK_KEY(q->edition_id), new_tx, &a);
@@ -1487,11 +1540,12 @@ int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, co
 	memset(out, 0, sizeof *out);
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	struct enrol_req q = {.ctx = ctx, .edition_id = edition_id,
-	                      .org_id = enrol_library_of(ctx, ctx->actor.org_id), .out = out, .why = why};
+	/* The batch resolves the library with its read (enrol_library_of). */
+	struct enrol_req q = {.ctx = ctx, .edition_id = edition_id, .org_id = ctx->actor.org_id,
+	                      .org_raw = true, .out = out, .why = why};
 	int rc = enrol_queue_submit(&q);
 	if (!rc)
-		describe(ctx, ctx->actor.person_id, edition_id, out, q.placed);
+		describe(ctx, ctx->actor.person_id, edition_id, out, q.placed, !q.no_overlap);
 	return rc;
 }
 
@@ -1792,7 +1846,7 @@ int enrol_move(struct ctx *ctx, int64_t enrolment_id, int64_t to_edition_id,
 	if (!rc) {
 		struct en x;
 		if (!load_enrolment(ctx, out->enrolment_id, &x))
-			describe(ctx, x.person_id, to_edition_id, out, false);
+			describe(ctx, x.person_id, to_edition_id, out, false, true);
 	}
 	return rc;
 }
