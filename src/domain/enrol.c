@@ -1205,8 +1205,8 @@ struct batch {
 	/* while it runs */
 	struct db_conn *db;
 	struct arena *arena; /* the first request's: lives until all are answered */
-	struct ed e;         /* valid when have_e */
-	bool have_e, stale;  /* stale: someone ran alone since the counters were read */
+	struct ed e;         /* as read; only requests with a row (q->row) use it */
+	bool stale;          /* someone ran alone since the counters were read */
 	int64_t capacity, taken, seq, waiting;
 	size_t run[ENROL_BATCH_MAX]; /* indexes of the plain requests not yet written */
 	int64_t run_now[ENROL_BATCH_MAX];
@@ -1435,7 +1435,7 @@ static int batch_tx(struct db_conn *db, void *cls)
 		b->take = NULL;
 	}
 	b->db = db;
-	b->have_e = b->stale = false;
+	b->stale = false;
 	b->nrun = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct enrol_req *q = b->reqs[i];
@@ -1463,7 +1463,6 @@ static int batch_tx(struct db_conn *db, void *cls)
 	if (nrows) {
 		b->e = rows[0].e;
 		b->e.id = b->reqs[0]->edition_id;
-		b->have_e = true;
 		b->capacity = rows[0].e.capacity;
 		b->taken = rows[0].e.seats_taken;
 		b->seq = rows[0].waitlist_seq;
