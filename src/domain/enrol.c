@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/str.h"
 #include "core/when.h"
@@ -290,6 +291,11 @@ struct ed {
 	bool always_open, cancelled, published, has_audience_orgs;
 	int64_t capacity, seats_taken, opens, closes, cancel_until, price, offer_hours, starts, ends;
 	const char *audience, *title, *place, *online_url;
+	/* The meetings as calendar events, once read (a batch reads them once
+	 * for all its bookings). */
+	bool events_read;
+	struct notify_event *events;
+	size_t nevents;
 };
 
 struct en {
@@ -403,6 +409,11 @@ static int load_policy(struct ctx *ctx, int64_t org_id, struct policy *p)
 static int edition_events(struct ctx *ctx, const struct ed *e, struct notify_event **out,
                           size_t *n)
 {
+	if (e->events_read) {
+		*out = e->events;
+		*n = e->nevents;
+		return 0;
+	}
 	struct edition_meeting mt;
 	struct db_rows rows = {.arena = ctx->arena, .size = sizeof mt, .cur = &mt};
 	int rc = db_query(ctx->db, &stmt_en_meetings, (const struct db_param[]){DBP_INT(e->id), DBP_END},
@@ -597,6 +608,29 @@ static int transition(struct ctx *ctx, struct en *x, enum enrol_state to, const 
 	return rc;
 }
 
+/* The audit row of a row just inserted (x->id, x->state set). */
+static int created_audit(struct ctx *ctx, const struct en *x)
+{
+	const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[x->state]);
+	const char *detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
+	                                  (long long)x->edition_id, (long long)x->person_id);
+	return action && detail
+	           ? audit_record(ctx, action, "enrolment", id_text(ctx, x->id), "ok", detail)
+	           : CAMPUS_ENOMEM;
+}
+
+/* The first event and audit row of a row just inserted (x->id, x->state,
+ * x->requested_at set): from "" to its state. */
+static int created(struct ctx *ctx, const struct en *x)
+{
+	int rc = db_exec_later(ctx->db, &stmt_en_event,
+	                       (const struct db_param[]){DBP_INT(x->id), DBP_INT(x->requested_at),
+	                                                 int_or_null(ctx->actor.person_id), DBP_TEXT(""),
+	                                                 DBP_TEXT(state_names[x->state]), DBP_TEXT(""),
+	                                                 DBP_END});
+	return rc ? rc : created_audit(ctx, x);
+}
+
 /* A new row: its first transition is from "" to state. */
 static int create(struct ctx *ctx, struct en *x, enum enrol_state state)
 {
@@ -614,21 +648,7 @@ static int create(struct ctx *ctx, struct en *x, enum enrol_state state)
 	                                              : (struct db_param)DBP_NULL,
 	        DBP_INT(now), int_or_null(ctx->actor.person_id), DBP_END},
 	    (const struct db_col[]){DBC_INT(&x->id), DBC_END}, ctx->arena);
-	if (!rc)
-		rc = db_exec_later(ctx->db, &stmt_en_event,
-		                   (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
-		                                             int_or_null(ctx->actor.person_id), DBP_TEXT(""),
-		                                             DBP_TEXT(state_names[state]), DBP_TEXT(""),
-		                                             DBP_END});
-	if (!rc) {
-		const char *action = arena_printf(ctx->arena, "enrol.%s", state_names[state]);
-		const char *detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
-		                                  (long long)x->edition_id, (long long)x->person_id);
-		rc = action && detail ? audit_record(ctx, action, "enrolment", id_text(ctx, x->id), "ok",
-		                                     detail)
-		                      : CAMPUS_ENOMEM;
-	}
-	return rc;
+	return rc ? rc : created(ctx, x);
 }
 
 /* ---- money ---- */
@@ -858,31 +878,35 @@ static const char *live_refusal(const char *state)
 
 /* Everything a new enrolment is decided on, in one round trip: the
  * edition's effective plan, the person, their membership, a live enrolment
- * they may already have, the library's policy and a spare reserved seat. */
-DB_STMT(stmt_en_new,
-        "SELECT e.module_id, e.provider_id, COALESCE(m.local_org_id, 0), e.always_open, "
-        "e.cancelled_at IS NOT NULL, m.published_version_id IS NOT NULL, COALESCE(e.capacity, 0), "
-        "e.seats_taken, COALESCE(e.enrol_opens_at, 0), COALESCE(e.enrol_closes_at, e.starts_at, 0), "
-        "COALESCE(e.cancel_until, e.starts_at, 0), COALESCE(e.price_cents, v.price_cents), "
-        "COALESCE(e.audience, v.audience), e.offer_hours, COALESCE(e.starts_at, 0), "
-        "COALESCE(e.ends_at, 0), v.title, e.place, e.online_url, FALSE, "
-        "p.name, p.email, p.lang, "
-        "COALESCE((SELECT ms.kind FROM memberships ms WHERE ms.person_id = p.id AND ms.org_id = $3 "
-        "AND ms.ended_at IS NULL), ''), "
-        "m.local_org_id IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.id "
-        "AND ms.org_id = m.local_org_id AND ms.ended_at IS NULL), "
-        "NOT EXISTS (SELECT 1 FROM edition_audience_orgs a WHERE a.edition_id = e.id) OR EXISTS "
-        "(SELECT 1 FROM edition_audience_orgs a WHERE a.edition_id = e.id AND a.org_id = $3), "
-        "COALESCE((SELECT x.state FROM enrolments x WHERE x.edition_id = e.id AND x.person_id = p.id "
-        "AND x.state IN ('requested', 'waitlisted', 'offered', 'enrolled', 'attended', "
-        "'completed', 'not_completed', 'no_show')), ''), "
-        "COALESCE(pl.approval, 'none'), COALESCE(pl.second_approver_id, 0), "
-        "COALESCE(pl.budgets, $4), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14), "
-        "EXISTS (SELECT 1 FROM edition_reservations r WHERE r.edition_id = e.id AND r.org_id = $3 "
-        "AND r.used < r.seats) "
-        "FROM editions e JOIN modules m ON m.id = e.module_id "
-        "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
-        "JOIN people p ON p.id = $2 LEFT JOIN enrol_policies pl ON pl.org_id = $3 WHERE e.id = $1");
+ * they may already have, the library's policy and a spare reserved seat.
+ * ORG is the library (an SQL expression); the edition is e, the person p,
+ * the policy pl (joined by the caller). */
+#define NEW_COLS(ORG)                                                                              \
+	"e.module_id, e.provider_id, COALESCE(m.local_org_id, 0), e.always_open, "                     \
+	"e.cancelled_at IS NOT NULL, m.published_version_id IS NOT NULL, COALESCE(e.capacity, 0), "    \
+	"e.seats_taken, COALESCE(e.enrol_opens_at, 0), COALESCE(e.enrol_closes_at, e.starts_at, 0), "  \
+	"COALESCE(e.cancel_until, e.starts_at, 0), COALESCE(e.price_cents, v.price_cents), "           \
+	"COALESCE(e.audience, v.audience), e.offer_hours, COALESCE(e.starts_at, 0), "                  \
+	"COALESCE(e.ends_at, 0), v.title, e.place, e.online_url, FALSE, "                              \
+	"p.name, p.email, p.lang, "                                                                    \
+	"COALESCE((SELECT ms.kind FROM memberships ms WHERE ms.person_id = p.id AND ms.org_id = " ORG  \
+	" AND ms.ended_at IS NULL), ''), "                                                             \
+	"m.local_org_id IS NULL OR EXISTS (SELECT 1 FROM memberships ms WHERE ms.person_id = p.id "    \
+	"AND ms.org_id = m.local_org_id AND ms.ended_at IS NULL), "                                    \
+	"NOT EXISTS (SELECT 1 FROM edition_audience_orgs a WHERE a.edition_id = e.id) OR EXISTS "      \
+	"(SELECT 1 FROM edition_audience_orgs a WHERE a.edition_id = e.id AND a.org_id = " ORG "), "   \
+	"COALESCE((SELECT x.state FROM enrolments x WHERE x.edition_id = e.id AND x.person_id = p.id " \
+	"AND x.state IN ('requested', 'waitlisted', 'offered', 'enrolled', 'attended', "               \
+	"'completed', 'not_completed', 'no_show')), ''), "                                             \
+	"COALESCE(pl.approval, 'none'), COALESCE(pl.second_approver_id, 0), "                          \
+	"COALESCE(pl.budgets, FALSE), COALESCE(pl.remind_days, 3), COALESCE(pl.expire_days, 14), "     \
+	"EXISTS (SELECT 1 FROM edition_reservations r WHERE r.edition_id = e.id AND r.org_id = " ORG   \
+	" AND r.used < r.seats) "
+#define NEW_FROM                                                                                   \
+	"FROM editions e JOIN modules m ON m.id = e.module_id "                                        \
+	"JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
+DB_STMT(stmt_en_new, "SELECT " NEW_COLS("$3") NEW_FROM "JOIN people p ON p.id = $2 "
+                     "LEFT JOIN enrol_policies pl ON pl.org_id = $3 WHERE e.id = $1");
 
 struct pre {
 	const char *person_name, *person_email, *person_lang;
@@ -902,8 +926,7 @@ static int load_new(struct ctx *ctx, int64_t edition_id, int64_t person, int64_t
 	e->id = edition_id;
 	return db_query_row(
 	    ctx->db, &stmt_en_new,
-	    (const struct db_param[]){DBP_INT(edition_id), DBP_INT(person), DBP_INT(org),
-	                              DBP_BOOL(false), DBP_END},
+	    (const struct db_param[]){DBP_INT(edition_id), DBP_INT(person), DBP_INT(org), DBP_END},
 	    (const struct db_col[]){
 	        DBC_INT(&e->module_id), DBC_INT(&e->provider_id), DBC_INT(&e->local_org_id),
 	        DBC_BOOL(&e->always_open), DBC_BOOL(&e->cancelled), DBC_BOOL(&e->published),
@@ -942,6 +965,37 @@ static int check_audience(const struct ed *e, const struct pre *p, int64_t org, 
 	return 0;
 }
 
+/* The refusals of a new enrolment, all decided on what load_new read. */
+static int new_refusal(const struct ed *e, const struct pre *p, int64_t org, bool by_manager,
+                       int64_t now, const char **why)
+{
+	if (!e->published)
+		return refuse(why, N_("Deze uitvoering bestaat niet."), CAMPUS_ENOTFOUND);
+	int rc = check_audience(e, p, org, why);
+	if (rc)
+		return rc;
+	if (e->cancelled)
+		return refuse(why, N_("Deze uitvoering is geannuleerd."), CAMPUS_ECONFLICT);
+	if (!e->always_open && e->starts <= now)
+		return refuse(why, N_("Deze uitvoering is al begonnen of voorbij."), CAMPUS_ECONFLICT);
+	if (!by_manager && !e->always_open && e->opens && now < e->opens)
+		return refuse(why, N_("Inschrijven voor deze uitvoering is nog niet open."),
+		              CAMPUS_ECONFLICT);
+	if (!by_manager && !e->always_open && e->closes && now >= e->closes)
+		return refuse(why, N_("De inschrijving voor deze uitvoering is gesloten."),
+		              CAMPUS_ECONFLICT);
+	if (p->live[0])
+		return refuse(why, live_refusal(p->live), CAMPUS_ECONFLICT);
+	return 0;
+}
+
+/* Approval, a budget or a reserved seat: more than a plain seat or waitlist
+ * place (new_one decides those; a batch runs such a request alone). */
+static bool policy_asks(const struct policy *pol, bool costs)
+{
+	return !strcmp(pol->approval, "always") || (!strcmp(pol->approval, "cost") && costs);
+}
+
 /* One new enrolment inside the caller's keyed transaction on ctx->db. A
  * refusal (*why set) is decided before anything is written, except the
  * budget account made from the default on first use (budget_left), which
@@ -955,29 +1009,16 @@ static int new_one(const struct new_args *a)
 	struct ed e;
 	struct pre p;
 	int rc = load_new(ctx, a->edition_id, a->person_id, a->org_id, &e, &p);
-	if (rc == CAMPUS_ENOTFOUND || (!rc && !e.published))
+	if (rc == CAMPUS_ENOTFOUND)
 		return refuse(a->why, N_("Deze uitvoering bestaat niet."), CAMPUS_ENOTFOUND);
+	if (!rc)
+		rc = new_refusal(&e, &p, a->org_id, a->by_manager, now, a->why);
 	if (rc)
 		return rc;
-	rc = check_audience(&e, &p, a->org_id, a->why);
-	if (rc)
-		return rc;
-	if (e.cancelled)
-		return refuse(a->why, N_("Deze uitvoering is geannuleerd."), CAMPUS_ECONFLICT);
-	if (!e.always_open && e.starts <= now)
-		return refuse(a->why, N_("Deze uitvoering is al begonnen of voorbij."), CAMPUS_ECONFLICT);
-	if (!a->by_manager && !e.always_open && e.opens && now < e.opens)
-		return refuse(a->why, N_("Inschrijven voor deze uitvoering is nog niet open."),
-		              CAMPUS_ECONFLICT);
-	if (!a->by_manager && !e.always_open && e.closes && now >= e.closes)
-		return refuse(a->why, N_("De inschrijving voor deze uitvoering is gesloten."),
-		              CAMPUS_ECONFLICT);
-	if (p.live[0])
-		return refuse(a->why, live_refusal(p.live), CAMPUS_ECONFLICT);
 
 	const struct policy *pol = &p.pol;
 	bool costs = e.price > 0;
-	bool policy_asks = !strcmp(pol->approval, "always") || (!strcmp(pol->approval, "cost") && costs);
+	bool asks = policy_asks(pol, costs);
 	bool short_budget = false;
 	if (pol->budgets && costs && a->org_id) {
 		int64_t left = 0;
@@ -996,9 +1037,9 @@ static int new_one(const struct new_args *a)
 			return refuse(a->why, N_("Het resterende opleidingsbudget van deze persoon is te "
 			                         "laag voor deze uitvoering."),
 			              CAMPUS_ECONFLICT);
-		if (policy_asks && pol->second_approver_id && pol->second_approver_id != ctx->actor.person_id)
+		if (asks && pol->second_approver_id && pol->second_approver_id != ctx->actor.person_id)
 			x.approval_step = 2;
-	} else if (policy_asks || short_budget) {
+	} else if (asks || short_budget) {
 		x.approval_step = 1;
 	}
 	if (x.approval_step) {
@@ -1027,7 +1068,7 @@ static int new_tx(struct db_conn *db, void *cls)
 /* After the commit, outside the edition's lock: where in the queue, and
  * which of the person's other bookings overlap. */
 static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
-                    struct enrol_result *out, bool placed)
+                    struct enrol_result *out, bool placed, bool overlap)
 {
 	int rc = 0;
 	if (placed)
@@ -1041,7 +1082,7 @@ static int describe(struct ctx *ctx, int64_t person_id, int64_t edition_id,
 		out->waitlist_pos = 0;
 	struct enrol_conflict c;
 	struct db_rows rows = {.arena = ctx->arena, .size = sizeof c, .cur = &c};
-	if (!rc)
+	if (!rc && overlap)
 		rc = db_query(ctx->db, &stmt_en_conflicts,
 		              (const struct db_param[]){DBP_INT(person_id), DBP_INT(edition_id), DBP_END},
 		              (const struct db_col[]){DBC_INT(&c.enrolment_id), DBC_INT(&c.edition_id),
@@ -1061,7 +1102,7 @@ static int enrol_new(struct ctx *ctx, int64_t edition_id, int64_t person_id, int
 	struct new_args a = {ctx, edition_id, person_id, org_id, by_manager, out, why};
 	int rc = db_tx_run_keyed(ctx->db, EDITION_LOCK_KEY(edition_id), new_tx, &a);
 	if (!rc)
-		describe(ctx, person_id, edition_id, out, false);
+		describe(ctx, person_id, edition_id, out, false, true);
 	return rc;
 }
 
@@ -1077,17 +1118,99 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 	return !strcmp(kind, "library") || !strcmp(kind, "poi") ? org_id : 0;
 }
 
-/* ---- enrolling together (enrol_self; the queue is enrol_queue.c) ---- */
+/* ---- enrolling together (enrol_self; the queue is enrol_queue.c) ----
+ *
+ * A batch is a handful of statements whatever its size: one read for all
+ * its learners (stmt_en_batch_new), then, for each run of plain requests (no
+ * approval, no budget, no reserved seat of their library, nobody twice), one
+ * guarded UPDATE of the edition's seats and waitlist counter and one
+ * multi-row INSERT of the enrolments; their events, audit rows,
+ * notifications and mails are sent ahead (db_exec_later). Anyone needing
+ * more runs alone in order through new_one, in the same transaction. */
 
-DB_STMT(stmt_en_waiting_all,
-        "SELECT COUNT(*) FROM enrolments WHERE edition_id = $1 AND state = 'waitlisted'");
+/* The learners as one JSON parameter, [[person, library], ...] in arrival
+ * order; a row per learner who exists, with their place in that order. */
+#define BATCH_TAIL                                                                                 \
+	", COALESCE(lo.id, 0), e.waitlist_seq, "                                                       \
+	"(SELECT COUNT(*) FROM enrolments w WHERE w.edition_id = $1 AND w.state = 'waitlisted'), "     \
+	"EXISTS (SELECT 1 FROM enrolments x JOIN edition_meetings mo ON mo.edition_id = x.edition_id " \
+	"JOIN edition_meetings mn ON mn.edition_id = e.id AND mo.starts_at < mn.ends_at "              \
+	"AND mn.starts_at < mo.ends_at WHERE x.person_id = p.id AND x.edition_id <> e.id "             \
+	"AND x.state IN ('waitlisted', 'offered', 'enrolled', 'requested')) "
+/* The library (the second number, the actor's organisation when it is a
+ * library or POI: enrol_library_of) is resolved here too, and whether the
+ * learner has bookings that could overlap (else describe asks nothing). */
+DB_STMT2(stmt_en_batch_new,
+         "SELECT j.i - 1, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
+         "FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
+         "JOIN people p ON p.id = (j.v->>0)::bigint "
+         "JOIN editions e ON e.id = $1 JOIN modules m ON m.id = e.module_id "
+         "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
+         "LEFT JOIN organisations lo ON lo.id = (j.v->>1)::bigint AND lo.kind IN ('library', 'poi') "
+         "LEFT JOIN enrol_policies pl ON pl.org_id = lo.id ORDER BY j.i",
+         "SELECT j.key, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
+         "FROM json_each($2) AS j "
+         "JOIN people p ON p.id = j.value->>0 "
+         "JOIN editions e ON e.id = $1 JOIN modules m ON m.id = e.module_id "
+         "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
+         "LEFT JOIN organisations lo ON lo.id = j.value->>1 AND lo.kind IN ('library', 'poi') "
+         "LEFT JOIN enrol_policies pl ON pl.org_id = lo.id ORDER BY j.key");
+/* A run's first events at once: [[enrolment, at, actor|null, state], ...]. */
+DB_STMT2(stmt_en_event_run,
+         "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
+         "SELECT (j->>0)::bigint, (j->>1)::bigint, (j->>2)::bigint, '', j->>3, '' "
+         "FROM json_array_elements($1::json) AS j",
+         "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
+         "SELECT j.value->>0, j.value->>1, j.value->>2, '', j.value->>3, '' FROM json_each($1) AS j");
+/* After someone ran alone in the batch: where the counters stand now. */
+DB_STMT(stmt_en_counters,
+        "SELECT COALESCE(capacity, 0), seats_taken, waitlist_seq FROM editions WHERE id = $1");
+/* A run's seats and waitlist places at once: guarded by the counters the
+ * run was decided on (they cannot move under the edition's lock; if they
+ * did, nothing changes and the batch runs again) and by the capacity. */
+DB_STMT(stmt_en_seats_run,
+        "UPDATE editions SET seats_taken = seats_taken + $2, waitlist_seq = waitlist_seq + $3 "
+        "WHERE id = $1 AND seats_taken = $4 AND waitlist_seq = $5 "
+        "AND (capacity IS NULL OR seats_taken + $2 <= capacity)");
+/* [[person, library|null, state, waitlist_pos|null, price, now, enrolled_by|null], ...];
+ * the ids come back with their person (RETURNING's order is not promised). */
+DB_STMT2(stmt_en_insert_run,
+         "INSERT INTO enrolments (edition_id, person_id, org_id, state, approval_step, "
+         "waitlist_pos, price_cents, requested_at, enrolled_by, created_at, updated_at) "
+         "SELECT $1::bigint, (j.v->>0)::bigint, (j.v->>1)::bigint, j.v->>2, 0, (j.v->>3)::bigint, "
+         "(j.v->>4)::bigint, (j.v->>5)::bigint, (j.v->>6)::bigint, (j.v->>5)::bigint, "
+         "(j.v->>5)::bigint FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
+         "ORDER BY j.i RETURNING id, person_id",
+         "INSERT INTO enrolments (edition_id, person_id, org_id, state, approval_step, "
+         "waitlist_pos, price_cents, requested_at, enrolled_by, created_at, updated_at) "
+         "SELECT $1, j.value->>0, j.value->>1, j.value->>2, 0, j.value->>3, j.value->>4, "
+         "j.value->>5, j.value->>6, j.value->>5, j.value->>5 FROM json_each($2) AS j "
+         "ORDER BY j.key RETURNING id, person_id");
+
+#define BATCH_JSON_MAX (ENROL_BATCH_MAX * 160) /* a learner's row is under 160 bytes */
+
+struct batch_row {
+	int64_t idx; /* place in the batch */
+	struct ed e;
+	struct pre p;
+	int64_t library, waitlist_seq, waiting;
+	bool overlap; /* bookings that may overlap this edition */
+};
 
 struct batch {
 	struct enrol_req **reqs;
 	size_t n, max;
-	int64_t waiting; /* waitlisted in the edition so far; -1: not counted yet */
 	enrol_batch_take *take; /* NULL: reqs[0..n) are given */
 	void *take_cls;
+	/* while it runs */
+	struct db_conn *db;
+	struct arena *arena; /* the first request's: lives until all are answered */
+	struct ed e;         /* as read; only requests with a row (q->row) use it */
+	bool stale;          /* someone ran alone since the counters were read */
+	int64_t capacity, taken, seq, waiting;
+	size_t run[ENROL_BATCH_MAX]; /* indexes of the plain requests not yet written */
+	int64_t run_now[ENROL_BATCH_MAX];
+	size_t nrun;
 };
 
 static struct new_args req_args(const struct enrol_req *q)
@@ -1096,49 +1219,281 @@ static struct new_args req_args(const struct enrol_req *q)
 	                         q->out, q->why};
 }
 
-/* Each request in arrival order on the batch's connection, as its own actor
- * with its own clock and arena. A refusal is that request's answer and
- * leaves the others alone (nothing of it was written); any other failure
- * ends the whole transaction, and on CAMPUS_EBUSY db_tx_run runs the batch
- * again from the first request. */
+static int batch_read(struct batch *b, struct batch_row **rows, size_t *n)
+{
+	struct buf js;
+	buf_init(&js, b->arena, BATCH_JSON_MAX);
+	buf_putc(&js, '[');
+	for (size_t i = 0; i < b->n; i++)
+		buf_printf(&js, "%s[%lld,%lld]", i ? "," : "",
+		           (long long)b->reqs[i]->ctx->actor.person_id, (long long)b->reqs[i]->org_id);
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	const char *json = buf_cstr(&js);
+	struct batch_row r;
+	struct ed *e = &r.e;
+	struct pre *p = &r.p;
+	memset(&r, 0, sizeof r);
+	e->id = b->reqs[0]->edition_id;
+	struct db_rows all = {.arena = b->arena, .size = sizeof r, .cur = &r};
+	int rc = db_query(
+	    b->db, &stmt_en_batch_new,
+	    (const struct db_param[]){DBP_INT(e->id), DBP_TEXT(json), DBP_END},
+	    (const struct db_col[]){
+	        DBC_INT(&r.idx), DBC_INT(&e->module_id), DBC_INT(&e->provider_id),
+	        DBC_INT(&e->local_org_id), DBC_BOOL(&e->always_open), DBC_BOOL(&e->cancelled),
+	        DBC_BOOL(&e->published), DBC_INT(&e->capacity), DBC_INT(&e->seats_taken),
+	        DBC_INT(&e->opens), DBC_INT(&e->closes), DBC_INT(&e->cancel_until), DBC_INT(&e->price),
+	        DBC_TEXT(&e->audience), DBC_INT(&e->offer_hours), DBC_INT(&e->starts),
+	        DBC_INT(&e->ends), DBC_TEXT(&e->title), DBC_TEXT(&e->place), DBC_TEXT(&e->online_url),
+	        DBC_BOOL(&e->has_audience_orgs), DBC_TEXT(&p->person_name),
+	        DBC_TEXT(&p->person_email), DBC_TEXT(&p->person_lang), DBC_TEXT(&p->kind),
+	        DBC_BOOL(&p->may_see_local), DBC_BOOL(&p->audience_org_ok), DBC_TEXT(&p->live),
+	        DBC_TEXT(&p->pol.approval), DBC_INT(&p->pol.second_approver_id),
+	        DBC_BOOL(&p->pol.budgets), DBC_INT(&p->pol.remind_days),
+	        DBC_INT(&p->pol.expire_days), DBC_BOOL(&p->spare_reservation),
+	        DBC_INT(&r.library), DBC_INT(&r.waitlist_seq), DBC_INT(&r.waiting),
+	        DBC_BOOL(&r.overlap), DBC_END},
+	    b->arena, db_rows_collect, &all);
+	*rows = all.data;
+	*n = all.n;
+	return rc;
+}
+
+struct run_id {
+	int64_t id, person_id;
+};
+
+/* Writes the run of plain requests: seats for the first while any are
+ * free, waitlist places for the rest, in arrival order. */
+static int batch_flush(struct batch *b)
+{
+	size_t m = b->nrun;
+	if (!m)
+		return 0;
+	b->nrun = 0;
+	int rc = 0;
+	if (b->stale) {
+		rc = db_query_row(b->db, &stmt_en_counters,
+		                  (const struct db_param[]){DBP_INT(b->e.id), DBP_END},
+		                  (const struct db_col[]){DBC_INT(&b->capacity), DBC_INT(&b->taken),
+		                                          DBC_INT(&b->seq), DBC_END},
+		                  b->arena);
+		if (rc)
+			return rc;
+		b->stale = false;
+	}
+	int64_t left = b->capacity ? (b->capacity > b->taken ? b->capacity - b->taken : 0) : (int64_t)m;
+	size_t seats = (int64_t)m < left ? m : (size_t)left;
+	int64_t changed = 0;
+	rc = db_exec(b->db, &stmt_en_seats_run,
+	             (const struct db_param[]){DBP_INT(b->e.id), DBP_INT((int64_t)seats),
+	                                       DBP_INT((int64_t)(m - seats)), DBP_INT(b->taken),
+	                                       DBP_INT(b->seq), DBP_END},
+	             &changed);
+	if (rc)
+		return rc;
+	if (changed != 1)
+		return CAMPUS_EBUSY; /* moved under us: run the batch again */
+	struct buf js;
+	buf_init(&js, b->arena, BATCH_JSON_MAX);
+	buf_putc(&js, '[');
+	for (size_t k = 0; k < m; k++) {
+		const struct enrol_req *q = b->reqs[b->run[k]];
+		int64_t org = q->org_id, by = q->ctx->actor.person_id;
+		buf_printf(&js, "%s[%lld,", k ? "," : "", (long long)by);
+		if (org)
+			buf_printf(&js, "%lld,", (long long)org);
+		else
+			buf_puts(&js, "null,");
+		if (k < seats)
+			buf_puts(&js, "\"enrolled\",null,");
+		else
+			buf_printf(&js, "\"waitlisted\",%lld,", (long long)(b->seq + (int64_t)(k - seats) + 1));
+		buf_printf(&js, "%lld,%lld,%lld]", (long long)b->e.price, (long long)b->run_now[k],
+		           (long long)by);
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	const char *json = buf_cstr(&js);
+	struct run_id cur;
+	struct db_rows ids = {.arena = b->arena, .size = sizeof cur, .cur = &cur};
+	rc = db_query(b->db, &stmt_en_insert_run,
+	              (const struct db_param[]){DBP_INT(b->e.id), DBP_TEXT(json), DBP_END},
+	              (const struct db_col[]){DBC_INT(&cur.id), DBC_INT(&cur.person_id), DBC_END},
+	              b->arena, db_rows_collect, &ids);
+	if (rc)
+		return rc;
+	if (ids.n != m)
+		return CAMPUS_EINTERNAL;
+	if (seats && !b->e.always_open && !b->e.events_read) {
+		/* One read of the meetings for every booking's invitation. */
+		struct ctx *c0 = b->reqs[b->run[0]]->ctx;
+		struct db_conn *own = c0->db;
+		c0->db = b->db;
+		rc = edition_events(c0, &b->e, &b->e.events, &b->e.nevents);
+		c0->db = own;
+		if (rc)
+			return rc;
+		b->e.events_read = true;
+	}
+	const struct run_id *got = ids.data;
+	buf_clear(&js);
+	buf_putc(&js, '[');
+	for (size_t k = 0; k < m; k++) {
+		const struct enrol_req *q = b->reqs[b->run[k]];
+		int64_t id = 0, by = q->ctx->actor.person_id;
+		for (size_t t = 0; t < m; t++)
+			if (got[t].person_id == by)
+				id = got[t].id;
+		if (!id)
+			return CAMPUS_EINTERNAL;
+		buf_printf(&js, "%s[%lld,%lld,%lld,\"%s\"]", k ? "," : "", (long long)id,
+		           (long long)b->run_now[k], (long long)by, k < seats ? "enrolled" : "waitlisted");
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	rc = db_exec_later(b->db, &stmt_en_event_run,
+	                   (const struct db_param[]){DBP_TEXT(buf_cstr(&js)), DBP_END});
+	for (size_t k = 0; k < m && !rc; k++) {
+		struct enrol_req *q = b->reqs[b->run[k]];
+		struct ctx *ctx = q->ctx;
+		struct db_conn *own = ctx->db;
+		const struct batch_row *row = (const struct batch_row *)q->row;
+		struct en x = {.edition_id = b->e.id, .person_id = ctx->actor.person_id,
+		               .org_id = q->org_id, .price = b->e.price, .reason = "", .grade = "",
+		               .requested_at = b->run_now[k], .person_name = row->p.person_name,
+		               .person_email = row->p.person_email, .person_lang = row->p.person_lang};
+		for (size_t t = 0; t < m; t++)
+			if (got[t].person_id == x.person_id)
+				x.id = got[t].id;
+		if (!x.id)
+			return CAMPUS_EINTERNAL;
+		if (k < seats) {
+			x.state = ENROL_ENROLLED;
+		} else {
+			x.state = ENROL_WAITLISTED;
+			x.waitlist_pos = b->seq + (int64_t)(k - seats) + 1;
+		}
+		ctx->db = b->db;
+		rc = created_audit(ctx, &x);
+		if (!rc)
+			rc = tell_state(ctx, &b->e, &x);
+		ctx->db = own;
+		q->out->enrolment_id = x.id;
+		q->out->state = x.state;
+		/* A new place on the waitlist is the last one: its place among
+		 * those waiting is their number (counted once per batch). */
+		q->placed = x.state == ENROL_WAITLISTED;
+		q->out->waitlist_pos = q->placed ? ++b->waiting : 0;
+		q->no_overlap = !row->overlap;
+	}
+	b->taken += (int64_t)seats;
+	b->seq += (int64_t)(m - seats);
+	return rc;
+}
+
+/* One request on its own through new_one, in its place in the batch. */
+static int batch_alone(struct batch *b, struct enrol_req *q)
+{
+	int rc = batch_flush(b);
+	if (rc)
+		return rc;
+	struct db_conn *own = q->ctx->db;
+	q->ctx->db = b->db;
+	if (q->org_raw) {
+		q->org_id = enrol_library_of(q->ctx, q->org_id);
+		q->org_raw = false;
+	}
+	struct new_args a = req_args(q);
+	q->rc = new_one(&a);
+	q->ctx->db = own;
+	if (q->rc && !*q->why)
+		return q->rc;
+	b->stale = true;
+	q->placed = !q->rc && q->out->state == ENROL_WAITLISTED;
+	if (q->placed)
+		q->out->waitlist_pos = ++b->waiting;
+	return 0;
+}
+
+/* The requests in arrival order on the batch's connection, each as its own
+ * actor with its own clock and arena. A refusal is that request's answer
+ * and leaves the others alone (nothing of it was written); any other
+ * failure ends the whole transaction, and on CAMPUS_EBUSY db_tx_run runs
+ * the batch again from the first request. */
 static int batch_tx(struct db_conn *db, void *cls)
 {
 	struct batch *b = cls;
-	b->waiting = -1;
 	if (b->take) {
 		/* Once the edition's lock is ours: those who queued while we waited
 		 * for it come along. A retry runs the same requests again. */
 		b->n = b->take(b->take_cls, b->reqs, b->max);
 		b->take = NULL;
 	}
+	b->db = db;
+	b->stale = false;
+	b->nrun = 0;
 	for (size_t i = 0; i < b->n; i++) {
 		struct enrol_req *q = b->reqs[i];
-		struct db_conn *own = q->ctx->db;
-		struct new_args a = req_args(q);
-		q->ctx->db = db;
-		q->rc = new_one(&a);
-		q->ctx->db = own;
-		if (q->rc && !*q->why)
-			return q->rc;
-		/* A new place on the waitlist is the last one: its place is the
-		 * number waiting, counted once per batch instead of once per
-		 * learner (a count over the whole waitlist) after the commit. */
-		q->placed = !q->rc && q->out->state == ENROL_WAITLISTED;
-		if (!q->placed)
-			continue;
-		int rc = 0;
-		if (b->waiting < 0)
-			rc = db_query_row(db, &stmt_en_waiting_all,
-			                  (const struct db_param[]){DBP_INT(q->edition_id), DBP_END},
-			                  (const struct db_col[]){DBC_INT(&b->waiting), DBC_END},
-			                  q->ctx->arena);
-		else
-			b->waiting++;
-		if (rc)
-			return rc;
-		q->out->waitlist_pos = b->waiting;
+		q->rc = 0;
+		q->placed = q->no_overlap = false;
+		q->row = NULL;
+		*q->why = NULL;
+		memset(q->out, 0, sizeof *q->out);
 	}
-	return 0;
+	if (!b->n)
+		return 0;
+	b->arena = b->reqs[0]->ctx->arena;
+	struct batch_row *rows;
+	size_t nrows;
+	int rc = batch_read(b, &rows, &nrows);
+	if (rc)
+		return rc;
+	for (size_t r = 0; r < nrows; r++)
+		if (rows[r].idx >= 0 && (size_t)rows[r].idx < b->n) {
+			struct enrol_req *q = b->reqs[rows[r].idx];
+			q->row = &rows[r];
+			q->org_id = rows[r].library;
+			q->org_raw = false;
+		}
+	if (nrows) {
+		b->e = rows[0].e;
+		b->e.id = b->reqs[0]->edition_id;
+		b->capacity = rows[0].e.capacity;
+		b->taken = rows[0].e.seats_taken;
+		b->seq = rows[0].waitlist_seq;
+		b->waiting = rows[0].waiting;
+	}
+	for (size_t i = 0; i < b->n && !rc; i++) {
+		struct enrol_req *q = b->reqs[i];
+		const struct batch_row *row = q->row;
+		bool twice = false;
+		for (size_t k = 0; k < i && !twice; k++)
+			twice = b->reqs[k]->ctx->actor.person_id == q->ctx->actor.person_id;
+		if (!row || twice) {
+			rc = batch_alone(b, q);
+			continue;
+		}
+		int64_t now = q->ctx->now();
+		q->rc = new_refusal(&b->e, &row->p, q->org_id, false, now, q->why);
+		if (q->rc)
+			continue; /* refused: nothing written */
+		const struct policy *pol = &row->p.pol;
+		if (policy_asks(pol, b->e.price > 0) || (pol->budgets && b->e.price > 0 && q->org_id) ||
+		    row->p.spare_reservation) {
+			rc = batch_alone(b, q);
+			continue;
+		}
+		b->run_now[b->nrun] = now;
+		b->run[b->nrun++] = i;
+	}
+	if (!rc)
+		rc = batch_flush(b);
+	return rc;
 }
 
 int enrol_batch_run(struct db_conn *db, struct enrol_req **reqs, size_t n)
@@ -1148,6 +1503,8 @@ int enrol_batch_run(struct db_conn *db, struct enrol_req **reqs, size_t n)
 	for (size_t i = 1; i < n; i++)
 		if (reqs[i]->edition_id != reqs[0]->edition_id)
 			return CAMPUS_EINTERNAL;
+	if (n > ENROL_BATCH_MAX)
+		return CAMPUS_EINVAL;
 	struct batch b = {.reqs = reqs, .n = n, .max = n};
 	return db_tx_run_keyed(db, EDITION_LOCK_KEY(reqs[0]->edition_id), batch_tx, &b);
 }
@@ -1155,7 +1512,8 @@ int enrol_batch_run(struct db_conn *db, struct enrol_req **reqs, size_t n)
 int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_take *take,
                            void *cls, struct enrol_req **reqs, size_t max, size_t *n)
 {
-	struct batch b = {.reqs = reqs, .max = max, .take = take, .take_cls = cls};
+	struct batch b = {.reqs = reqs, .max = max < ENROL_BATCH_MAX ? max : ENROL_BATCH_MAX,
+	                  .take = take, .take_cls = cls};
 	int rc = db_tx_run_keyed(db, EDITION_LOCK_KEY(edition_id), batch_tx, &b);
 	if (b.take) /* never began: take them anyway, so they get an answer */
 		b.n = take(cls, reqs, max);
@@ -1165,6 +1523,10 @@ int enrol_batch_run_taking(struct db_conn *db, int64_t edition_id, enrol_batch_t
 
 int enrol_one(struct enrol_req *q)
 {
+	if (q->org_raw) {
+		q->org_id = enrol_library_of(q->ctx, q->org_id);
+		q->org_raw = false;
+	}
 	struct new_args a = req_args(q);
 	q->placed = false;
 	q->rc = db_tx_run_keyed(q->ctx->db, EDITION_LOCK_KEY(q->edition_id), new_tx, &a);
@@ -1177,11 +1539,12 @@ int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, co
 	memset(out, 0, sizeof *out);
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	struct enrol_req q = {.ctx = ctx, .edition_id = edition_id,
-	                      .org_id = enrol_library_of(ctx, ctx->actor.org_id), .out = out, .why = why};
+	/* The batch resolves the library with its read (enrol_library_of). */
+	struct enrol_req q = {.ctx = ctx, .edition_id = edition_id, .org_id = ctx->actor.org_id,
+	                      .org_raw = true, .out = out, .why = why};
 	int rc = enrol_queue_submit(&q);
 	if (!rc)
-		describe(ctx, ctx->actor.person_id, edition_id, out, q.placed);
+		describe(ctx, ctx->actor.person_id, edition_id, out, q.placed, !q.no_overlap);
 	return rc;
 }
 
@@ -1482,7 +1845,7 @@ int enrol_move(struct ctx *ctx, int64_t enrolment_id, int64_t to_edition_id,
 	if (!rc) {
 		struct en x;
 		if (!load_enrolment(ctx, out->enrolment_id, &x))
-			describe(ctx, x.person_id, to_edition_id, out, false);
+			describe(ctx, x.person_id, to_edition_id, out, false, true);
 	}
 	return rc;
 }

@@ -58,12 +58,18 @@ struct enrol_req {
 	struct ctx *ctx;       /* the learner's: actor, clock, arena, origin; ctx->db is
 	                        * replaced by the batch's connection while it runs */
 	int64_t edition_id;
-	int64_t org_id;        /* enrol_library_of(ctx->actor.org_id) */
+	int64_t org_id;        /* enrol_library_of(ctx->actor.org_id); with org_raw the actor's
+	                        * organisation, resolved by the batch's read */
+	bool org_raw;
 	struct enrol_result *out;
 	const char **why;
 	int rc;                /* this request's own outcome: 0, or a refusal with *why */
 	bool placed;           /* out->waitlist_pos is already the place among those waiting */
+	const void *row;       /* while its batch runs: what was read for it */
+	bool no_overlap;       /* the batch found no booking that could overlap */
 };
+/* Requests in one batch (one transaction) at most. */
+#define ENROL_BATCH_MAX 64
 /* Runs reqs (one edition, in arrival order) in ONE write transaction keyed
  * on the edition, each decided before its writes, with one commit. 0 when
  * committed: each reqs[i]->rc is then its own answer (0, or a refusal that

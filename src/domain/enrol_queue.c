@@ -17,7 +17,7 @@
 #include "domain/enrol_internal.h"
 
 #define BUCKETS 64   /* editions hash into these; a batch holds one edition */
-#define BATCH_MAX 64 /* requests in one transaction */
+#define BATCH_MAX ENROL_BATCH_MAX
 
 struct waiter {
 	struct enrol_req *req;
