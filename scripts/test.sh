@@ -9,8 +9,8 @@
 # (tests/e2e/run.mjs), the fuzz targets, the CLI test and the static checks.
 #
 # They run as jobs, several at a time (CAMPUS_TEST_JOBS slots, default 4; the
-# browser tests take two, as run.mjs runs two files at a time), the longest
-# first. A job never shares a database, a port or an SMTP sink with another:
+# browser tests take two, though run.mjs runs three files at a time), the
+# longest first. A job never shares a database, a port or an SMTP sink with another:
 # each run gets its own SQLite file or PostgreSQL database, each server its
 # own free port, each job that sends mail a sink of its own. The SQLite and
 # PostgreSQL runs of one suite are one job, one after the other (a suite may
@@ -18,7 +18,7 @@
 # together when it ends, with the seconds it took.
 #
 # Env: CAMPUS_BUILD (build), CAMPUS_TEST_PGPORT (55433), CAMPUS_TEST_JOBS (4),
-# E2E_JOBS (2), SKIP_E2E, SKIP_FUZZ, FUZZ_SECONDS (8).
+# E2E_JOBS (3), SKIP_E2E, SKIP_FUZZ, FUZZ_SECONDS (8).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${CAMPUS_BUILD:-build}
@@ -116,17 +116,18 @@ unit_job() {
 # `campus demo` gets a copy of it (its own `campus demo` then finds people
 # and builds nothing). Building it per suite cost a minute or more each on
 # PostgreSQL once the demo had three years of points history.
+# SQLite's first (~20 s): the browser tests, the longest job, need only it
+# and start at once; PostgreSQL's (~1.5 min) meanwhile.
 DEMO_SQLITE=$PWD/var/tpl/demo.db
 DEMO_PG=demo_template
-demo_templates() {
+demo_template_sqlite() {
 	rm -rf var/tpl
 	mkdir -p var/tpl
-	"$BUILD/campus" --db "sqlite:$DEMO_SQLITE" demo >var/tpl/demo-sqlite.log 2>&1 &
-	local a=$!
+	"$BUILD/campus" --db "sqlite:$DEMO_SQLITE" demo >var/tpl/demo-sqlite.log 2>&1
+}
+demo_template_pg() {
 	pg_db "$DEMO_PG" >/dev/null
 	"$BUILD/campus" --db "postgres://postgres@127.0.0.1:$PGPORT/$DEMO_PG" demo >var/tpl/demo-pg.log 2>&1
-	local b=$?
-	wait "$a" && [ "$b" -eq 0 ]
 }
 
 # A copy of the demo for a suite: the SQLite file (outside var/test/, which
@@ -233,15 +234,21 @@ if [ -z "${SKIP_FUZZ:-}" ]; then
 fi
 [ -x "$BUILD/tests/unit/test_demo" ] && job 1 5 unit_job "$BUILD/tests/unit/test_demo"
 DEMO_READY=
-if demo_templates; then
-	DEMO_READY=1
+demo_sqlite_ok=
+if demo_template_sqlite; then
+	demo_sqlite_ok=1
 	export E2E_DEMO_DB=$DEMO_SQLITE
-else
-	echo "# the demo templates could not be built (var/tpl/*.log); every suite builds its own"
 fi
-E2E_JOBS=${E2E_JOBS:-2}
+# Three browser-test files at a time: they mostly wait (on the browser, the
+# server, the job runner's ticks), and they are the longest job by far.
+E2E_JOBS=${E2E_JOBS:-3}
 if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
 	job "$([ "$E2E_JOBS" -gt 1 ] && echo 2 || echo 1)" 0 e2e_job "$E2E_JOBS"
+fi
+if [ -n "$demo_sqlite_ok" ] && demo_template_pg; then
+	DEMO_READY=1
+else
+	echo "# the demo templates could not be built (var/tpl/*.log); every suite builds its own"
 fi
 # HTTP suites: the known long ones first, then the rest (new ones included).
 http=()
