@@ -109,8 +109,8 @@ DB_STMT(stmt_ed_list_module,
                        "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT 200");
 DB_STMT(stmt_ed_list_provider,
         SUMMARY_SELECT "WHERE e.provider_id = $1 AND (e.always_open = $4 OR "
-                       "(e.starts_at >= $2 AND e.starts_at < $3)) "
-                       "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT 1000");
+                       "(e.starts_at >= $2 AND e.starts_at < $3)) AND ($5 = 0 OR e.module_id = $5) "
+                       "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT $6 OFFSET $7");
 DB_STMT(stmt_ed_list_teacher,
         SUMMARY_SELECT "WHERE e.id IN (SELECT edition_id FROM edition_teachers WHERE person_id = $1) "
                        "AND (e.always_open = $3 OR e.ends_at >= $2) "
@@ -772,20 +772,32 @@ int edition_list_for_module(struct ctx *ctx, int64_t module_id, struct edition_s
 	                 out, n);
 }
 
-int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t from, int64_t to,
-                              struct edition_summary **out, size_t *n)
+int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t module_id,
+                              int64_t from, int64_t to, size_t offset, struct edition_summary **out,
+                              size_t *n, bool *more)
 {
 	*out = NULL;
 	*n = 0;
+	*more = false;
 	bool owner = enrol_actor_is_admin(ctx) ||
 	             (ctx->actor.org_id == provider_id &&
 	              (ctx->actor.roles & (ROLE_PROVIDER_ADMIN | ROLE_MANAGER | ROLE_TEACHER)));
 	if (!owner)
 		return CAMPUS_EFORBIDDEN;
-	return summaries(ctx, &stmt_ed_list_provider,
-	                 (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from), DBP_INT(to),
-	                                           DBP_BOOL(true), DBP_END},
-	                 out, n);
+	if (offset > INT64_MAX - EDITION_LIST_PAGE)
+		return CAMPUS_EINVAL;
+	/* One row more than a page: whether another page follows. */
+	int rc = summaries(ctx, &stmt_ed_list_provider,
+	                   (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from), DBP_INT(to),
+	                                             DBP_BOOL(true), DBP_INT(module_id),
+	                                             DBP_INT(EDITION_LIST_PAGE + 1),
+	                                             DBP_INT((int64_t)offset), DBP_END},
+	                   out, n);
+	if (!rc && *n > EDITION_LIST_PAGE) {
+		*n = EDITION_LIST_PAGE;
+		*more = true;
+	}
+	return rc;
 }
 
 int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summary **out,

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/when.h"
 #include "domain/enrol.h"
@@ -401,17 +402,19 @@ int api_provider_editions(struct req *r)
 	const char *mod = req_query(r, "module_id");
 	if (mod && *mod && (!str_to_int64(mod, strlen(mod), &module_id) || module_id <= 0))
 		return reply_error(r, CAMPUS_EINVAL, req_tr(r, "Kies een bestaande module."));
+	int64_t page = 1;
+	const char *pg = req_query(r, "page");
+	if (pg && *pg && (!str_to_int64(pg, strlen(pg), &page) || page < 1 || page > 100000))
+		return reply_error(r, CAMPUS_EINVAL, req_tr(r, "Geef page als een paginanummer vanaf 1."));
 	struct edition_summary *rows;
 	size_t n;
-	int rc = edition_list_for_provider(&ctx, r->actor.org_id, from, to, &rows, &n);
+	bool more;
+	int rc = edition_list_for_provider(&ctx, r->actor.org_id, module_id, from, to,
+	                                   (size_t)(page - 1) * EDITION_LIST_PAGE, &rows, &n, &more);
 	if (rc)
 		return rc;
 	json_t *list = json_array();
-	size_t count = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (module_id && rows[i].module_id != module_id)
-			continue;
-		count++;
 		json_array_append_new(
 		    list, json_pack("{s:I, s:I, s:s, s:s, s:s, s:b, s:b, s:b, s:o, s:o, s:I, s:o, s:o, s:I,"
 		                    " s:I, s:I, s:I}",
@@ -428,7 +431,24 @@ int api_provider_editions(struct req *r)
 		                    (json_int_t)rows[i].waitlisted, "requested", (json_int_t)rows[i].requested,
 		                    "price_cents", (json_int_t)rows[i].price_cents));
 	}
-	return reply_json(r, 200, json_pack("{s:o, s:I}", "editions", list, "count", (json_int_t)count));
+	/* The next page: the same query with page + 1 (null on the last). */
+	json_t *next = json_null();
+	if (more) {
+		struct buf q;
+		buf_init(&q, r->arena, 256);
+		buf_printf(&q, "/api/v1/provider/editions?page=%lld", (long long)page + 1);
+		static const char *const keep[] = {"from", "to", "module_id"};
+		for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+			const char *v = req_query(r, keep[i]);
+			if (v && *v) {
+				buf_printf(&q, "&%s=", keep[i]);
+				buf_url_encode(&q, v, strlen(v));
+			}
+		}
+		next = json_string(buf_cstr(&q));
+	}
+	return reply_json(r, 200, json_pack("{s:o, s:I, s:I, s:o}", "editions", list, "count", (json_int_t)n,
+	                                    "page", (json_int_t)page, "next", next));
 }
 
 int api_provider_edition(struct req *r)

@@ -173,7 +173,9 @@ int page_planning(struct req *r)
 	bool manage = manages_offering(r);
 	struct edition_summary *rows;
 	size_t n;
-	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, from, to, &rows, &n)
+	bool more = false;
+	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, module_filter, from, to, 0, &rows,
+	                                            &n, &more)
 	                : edition_list_for_teacher(&ctx, from, &rows, &n);
 	if (rc)
 		return rc;
@@ -210,6 +212,7 @@ int page_planning(struct req *r)
 	json_t *data = page_base(r, NULL);
 	json_object_set_new(data, "groups", groups);
 	json_object_set_new(data, "count", json_integer((json_int_t)shown));
+	json_object_set_new(data, "more", json_boolean(more)); /* the first EDITION_LIST_PAGE only */
 	json_object_set_new(data, "manage", json_boolean(manage));
 	json_t *plist = json_array();
 	for (size_t i = 0; i < NPERIODS; i++)
