@@ -8,25 +8,22 @@
 # suite in $BUILD/tests/http (on SQLite and PostgreSQL), the browser tests
 # (tests/e2e/run.mjs), the fuzz targets, the CLI test and the static checks.
 #
-# They run as jobs, several at a time (CAMPUS_TEST_JOBS slots, default 6: the
-# fuzz run, test_demo's two runs and the browser tests hold five of them for
-# most of the run, and the short suites must not wait behind them; the
+# They run as jobs, several at a time (CAMPUS_TEST_JOBS slots, default 4; the
 # browser tests take two, though run.mjs runs three files at a time), the
-# longest first. A job never shares a database, a port or an SMTP sink with
-# another:
+# longest first. A job never shares a database, a port or an SMTP sink with another:
 # each run gets its own SQLite file or PostgreSQL database, each server its
 # own free port, each job that sends mail a sink of its own. The SQLite and
 # PostgreSQL runs of one suite are one job, one after the other (a suite may
 # keep files of its own under var/test/). Each job's lines are printed
 # together when it ends, with the seconds it took.
 #
-# Env: CAMPUS_BUILD (build), CAMPUS_TEST_PGPORT (55433), CAMPUS_TEST_JOBS (6),
+# Env: CAMPUS_BUILD (build), CAMPUS_TEST_PGPORT (55433), CAMPUS_TEST_JOBS (4),
 # E2E_JOBS (3), SKIP_E2E, SKIP_FUZZ, FUZZ_SECONDS (8).
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${CAMPUS_BUILD:-build}
 OUT=var/test
-SLOTS=${CAMPUS_TEST_JOBS:-6}
+SLOTS=${CAMPUS_TEST_JOBS:-4}
 mkdir -p "$OUT"
 JOBDIR=$(mktemp -d "$PWD/$OUT/jobs.XXXXXX")
 T0=$SECONDS
@@ -101,18 +98,14 @@ stop_sink() {
 	rm -rf "$PWD/$OUT/smtp-$1"
 }
 
-# A unit test: on both databases when it reads CAMPUS_TEST_DB (only on the
-# one named by a second argument, sqlite or postgres).
+# A unit test: on both databases when it reads CAMPUS_TEST_DB.
 unit_job() {
-	local t=$1 only=${2:-} name
+	local t=$1 name
 	name=$(basename "$t")
 	if grep -q CAMPUS_TEST_DB "$t"; then
-		if [ "$only" != postgres ]; then
-			rm -f "$OUT/$name.db"*
-			run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
-		fi
-		[ "$only" = sqlite ] ||
-			run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
+		rm -f "$OUT/$name.db"*
+		run_tap "$name-sqlite" env CAMPUS_TEST_DB="sqlite:$PWD/$OUT/$name.db" "$t"
+		run_tap "$name-postgres" env CAMPUS_TEST_DB="$(pg_db "${name}_pg")" "$t"
 	else
 		run_tap "$name" "$t"
 	fi
@@ -239,11 +232,7 @@ export CAMPUS_LOCALE_DIR="$BUILD/po"
 if [ -z "${SKIP_FUZZ:-}" ]; then
 	job 1 10 run_tap fuzz env FUZZ_SECONDS="${FUZZ_SECONDS:-8}" scripts/fuzz.sh
 fi
-# test_demo's two runs are the longest after the browser tests: two jobs.
-if [ -x "$BUILD/tests/unit/test_demo" ]; then
-	job 1 5 unit_job "$BUILD/tests/unit/test_demo" sqlite
-	job 1 5 unit_job "$BUILD/tests/unit/test_demo" postgres
-fi
+[ -x "$BUILD/tests/unit/test_demo" ] && job 1 5 unit_job "$BUILD/tests/unit/test_demo"
 DEMO_READY=
 demo_sqlite_ok=
 if demo_template_sqlite; then
