@@ -217,7 +217,7 @@ reap() {
 	while read -r ok notok name; do
 		passed=$((passed + ok))
 		failed=$((failed + notok))
-		[ "$notok" -gt 0 ] && failures+=("$name (see $OUT/$name.log)")
+		[ "$notok" -gt 0 ] && failures+=("$name")
 	done <"$f.counts"
 }
 
@@ -271,8 +271,12 @@ while [ "$used" -gt 0 ]; do reap; done
 
 echo
 echo "all suites in $((SECONDS - T0)) s"
-if [ ${#failures[@]} -gt 0 ]; then
-	printf 'Failed: %s\n' "${failures[@]}"
-fi
+# What failed, with the lines around each "not ok" of its log: CI keeps only
+# this output, not var/test/.
+for name in "${failures[@]}"; do
+	echo "Failed: $name (see $OUT/$name.log)"
+	{ grep -n -B3 -A12 -m5 -E '^ *not ok [0-9]+' "$OUT/$name.log" || tail -n 20 "$OUT/$name.log"; } 2>/dev/null |
+		tail -n 60 | sed 's/^/    /'
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

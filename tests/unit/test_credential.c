@@ -240,6 +240,16 @@ static void certificate_pdf(void **state)
 	assert_non_null(strstr(t, code));
 	assert_non_null(strstr(t, BASE "/verify/"));
 	assert_null(strstr(t, "INGETROKKEN"));
+	/* A code with pairs Open Sans kerns apart ("AJ", "AV", "WA", "TY")
+	 * still reads as one word, in the link and on its own. */
+	struct credential kerned = c;
+	memcpy(kerned.code, "7H4HS7AJAVWATY2X", sizeof kerned.code);
+	buf_clear(&b);
+	buf_clear(&text);
+	assert_int_equal(credential_pdf(&f->ctx, &kerned, &b), 0);
+	pdftotext(&b, &text, "pdftotext");
+	assert_non_null(strstr(buf_cstr(&text), BASE "/verify/7H4H-S7AJ-AVWA-TY2X"));
+	assert_non_null(strstr(buf_cstr(&text), "\n7H4H-S7AJ-AVWA-TY2X"));
 	buf_clear(&text);
 	pdftotext(&a, &text, "pdfimages -list");
 	assert_non_null(strstr(buf_cstr(&text), "120    40")); /* the logo */
@@ -248,7 +258,8 @@ static void certificate_pdf(void **state)
 	assert_non_null(strstr(buf_cstr(&text), "841.89 x 595.276 pts (A4)")); /* landscape */
 
 	/* The time one certificate takes, once the thread's fonts are set up;
-	 * the CPU time too, which a machine shared with others disturbs less. */
+	 * the CPU time too, which a machine shared with others disturbs less.
+	 * Reported, not asserted: make bench-points holds the goal. */
 	double t0 = seconds(), c0 = cpu_seconds();
 	for (int i = 0; i < 200; i++) {
 		buf_clear(&b);
@@ -257,7 +268,6 @@ static void certificate_pdf(void **state)
 	double per = (seconds() - t0) / 200, cpu = (cpu_seconds() - c0) / 200;
 	printf("# credential_pdf: %.2f ms per certificate, %.2f ms CPU (%zu bytes)\n", per * 1000,
 	       cpu * 1000, b.len);
-	assert_true(per < 0.5);
 	buf_fini(&a);
 	buf_fini(&b);
 	buf_fini(&text);
