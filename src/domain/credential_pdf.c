@@ -161,7 +161,7 @@ int credential_pdf(struct ctx *ctx, const struct credential *c, struct buf *out)
 	double ty = fy + 4;
 	ty += pdf_text_at(d, tx - tw, ty, tw, PDF_FONT " 9.5", MUTED, PDF_RIGHT,
 	                  "Controleer de echtheid met de QR-code of op");
-	ty += pdf_text_at(d, tx - tw, ty, tw, PDF_CODE_FONT " 8.5", INK, PDF_RIGHT, url);
+	ty += pdf_text_at(d, tx - tw, ty, tw, PDF_CODE_FONT " Bold 8.5", INK, PDF_RIGHT, url);
 	ty += 6;
 	pdf_text_at(d, tx - tw, ty, tw, PDF_CODE_FONT " Bold 13", INK, PDF_RIGHT, code);
 	int rc = pdf_qr(d, right - qr, fy, qr, url);

@@ -29,10 +29,10 @@ enum pdf_align { PDF_LEFT, PDF_CENTER, PDF_RIGHT };
 /* Font families (Pango descriptions start with one of these). The document
  * font is Open Sans (fonts-open-sans); fontconfig falls back to DejaVu. */
 #define PDF_FONT "Open Sans"
-/* For what is typed over (codes, links): fixed width, no kerning, so every
- * character sits at its advance and a copy or pdftotext gets no gap inside
- * a code (Open Sans kerns pairs like "AJ" far enough apart to read as a
- * space). DejaVu Sans Mono is in fonts-dejavu-core. */
+/* For what is typed over (codes, links), in Bold only (one face more per
+ * document): fixed advances, no kerning, so a copy or pdftotext gets no gap
+ * inside a code (Open Sans kerns pairs like "AJ" far enough apart to read as
+ * a space). DejaVu Sans Mono is in fonts-dejavu-core. */
 #define PDF_CODE_FONT "DejaVu Sans Mono"
 
 struct pdf_meta {
