@@ -86,17 +86,23 @@ DB_STMT(stmt_pr_module,
  * before it that was still valid then, a version's current one or one a
  * re-review replaced (module_recognition_history), with its points then. */
 DB_STMT(stmt_pr_recognised,
-        "SELECT v.id, v.title, r.points FROM (SELECT id AS version_id, points_tenths AS points, "
-        "recognised_at AS since FROM module_versions WHERE module_id = $1 "
-        "AND recognised_at IS NOT NULL AND recognised_at <= $2 AND valid_until >= $2 "
-        "AND points_tenths IS NOT NULL AND state IN ('recognised', 'superseded', 'expired') "
-        "UNION ALL SELECT h.version_id, h.points_tenths, h.recognised_at "
+        "SELECT v.id, v.title, r.points, r.history_id FROM (SELECT id AS version_id, "
+        "points_tenths AS points, recognised_at AS since, 0 AS history_id FROM module_versions "
+        "WHERE module_id = $1 AND recognised_at IS NOT NULL AND recognised_at <= $2 "
+        "AND valid_until >= $2 AND points_tenths IS NOT NULL "
+        "AND state IN ('recognised', 'superseded', 'expired') "
+        "UNION ALL SELECT h.version_id, h.points_tenths, h.recognised_at, h.id "
         "FROM module_recognition_history h JOIN module_versions hv ON hv.id = h.version_id "
         "WHERE hv.module_id = $1 AND h.recognised_at <= $2 AND h.valid_until >= $2) r "
         "JOIN module_versions v ON v.id = r.version_id ORDER BY r.since DESC, v.id DESC LIMIT 1");
+/* The domains of that recognition: the version's own, or those an earlier
+ * period was recognised under (0014). */
 DB_STMT(stmt_pr_version_domains,
         "SELECT tag_id FROM module_version_tags WHERE version_id = $1 AND kind = 'domain' "
         "ORDER BY tag_id");
+DB_STMT(stmt_pr_history_domains,
+        "SELECT domain_id FROM module_recognition_history_domains WHERE history_id = $1 "
+        "ORDER BY domain_id");
 DB_STMT(stmt_pr_domain, "SELECT 1 FROM tax_domains WHERE id = $1");
 DB_STMT(stmt_pr_completion_insert,
         "INSERT INTO completions (person_id, module_id, module_version_id, edition_id, "
@@ -176,10 +182,11 @@ static int module_facts(struct ctx *ctx, const struct completion_in *in, struct 
 		return rc;
 	r->kind = POINTS_PE;
 	const char *version_title;
+	int64_t history_id; /* 0: the version's current recognition */
 	rc = db_query_row(ctx->db, &stmt_pr_recognised,
 	                  (const struct db_param[]){DBP_INT(in->module_id), DBP_INT(in->completed_at), DBP_END},
 	                  (const struct db_col[]){DBC_INT(&r->version_id), DBC_TEXT(&version_title),
-	                                          DBC_INT(&r->points), DBC_END},
+	                                          DBC_INT(&r->points), DBC_INT(&history_id), DBC_END},
 	                  ctx->arena);
 	if (rc == CAMPUS_ENOTFOUND) {
 		r->no_points_why = N_("De module was op die datum niet erkend: geen punten.");
@@ -194,8 +201,8 @@ static int module_facts(struct ctx *ctx, const struct completion_in *in, struct 
 		return 0;
 	}
 	struct domain_reader d = {.r = r};
-	return db_query(ctx->db, &stmt_pr_version_domains,
-	                (const struct db_param[]){DBP_INT(r->version_id), DBP_END},
+	return db_query(ctx->db, history_id ? &stmt_pr_history_domains : &stmt_pr_version_domains,
+	                (const struct db_param[]){DBP_INT(history_id ? history_id : r->version_id), DBP_END},
 	                (const struct db_col[]){DBC_INT(&d.domain), DBC_END}, ctx->arena,
 	                collect_domain, &d);
 }

@@ -100,7 +100,12 @@ DB_STMT(stmt_rv_keep_recognition,
         "INSERT INTO module_recognition_history (version_id, points_tenths, recognised_at, "
         "valid_until, review_id) SELECT id, points_tenths, recognised_at, "
         "CASE WHEN valid_until < $2 THEN valid_until ELSE $2 END, $3 FROM module_versions "
-        "WHERE id = $1 AND points_tenths IS NOT NULL AND recognised_at <= $2 AND valid_until IS NOT NULL");
+        "WHERE id = $1 AND points_tenths IS NOT NULL AND recognised_at <= $2 AND valid_until IS NOT NULL "
+        "RETURNING id");
+/* ... with the domains it was recognised under (0014). */
+DB_STMT(stmt_rv_keep_domains,
+        "INSERT INTO module_recognition_history_domains (history_id, domain_id) "
+        "SELECT $2, tag_id FROM module_version_tags WHERE version_id = $1 AND kind = 'domain'");
 DB_STMT(stmt_rv_expired,
         "SELECT m.id, v.id FROM modules m JOIN module_versions v ON v.id = m.recognised_version_id "
         "WHERE v.valid_until <= $1 ORDER BY m.id");
@@ -811,9 +816,16 @@ int review_score(struct ctx *ctx, int64_t review_id, const int64_t *criteria, co
  * a version never recognised has nothing to keep. */
 static int keep_recognition(struct ctx *ctx, int64_t version_id, int64_t review_id, int64_t now)
 {
-	return db_exec(ctx->db, &stmt_rv_keep_recognition,
-	               (const struct db_param[]){DBP_INT(version_id), DBP_INT(now), DBP_INT(review_id), DBP_END},
-	               NULL);
+	int64_t kept;
+	int rc = db_query_row(ctx->db, &stmt_rv_keep_recognition,
+	                      (const struct db_param[]){DBP_INT(version_id), DBP_INT(now), DBP_INT(review_id), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&kept), DBC_END}, ctx->arena);
+	if (rc == CAMPUS_ENOTFOUND) /* not recognised until now: nothing to keep */
+		return 0;
+	if (rc)
+		return rc;
+	return db_exec(ctx->db, &stmt_rv_keep_domains,
+	               (const struct db_param[]){DBP_INT(version_id), DBP_INT(kept), DBP_END}, NULL);
 }
 
 struct decide_args {

@@ -31,7 +31,10 @@ static int64_t test_now(void) { return clock_value; }
 DB_STMT(stmt_t_del_search, "DELETE FROM module_search");
 DB_STMT(stmt_t_del_scores, "DELETE FROM review_scores");
 DB_STMT(stmt_t_del_assign, "DELETE FROM review_assignments");
+DB_STMT(stmt_t_del_history_domains, "DELETE FROM module_recognition_history_domains");
 DB_STMT(stmt_t_del_history, "DELETE FROM module_recognition_history");
+DB_STMT(stmt_t_ledger_domains,
+        "SELECT COALESCE(SUM(domain_id), 0) FROM points_ledger_domains WHERE ledger_id = $1");
 DB_STMT(stmt_t_del_reviews, "DELETE FROM reviews");
 DB_STMT(stmt_t_del_trusted, "DELETE FROM trusted_providers");
 DB_STMT(stmt_t_del_tags, "DELETE FROM module_version_tags");
@@ -230,7 +233,7 @@ static int setup(void **state)
 	buf_fini(&err);
 	if (points_reset(f->db) != 0)
 		return -1;
-	struct db_stmt *resets[] = {&stmt_t_del_search, &stmt_t_del_scores, &stmt_t_del_assign,  &stmt_t_del_history, &stmt_t_del_reviews,
+	struct db_stmt *resets[] = {&stmt_t_del_search, &stmt_t_del_scores, &stmt_t_del_assign, &stmt_t_del_history_domains, &stmt_t_del_history, &stmt_t_del_reviews,
 	                            &stmt_t_del_trusted,  &stmt_t_del_tags,    &stmt_t_del_versions,
 	                            &stmt_t_del_modules,  &stmt_t_del_outbox,  &stmt_t_del_settings,
 	                            &stmt_t_del_sessions, &stmt_t_del_links,   &stmt_t_del_members,
@@ -656,14 +659,19 @@ static void new_version_while_recognised(void **state)
 	assert_int_equal(until, T0 + 400 * DAY);
 }
 
-/* The points a provider's late registration of a completion on a date earns. */
-static int64_t earned(struct fixture *f, int64_t person_id, int64_t module_id, int64_t completed_at)
+/* The points a provider's late registration of a completion on a date
+ * earns; *domains (when not NULL): the sum of the ids of the domains they
+ * count in, each once. */
+static int64_t earned(struct fixture *f, int64_t person_id, int64_t module_id, int64_t completed_at,
+                      int64_t *domains)
 {
 	struct record_args a = {.ctx = &f->ctx,
 	                        .in = {.person_id = person_id, .module_id = module_id, .source = EVIDENCE_API,
 	                               .evidence_key = arena_printf(f->arena, "test:%lld", (long long)person_id),
 	                               .completed_at = completed_at}};
 	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, record_tx, &a), 0);
+	if (domains)
+		*domains = count(f, &stmt_t_ledger_domains, (const struct db_param[]){DBP_INT(a.out.ledger_id), DBP_END});
 	return a.out.points_tenths;
 }
 
@@ -722,7 +730,10 @@ static void expiry_and_rereview(void **state)
 	as(f, f->rev1, f->campus, ROLE_COMMITTEE);
 	assert_int_equal(score_all(f, rid, 4, &why), 0);
 	as_chair(f);
+	/* ... under one of its two domains only */
 	struct review_decision again = recognition(f, 30);
+	again.domains = &f->dom2;
+	again.ndomains = 1;
 	assert_int_equal(review_decide(&f->ctx, rid, &again, &why), 0);
 	assert_string_equal(vstate(f, v1, NULL, NULL, NULL), "recognised");
 	pointers(f, m, &w, &p, &r);
@@ -742,9 +753,13 @@ static void expiry_and_rereview(void **state)
 	assert_int_equal(hfrom, T0);
 	assert_int_equal(huntil, T0 + 365 * DAY);
 	assert_int_equal(hreview, rid);
-	assert_int_equal(earned(f, f->rev1, m, T0 + 100 * DAY), 20);         /* the first period */
-	assert_int_equal(earned(f, f->rev2, m, T0 + 365 * DAY + DAY / 2), 0); /* expired, not yet again */
-	assert_int_equal(earned(f, f->outsider, m, T0 + 366 * DAY), 30);      /* the second */
+	/* ... in the domains recognised then. */
+	int64_t doms = 0;
+	assert_int_equal(earned(f, f->rev1, m, T0 + 100 * DAY, &doms), 20); /* the first period */
+	assert_int_equal(doms, f->dom1 + f->dom2);
+	assert_int_equal(earned(f, f->rev2, m, T0 + 365 * DAY + DAY / 2, NULL), 0); /* expired, not yet again */
+	assert_int_equal(earned(f, f->outsider, m, T0 + 366 * DAY, &doms), 30); /* the second */
+	assert_int_equal(doms, f->dom2);
 }
 
 static void trusted_provider_light_path(void **state)
