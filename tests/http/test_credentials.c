@@ -18,7 +18,9 @@
 
 #include <curl/curl.h>
 
+#include "core/arena.h"
 #include "core/str.h"
+#include "core/when.h"
 #include "db/db.h"
 #include "domain/totp.h"
 
@@ -54,10 +56,12 @@ static int64_t row_id(struct db_conn *db, struct db_stmt *st, const struct db_pa
 	return id;
 }
 
+static int64_t achieved_at; /* the certificates' date */
+
 static int64_t certificate(struct db_conn *db, struct arena *a, int64_t person, const char *name,
                            const char *title, const char *code)
 {
-	int64_t t = (int64_t)time(NULL) - 86400;
+	int64_t t = achieved_at = (int64_t)time(NULL) - 86400;
 	char key[64];
 	snprintf(key, sizeof key, "enrolment:http-%s", code);
 	int64_t c = row_id(db, &stmt_completion,
@@ -157,7 +161,7 @@ static void test_own_and_others(void **state)
 	expect_page(&r, 200, "my certificates");
 	CHECK(has_text(&r, "Mediawijsheid voor volwassenen"), "own title: %s", summary(&r));
 	CHECK(has_text(&r, "7K3M-Q9XD-2HWA-FT5R"), "own code shown grouped");
-	CHECK(has_text(&r, "1,5 punt"), "points in Dutch");
+	CHECK(has(&r, "<dd>1,5</dd>"), "points: %s", summary(&r));
 	CHECK(!has_text(&r, "Voorlezen aan peuters"), "another person's certificate listed");
 	resp_fini(&r);
 
@@ -203,10 +207,21 @@ static void test_public_verify(void **state)
 	CHECK(has_text(&r, "Geldig."), "valid: %s", summary(&r));
 	CHECK(has_text(&r, "Anna Certificaat"), "holder");
 	CHECK(has_text(&r, "Mediawijsheid voor volwassenen"), "title");
-	CHECK(has_text(&r, "1,5 punt"), "points");
+	CHECK(has(&r, "<dd>1,5</dd>"), "points");
 	CHECK(has_text(&r, "Leeracademie Noord"), "provider");
 	CHECK(!has(&r, email_a), "no e-mail address on the public page");
 	CHECK(!has(&r, "/intrekken"), "no revoke form for the public");
+	struct arena *a = arena_new(0);
+	const char *nl_date = when_text(a, achieved_at, "nl", WHEN_LONG_DATE);
+	const char *en_date = when_text(a, achieved_at, "en", WHEN_LONG_DATE);
+	CHECK(has_text(&r, nl_date), "the date in Dutch (%s)", nl_date);
+	resp_fini(&r);
+	/* In English for a reader who chose it: the page and its date. */
+	fetch(&r, "GET", "/verify/7K3M-Q9XD-2HWA-FT5R", "taal=en", NULL);
+	expect_status(&r, 200, "verify in English");
+	CHECK(has(&r, "<html lang=\"en\"") && has_text(&r, "Valid."), "English: %s", summary(&r));
+	CHECK(has_text(&r, en_date), "the date in English (%s)", en_date);
+	arena_free(a);
 	resp_fini(&r);
 
 	fetch(&r, "GET", "/verify/ZZZZ-ZZZZ-ZZZZ-ZZZZ", NULL, NULL);
