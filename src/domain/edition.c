@@ -114,6 +114,7 @@ DB_STMT(stmt_ed_list_provider,
 DB_STMT(stmt_ed_list_teacher,
         SUMMARY_SELECT "WHERE e.id IN (SELECT edition_id FROM edition_teachers WHERE person_id = $1) "
                        "AND (e.always_open = $3 OR e.ends_at >= $2) "
+                       "AND ($4 = 0 OR e.module_id = $4) "
                        "ORDER BY e.starts_at, e.id LIMIT 500");
 
 DB_STMT(stmt_ed_reserve_get,
@@ -800,8 +801,8 @@ int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t modu
 	return rc;
 }
 
-int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summary **out,
-                             size_t *n)
+int edition_list_for_teacher(struct ctx *ctx, int64_t module_id, int64_t from,
+                             struct edition_summary **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -809,7 +810,7 @@ int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summa
 		return CAMPUS_EUNAUTH;
 	return summaries(ctx, &stmt_ed_list_teacher,
 	                 (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_INT(from),
-	                                           DBP_BOOL(true), DBP_END},
+	                                           DBP_BOOL(true), DBP_INT(module_id), DBP_END},
 	                 out, n);
 }
 

@@ -163,9 +163,10 @@ int edition_list_for_module(struct ctx *ctx, int64_t module_id, struct edition_s
 int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t module_id,
                               int64_t from, int64_t to, size_t offset,
                               struct edition_summary **out, size_t *n, bool *more);
-/* Editions the actor teaches, from `from` on. */
-int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summary **out,
-                             size_t *n);
+/* Editions the actor teaches, of one module or all (module_id 0), from
+ * `from` on. */
+int edition_list_for_teacher(struct ctx *ctx, int64_t module_id, int64_t from,
+                             struct edition_summary **out, size_t *n);
 /* Whether the actor may manage the edition (its module's owner) or teach it. */
 bool edition_may_manage(struct ctx *ctx, const struct edition *e);
 bool edition_may_teach(struct ctx *ctx, const struct edition *e);

@@ -3,10 +3,11 @@
  * teacher, and the Utrecht employee and volunteer as participants. Covers
  * the plan form (every malformed or refused field: 400, its message,
  * nothing saved), planning and editing an edition with two meetings, "more
- * rows", another provider's edition and module (404), the teacher's reach,
- * the participant list with its CSV and XLSX exports, attendance by form
- * and by CSV upload (an unknown person refuses the whole file, nothing
- * changes), results, cancelling, the API, and the QR self check-in.
+ * rows", another provider's edition and module (404), the teacher's reach
+ * (also filtered on a module), the participant list with its CSV and XLSX
+ * exports, attendance by form and by CSV upload (an unknown person refuses
+ * the whole file, nothing changes), results, cancelling, the API, and the
+ * QR self check-in.
  *
  * Participants enrol through the domain (enrol_self as the learner), as
  * the learner's own pages belong to another suite. Runs once per database
@@ -67,6 +68,12 @@ DB_STMT(stmt_attendance_count,
 DB_STMT(stmt_attendance_of,
         "SELECT present, method FROM attendance WHERE enrolment_id = $1 AND meeting_id = $2");
 DB_STMT(stmt_state_of, "SELECT state, grade FROM enrolments WHERE id = $1");
+/* The latest edition a person teaches at an organisation, of another module than $3. */
+DB_STMT(stmt_taught_elsewhere,
+        "SELECT e.id, e.module_id FROM edition_teachers t JOIN editions e ON e.id = t.edition_id "
+        "JOIN organisations o ON o.id = e.provider_id "
+        "WHERE t.person_id = $1 AND o.slug = $2 AND e.module_id <> $3 "
+        "ORDER BY e.starts_at DESC, e.id DESC LIMIT 1");
 /* The evidence a result leaves: one completion, with the points the ledger got. */
 DB_STMT(stmt_completion_of,
         "SELECT COUNT(*) FROM completions c WHERE c.enrolment_id = $1 AND c.source = 'web' "
@@ -445,8 +452,38 @@ static void test_plan_edition(void **state)
 	expect_page(&r, 200, "the teacher's planning");
 	CHECK(has_text(&r, code), "the teacher's planning lacks %s", code);
 	resp_fini(&r);
+	/* The teacher's planning of one module: that module's editions only. */
+	struct db_conn *db = db_connect();
+	assert_non_null(db);
+	int64_t elsewhere = 0, elsewhere_module = 0;
+	int rc = db_query_row(db, &stmt_taught_elsewhere,
+	                      (const struct db_param[]){DBP_INT(teacher_id), DBP_TEXT("go-opleidingen"),
+	                                                DBP_INT(go_module), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&elsewhere), DBC_INT(&elsewhere_module),
+	                                              DBC_END},
+	                      a);
+	db_close(db);
+	CHECK(rc == 0, "the demo's teacher teaches no edition of another module: %d", rc);
+	const char *elsewhere_link =
+	    arena_printf(a, "href=\"" GO "/uitvoeringen/%lld/deelnemers\"", (long long)elsewhere);
+	br_get(&teacher, &r,
+	       arena_printf(a, GO "/planning?periode=alles&module=%lld", (long long)elsewhere_module));
+	expect_page(&r, 200, "the teacher's planning of another module");
+	CHECK(has(&r, elsewhere_link) && !has_text(&r, code),
+	      "the teacher's planning of module %lld: edition %lld shown %d, %s shown %d",
+	      (long long)elsewhere_module, (long long)elsewhere, has(&r, elsewhere_link), code,
+	      has_text(&r, code));
+	resp_fini(&r);
+	br_get(&teacher, &r, arena_printf(a, GO "/planning?periode=alles&module=%lld", (long long)go_module));
+	expect_page(&r, 200, "the teacher's planning of the module");
+	CHECK(has_text(&r, code) && !has(&r, elsewhere_link),
+	      "the teacher's planning of module %lld: %s shown %d, edition %lld shown %d",
+	      (long long)go_module, code, has_text(&r, code), (long long)elsewhere,
+	      has(&r, elsewhere_link));
+	resp_fini(&r);
 	arena_free(a);
 }
+
 
 static void test_other_provider(void **state)
 {

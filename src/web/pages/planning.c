@@ -176,7 +176,7 @@ int page_planning(struct req *r)
 	bool more = false;
 	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, module_filter, from, to, 0, &rows,
 	                                            &n, &more)
-	                : edition_list_for_teacher(&ctx, from, &rows, &n);
+	                : edition_list_for_teacher(&ctx, module_filter, from, &rows, &n);
 	if (rc)
 		return rc;
 	json_t *groups = json_array();
@@ -184,8 +184,6 @@ int page_planning(struct req *r)
 	int last_key = -1;
 	size_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (module_filter && rows[i].module_id != module_filter)
-			continue;
 		if (!manage && rows[i].starts_at >= to)
 			continue;
 		/* A teacher may teach for more than one provider: only this one's here. */
