@@ -409,7 +409,8 @@ int api_provider_editions(struct req *r)
 	size_t n;
 	bool more;
 	int rc = edition_list_for_provider(&ctx, r->actor.org_id, module_id, from, to,
-	                                   (size_t)(page - 1) * EDITION_LIST_PAGE, &rows, &n, &more);
+	                                   (size_t)(page - 1) * EDITION_LIST_PAGE, EDITION_LIST_PAGE,
+	                                   &rows, &n, &more, NULL);
 	if (rc)
 		return rc;
 	json_t *list = json_array();
