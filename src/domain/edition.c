@@ -107,13 +107,17 @@ DB_STMT(stmt_ed_list_module,
         SUMMARY_SELECT "WHERE e.module_id = $1 AND e.cancelled_at IS NULL "
                        "AND (e.always_open = $2 OR e.ends_at > $3) "
                        "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT 200");
+#define PROVIDER_WHERE                                                                             \
+	"WHERE e.provider_id = $1 AND (e.always_open = $4 OR "                                        \
+	"(e.starts_at >= $2 AND e.starts_at < $3)) AND ($5 = 0 OR e.module_id = $5) "
 DB_STMT(stmt_ed_list_provider,
-        SUMMARY_SELECT "WHERE e.provider_id = $1 AND (e.always_open = $4 OR "
-                       "(e.starts_at >= $2 AND e.starts_at < $3)) AND ($5 = 0 OR e.module_id = $5) "
-                       "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT $6 OFFSET $7");
+        SUMMARY_SELECT PROVIDER_WHERE
+        "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT $6 OFFSET $7");
+DB_STMT(stmt_ed_count_provider, "SELECT COUNT(*) FROM editions e " PROVIDER_WHERE);
 DB_STMT(stmt_ed_list_teacher,
         SUMMARY_SELECT "WHERE e.id IN (SELECT edition_id FROM edition_teachers WHERE person_id = $1) "
                        "AND (e.always_open = $3 OR e.ends_at >= $2) "
+                       "AND ($4 = 0 OR e.module_id = $4) "
                        "ORDER BY e.starts_at, e.id LIMIT 500");
 
 DB_STMT(stmt_ed_reserve_get,
@@ -773,35 +777,42 @@ int edition_list_for_module(struct ctx *ctx, int64_t module_id, struct edition_s
 }
 
 int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t module_id,
-                              int64_t from, int64_t to, size_t offset, struct edition_summary **out,
-                              size_t *n, bool *more)
+                              int64_t from, int64_t to, size_t offset, size_t limit,
+                              struct edition_summary **out, size_t *n, bool *more, int64_t *total)
 {
 	*out = NULL;
 	*n = 0;
 	*more = false;
+	if (total)
+		*total = 0;
 	bool owner = enrol_actor_is_admin(ctx) ||
 	             (ctx->actor.org_id == provider_id &&
 	              (ctx->actor.roles & (ROLE_PROVIDER_ADMIN | ROLE_MANAGER | ROLE_TEACHER)));
 	if (!owner)
 		return CAMPUS_EFORBIDDEN;
-	if (offset > INT64_MAX - EDITION_LIST_PAGE)
+	if (!limit || limit > EDITION_LIST_PAGE || offset > INT64_MAX - EDITION_LIST_PAGE)
 		return CAMPUS_EINVAL;
 	/* One row more than a page: whether another page follows. */
 	int rc = summaries(ctx, &stmt_ed_list_provider,
 	                   (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from), DBP_INT(to),
 	                                             DBP_BOOL(true), DBP_INT(module_id),
-	                                             DBP_INT(EDITION_LIST_PAGE + 1),
+	                                             DBP_INT((int64_t)limit + 1),
 	                                             DBP_INT((int64_t)offset), DBP_END},
 	                   out, n);
-	if (!rc && *n > EDITION_LIST_PAGE) {
-		*n = EDITION_LIST_PAGE;
+	if (!rc && *n > limit) {
+		*n = limit;
 		*more = true;
 	}
+	if (!rc && total)
+		rc = count(ctx, &stmt_ed_count_provider,
+		           (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from), DBP_INT(to),
+		                                     DBP_BOOL(true), DBP_INT(module_id), DBP_END},
+		           total);
 	return rc;
 }
 
-int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summary **out,
-                             size_t *n)
+int edition_list_for_teacher(struct ctx *ctx, int64_t module_id, int64_t from,
+                             struct edition_summary **out, size_t *n)
 {
 	*out = NULL;
 	*n = 0;
@@ -809,7 +820,7 @@ int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summa
 		return CAMPUS_EUNAUTH;
 	return summaries(ctx, &stmt_ed_list_teacher,
 	                 (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_INT(from),
-	                                           DBP_BOOL(true), DBP_END},
+	                                           DBP_BOOL(true), DBP_INT(module_id), DBP_END},
 	                 out, n);
 }
 

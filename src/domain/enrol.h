@@ -157,15 +157,19 @@ int edition_list_for_module(struct ctx *ctx, int64_t module_id, struct edition_s
                             size_t *n);
 /* The owner's planning: editions starting in [from, to) (always-open ones
  * too), of one module or all (module_id 0), cancelled included, by start;
- * a page of at most EDITION_LIST_PAGE from offset, *more when another
- * follows. Owner only (AZ_ORG_OFFERING on provider_id, checked again here). */
+ * a page of at most limit (1..EDITION_LIST_PAGE) from offset, *more when
+ * another follows, *total the editions on all pages (total may be NULL:
+ * one query less). Owner only (AZ_ORG_OFFERING on provider_id, checked
+ * again here). */
 #define EDITION_LIST_PAGE 500
 int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t module_id,
-                              int64_t from, int64_t to, size_t offset,
-                              struct edition_summary **out, size_t *n, bool *more);
-/* Editions the actor teaches, from `from` on. */
-int edition_list_for_teacher(struct ctx *ctx, int64_t from, struct edition_summary **out,
-                             size_t *n);
+                              int64_t from, int64_t to, size_t offset, size_t limit,
+                              struct edition_summary **out, size_t *n, bool *more,
+                              int64_t *total);
+/* Editions the actor teaches, of one module or all (module_id 0), from
+ * `from` on. */
+int edition_list_for_teacher(struct ctx *ctx, int64_t module_id, int64_t from,
+                             struct edition_summary **out, size_t *n);
 /* Whether the actor may manage the edition (its module's owner) or teach it. */
 bool edition_may_manage(struct ctx *ctx, const struct edition *e);
 bool edition_may_teach(struct ctx *ctx, const struct edition *e);

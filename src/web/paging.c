@@ -1,4 +1,5 @@
-/* Pagination for lists: ?pagina=N, and links that keep the other filters. */
+/* Pagination for lists: ?pagina=N, and links that keep the other filters
+ * (also the API's ?page=N: page_link takes the parameter's name). */
 #include <string.h>
 
 #include "core/arena.h"
@@ -17,8 +18,8 @@ int page_param(struct req *r, unsigned *page)
 	return 0;
 }
 
-static const char *page_link(struct req *r, const char *path, const char *const *keep,
-                             unsigned page)
+const char *page_link(struct req *r, const char *path, const char *const *keep, const char *param,
+                      unsigned page)
 {
 	struct buf b;
 	buf_init(&b, r->arena, 4096);
@@ -33,7 +34,7 @@ static const char *page_link(struct req *r, const char *path, const char *const 
 		sep = '&';
 	}
 	if (page > 1)
-		buf_printf(&b, "%cpagina=%u", sep, page);
+		buf_printf(&b, "%c%s=%u", sep, param, page);
 	return b.overflow ? path : b.data;
 }
 
@@ -44,8 +45,8 @@ json_t *pager_json(struct req *r, const char *path, const char *const *keep, uns
 	json_t *p = json_pack("{s:i, s:i, s:I, s:b}", "page", (int)page, "pages", (int)pages, "total",
 	                      (json_int_t)total, "several", pages > 1);
 	if (page > 1)
-		json_object_set_new(p, "prev", json_string(page_link(r, path, keep, page - 1)));
+		json_object_set_new(p, "prev", json_string(page_link(r, path, keep, "pagina", page - 1)));
 	if (page < pages)
-		json_object_set_new(p, "next", json_string(page_link(r, path, keep, page + 1)));
+		json_object_set_new(p, "next", json_string(page_link(r, path, keep, "pagina", page + 1)));
 	return p;
 }

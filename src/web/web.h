@@ -138,6 +138,11 @@ size_t manager_waiting_count(struct req *r, int64_t org_id);
 
 /* ?pagina=N (1 when absent); CAMPUS_EINVAL when malformed. */
 int page_param(struct req *r, unsigned *page);
+/* path?k=v&...&param=page: the request's values of the parameters named in
+ * keep (NULL-terminated; empty ones left out), param only past page 1, in
+ * the request arena; path alone when it does not fit. */
+const char *page_link(struct req *r, const char *path, const char *const *keep, const char *param,
+                      unsigned page);
 /* {page, pages, total, prev, next} with links that keep the query parameters named in keep. */
 json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
                    unsigned per_page, int64_t total);

@@ -2,10 +2,11 @@
 // administrator opens the planning from Mijn Campus, plans an edition of a
 // published module with two meetings (first with an end time before the
 // start, which the form refuses next to the row, then corrected), sees it in
-// the planning, an employee of Utrecht enrols through the learner's page,
-// and the provider sees the participant and registers attendance for the
-// first meeting. Every page axe clean on a laptop and a phone. Codes carry
-// Date.now(), so no other test's data matters.
+// the planning (and a second page of all editions), an employee of
+// Utrecht enrols through the learner's page, and the provider sees the
+// participant and registers attendance for the first meeting. Every page
+// axe clean on a laptop and a phone. Codes carry Date.now(), so no other
+// test's data matters.
 import assert from 'node:assert/strict';
 import { test, useCampus } from './common.mjs';
 import { checkPage, logIn, navigate } from './flows.mjs';
@@ -124,6 +125,24 @@ for (const { label, options, offset } of RUNS) {
 			await navigate(page, () => page.goto('/b/go-opleidingen/planning'));
 			assert.ok(await page.getByText(run.code).count() > 0, 'the planning lists the new edition');
 			await checkPage(page, `planning met de uitvoering (${label})`);
+
+			// All of it, in pages (the demo's three years of editions fill
+			// several): "Volgende pagina" is a plain link, no JavaScript.
+			await page.getByLabel('Periode').selectOption('alles');
+			await navigate(page, () => page.getByRole('button', { name: 'Tonen' }).click());
+			const pager = page.getByRole('navigation', { name: 'Paginering' });
+			const pages = Number((await pager.innerText()).match(/Pagina 1 van (\d+)/)?.[1]);
+			assert.ok(pages > 1, `the pager: ${await pager.innerText()}`);
+			const firstRow = () => page.locator('.utrecht-table__body tr a').first().getAttribute('href');
+			const first = await firstRow();
+			await navigate(page, () => pager.getByRole('link', { name: 'Volgende pagina' }).click());
+			const url = new URL(page.url());
+			assert.equal(url.searchParams.get('pagina'), '2');
+			assert.equal(url.searchParams.get('periode'), 'alles', 'the pager keeps the period');
+			assert.match(await pager.innerText(), new RegExp(`Pagina 2 van ${pages}`));
+			assert.notEqual(await firstRow(), first, 'page 2 shows other editions');
+			assert.equal(await pager.getByRole('link', { name: 'Vorige pagina' }).count(), 1);
+			await checkPage(page, `planning, pagina 2 (${label})`);
 		});
 	});
 

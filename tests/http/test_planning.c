@@ -3,10 +3,12 @@
  * teacher, and the Utrecht employee and volunteer as participants. Covers
  * the plan form (every malformed or refused field: 400, its message,
  * nothing saved), planning and editing an edition with two meetings, "more
- * rows", another provider's edition and module (404), the teacher's reach,
- * the participant list with its CSV and XLSX exports, attendance by form
- * and by CSV upload (an unknown person refuses the whole file, nothing
- * changes), results, cancelling, the API, and the QR self check-in.
+ * rows", the planning in pages (every edition once; a malformed page
+ * number: 400), another provider's edition and module (404), the teacher's
+ * reach (also filtered on a module), the participant list with its CSV
+ * and XLSX exports, attendance by form and by CSV upload (an unknown person
+ * refuses the whole file, nothing changes), results, cancelling, the API,
+ * and the QR self check-in.
  *
  * Participants enrol through the domain (enrol_self as the learner), as
  * the learner's own pages belong to another suite. Runs once per database
@@ -43,6 +45,7 @@ extern char **environ;
 #define EMPLOYEE "medewerker@bibliotheek-utrecht.demo"
 #define VOLUNTEER "vrijwilliger@bibliotheek-utrecht.demo"
 #define GO "/b/go-opleidingen"
+#define PLANNING_PER_PAGE 100 /* editions on a page of the planning (pages/planning.c) */
 
 static const char *dialect;
 static char tag[40];
@@ -67,6 +70,16 @@ DB_STMT(stmt_attendance_count,
 DB_STMT(stmt_attendance_of,
         "SELECT present, method FROM attendance WHERE enrolment_id = $1 AND meeting_id = $2");
 DB_STMT(stmt_state_of, "SELECT state, grade FROM enrolments WHERE id = $1");
+/* An organisation's editions: how many, and the sum of their ids (the pages hold these). */
+DB_STMT(stmt_provider_editions,
+        "SELECT COUNT(*), COALESCE(SUM(e.id), 0) FROM editions e "
+        "JOIN organisations o ON o.id = e.provider_id WHERE o.slug = $1");
+/* The latest edition a person teaches at an organisation, of another module than $3. */
+DB_STMT(stmt_taught_elsewhere,
+        "SELECT e.id, e.module_id FROM edition_teachers t JOIN editions e ON e.id = t.edition_id "
+        "JOIN organisations o ON o.id = e.provider_id "
+        "WHERE t.person_id = $1 AND o.slug = $2 AND e.module_id <> $3 "
+        "ORDER BY e.starts_at DESC, e.id DESC LIMIT 1");
 /* The evidence a result leaves: one completion, with the points the ledger got. */
 DB_STMT(stmt_completion_of,
         "SELECT COUNT(*) FROM completions c WHERE c.enrolment_id = $1 AND c.source = 'web' "
@@ -221,6 +234,47 @@ static void expect_get(struct browser *b, const char *path, long status, const c
 	CHECK(r.status == status, "GET %s (%s): %ld, expected %ld: %s", path, why, r.status, status,
 	      summary(&r));
 	resp_fini(&r);
+}
+
+/* The (unescaped) attribute value that ends where `after` starts, or NULL. */
+static const char *value_before(const struct resp *r, const char *after)
+{
+	const char *end = strstr(body(r), after);
+	if (!end)
+		return NULL;
+	const char *start = end;
+	while (start > body(r) && start[-1] != '"')
+		start--;
+	return unescape(r->arena, start, (size_t)(end - start));
+}
+
+/* The href of the page's link with rel, or NULL. */
+static const char *link_rel(const struct resp *r, const char *rel)
+{
+	char needle[48];
+	snprintf(needle, sizeof needle, "\" rel=\"%s\"", rel);
+	return value_before(r, needle);
+}
+
+/* The editions a planning page links to (each once: the plan's link
+ * ends at the id), into ids; how many, or SIZE_MAX when more than max. */
+static size_t planning_ids(const struct resp *r, int64_t *ids, size_t max)
+{
+	static const char prefix[] = "href=\"" GO "/uitvoeringen/";
+	size_t n = 0;
+	for (const char *p = strstr(body(r), prefix); p; p = strstr(p, prefix)) {
+		p += sizeof prefix - 1;
+		int64_t id = 0;
+		const char *d = p;
+		while (*d >= '0' && *d <= '9')
+			id = id * 10 + (*d++ - '0');
+		if (d == p || *d != '"')
+			continue;
+		if (n == max)
+			return SIZE_MAX;
+		ids[n++] = id;
+	}
+	return n;
 }
 
 /* Local date and time of now + days and hours, for the form. */
@@ -444,6 +498,120 @@ static void test_plan_edition(void **state)
 	br_get(&teacher, &r, GO "/planning");
 	expect_page(&r, 200, "the teacher's planning");
 	CHECK(has_text(&r, code), "the teacher's planning lacks %s", code);
+	resp_fini(&r);
+	/* The teacher's planning of one module: that module's editions only. */
+	struct db_conn *db = db_connect();
+	assert_non_null(db);
+	int64_t elsewhere = 0, elsewhere_module = 0;
+	int rc = db_query_row(db, &stmt_taught_elsewhere,
+	                      (const struct db_param[]){DBP_INT(teacher_id), DBP_TEXT("go-opleidingen"),
+	                                                DBP_INT(go_module), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&elsewhere), DBC_INT(&elsewhere_module),
+	                                              DBC_END},
+	                      a);
+	db_close(db);
+	CHECK(rc == 0, "the demo's teacher teaches no edition of another module: %d", rc);
+	const char *elsewhere_link =
+	    arena_printf(a, "href=\"" GO "/uitvoeringen/%lld/deelnemers\"", (long long)elsewhere);
+	br_get(&teacher, &r,
+	       arena_printf(a, GO "/planning?periode=alles&module=%lld", (long long)elsewhere_module));
+	expect_page(&r, 200, "the teacher's planning of another module");
+	CHECK(has(&r, elsewhere_link) && !has_text(&r, code),
+	      "the teacher's planning of module %lld: edition %lld shown %d, %s shown %d",
+	      (long long)elsewhere_module, (long long)elsewhere, has(&r, elsewhere_link), code,
+	      has_text(&r, code));
+	resp_fini(&r);
+	br_get(&teacher, &r, arena_printf(a, GO "/planning?periode=alles&module=%lld", (long long)go_module));
+	expect_page(&r, 200, "the teacher's planning of the module");
+	CHECK(has_text(&r, code) && !has(&r, elsewhere_link),
+	      "the teacher's planning of module %lld: %s shown %d, edition %lld shown %d",
+	      (long long)go_module, code, has_text(&r, code), (long long)elsewhere,
+	      has(&r, elsewhere_link));
+	resp_fini(&r);
+	arena_free(a);
+}
+
+/* The provider's whole planning in pages of PLANNING_PER_PAGE: following
+ * "Volgende pagina" shows every edition once (the demo's provider has more
+ * than two pages of them), and a malformed page number is refused. */
+static void test_planning_pages(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	struct db_conn *db = db_connect();
+	assert_non_null(db);
+	int64_t total = 0, id_sum = 0;
+	int rc = db_query_row(db, &stmt_provider_editions,
+	                      (const struct db_param[]){DBP_TEXT("go-opleidingen"), DBP_END},
+	                      (const struct db_col[]){DBC_INT(&total), DBC_INT(&id_sum), DBC_END}, a);
+	db_close(db);
+	CHECK(rc == 0 && total > 2 * PLANNING_PER_PAGE, "the demo's provider has %lld editions",
+	      (long long)total);
+	int64_t pages = (total + PLANNING_PER_PAGE - 1) / PLANNING_PER_PAGE;
+	int64_t *seen = arena_alloc(a, (size_t)total * sizeof *seen);
+	assert_non_null(seen);
+	size_t nseen = 0;
+	int64_t seen_sum = 0;
+	bool found = false;
+	const char *path = GO "/planning?periode=alles";
+	struct resp r;
+	for (int64_t page = 1; page <= pages; page++) {
+		br_get(&provider, &r, path);
+		expect_page(&r, 200, "a page of the planning");
+		CHECK(has_text(&r, arena_printf(a, "%lld uitvoeringen", (long long)total)),
+		      "page %lld does not count all %lld editions", (long long)page, (long long)total);
+		CHECK(has(&r, "<nav class=\"campus-pager\" aria-label=\"Paginering\">") &&
+		          has_text(&r, arena_printf(a, "Pagina %lld van %lld", (long long)page,
+		                                    (long long)pages)),
+		      "page %lld: no pager saying so: %s", (long long)page, summary(&r));
+		int64_t ids[PLANNING_PER_PAGE];
+		size_t n = planning_ids(&r, ids, PLANNING_PER_PAGE);
+		CHECK(n != SIZE_MAX && (n == PLANNING_PER_PAGE || page == pages),
+		      "page %lld lists %zu editions", (long long)page, n);
+		/* No edition on two pages. */
+		for (size_t i = 0; i < n; i++) {
+			for (size_t j = 0; j < nseen; j++)
+				CHECK(seen[j] != ids[i], "edition %lld on page %lld and an earlier one",
+				      (long long)ids[i], (long long)page);
+			seen[nseen++] = ids[i];
+			seen_sum += ids[i];
+			found = found || ids[i] == edition_id;
+		}
+		/* The links keep the period; page 1 is the list without pagina. */
+		const char *prev = link_rel(&r, "prev"), *next = link_rel(&r, "next");
+		const char *want_prev =
+		    page == 1   ? NULL
+		    : page == 2 ? GO "/planning?periode=alles"
+		                : arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)page - 1);
+		const char *want_next =
+		    page == pages ? NULL
+		                  : arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)page + 1);
+		CHECK(want_prev ? prev && !strcmp(prev, want_prev) : !prev, "page %lld: previous %s",
+		      (long long)page, prev ? prev : "(none)");
+		CHECK(want_next ? next && !strcmp(next, want_next) : !next, "page %lld: next %s",
+		      (long long)page, next ? next : "(none)");
+		path = next ? arena_strdup(a, next) : NULL;
+		resp_fini(&r);
+	}
+	CHECK((int64_t)nseen == total && seen_sum == id_sum,
+	      "the pages show %zu editions (id sum %lld) of %lld (id sum %lld)", nseen,
+	      (long long)seen_sum, (long long)total, (long long)id_sum);
+	CHECK(found, "the planned edition %lld on none of the pages", (long long)edition_id);
+	/* A malformed page number: the usual 400 with its reason. */
+	static const char *const bad[] = {"pagina=abc", "pagina=-1", "pagina=2x", "pagina=100001"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		br_get(&provider, &r, arena_printf(a, GO "/planning?periode=alles&%s", bad[i]));
+		expect_page(&r, 400, bad[i]);
+		CHECK(has_text(&r, "Ongeldig paginanummer."), "%s: %s", bad[i], summary(&r));
+		resp_fini(&r);
+	}
+	/* A page past the end says so and links back to the first. */
+	br_get(&provider, &r, arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)pages + 1));
+	expect_page(&r, 200, "a page past the end");
+	const char *back = value_before(&r, "\">Terug naar het begin</a>");
+	CHECK(has_text(&r, "Deze pagina bestaat niet meer.") && back &&
+	          !strcmp(back, GO "/planning?periode=alles") && planning_ids(&r, (int64_t[1]){0}, 1) == 0,
+	      "past the end: back to %s: %s", back ? back : "(none)", summary(&r));
 	resp_fini(&r);
 	arena_free(a);
 }
@@ -731,6 +899,9 @@ static void test_api(void **state)
 		      "API list: count and editions");
 		found = has(&r, code);
 		const char *next = json_string_value(json_object_get(page, "next"));
+		/* The next page: the same query, page last. */
+		CHECK(pages > 0 || (next && !strcmp(next, "/api/v1/provider/editions?from=2000-01-01&page=2")),
+		      "API list: next %s", next ? next : "null");
 		list = next ? arena_strdup(a, next) : NULL;
 		json_decref(page);
 		resp_fini(&r);
@@ -1012,6 +1183,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plan_refusals),
 	    cmocka_unit_test(test_plan_edition),
+	    cmocka_unit_test(test_planning_pages),
 	    cmocka_unit_test(test_other_provider),
 	    cmocka_unit_test(test_participants_exports),
 	    cmocka_unit_test(test_attendance),

@@ -12,7 +12,6 @@
 #include <time.h>
 
 #include "core/arena.h"
-#include "core/buf.h"
 #include "core/err.h"
 #include "core/when.h"
 #include "domain/enrol.h"
@@ -410,7 +409,8 @@ int api_provider_editions(struct req *r)
 	size_t n;
 	bool more;
 	int rc = edition_list_for_provider(&ctx, r->actor.org_id, module_id, from, to,
-	                                   (size_t)(page - 1) * EDITION_LIST_PAGE, &rows, &n, &more);
+	                                   (size_t)(page - 1) * EDITION_LIST_PAGE, EDITION_LIST_PAGE,
+	                                   &rows, &n, &more, NULL);
 	if (rc)
 		return rc;
 	json_t *list = json_array();
@@ -432,21 +432,10 @@ int api_provider_editions(struct req *r)
 		                    "price_cents", (json_int_t)rows[i].price_cents));
 	}
 	/* The next page: the same query with page + 1 (null on the last). */
-	json_t *next = json_null();
-	if (more) {
-		struct buf q;
-		buf_init(&q, r->arena, 256);
-		buf_printf(&q, "/api/v1/provider/editions?page=%lld", (long long)page + 1);
-		static const char *const keep[] = {"from", "to", "module_id"};
-		for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
-			const char *v = req_query(r, keep[i]);
-			if (v && *v) {
-				buf_printf(&q, "&%s=", keep[i]);
-				buf_url_encode(&q, v, strlen(v));
-			}
-		}
-		next = json_string(buf_cstr(&q));
-	}
+	static const char *const keep[] = {"from", "to", "module_id", NULL};
+	json_t *next = more ? json_string(page_link(r, "/api/v1/provider/editions", keep, "page",
+	                                            (unsigned)page + 1))
+	                    : json_null();
 	return reply_json(r, 200, json_pack("{s:o, s:I, s:I, s:o}", "editions", list, "count", (json_int_t)n,
 	                                    "page", (json_int_t)page, "next", next));
 }

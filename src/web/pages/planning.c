@@ -26,6 +26,7 @@
 #define RESERVE_ROWS 3      /* empty reservation rows */
 #define LIBRARIES_MAX 2000
 #define MORE_ROWS 1        /* read_form: only "more rows" was pressed */
+#define PER_PAGE 100       /* planning rows a page: a usual quarter fits on one */
 
 static const char *S(const char *s) { return s ? s : ""; }
 
@@ -157,6 +158,9 @@ int page_planning(struct req *r)
 	const char *mod = req_query(r, "module");
 	if (mod && *mod && (!str_to_int64(mod, strlen(mod), &module_filter) || module_filter <= 0))
 		return reply_error(r, CAMPUS_EINVAL, req_tr(r, "Kies een bestaande module."));
+	unsigned page;
+	if (page_param(r, &page))
+		return reply_error(r, CAMPUS_EINVAL, req_tr(r, "Ongeldig paginanummer."));
 	int64_t now = ctx.now();
 	struct when_local today;
 	when_to_local(now, &today);
@@ -174,9 +178,12 @@ int page_planning(struct req *r)
 	struct edition_summary *rows;
 	size_t n;
 	bool more = false;
-	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, module_filter, from, to, 0, &rows,
-	                                            &n, &more)
-	                : edition_list_for_teacher(&ctx, from, &rows, &n);
+	int64_t total = 0;
+	/* The owner's list in pages; a teacher's is short (what they teach). */
+	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, module_filter, from, to,
+	                                            (size_t)(page - 1) * PER_PAGE, PER_PAGE, &rows, &n,
+	                                            &more, &total)
+	                : edition_list_for_teacher(&ctx, module_filter, from, &rows, &n);
 	if (rc)
 		return rc;
 	json_t *groups = json_array();
@@ -184,8 +191,6 @@ int page_planning(struct req *r)
 	int last_key = -1;
 	size_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (module_filter && rows[i].module_id != module_filter)
-			continue;
 		if (!manage && rows[i].starts_at >= to)
 			continue;
 		/* A teacher may teach for more than one provider: only this one's here. */
@@ -211,9 +216,18 @@ int page_planning(struct req *r)
 	}
 	json_t *data = page_base(r, NULL);
 	json_object_set_new(data, "groups", groups);
-	json_object_set_new(data, "count", json_integer((json_int_t)shown));
-	json_object_set_new(data, "more", json_boolean(more)); /* the first EDITION_LIST_PAGE only */
+	json_object_set_new(data, "count", json_integer(manage ? (json_int_t)total : (json_int_t)shown));
 	json_object_set_new(data, "manage", json_boolean(manage));
+	if (manage) {
+		static const char *const keep[] = {"periode", "module", NULL};
+		const char *path = arena_printf(r->arena, "/b/%s/planning", r->org.slug);
+		json_object_set_new(data, "pager",
+		                    pager_json(r, path, keep, page, PER_PAGE, total));
+		/* A page past the end (the list shrank, or a typed URL): back to the first. */
+		if (!n && page > 1)
+			json_object_set_new(data, "beyond",
+			                    json_pack("{s:s}", "href", page_link(r, path, keep, "pagina", 1)));
+	}
 	json_t *plist = json_array();
 	for (size_t i = 0; i < NPERIODS; i++)
 		json_array_append_new(plist, json_pack("{s:s, s:s, s:b}", "value", periods[i], "label",
