@@ -824,6 +824,30 @@ static void jobs_retry_with_backoff(void **state)
 	assert_int_equal(jobs_register("test.flaky", flaky), CAMPUS_EINVAL);
 }
 
+/* Jobs run JOBS_GROUP to a transaction: one that fails among them undoes
+ * the group, and its jobs run again one by one, so only that one fails. */
+static void jobs_group_with_a_failure(void **state)
+{
+	struct fixture *f = *state;
+	char payload[2][48];
+	snprintf(payload[0], sizeof payload[0], "{\"person_id\": %lld}", (long long)f->emp);
+	snprintf(payload[1], sizeof payload[1], "{\"person_id\": %lld}", (long long)f->emp2);
+	int64_t first = enqueue(f, DIPLOMA_JOB_KIND, payload[0], 0);
+	int64_t broken = enqueue(f, "test.broken", "{}", 0);
+	int64_t last = enqueue(f, DIPLOMA_JOB_KIND, payload[1], 0);
+	struct jobs_counts c;
+	as_system(f);
+	assert_int_equal(jobs_run_due(&f->ctx, "test", 100, &c), 0);
+	assert_int_equal(c.done, 2);
+	assert_int_equal(c.failed, 1);
+	assert_true(job_state(f, first).done);
+	assert_true(job_state(f, last).done);
+	struct job_state s = job_state(f, broken);
+	assert_false(s.done);
+	assert_int_equal(s.attempts, 1);
+	assert_non_null(strstr(s.error, "broken"));
+}
+
 /* Two connections claim at the same time, again and again: every job is
  * taken exactly once. */
 #define RACE_JOBS 200
@@ -907,6 +931,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(bad_rules_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(revocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(jobs_retry_with_backoff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(jobs_group_with_a_failure, setup, teardown),
 	    cmocka_unit_test_setup_teardown(jobs_claimed_once_across_connections, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
