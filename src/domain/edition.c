@@ -114,11 +114,16 @@ DB_STMT(stmt_ed_list_provider,
         SUMMARY_SELECT PROVIDER_WHERE
         "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT $6 OFFSET $7");
 DB_STMT(stmt_ed_count_provider, "SELECT COUNT(*) FROM editions e " PROVIDER_WHERE);
+/* Running in [from, to): ending at or after $3, starting before $4. */
+#define TEACHER_WHERE                                                                              \
+	"WHERE e.id IN (SELECT edition_id FROM edition_teachers WHERE person_id = $1) "                \
+	"AND e.provider_id = $2 AND (e.always_open = $5 OR "                                          \
+	"(e.ends_at >= $3 AND e.starts_at < $4)) AND ($6 = 0 OR e.module_id = $6) "
+/* always_open first: starts_at is NULL there, which SQLite sorts first and PostgreSQL last. */
 DB_STMT(stmt_ed_list_teacher,
-        SUMMARY_SELECT "WHERE e.id IN (SELECT edition_id FROM edition_teachers WHERE person_id = $1) "
-                       "AND (e.always_open = $3 OR e.ends_at >= $2) "
-                       "AND ($4 = 0 OR e.module_id = $4) "
-                       "ORDER BY e.starts_at, e.id LIMIT 500");
+        SUMMARY_SELECT TEACHER_WHERE
+        "ORDER BY e.always_open DESC, e.starts_at, e.id LIMIT $7 OFFSET $8");
+DB_STMT(stmt_ed_count_teacher, "SELECT COUNT(*) FROM editions e " TEACHER_WHERE);
 
 DB_STMT(stmt_ed_reserve_get,
         "SELECT id, seats, used FROM edition_reservations WHERE edition_id = $1 AND org_id = $2");
@@ -776,6 +781,35 @@ int edition_list_for_module(struct ctx *ctx, int64_t module_id, struct edition_s
 	                 out, n);
 }
 
+/* A page of a list whose statement takes the filters (at most 6) as its
+ * first parameters, then limit + 1 rows (whether another page follows) and
+ * the offset; counter counts over the same filters. */
+static int summaries_page(struct ctx *ctx, struct db_stmt *list, struct db_stmt *counter,
+                          const struct db_param *filters, size_t offset, size_t limit,
+                          struct edition_summary **out, size_t *n, bool *more, int64_t *total)
+{
+	if (!limit || limit > EDITION_LIST_PAGE || offset > INT64_MAX - EDITION_LIST_PAGE)
+		return CAMPUS_EINVAL;
+	struct db_param p[9];
+	size_t k = 0;
+	for (; filters[k].type != DB_END; k++) {
+		if (k == 6)
+			return CAMPUS_EINVAL;
+		p[k] = filters[k];
+	}
+	p[k++] = (struct db_param)DBP_INT((int64_t)limit + 1);
+	p[k++] = (struct db_param)DBP_INT((int64_t)offset);
+	p[k] = (struct db_param)DBP_END;
+	int rc = summaries(ctx, list, p, out, n);
+	if (!rc && *n > limit) {
+		*n = limit;
+		*more = true;
+	}
+	if (!rc && total)
+		rc = count(ctx, counter, filters, total);
+	return rc;
+}
+
 int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t module_id,
                               int64_t from, int64_t to, size_t offset, size_t limit,
                               struct edition_summary **out, size_t *n, bool *more, int64_t *total)
@@ -790,38 +824,30 @@ int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t modu
 	              (ctx->actor.roles & (ROLE_PROVIDER_ADMIN | ROLE_MANAGER | ROLE_TEACHER)));
 	if (!owner)
 		return CAMPUS_EFORBIDDEN;
-	if (!limit || limit > EDITION_LIST_PAGE || offset > INT64_MAX - EDITION_LIST_PAGE)
-		return CAMPUS_EINVAL;
-	/* One row more than a page: whether another page follows. */
-	int rc = summaries(ctx, &stmt_ed_list_provider,
-	                   (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from), DBP_INT(to),
-	                                             DBP_BOOL(true), DBP_INT(module_id),
-	                                             DBP_INT((int64_t)limit + 1),
-	                                             DBP_INT((int64_t)offset), DBP_END},
-	                   out, n);
-	if (!rc && *n > limit) {
-		*n = limit;
-		*more = true;
-	}
-	if (!rc && total)
-		rc = count(ctx, &stmt_ed_count_provider,
-		           (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from), DBP_INT(to),
-		                                     DBP_BOOL(true), DBP_INT(module_id), DBP_END},
-		           total);
-	return rc;
+	return summaries_page(ctx, &stmt_ed_list_provider, &stmt_ed_count_provider,
+	                      (const struct db_param[]){DBP_INT(provider_id), DBP_INT(from),
+	                                                DBP_INT(to), DBP_BOOL(true),
+	                                                DBP_INT(module_id), DBP_END},
+	                      offset, limit, out, n, more, total);
 }
 
-int edition_list_for_teacher(struct ctx *ctx, int64_t module_id, int64_t from,
-                             struct edition_summary **out, size_t *n)
+int edition_list_for_teacher(struct ctx *ctx, int64_t provider_id, int64_t module_id,
+                             int64_t from, int64_t to, size_t offset, size_t limit,
+                             struct edition_summary **out, size_t *n, bool *more, int64_t *total)
 {
 	*out = NULL;
 	*n = 0;
+	*more = false;
+	if (total)
+		*total = 0;
 	if (!ctx->actor.person_id)
 		return CAMPUS_EUNAUTH;
-	return summaries(ctx, &stmt_ed_list_teacher,
-	                 (const struct db_param[]){DBP_INT(ctx->actor.person_id), DBP_INT(from),
-	                                           DBP_BOOL(true), DBP_INT(module_id), DBP_END},
-	                 out, n);
+	return summaries_page(ctx, &stmt_ed_list_teacher, &stmt_ed_count_teacher,
+	                      (const struct db_param[]){DBP_INT(ctx->actor.person_id),
+	                                                DBP_INT(provider_id), DBP_INT(from),
+	                                                DBP_INT(to), DBP_BOOL(true),
+	                                                DBP_INT(module_id), DBP_END},
+	                      offset, limit, out, n, more, total);
 }
 
 /* ---- reservations ---- */

@@ -166,10 +166,14 @@ int edition_list_for_provider(struct ctx *ctx, int64_t provider_id, int64_t modu
                               int64_t from, int64_t to, size_t offset, size_t limit,
                               struct edition_summary **out, size_t *n, bool *more,
                               int64_t *total);
-/* Editions the actor teaches, of one module or all (module_id 0), from
- * `from` on. */
-int edition_list_for_teacher(struct ctx *ctx, int64_t module_id, int64_t from,
-                             struct edition_summary **out, size_t *n);
+/* Editions the actor teaches for provider_id, of one module or all
+ * (module_id 0), running in [from, to) (ending at or after from, starting
+ * before to; always-open ones too), cancelled included, by start; paged as
+ * edition_list_for_provider. */
+int edition_list_for_teacher(struct ctx *ctx, int64_t provider_id, int64_t module_id,
+                             int64_t from, int64_t to, size_t offset, size_t limit,
+                             struct edition_summary **out, size_t *n, bool *more,
+                             int64_t *total);
 /* Whether the actor may manage the edition (its module's owner) or teach it. */
 bool edition_may_manage(struct ctx *ctx, const struct edition *e);
 bool edition_may_teach(struct ctx *ctx, const struct edition *e);

@@ -42,9 +42,15 @@ json_t *pager_json(struct req *r, const char *path, const char *const *keep, uns
                    unsigned per_page, int64_t total)
 {
 	unsigned pages = total > 0 ? (unsigned)((total + per_page - 1) / per_page) : 1;
-	json_t *p = json_pack("{s:i, s:i, s:I, s:b}", "page", (int)page, "pages", (int)pages, "total",
-	                      (json_int_t)total, "several", pages > 1);
-	if (page > 1)
+	/* Past the end (the list shrank, or a typed URL): no "page 4 of 3", only a
+	 * link to the last page there is. */
+	bool beyond = page > pages;
+	json_t *p = json_pack("{s:i, s:i, s:I, s:b, s:b}", "page", (int)page, "pages", (int)pages,
+	                      "total", (json_int_t)total, "several", pages > 1 || beyond, "beyond",
+	                      beyond);
+	if (beyond)
+		json_object_set_new(p, "last", json_string(page_link(r, path, keep, "pagina", pages)));
+	else if (page > 1)
 		json_object_set_new(p, "prev", json_string(page_link(r, path, keep, "pagina", page - 1)));
 	if (page < pages)
 		json_object_set_new(p, "next", json_string(page_link(r, path, keep, "pagina", page + 1)));

@@ -143,7 +143,8 @@ int page_param(struct req *r, unsigned *page);
  * the request arena; path alone when it does not fit. */
 const char *page_link(struct req *r, const char *path, const char *const *keep, const char *param,
                       unsigned page);
-/* {page, pages, total, prev, next} with links that keep the query parameters named in keep. */
+/* {page, pages, total, prev, next} with links that keep the query parameters
+ * named in keep; past the last page {beyond, last} instead of prev and next. */
 json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
                    unsigned per_page, int64_t total);
 

@@ -4,7 +4,8 @@
 // start, which the form refuses next to the row, then corrected), sees it in
 // the planning (and a second page of all editions), an employee of
 // Utrecht enrols through the learner's page, and the provider sees the
-// participant and registers attendance for the first meeting. Every page
+// participant and registers attendance for the first meeting. GO's teacher
+// pages through what they teach and meets a page past the end. Every page
 // axe clean on a laptop and a phone. Codes carry Date.now(), so no other
 // test's data matters.
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { DESKTOP, PHONE, openPage } from './browser.mjs';
 const { state, withPage } = useCampus();
 const PROVIDER = 'aanbieder@go-opleidingen.demo';
 const EMPLOYEE = 'medewerker@bibliotheek-utrecht.demo';
+const TEACHER = 'docent@go-opleidingen.demo';
 
 /** "YYYY-MM-DD" days from today. */
 function day(days) {
@@ -143,6 +145,30 @@ for (const { label, options, offset } of RUNS) {
 			assert.notEqual(await firstRow(), first, 'page 2 shows other editions');
 			assert.equal(await pager.getByRole('link', { name: 'Vorige pagina' }).count(), 1);
 			await checkPage(page, `planning, pagina 2 (${label})`);
+		});
+	});
+
+	test(`a teacher's planning in pages, and a page past the end (${label})`, async () => {
+		await withPage(options, async ({ page }) => {
+			await logIn(page, TEACHER);
+			// The demo's teacher teaches hundreds of GO's editions: several pages.
+			await navigate(page, () => page.goto('/b/go-opleidingen/planning?periode=alles'));
+			const pager = page.getByRole('navigation', { name: 'Paginering' });
+			const pages = Number((await pager.innerText()).match(/Pagina 1 van (\d+)/)?.[1]);
+			assert.ok(pages > 1, `the teacher's pager: ${await pager.innerText()}`);
+			await navigate(page, () => pager.getByRole('link', { name: 'Volgende pagina' }).click());
+			assert.match(await pager.innerText(), new RegExp(`Pagina 2 van ${pages}`));
+			await checkPage(page, `planning van de docent, pagina 2 (${label})`);
+
+			// Past the end (the list shrank, or a typed URL): one link, to the last page.
+			await navigate(page, () => page.goto(`/b/go-opleidingen/planning?periode=alles&pagina=${pages + 1}`));
+			assert.equal(await page.getByText('Deze pagina bestaat niet meer.').count(), 1);
+			assert.doesNotMatch(await pager.innerText(), /Pagina \d+ van/);
+			assert.equal(await pager.getByRole('link').count(), 1);
+			await checkPage(page, `planning voorbij de laatste pagina (${label})`);
+			await navigate(page, () => pager.getByRole('link', { name: 'Naar de laatste pagina' }).click());
+			assert.equal(new URL(page.url()).searchParams.get('pagina'), String(pages));
+			assert.match(await pager.innerText(), new RegExp(`Pagina ${pages} van ${pages}`));
 		});
 	});
 

@@ -4,8 +4,9 @@
  * the plan form (every malformed or refused field: 400, its message,
  * nothing saved), planning and editing an edition with two meetings, "more
  * rows", the planning in pages (every edition once; a malformed page
- * number: 400), another provider's edition and module (404), the teacher's
- * reach (also filtered on a module), the participant list with its CSV
+ * number: 400; a page past the end links to the last), another provider's
+ * edition and module (404), the teacher's planning (this provider's editions
+ * in the period only, also of one module, in pages), the participant list with its CSV
  * and XLSX exports, attendance by form and by CSV upload (an unknown person
  * refuses the whole file, nothing changes), results, cancelling, the API,
  * and the QR self check-in.
@@ -50,6 +51,7 @@ extern char **environ;
 static const char *dialect;
 static char tag[40];
 static int64_t go_module, other_module, other_edition, teacher_id;
+static int64_t far_edition; /* GO's, taught by the teacher, starting in 400 days */
 static int64_t edition_id, meeting1, meeting2; /* planned in test_plan_edition */
 static int64_t enr_employee, enr_volunteer;
 static struct browser provider, teacher;
@@ -80,6 +82,16 @@ DB_STMT(stmt_taught_elsewhere,
         "JOIN organisations o ON o.id = e.provider_id "
         "WHERE t.person_id = $1 AND o.slug = $2 AND e.module_id <> $3 "
         "ORDER BY e.starts_at DESC, e.id DESC LIMIT 1");
+/* What a person teaches at an organisation, running in [$3, $4) by its
+ * meetings (always open: no meetings), and the sum of the ids. */
+DB_STMT(stmt_teacher_editions,
+        "SELECT COUNT(*), COALESCE(SUM(e.id), 0) FROM edition_teachers t "
+        "JOIN editions e ON e.id = t.edition_id JOIN organisations o ON o.id = e.provider_id "
+        "WHERE t.person_id = $1 AND o.slug = $2 AND (e.always_open = $5 OR ("
+        "EXISTS (SELECT 1 FROM edition_meetings m WHERE m.edition_id = e.id AND m.ends_at >= $3) "
+        "AND EXISTS (SELECT 1 FROM edition_meetings m WHERE m.edition_id = e.id AND m.starts_at < $4)))");
+/* A teacher may teach for more than one provider. */
+DB_STMT(stmt_teach, "INSERT INTO edition_teachers (edition_id, person_id) VALUES ($1, $2)");
 /* The evidence a result leaves: one completion, with the points the ledger got. */
 DB_STMT(stmt_completion_of,
         "SELECT COUNT(*) FROM completions c WHERE c.enrolment_id = $1 AND c.source = 'web' "
@@ -256,11 +268,12 @@ static const char *link_rel(const struct resp *r, const char *rel)
 	return value_before(r, needle);
 }
 
-/* The editions a planning page links to (each once: the plan's link
- * ends at the id), into ids; how many, or SIZE_MAX when more than max. */
+/* The editions a planning page lists, by their participants links (the
+ * owner's row has one, a teacher's two in a row), into ids; how many, or
+ * SIZE_MAX when more than max. */
 static size_t planning_ids(const struct resp *r, int64_t *ids, size_t max)
 {
-	static const char prefix[] = "href=\"" GO "/uitvoeringen/";
+	static const char prefix[] = "href=\"" GO "/uitvoeringen/", suffix[] = "/deelnemers\"";
 	size_t n = 0;
 	for (const char *p = strstr(body(r), prefix); p; p = strstr(p, prefix)) {
 		p += sizeof prefix - 1;
@@ -268,13 +281,99 @@ static size_t planning_ids(const struct resp *r, int64_t *ids, size_t max)
 		const char *d = p;
 		while (*d >= '0' && *d <= '9')
 			id = id * 10 + (*d++ - '0');
-		if (d == p || *d != '"')
+		if (d == p || strncmp(d, suffix, sizeof suffix - 1) || (n && ids[n - 1] == id))
 			continue;
 		if (n == max)
 			return SIZE_MAX;
 		ids[n++] = id;
 	}
 	return n;
+}
+
+/* Follows "Volgende pagina" from GO/planning?query (query "" for none).
+ * Every page counts all `total` editions, says which page it is (when
+ * there are several), lists PLANNING_PER_PAGE but the last, and links to
+ * its neighbours keeping the query (page 1 without pagina); no edition is
+ * on two pages. The ids seen, *n of them, their sum in *sum. */
+static int64_t *walk_planning(struct browser *b, const char *query, int64_t total, size_t *n,
+                              int64_t *sum, struct arena *a)
+{
+	int64_t pages = total ? (total + PLANNING_PER_PAGE - 1) / PLANNING_PER_PAGE : 1;
+	int64_t *seen = arena_alloc(a, (size_t)(total + 1) * sizeof *seen);
+	assert_non_null(seen);
+	*n = 0;
+	*sum = 0;
+	const char *base = *query ? arena_printf(a, GO "/planning?%s", query) : GO "/planning";
+	const char *sep = *query ? "&" : "?";
+	const char *path = base;
+	struct resp r;
+	for (int64_t page = 1; page <= pages; page++) {
+		CHECK(path != NULL, "%s: no link to page %lld of %lld", query, (long long)page,
+		      (long long)pages);
+		br_get(b, &r, path);
+		expect_page(&r, 200, "a page of the planning");
+		CHECK(has_text(&r, arena_printf(a, "%lld uitvoeringen", (long long)total)),
+		      "%s page %lld does not count all %lld editions", query, (long long)page,
+		      (long long)total);
+		bool pager = has(&r, "<nav class=\"campus-pager\" aria-label=\"Paginering\">") &&
+		             has_text(&r, arena_printf(a, "Pagina %lld van %lld", (long long)page,
+		                                       (long long)pages));
+		CHECK(pages > 1 ? pager : !has(&r, "campus-pager"), "%s page %lld of %lld: pager %d: %s",
+		      query, (long long)page, (long long)pages, pager, summary(&r));
+		int64_t ids[PLANNING_PER_PAGE];
+		size_t k = planning_ids(&r, ids, PLANNING_PER_PAGE);
+		CHECK(k != SIZE_MAX && (k == PLANNING_PER_PAGE || page == pages) && (size_t)*n + k <= (size_t)total,
+		      "%s page %lld lists %zu editions", query, (long long)page, k);
+		for (size_t i = 0; i < k; i++) {
+			for (size_t j = 0; j < *n; j++)
+				CHECK(seen[j] != ids[i], "edition %lld on page %lld and an earlier one",
+				      (long long)ids[i], (long long)page);
+			seen[(*n)++] = ids[i];
+			*sum += ids[i];
+		}
+		const char *prev = link_rel(&r, "prev"), *next = link_rel(&r, "next");
+		const char *want_prev = page == 1   ? NULL
+		                        : page == 2 ? base
+		                                    : arena_printf(a, "%s%spagina=%lld", base, sep,
+		                                                   (long long)page - 1);
+		const char *want_next =
+		    page == pages ? NULL
+		                  : arena_printf(a, "%s%spagina=%lld", base, sep, (long long)page + 1);
+		CHECK(want_prev ? prev && !strcmp(prev, want_prev) : !prev, "%s page %lld: previous %s",
+		      query, (long long)page, prev ? prev : "(none)");
+		CHECK(want_next ? next && !strcmp(next, want_next) : !next, "%s page %lld: next %s",
+		      query, (long long)page, next ? next : "(none)");
+		path = next ? arena_strdup(a, next) : NULL;
+		resp_fini(&r);
+	}
+	return seen;
+}
+
+static bool among(int64_t id, const int64_t *ids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ids[i] == id)
+			return true;
+	return false;
+}
+
+/* GO/planning?query&pagina=page (past the end): 200, says so, no "Pagina
+ * x van y" and no edition, one link: to the last page, `last`. */
+static void expect_past_end(struct browser *b, const char *query, int64_t page, const char *last)
+{
+	struct arena *a = arena_new(0);
+	struct resp r;
+	br_get(b, &r, arena_printf(a, GO "/planning?%s&pagina=%lld", query, (long long)page));
+	expect_page(&r, 200, "a page past the end");
+	const char *to = value_before(&r, "\">Naar de laatste pagina</a>");
+	CHECK(has_text(&r, "Deze pagina bestaat niet meer.") &&
+	          !has_text(&r, arena_printf(a, "Pagina %lld van", (long long)page)) &&
+	          to && !strcmp(to, last) && !link_rel(&r, "prev") && !link_rel(&r, "next") &&
+	          !has_text(&r, "Terug naar het begin") && planning_ids(&r, (int64_t[1]){0}, 1) == 0,
+	      "%s page %lld: to the last %s, not %s: %s", query, (long long)page, to ? to : "(none)",
+	      last, summary(&r));
+	resp_fini(&r);
+	arena_free(a);
 }
 
 /* Local date and time of now + days and hours, for the form. */
@@ -533,7 +632,8 @@ static void test_plan_edition(void **state)
 
 /* The provider's whole planning in pages of PLANNING_PER_PAGE: following
  * "Volgende pagina" shows every edition once (the demo's provider has more
- * than two pages of them), and a malformed page number is refused. */
+ * than two pages of them), a malformed page number is refused, and a page
+ * past the end links to the last. */
 static void test_planning_pages(void **state)
 {
 	(void)state;
@@ -548,71 +648,99 @@ static void test_planning_pages(void **state)
 	CHECK(rc == 0 && total > 2 * PLANNING_PER_PAGE, "the demo's provider has %lld editions",
 	      (long long)total);
 	int64_t pages = (total + PLANNING_PER_PAGE - 1) / PLANNING_PER_PAGE;
-	int64_t *seen = arena_alloc(a, (size_t)total * sizeof *seen);
-	assert_non_null(seen);
-	size_t nseen = 0;
-	int64_t seen_sum = 0;
-	bool found = false;
-	const char *path = GO "/planning?periode=alles";
-	struct resp r;
-	for (int64_t page = 1; page <= pages; page++) {
-		br_get(&provider, &r, path);
-		expect_page(&r, 200, "a page of the planning");
-		CHECK(has_text(&r, arena_printf(a, "%lld uitvoeringen", (long long)total)),
-		      "page %lld does not count all %lld editions", (long long)page, (long long)total);
-		CHECK(has(&r, "<nav class=\"campus-pager\" aria-label=\"Paginering\">") &&
-		          has_text(&r, arena_printf(a, "Pagina %lld van %lld", (long long)page,
-		                                    (long long)pages)),
-		      "page %lld: no pager saying so: %s", (long long)page, summary(&r));
-		int64_t ids[PLANNING_PER_PAGE];
-		size_t n = planning_ids(&r, ids, PLANNING_PER_PAGE);
-		CHECK(n != SIZE_MAX && (n == PLANNING_PER_PAGE || page == pages),
-		      "page %lld lists %zu editions", (long long)page, n);
-		/* No edition on two pages. */
-		for (size_t i = 0; i < n; i++) {
-			for (size_t j = 0; j < nseen; j++)
-				CHECK(seen[j] != ids[i], "edition %lld on page %lld and an earlier one",
-				      (long long)ids[i], (long long)page);
-			seen[nseen++] = ids[i];
-			seen_sum += ids[i];
-			found = found || ids[i] == edition_id;
-		}
-		/* The links keep the period; page 1 is the list without pagina. */
-		const char *prev = link_rel(&r, "prev"), *next = link_rel(&r, "next");
-		const char *want_prev =
-		    page == 1   ? NULL
-		    : page == 2 ? GO "/planning?periode=alles"
-		                : arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)page - 1);
-		const char *want_next =
-		    page == pages ? NULL
-		                  : arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)page + 1);
-		CHECK(want_prev ? prev && !strcmp(prev, want_prev) : !prev, "page %lld: previous %s",
-		      (long long)page, prev ? prev : "(none)");
-		CHECK(want_next ? next && !strcmp(next, want_next) : !next, "page %lld: next %s",
-		      (long long)page, next ? next : "(none)");
-		path = next ? arena_strdup(a, next) : NULL;
-		resp_fini(&r);
-	}
+	size_t nseen;
+	int64_t seen_sum;
+	int64_t *seen = walk_planning(&provider, "periode=alles", total, &nseen, &seen_sum, a);
 	CHECK((int64_t)nseen == total && seen_sum == id_sum,
 	      "the pages show %zu editions (id sum %lld) of %lld (id sum %lld)", nseen,
 	      (long long)seen_sum, (long long)total, (long long)id_sum);
-	CHECK(found, "the planned edition %lld on none of the pages", (long long)edition_id);
+	CHECK(among(edition_id, seen, nseen), "the planned edition %lld on none of the pages",
+	      (long long)edition_id);
 	/* A malformed page number: the usual 400 with its reason. */
 	static const char *const bad[] = {"pagina=abc", "pagina=-1", "pagina=2x", "pagina=100001"};
+	struct resp r;
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		br_get(&provider, &r, arena_printf(a, GO "/planning?periode=alles&%s", bad[i]));
 		expect_page(&r, 400, bad[i]);
 		CHECK(has_text(&r, "Ongeldig paginanummer."), "%s: %s", bad[i], summary(&r));
 		resp_fini(&r);
 	}
-	/* A page past the end says so and links back to the first. */
-	br_get(&provider, &r, arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)pages + 1));
-	expect_page(&r, 200, "a page past the end");
-	const char *back = value_before(&r, "\">Terug naar het begin</a>");
-	CHECK(has_text(&r, "Deze pagina bestaat niet meer.") && back &&
-	          !strcmp(back, GO "/planning?periode=alles") && planning_ids(&r, (int64_t[1]){0}, 1) == 0,
-	      "past the end: back to %s: %s", back ? back : "(none)", summary(&r));
+	expect_past_end(&provider, "periode=alles", pages + 1,
+	                arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)pages));
+	expect_past_end(&provider, "periode=alles", pages + 7,
+	                arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)pages));
+	arena_free(a);
+}
+
+/* The editions the teacher teaches at GO in [from, to) (always-open ones too). */
+static void taught(int64_t from, int64_t to, int64_t *n, int64_t *id_sum)
+{
+	struct arena *a = arena_new(0);
+	struct db_conn *db = db_connect();
+	assert_non_null(db);
+	int rc = db_query_row(db, &stmt_teacher_editions,
+	                      (const struct db_param[]){DBP_INT(teacher_id), DBP_TEXT("go-opleidingen"),
+	                                                DBP_INT(from), DBP_INT(to), DBP_BOOL(true),
+	                                                DBP_END},
+	                      (const struct db_col[]){DBC_INT(n), DBC_INT(id_sum), DBC_END}, a);
+	db_close(db);
+	arena_free(a);
+	CHECK(rc == 0, "counting the teacher's editions: %d", rc);
+}
+
+/* The teacher's planning: only what they teach for this provider (not the
+ * other provider's edition they teach too), only what runs in the period
+ * (not the edition in 400 days by default), in the owner's pages. */
+static void test_teacher_planning(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	/* The default period: this month and the two after it, in Dutch time. */
+	struct when_local today;
+	when_to_local((int64_t)time(NULL), &today);
+	int64_t from = 0, to = 0;
+	int month = today.month + 3, year = today.year + (month > 12);
+	CHECK(when_from_local(today.year, today.month, 1, 0, 0, &from) &&
+	          when_from_local(year, month > 12 ? month - 12 : month, 1, 0, 0, &to),
+	      "the period's bounds");
+	int64_t total, id_sum;
+	taught(from, to, &total, &id_sum);
+	size_t nseen;
+	int64_t seen_sum;
+	int64_t *seen = walk_planning(&teacher, "", total, &nseen, &seen_sum, a);
+	CHECK((int64_t)nseen == total && seen_sum == id_sum,
+	      "this quarter's pages show %zu editions (id sum %lld) of %lld (id sum %lld)", nseen,
+	      (long long)seen_sum, (long long)total, (long long)id_sum);
+	CHECK(among(edition_id, seen, nseen) && !among(far_edition, seen, nseen) &&
+	          !among(other_edition, seen, nseen),
+	      "this quarter: planned %d, in 400 days %d, the other provider's %d",
+	      among(edition_id, seen, nseen), among(far_edition, seen, nseen),
+	      among(other_edition, seen, nseen));
+
+	/* Everything: more than a page (the demo's teacher teaches hundreds). */
+	taught(0, INT64_MAX, &total, &id_sum);
+	CHECK(total > PLANNING_PER_PAGE, "the demo's teacher teaches %lld editions at GO",
+	      (long long)total);
+	seen = walk_planning(&teacher, "periode=alles", total, &nseen, &seen_sum, a);
+	CHECK((int64_t)nseen == total && seen_sum == id_sum,
+	      "all pages show %zu editions (id sum %lld) of %lld (id sum %lld)", nseen,
+	      (long long)seen_sum, (long long)total, (long long)id_sum);
+	CHECK(among(far_edition, seen, nseen) && !among(other_edition, seen, nseen),
+	      "all: in 400 days %d, the other provider's %d", among(far_edition, seen, nseen),
+	      among(other_edition, seen, nseen));
+	int64_t pages = (total + PLANNING_PER_PAGE - 1) / PLANNING_PER_PAGE;
+
+	/* A malformed page number is refused; past the end links to the last page. */
+	struct resp r;
+	br_get(&teacher, &r, GO "/planning?periode=alles&pagina=0x2");
+	expect_page(&r, 400, "the teacher's malformed page number");
+	CHECK(has_text(&r, "Ongeldig paginanummer."), "%s", summary(&r));
 	resp_fini(&r);
+	expect_past_end(&teacher, "periode=alles", pages + 1,
+	                arena_printf(a, GO "/planning?periode=alles&pagina=%lld", (long long)pages));
+	/* One page of one module: past it, the link is the list without pagina. */
+	expect_past_end(&teacher, arena_printf(a, "periode=komend&module=%lld", (long long)go_module), 3,
+	                arena_printf(a, GO "/planning?periode=komend&module=%lld", (long long)go_module));
 	arena_free(a);
 }
 
@@ -1080,12 +1208,14 @@ static int campus_cli(char *const args[])
 }
 
 /* GO's first published classroom module, another provider's, GO's teacher,
- * and an edition of the other provider's module (planned as the system). */
+ * an edition of the other provider's module (planned as the system) that
+ * GO's teacher teaches too, and one of GO's far ahead that they teach. */
 static int fixture(void)
 {
 	struct db_conn *db = db_connect();
 	if (!db)
 		return -1;
+	teacher_id = actor_of(TEACHER).person_id;
 	struct arena *a = arena_new(0);
 	int rc = db_exec(db, &stmt_throttle_clear, (const struct db_param[]){DBP_END}, NULL);
 	if (!rc)
@@ -1106,14 +1236,24 @@ static int fixture(void)
 	struct edition_problems pr = {0};
 	if (!rc)
 		rc = edition_create(&ctx, other_module, &in, &other_edition, &pr);
+	/* GO's teacher teaches the other provider's edition too, and one of GO's in 400 days. */
+	if (!rc)
+		rc = db_exec(db, &stmt_teach,
+		             (const struct db_param[]){DBP_INT(other_edition), DBP_INT(teacher_id), DBP_END},
+		             NULL);
+	local_at(400 * 86400, d, hm, a);
+	when_parse(d, "10:00", &start);
+	struct edition_meeting_input far = {.starts_at = start, .ends_at = start + 7200};
+	struct edition_input later = {.code = arena_printf(a, "VER-%s", tag), .capacity = 5,
+	                              .price_cents = -1, .meetings = &far, .nmeetings = 1,
+	                              .teachers = &teacher_id, .nteachers = 1};
+	if (!rc)
+		rc = edition_create(&ctx, go_module, &later, &far_edition, &pr);
 	if (rc)
 		fprintf(stderr, "# fixture: %d (%s)\n", rc, pr.meetings ? pr.meetings : "");
 	arena_free(a);
 	db_close(db);
-	if (rc)
-		return rc;
-	teacher_id = actor_of(TEACHER).person_id;
-	return 0;
+	return rc;
 }
 
 static int group_setup(void **state)
@@ -1184,6 +1324,7 @@ int main(void)
 	    cmocka_unit_test(test_plan_refusals),
 	    cmocka_unit_test(test_plan_edition),
 	    cmocka_unit_test(test_planning_pages),
+	    cmocka_unit_test(test_teacher_planning),
 	    cmocka_unit_test(test_other_provider),
 	    cmocka_unit_test(test_participants_exports),
 	    cmocka_unit_test(test_attendance),

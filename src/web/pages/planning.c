@@ -179,24 +179,19 @@ int page_planning(struct req *r)
 	size_t n;
 	bool more = false;
 	int64_t total = 0;
-	/* The owner's list in pages; a teacher's is short (what they teach). */
-	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, module_filter, from, to,
-	                                            (size_t)(page - 1) * PER_PAGE, PER_PAGE, &rows, &n,
-	                                            &more, &total)
-	                : edition_list_for_teacher(&ctx, module_filter, from, &rows, &n);
+	/* The owner's list, or what the actor teaches for this organisation (a
+	 * teacher may teach for more than one provider); both in pages. */
+	size_t offset = (size_t)(page - 1) * PER_PAGE;
+	int rc = manage ? edition_list_for_provider(&ctx, r->org.id, module_filter, from, to, offset,
+	                                            PER_PAGE, &rows, &n, &more, &total)
+	                : edition_list_for_teacher(&ctx, r->org.id, module_filter, from, to, offset,
+	                                           PER_PAGE, &rows, &n, &more, &total);
 	if (rc)
 		return rc;
 	json_t *groups = json_array();
 	json_t *group = NULL;
 	int last_key = -1;
-	size_t shown = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!manage && rows[i].starts_at >= to)
-			continue;
-		/* A teacher may teach for more than one provider: only this one's here. */
-		struct edition e;
-		if (!manage && (edition_get(&ctx, rows[i].id, &e) || e.provider_id != r->org.id))
-			continue;
 		int key = 0;
 		const char *heading = req_tr(r, "Altijd open");
 		if (!rows[i].always_open && rows[i].starts_at) {
@@ -212,22 +207,17 @@ int page_planning(struct req *r)
 		}
 		json_array_append_new(json_object_get(group, "editions"),
 		                      summary_json(r, &rows[i], now, manage));
-		shown++;
 	}
 	json_t *data = page_base(r, NULL);
 	json_object_set_new(data, "groups", groups);
-	json_object_set_new(data, "count", json_integer(manage ? (json_int_t)total : (json_int_t)shown));
+	json_object_set_new(data, "count", json_integer((json_int_t)total));
 	json_object_set_new(data, "manage", json_boolean(manage));
-	if (manage) {
-		static const char *const keep[] = {"periode", "module", NULL};
-		const char *path = arena_printf(r->arena, "/b/%s/planning", r->org.slug);
-		json_object_set_new(data, "pager",
-		                    pager_json(r, path, keep, page, PER_PAGE, total));
-		/* A page past the end (the list shrank, or a typed URL): back to the first. */
-		if (!n && page > 1)
-			json_object_set_new(data, "beyond",
-			                    json_pack("{s:s}", "href", page_link(r, path, keep, "pagina", 1)));
-	}
+	static const char *const keep[] = {"periode", "module", NULL};
+	json_object_set_new(data, "pager",
+	                    pager_json(r, arena_printf(r->arena, "/b/%s/planning", r->org.slug), keep,
+	                               page, PER_PAGE, total));
+	/* A page past the end (the list shrank, or a typed URL): the pager links to the last. */
+	json_object_set_new(data, "beyond", json_boolean(!n && page > 1));
 	json_t *plist = json_array();
 	for (size_t i = 0; i < NPERIODS; i++)
 		json_array_append_new(plist, json_pack("{s:s, s:s, s:b}", "value", periods[i], "label",
