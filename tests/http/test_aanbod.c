@@ -270,10 +270,14 @@ static void api_and_bad_parameters(void **state)
 	CHECK(has_text(&r, "2 modules gevonden"), "%s", summary(&r));
 	resp_fini(&r);
 
-	/* A page past the end says so. */
+	/* A page past the end says so and links to the last page there is,
+	 * without "Pagina 9 van 1" or a previous page that is past the end too. */
 	fetch(&r, NULL, "/aanbod?pagina=9", NULL, NULL);
 	expect_page(&r, 200, "past the end");
 	CHECK(has_text(&r, "Deze pagina bestaat niet meer"), "%s", summary(&r));
+	CHECK(has(&r, "href=\"/aanbod\">Naar de laatste pagina</a>"),
+	      "a link to the last page: %s", summary(&r));
+	CHECK(!has_text(&r, "Pagina 9") && !has(&r, "rel=\"prev\""), "no page 9 of 1: %s", summary(&r));
 	resp_fini(&r);
 }
 
