@@ -577,7 +577,24 @@ const char *page_token(const struct resp *r)
 	return tok;
 }
 
-/* href of the link with this rel (unescaped); NULL if none. */
+const char *value_before(const struct resp *r, const char *after)
+{
+	const char *end = strstr(body(r), after);
+	if (!end)
+		return NULL;
+	const char *start = end;
+	while (start > body(r) && start[-1] != '"')
+		start--;
+	return unescape(r->arena, start, (size_t)(end - start));
+}
+
+const char *link_rel(const struct resp *r, const char *rel)
+{
+	char needle[48];
+	snprintf(needle, sizeof needle, "\" rel=\"%s\"", rel);
+	return value_before(r, needle);
+}
+
 /* Percent-encoding as in a form or a query (RFC 3986 unreserved kept). */
 char *enc(struct arena *a, const char *s)
 {

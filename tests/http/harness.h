@@ -149,6 +149,10 @@ void expect_redirect(const struct resp *r, const char *location, const char *why
 char *unescape(struct arena *a, const char *s, size_t n);
 /* The value="..." of the first input named name, unescaped; NULL if none. */
 const char *input_value(const struct resp *r, const char *name);
+/* The (unescaped) attribute value that ends where `after` starts, or NULL. */
+const char *value_before(const struct resp *r, const char *after);
+/* The href of the page's link with rel ("next", "prev"), unescaped, or NULL. */
+const char *link_rel(const struct resp *r, const char *rel);
 /* The CSRF token of the page's forms (all of them carry the same one). */
 const char *page_token(const struct resp *r);
 /* Percent-encoding as in a form or a query (RFC 3986 unreserved kept). */

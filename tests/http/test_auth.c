@@ -166,20 +166,6 @@ static const char *form_input(const struct resp *r, const char *action, const ch
 	return q ? unescape(r->arena, p, (size_t)(q - p)) : NULL;
 }
 
-/* href of the link with this rel (unescaped); NULL if none. */
-static const char *link_rel(const struct resp *r, const char *rel)
-{
-	char needle[48];
-	snprintf(needle, sizeof needle, "\" rel=\"%s\"", rel);
-	const char *end = strstr(body(r), needle);
-	if (!end)
-		return NULL;
-	const char *start = end;
-	while (start > body(r) && start[-1] != '"')
-		start--;
-	return unescape(r->arena, start, (size_t)(end - start));
-}
-
 /* The members table: up to max rows of name, e-mail, kind, roles (unescaped). */
 struct member {
 	const char *name, *email, *kind, *roles;

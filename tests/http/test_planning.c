@@ -248,26 +248,6 @@ static void expect_get(struct browser *b, const char *path, long status, const c
 	resp_fini(&r);
 }
 
-/* The (unescaped) attribute value that ends where `after` starts, or NULL. */
-static const char *value_before(const struct resp *r, const char *after)
-{
-	const char *end = strstr(body(r), after);
-	if (!end)
-		return NULL;
-	const char *start = end;
-	while (start > body(r) && start[-1] != '"')
-		start--;
-	return unescape(r->arena, start, (size_t)(end - start));
-}
-
-/* The href of the page's link with rel, or NULL. */
-static const char *link_rel(const struct resp *r, const char *rel)
-{
-	char needle[48];
-	snprintf(needle, sizeof needle, "\" rel=\"%s\"", rel);
-	return value_before(r, needle);
-}
-
 /* The editions a planning page lists, by their participants links (the
  * owner's row has one, a teacher's two in a row), into ids; how many, or
  * SIZE_MAX when more than max. */
