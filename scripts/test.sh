@@ -272,7 +272,34 @@ if [ -z "${SKIP_E2E:-}" ] && [ -f tests/e2e/run.mjs ]; then
 	job "$([ "$E2E_JOBS" -gt 1 ] && echo 2 || echo 1)" 0 e2e_job "$E2E_JOBS"
 fi
 [ -n "$demo_test" ] && job 1 5 demo_test_job sqlite
-if [ -n "$demo_sqlite_ok" ] && demo_template_pg; then
+# The unit tests need no template: while the PostgreSQL one is built (in the
+# background, not in a slot), the free slots take them; those left follow the
+# HTTP suites.
+units=()
+for t in "$BUILD"/tests/unit/test_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	[ "$(basename "$t")" = test_demo ] && continue
+	units+=("$t")
+done
+tpl_pg=1
+if [ -n "$demo_sqlite_ok" ]; then
+	(
+		trap - EXIT INT TERM
+		demo_template_pg
+		echo $? >"$JOBDIR/template-pg.rc"
+	) &
+	while [ ! -f "$JOBDIR/template-pg.rc" ] && [ ${#units[@]} -gt 0 ]; do
+		if [ "$used" -lt "$SLOTS" ]; then
+			job 1 5 unit_job "${units[0]}"
+			units=("${units[@]:1}")
+		else
+			reap # returns when a job or the template ends
+		fi
+	done
+	while [ ! -f "$JOBDIR/template-pg.rc" ]; do reap; done
+	tpl_pg=$(cat "$JOBDIR/template-pg.rc")
+fi
+if [ "$tpl_pg" = 0 ]; then
 	DEMO_READY=1
 	[ -n "$demo_test" ] && job 1 5 demo_test_job postgres
 else
@@ -290,11 +317,7 @@ for t in "$BUILD"/tests/http/test_*; do
 	case " ${http[*]} " in *" $t "*) ;; *) http+=("$t") ;; esac
 done
 for t in "${http[@]}"; do job 1 5 http_job "$t"; done
-for t in "$BUILD"/tests/unit/test_*; do
-	[ -f "$t" ] && [ -x "$t" ] || continue
-	[ "$(basename "$t")" = test_demo ] && continue
-	job 1 5 unit_job "$t"
-done
+for t in "${units[@]}"; do job 1 5 unit_job "$t"; done
 job 1 5 run_tap cli env CAMPUS_BIN="$BUILD/campus" tests/cli/test_cli.sh
 job 1 5 run_tap checks scripts/checks.sh "$BUILD"
 while [ "$used" -gt 0 ]; do reap; done
