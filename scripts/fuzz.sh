@@ -9,8 +9,9 @@ if [ ! -f $dir/build.ninja ]; then
 	CC=clang meson setup $dir -Dfuzz=true -Db_sanitize=address,undefined -Db_lundef=false \
 		-Dbuildtype=debugoptimized >/dev/null || { echo "not ok 1 - fuzz build setup"; exit 1; }
 fi
-# Only the targets (and the library they link), not the server and the
-# translations, which this build does not use.
+# Only the targets and the small library they link (campus_fuzz in
+# meson.build), not the server and the translations, which this build does
+# not use.
 targets=$(ninja -C $dir -t targets all 2>/dev/null | sed -n 's|^\(tests/fuzz/fuzz_[a-z0-9_]*\): .*|\1|p')
 [ -n "$targets" ] || { echo "not ok 1 - fuzz build: no fuzz targets in $dir"; exit 1; }
 # shellcheck disable=SC2086

@@ -225,9 +225,9 @@ static int cmd_demo(const struct config *cfg, int argc, char **argv)
 			printf("Demo catalogue: %u modules (%u local to a library), %u reviews.\n",
 			       res.modules, res.local_modules, res.reviews);
 			printf("Demo history: %u editions, %u enrolments, %u completions (%u with points), "
-			       "%u certificates, %u diplomas, %u claims.\n",
+			       "%u certificates, %u diplomas, %u claims, %u reversals.\n",
 			       res.editions, res.enrolments, res.completions, res.completions_with_points,
-			       res.certificates, res.diplomas, res.claims);
+			       res.certificates, res.diplomas, res.claims, res.reversals);
 		} else if (err == CAMPUS_ECONFLICT) {
 			printf("The database already holds people; the demo sector is not built again.\n");
 		} else {

@@ -720,13 +720,14 @@ static int build_tx(struct db_conn *db, void *cls)
 		rc = demo_points_build(b->ctx, db, b->seed, b->now, &b->points);
 	if (rc)
 		return rc;
-	/* One audit row for the whole build (none per row: 30,000 would be noise). */
+	/* One audit row for the whole build (none per row: 30,000 would be noise). now= is
+	 * the clock every row is dated from: test_demo checks a built sector against it. */
 	char detail[300];
 	int n = snprintf(detail, sizeof detail,
-	                 "seed=%lu permille=%u organisations=%u people=%u memberships=%u modules=%u"
-	                 " editions=%u enrolments=%u completions=%u claims=%u",
-	                 b->seed, b->permille, b->n_orgs, b->n_people, b->n_members,
-	                 b->catalog.modules, b->enrol.editions, b->enrol.enrolments,
+	                 "seed=%lu permille=%u now=%lld organisations=%u people=%u memberships=%u"
+	                 " modules=%u editions=%u enrolments=%u completions=%u claims=%u",
+	                 b->seed, b->permille, (long long)b->now, b->n_orgs, b->n_people,
+	                 b->n_members, b->catalog.modules, b->enrol.editions, b->enrol.enrolments,
 	                 b->points.completions, b->points.claims + b->points.evc);
 	if (n < 0 || (size_t)n >= sizeof detail)
 		return CAMPUS_EINTERNAL;
