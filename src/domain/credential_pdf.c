@@ -53,7 +53,8 @@ static void diploma_lines(struct ctx *ctx, struct pdf *d, const struct credentia
 	pdf_page(d);
 	pdf_rect(d, 0, 0, 14, pdf_height(d), color);
 	pdf_heading(d, 2, color, "Gevolgde modules");
-	static const struct pdf_col cols[] = {{0.64, PDF_LEFT}, {0.18, PDF_RIGHT}, {0.18, PDF_RIGHT}};
+	static const struct pdf_col cols[] = {
+	    {0.64, PDF_LEFT, false}, {0.18, PDF_RIGHT, false}, {0.18, PDF_RIGHT, false}};
 	const char *head[] = {"Module", "Punten", "Afgerond op"};
 	pdf_table_row(d, cols, 3, head, true);
 	for (size_t i = 0; i < c->nlines; i++) {

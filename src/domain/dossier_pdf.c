@@ -62,7 +62,8 @@ static void years_and_domains(struct ctx *ctx, struct pdf *p, const struct dossi
 		pdf_paragraph(p, NULL, "Nog geen punten.");
 		return;
 	}
-	static const struct pdf_col yc[] = {{0.4, PDF_LEFT}, {0.3, PDF_RIGHT}, {0.3, PDF_RIGHT}};
+	static const struct pdf_col yc[] = {
+	    {0.4, PDF_LEFT, false}, {0.3, PDF_RIGHT, false}, {0.3, PDF_RIGHT, false}};
 	pdf_table_row(p, yc, 3, (const char *const[]){"Jaar", "Erkend (PE)", "Overig leren"}, true);
 	for (size_t i = 0; i < d->nyears; i++)
 		pdf_table_row(p, yc, 3,
@@ -73,7 +74,7 @@ static void years_and_domains(struct ctx *ctx, struct pdf *p, const struct dossi
 	if (!d->ndomains)
 		return;
 	pdf_heading(p, 2, ACCENT, "Erkende punten per domein");
-	static const struct pdf_col dc[] = {{0.7, PDF_LEFT}, {0.3, PDF_RIGHT}};
+	static const struct pdf_col dc[] = {{0.7, PDF_LEFT, false}, {0.3, PDF_RIGHT, false}};
 	pdf_table_row(p, dc, 2, (const char *const[]){"Domein", "Punten"}, true);
 	for (size_t i = 0; i < d->ndomains; i++)
 		pdf_table_row(p, dc, 2,
@@ -90,8 +91,10 @@ static void ledger(struct ctx *ctx, struct pdf *p, const struct dossier *d)
 		pdf_paragraph(p, NULL, "Nog geen punten.");
 		return;
 	}
-	static const struct pdf_col c[] = {
-	    {0.16, PDF_LEFT}, {0.58, PDF_LEFT}, {0.14, PDF_LEFT}, {0.12, PDF_RIGHT}};
+	static const struct pdf_col c[] = {{0.16, PDF_LEFT, false},
+	                                   {0.58, PDF_LEFT, false},
+	                                   {0.14, PDF_LEFT, false},
+	                                   {0.12, PDF_RIGHT, false}};
 	pdf_table_row(p, c, 4, (const char *const[]){"Behaald", "Wat", "Soort", "Punten"}, true);
 	for (size_t i = 0; i < d->nrows; i++) {
 		const struct points_row *r = &d->rows[i];
@@ -121,8 +124,10 @@ static void modules(struct ctx *ctx, struct pdf *p, const struct dossier *d)
 		pdf_paragraph(p, NULL, "Nog geen afgeronde modules.");
 		return;
 	}
-	static const struct pdf_col c[] = {
-	    {0.16, PDF_LEFT}, {0.46, PDF_LEFT}, {0.26, PDF_LEFT}, {0.12, PDF_RIGHT}};
+	static const struct pdf_col c[] = {{0.16, PDF_LEFT, false},
+	                                   {0.46, PDF_LEFT, false},
+	                                   {0.26, PDF_LEFT, false},
+	                                   {0.12, PDF_RIGHT, false}};
 	pdf_table_row(p, c, 4, (const char *const[]){"Afgerond", "Module", "Aanbieder", "Punten"}, true);
 	for (size_t i = 0; i < d->ncompletions; i++) {
 		const struct completion *m = &d->completions[i];
@@ -141,9 +146,12 @@ static void credentials(struct ctx *ctx, struct pdf *p, const struct dossier *d)
 		pdf_paragraph(p, NULL, "Nog geen certificaten of diploma's.");
 		return;
 	}
-	/* The code column holds the widest code on one line ("WWWW-MMMM-..."). */
-	static const struct pdf_col c[] = {
-	    {0.13, PDF_LEFT}, {0.33, PDF_LEFT}, {0.18, PDF_LEFT}, {0.36, PDF_LEFT}};
+	/* The code column holds the widest code on one line ("WWWW-MMMM-..."),
+	 * in the code face so that it copies without gaps. */
+	static const struct pdf_col c[] = {{.share = 0.13, .align = PDF_LEFT},
+	                                   {.share = 0.33, .align = PDF_LEFT},
+	                                   {.share = 0.18, .align = PDF_LEFT},
+	                                   {.share = 0.36, .align = PDF_LEFT, .code = true}};
 	pdf_table_row(p, c, 4, (const char *const[]){"Soort", "Titel", "Datum", "Code"}, true);
 	for (size_t i = 0; i < d->ncredentials; i++) {
 		const struct credential *cr = &d->credentials[i];

@@ -627,12 +627,14 @@ void pdf_paragraph(struct pdf *d, const char *font, const char *text)
 void pdf_table_row(struct pdf *d, const struct pdf_col *cols, size_t n, const char *const *cells,
                    bool header)
 {
-	const char *font = header ? PDF_FONT " Bold 9.5" : PDF_FONT " 9.5";
+	const char *plain = header ? PDF_FONT " Bold 9.5" : PDF_FONT " 9.5";
 	const double pad = 4;
 	double tw = text_width(d), rh = 0;
+#define CELL_FONT(i) (cols[i].code && !header ? PDF_CODE_FONT " Bold 9" : plain)
 	for (size_t i = 0; i < n; i++) {
 		/* Measured in the alignment it is drawn in: the same cached layout. */
-		double h = text_height(d, cols[i].share * tw - 2 * pad, font, cols[i].align, cells[i]);
+		double h = text_height(d, cols[i].share * tw - 2 * pad, CELL_FONT(i), cols[i].align,
+		                       cells[i]);
 		if (h > rh)
 			rh = h;
 	}
@@ -641,10 +643,11 @@ void pdf_table_row(struct pdf *d, const struct pdf_col *cols, size_t n, const ch
 	double x = d->left;
 	for (size_t i = 0; i < n; i++) {
 		double cw = cols[i].share * tw;
-		pdf_text_at(d, x + pad, d->y + pad, cw - 2 * pad, font, "#1a1a1a", cols[i].align,
-		            cells[i]);
+		pdf_text_at(d, x + pad, d->y + pad, cw - 2 * pad, CELL_FONT(i), "#1a1a1a",
+		            cols[i].align, cells[i]);
 		x += cw;
 	}
+#undef CELL_FONT
 	d->y += rh;
 	pdf_rect(d, d->left, d->y - (header ? 1 : 0.5), tw, header ? 1 : 0.5,
 	         header ? "#1a1a1a" : "#c8c8c8");

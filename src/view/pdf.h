@@ -91,6 +91,7 @@ void pdf_paragraph(struct pdf *d, const char *font, const char *text);
 struct pdf_col {
 	double share;
 	enum pdf_align align;
+	bool code; /* cells (not the header) in PDF_CODE_FONT: codes to type over */
 };
 /* One table row: cells[i] in column i, wrapped within it; header rows are
  * bold with a rule under them. A row that does not fit starts a new page. */

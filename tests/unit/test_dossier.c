@@ -307,6 +307,9 @@ static void the_pdf_explains_every_point(void **state)
 	as(f, f->mover, f->lib_b, ROLE_LEARNER);
 	struct dossier d;
 	assert_int_equal(dossier_get(&f->ctx, f->mover, &d), 0);
+	/* One code with a pair Open Sans kerns apart ("AJ"): still one word. */
+	assert_true(d.ncredentials > 0);
+	memcpy(d.credentials[0].code, "7VX7E6AJC4YKKEHX", sizeof d.credentials[0].code);
 	struct buf pdf;
 	buf_init(&pdf, f->arena, 8 * 1024 * 1024);
 	assert_int_equal(dossier_pdf(&f->ctx, &d, &pdf), 0);

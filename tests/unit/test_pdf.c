@@ -74,7 +74,8 @@ static void render(struct buf *out, const struct buf *png)
 	pdf_set_y(d, 80);
 	pdf_heading(d, 1, "#b3003c", "Studiedossier van Anna Jansen");
 	pdf_paragraph(d, NULL, "Dit overzicht toont de “punten” per jaar en per domein.");
-	static const struct pdf_col cols[] = {{0.6, PDF_LEFT}, {0.2, PDF_RIGHT}, {0.2, PDF_RIGHT}};
+	static const struct pdf_col cols[] = {
+	    {0.6, PDF_LEFT, false}, {0.2, PDF_RIGHT, false}, {0.2, PDF_RIGHT, false}};
 	const char *head[] = {"Module", "Punten", "Datum"};
 	const char *row[] = {"Mediawijsheid voor volwassenen", "1,5", "3 december 2026"};
 	pdf_table_row(d, cols, 3, head, true);
@@ -132,7 +133,7 @@ static void long_text_flows_onto_pages(void **state)
 	assert_true(pdf_width(d) > pdf_height(d));
 	pdf_heading(d, 2, NULL, "Een lange alinea");
 	pdf_paragraph(d, PDF_FONT " 11", buf_cstr(&para));
-	static const struct pdf_col cols[] = {{0.5, PDF_LEFT}, {0.5, PDF_RIGHT}};
+	static const struct pdf_col cols[] = {{0.5, PDF_LEFT, false}, {0.5, PDF_RIGHT, false}};
 	for (int i = 0; i < 60; i++) {
 		char a[32], b[32];
 		snprintf(a, sizeof a, "Rij %d", i);
