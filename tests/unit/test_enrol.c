@@ -78,6 +78,14 @@ DB_STMT(stmt_t_ics,
         "SELECT COUNT(*) FROM outbox o JOIN people p ON p.email = o.to_addr WHERE p.id = $1 "
         "AND o.attachment_type LIKE 'text/calendar%'");
 DB_STMT(stmt_t_notes, "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND kind = $2");
+/* A person's mails, newest first: the invitation, when there is one. */
+DB_STMT(stmt_t_mail,
+        "SELECT o.subject, o.body_text, COALESCE(o.attachment_name, ''), o.attachment FROM outbox o "
+        "JOIN people p ON p.email = o.to_addr WHERE p.id = $1 ORDER BY o.id DESC LIMIT 1");
+DB_STMT(stmt_t_audited,
+        "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor_id = $2 AND object_type = "
+        "'enrolment' AND object_id = $3 AND id > $4");
+DB_STMT(stmt_t_audit_top, "SELECT COALESCE(MAX(id), 0) FROM audit_log");
 DB_STMT(stmt_t_attendance, "SELECT COUNT(*) FROM attendance WHERE present = $1");
 DB_STMT(stmt_t_wait_order,
         "SELECT COUNT(*) FROM enrolments a JOIN enrolments b ON a.edition_id = b.edition_id "
@@ -752,6 +760,8 @@ static void a_refusal_in_a_batch_leaves_the_others(void **state)
 		call_for(f, &c[i], ed, who[i]);
 		reqs[i] = &c[i].req;
 	}
+	/* Enrolment ids come round again on SQLite after the tables are emptied. */
+	int64_t audit_top = one(f, &stmt_t_audit_top, (const struct db_param[]){DBP_END});
 	assert_int_equal(enrol_batch_run(f->db, reqs, 5), 0);
 	assert_int_equal(c[0].req.rc, 0);
 	assert_int_equal(c[0].out.state, ENROL_ENROLLED);
@@ -781,6 +791,41 @@ static void a_refusal_in_a_batch_leaves_the_others(void **state)
 	assert_int_equal(one(f, &stmt_t_notes, (const struct db_param[]){DBP_INT(f->dirk),
 	                                                                 DBP_TEXT("enrol.waitlisted"), DBP_END}),
 	                 1);
+	/* Each audited as its own learner; the mails as one would send them,
+	 * the invitation's bytes (CRLF lines) kept. */
+	for (int i = 0; i < 5; i += 2) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)c[i].out.enrolment_id);
+		assert_int_equal(one(f, &stmt_t_audited,
+		                     (const struct db_param[]){DBP_TEXT(i ? "enrol.waitlisted" : "enrol.enrolled"),
+		                                               DBP_INT(who[i]), DBP_TEXT(id), DBP_INT(audit_top),
+		                                               DBP_END}),
+		                 1);
+	}
+	char *subject, *text, *name;
+	unsigned char *ics;
+	size_t ics_len;
+	bool no_ics;
+	assert_int_equal(db_query_row(f->db, &stmt_t_mail, (const struct db_param[]){DBP_INT(f->bob), DBP_END},
+	                              (const struct db_col[]){DBC_TEXT(&subject), DBC_TEXT(&text), DBC_TEXT(&name),
+	                                                      DBC_BLOB_OPT(&ics, &ics_len, &no_ics), DBC_END},
+	                              f->arena),
+	                 0);
+	assert_string_equal(name, "uitnodiging.ics");
+	assert_false(no_ics);
+	char *cal = arena_strndup(f->arena, (const char *)ics, ics_len);
+	assert_non_null(strstr(cal, "BEGIN:VCALENDAR\r\n"));
+	assert_non_null(strstr(cal, "METHOD:REQUEST\r\n"));
+	assert_non_null(strstr(cal, "ATTENDEE"));
+	assert_non_null(strstr(text, "/mijn/leren#inschrijving-"));
+	assert_int_equal(db_query_row(f->db, &stmt_t_mail, (const struct db_param[]){DBP_INT(f->dirk), DBP_END},
+	                              (const struct db_col[]){DBC_TEXT(&subject), DBC_TEXT(&text), DBC_TEXT(&name),
+	                                                      DBC_BLOB_OPT(&ics, &ics_len, &no_ics), DBC_END},
+	                              f->arena),
+	                 0);
+	assert_string_equal(name, "");
+	assert_true(no_ics);
+	assert_non_null(strstr(subject, "wachtlijst"));
 	/* One batch holds one edition. */
 	call_for(f, &c[0], other, f->vol);
 	reqs[1] = &c[1].req;
