@@ -284,7 +284,7 @@ DB_STMT2(stmt_audit_insert_many,
          "ip, user_agent, detail, prev_hash, hash) "
          "SELECT (j.v->>0)::bigint, (j.v->>1)::bigint, (j.v->>2)::bigint, j.v->>3, j.v->>4, "
          "j.v->>5, j.v->>6, j.v->>7, j.v->>8, j.v->>9, j.v->>10, j.v->>11 "
-         "FROM json_array_elements($1::json) WITH ORDINALITY AS j(v, i) ORDER BY j.i",
+         "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS j(v, i) ORDER BY j.i",
          "INSERT INTO audit_log (at, actor_id, org_id, action, object_type, object_id, result, "
          "ip, user_agent, detail, prev_hash, hash) "
          "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, "

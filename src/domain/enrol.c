@@ -1186,7 +1186,7 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
  * learner has bookings that could overlap (else describe asks nothing). */
 DB_STMT2(stmt_en_batch_new,
          "SELECT j.i - 1, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
-         "FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
+         "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS j(v, i) "
          "JOIN people p ON p.id = (j.v->>0)::bigint "
          "JOIN editions e ON e.id = $1 JOIN modules m ON m.id = e.module_id "
          "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
@@ -1203,7 +1203,7 @@ DB_STMT2(stmt_en_batch_new,
 DB_STMT2(stmt_en_event_run,
          "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
          "SELECT (j->>0)::bigint, (j->>1)::bigint, (j->>2)::bigint, '', j->>3, '' "
-         "FROM json_array_elements($1::json) AS j",
+         "FROM jsonb_array_elements($1::jsonb) AS j",
          "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
          "SELECT j.value->>0, j.value->>1, j.value->>2, '', j.value->>3, '' FROM json_each($1) AS j");
 /* After someone ran alone in the batch: where the counters stand now. */
@@ -1223,7 +1223,7 @@ DB_STMT2(stmt_en_insert_run,
          "waitlist_pos, price_cents, requested_at, enrolled_by, created_at, updated_at) "
          "SELECT $1::bigint, (j.v->>0)::bigint, (j.v->>1)::bigint, j.v->>2, 0, (j.v->>3)::bigint, "
          "(j.v->>4)::bigint, (j.v->>5)::bigint, (j.v->>6)::bigint, (j.v->>5)::bigint, "
-         "(j.v->>5)::bigint FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
+         "(j.v->>5)::bigint FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS j(v, i) "
          "ORDER BY j.i RETURNING id, person_id",
          "INSERT INTO enrolments (edition_id, person_id, org_id, state, approval_step, "
          "waitlist_pos, price_cents, requested_at, enrolled_by, created_at, updated_at) "

@@ -179,7 +179,7 @@ DB_STMT2(stmt_outbox_insert_many,
          "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at, "
          "attachment_name, attachment_type, attachment) "
          "SELECT j->>0, j->>1, j->>2, (j->>3)::bigint, (j->>3)::bigint, j->>4, j->>5, "
-         "convert_to(j->>6, 'UTF8') FROM json_array_elements($1::json) AS j",
+         "convert_to(j->>6, 'UTF8') FROM jsonb_array_elements($1::jsonb) AS j",
          "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at, "
          "attachment_name, attachment_type, attachment) "
          "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>3, j.value->>4, "

@@ -241,7 +241,7 @@ int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m
 DB_STMT2(stmt_notify_insert_many,
          "INSERT INTO notifications (person_id, kind, title, body, link, created_at) "
          "SELECT (j->>0)::bigint, j->>1, j->>2, j->>3, j->>4, (j->>5)::bigint "
-         "FROM json_array_elements($1::json) AS j",
+         "FROM jsonb_array_elements($1::jsonb) AS j",
          "INSERT INTO notifications (person_id, kind, title, body, link, created_at) "
          "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5 "
          "FROM json_each($1) AS j");
