@@ -1180,10 +1180,17 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 	"EXISTS (SELECT 1 FROM enrolments x JOIN edition_meetings mo ON mo.edition_id = x.edition_id " \
 	"JOIN edition_meetings mn ON mn.edition_id = e.id AND mo.starts_at < mn.ends_at "              \
 	"AND mn.starts_at < mo.ends_at WHERE x.person_id = p.id AND x.edition_id <> e.id "             \
-	"AND x.state IN ('waitlisted', 'offered', 'enrolled', 'requested')) "
+	"AND x.state NOT IN ('refused', 'expired', 'cancelled', 'attended', 'no_show', 'completed', "  \
+	"'not_completed')) "
 /* The library (the second number, the actor's organisation when it is a
  * library or POI: enrol_library_of) is resolved here too, and whether the
- * learner has bookings that could overlap (else describe asks nothing). */
+ * learner has bookings that could overlap (else describe asks nothing).
+ * Those bookings are the states other than the seven written out (the
+ * CHECK of enrolments.state leaves waitlisted, offered, enrolled and
+ * requested): so written, PostgreSQL looks them up by person
+ * (enrolments_person) instead of walking all of enrolments_live, whose
+ * partial condition an IN list of those four implies (0.05-0.15 ms per
+ * learner in the storm against 0.002 ms). */
 DB_STMT2(stmt_en_batch_new,
          "SELECT j.i - 1, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
          "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS j(v, i) "

@@ -745,6 +745,37 @@ static void call_for(struct fixture *f, struct member_call *c, int64_t edition, 
 	                            .out = &c->out, .why = &c->why};
 }
 
+/* enrol_self reports the learner's bookings whose meetings overlap the new
+ * one: enrolled and waitlisted places count, a cancelled one does not. */
+static void overlapping_bookings_are_reported(void **state)
+{
+	struct fixture *f = *state;
+	int64_t first = new_edition(f, f->module, 1, 30, 0);
+	int64_t same_time = new_edition(f, f->module, 5, 30, 0);
+	int64_t later = new_edition(f, f->module, 5, 60, 0);
+	int64_t bob_first = enrol_as(f, first, f->bob, ENROL_ENROLLED);
+	int64_t ann_first = enrol_as(f, first, f->ann, ENROL_WAITLISTED);
+	struct enrol_result r;
+	const char *why = NULL;
+	int64_t who[2] = {f->bob, f->ann}, booked[2] = {bob_first, ann_first};
+	for (int i = 0; i < 2; i++) {
+		as_learner(f, who[i]);
+		assert_int_equal(enrol_self(&f->ctx, same_time, &r, &why), 0);
+		assert_true(r.nconflicts >= 1);
+		assert_int_equal(r.conflicts[0].enrolment_id, booked[i]);
+		assert_int_equal(r.conflicts[0].edition_id, first);
+	}
+	as_learner(f, f->bob);
+	assert_int_equal(enrol_self(&f->ctx, later, &r, &why), 0);
+	assert_int_equal(r.nconflicts, 0);
+	/* Once cancelled, a waitlist place no longer overlaps. */
+	int64_t cas_first = enrol_as(f, first, f->cas, ENROL_WAITLISTED);
+	as_learner(f, f->cas);
+	assert_int_equal(enrol_cancel(&f->ctx, cas_first, "", &why), 0);
+	assert_int_equal(enrol_self(&f->ctx, same_time, &r, &why), 0);
+	assert_int_equal(r.nconflicts, 0);
+}
+
 static void a_refusal_in_a_batch_leaves_the_others(void **state)
 {
 	struct fixture *f = *state;
@@ -989,6 +1020,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(reservations_and_moves, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attendance_checkin_and_results, setup, teardown),
 	    cmocka_unit_test_setup_teardown(many_connections_never_overbook, setup, teardown),
+	    cmocka_unit_test_setup_teardown(overlapping_bookings_are_reported, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_refusal_in_a_batch_leaves_the_others, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_failed_batch_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(one_process_shares_commits, setup, teardown),
