@@ -39,6 +39,9 @@
 # Env: BACKENDS ("sqlite postgres"), LEARNERS (5000), SEATS (500),
 # CONNECTIONS (64), RAW_SECONDS (10), PG_PORT, BENCH_PG_URL, CAMPUS_BIN
 # (build/campus), BENCH_BIN (build/bench), KEEP_TMP=1 keeps the temp dir.
+# PG_STATS=1 (the script's own cluster only): pg_stat_statements over the
+# storm alone, statements per enrolment in <TMP>/postgres-statements.tsv
+# and one line "enrol-statements: ..." (keep it with KEEP_TMP=1).
 # CAMPUS_THREADS and the other CAMPUS_* settings reach campus as usual.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -175,8 +178,10 @@ start_pg() {
 		>"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log" >&2; die "initdb failed"; }
 	# fsync, full_page_writes and synchronous_commit stay at their (durable)
 	# defaults; room for the raw rate's connections plus both servers' pools.
+	local stats=
+	[ -z "${PG_STATS:-}" ] || stats="-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_utility=on"
 	as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-		-o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=$((CONNECTIONS + 100))" \
+		-o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=$((CONNECTIONS + 100)) $stats" \
 		start >/dev/null || { cat "$PG_DIR/server.log" >&2; die "PostgreSQL did not start"; }
 	PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }
@@ -209,7 +214,12 @@ run_backend() { # run_backend NAME URL
 	echo "bench-enrol: $name: prepared in $((SECONDS - t0)) s: $line"
 
 	# Two servers on the same database.
-	local bases=() p pid pm db_cpu0=0
+	local bases=() p pid pm db_cpu0=0 pg_stats=
+	[ "$name" != postgres ] || [ -z "${PG_STATS:-}" ] || [ -z "$PG_DIR" ] || pg_stats=1
+	if [ -n "$pg_stats" ]; then
+		sql "$name" "$url" "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+		sql "$name" "$url" "SELECT pg_stat_statements_reset()" >/dev/null
+	fi
 	pm=$(pg_postmaster)
 	[ -z "$pm" ] || db_cpu0=$(cpu_ticks "$pm")
 	for i in 1 2; do
@@ -235,6 +245,22 @@ run_backend() { # run_backend NAME URL
 	done
 	stop_servers
 	[ -z "$pm" ] || { sleep 0.5; db_cpu1=$(cpu_ticks "$pm"); }
+	if [ -n "$pg_stats" ]; then
+		# Every statement the storm ran (the servers only: the reset came
+		# after the preparation), per enrolment, busiest first.
+		sql "$name" "$url" "SELECT round(calls::numeric / $LEARNERS, 3), calls,
+			round(total_exec_time::numeric, 1), rows, regexp_replace(query, '\s+', ' ', 'g')
+			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'
+			ORDER BY calls DESC, total_exec_time DESC" >"$TMP/postgres-statements.tsv"
+		echo "enrol-statements: backend=$name $(sql "$name" "$url" "SELECT
+			'per_enrolment=' || round(SUM(calls)::numeric / $LEARNERS, 2),
+			'exec_ms_per_enrolment=' || round(SUM(total_exec_time)::numeric / $LEARNERS, 3),
+			'begin=' || SUM(calls) FILTER (WHERE query ILIKE 'BEGIN%'),
+			'commit=' || SUM(calls) FILTER (WHERE query ILIKE 'COMMIT%'),
+			'set=' || COALESCE(SUM(calls) FILTER (WHERE query ILIKE 'SET%'), 0)
+			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" | tr '\t' ' ')" \
+			"(all statements: $TMP/postgres-statements.tsv)"
+	fi
 	local hz serve_cpu_ms db_cpu_ms
 	hz=$(getconf CLK_TCK)
 	serve_cpu_ms=$(awk -v t=$((serve_cpu1 - serve_cpu0)) -v hz="$hz" -v n="$LEARNERS" \

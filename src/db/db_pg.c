@@ -563,11 +563,27 @@ static int pg_begin(struct db_conn *c, enum db_tx_kind kind)
 
 static int pg_commit(struct db_conn *c)
 {
-	int frc = pg_flush(c);
-	if (frc)
-		return frc;
-	PGresult *res = PQexec(pgc(c)->pg, "COMMIT");
+	struct pg_conn *pc = pgc(c);
+	PGresult *res = NULL;
 	int rc = 0;
+	if (pc->pending) {
+		/* Behind what was sent ahead: one round trip for it and the
+		 * commit. A failure among them aborts the rest of the pipeline,
+		 * COMMIT included, and leaves the transaction for ROLLBACK. */
+		if (PQsendQueryParams(pc->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0) != 1 ||
+		    PQpipelineSync(pc->pg) != 1) {
+			pc->pending = 0;
+			c->broken = true;
+			return pg_fail(c, "COMMIT", NULL);
+		}
+		rc = pg_collect(c, "COMMIT", &res);
+		if (rc) {
+			PQclear(res);
+			return rc;
+		}
+	} else {
+		res = PQexec(pc->pg, "COMMIT");
+	}
 	if (!pg_ok(res))
 		rc = pg_fail(c, "COMMIT", res);
 	else if (strcmp(PQcmdStatus(res), "ROLLBACK") == 0)

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "core/str.h"
 #include "db/db.h"
@@ -234,19 +235,18 @@ static int append_tx(struct db_conn *db, void *cls)
 	return rc;
 }
 
-int audit_record(struct ctx *ctx, const char *action, const char *object_type,
-                 const char *object_id, const char *result, const char *detail)
+/* The row for ctx's actor, origin and clock; ip and ua hold the origin. */
+static int row_from(struct ctx *ctx, const char *action, const char *object_type,
+                    const char *object_id, const char *result, const char *detail,
+                    struct audit_row *r, char ip[IP_MAX + 1], char ua[USER_AGENT_MAX + 1])
 {
-	if (!ctx || !ctx->db || !ctx->arena || !ctx->now || !action || !result)
+	if (!ctx || !ctx->now || !action || !result)
 		return CAMPUS_EINVAL;
-	struct append a = {.arena = ctx->arena};
-	struct audit_row *r = &a.row;
 	if (!valid_action(action) || !valid_result(result) ||
 	    !valid_text(object_type, OBJECT_TYPE_MAX, &r->object_type) ||
 	    !valid_text(object_id, OBJECT_ID_MAX, &r->object_id) ||
 	    !valid_text(detail, DETAIL_MAX, &r->detail))
 		return CAMPUS_EINVAL;
-	char ip[IP_MAX + 1], ua[USER_AGENT_MAX + 1];
 	r->action = str_from(action);
 	r->result = str_from(result);
 	r->ip = origin_text(ctx->origin.ip, ip, IP_MAX);
@@ -256,10 +256,125 @@ int audit_record(struct ctx *ctx, const char *action, const char *object_type,
 	r->actor_null = ctx->actor.person_id == 0;
 	r->org_id = ctx->actor.org_id;
 	r->org_null = ctx->actor.org_id == 0;
+	return 0;
+}
+
+int audit_record(struct ctx *ctx, const char *action, const char *object_type,
+                 const char *object_id, const char *result, const char *detail)
+{
+	if (!ctx || !ctx->db || !ctx->arena)
+		return CAMPUS_EINVAL;
+	struct append a = {.arena = ctx->arena};
+	char ip[IP_MAX + 1], ua[USER_AGENT_MAX + 1];
+	int rc = row_from(ctx, action, object_type, object_id, result, detail, &a.row, ip, ua);
+	if (rc)
+		return rc;
 	/* Inside the caller's transaction the row stands or falls with its change. */
 	if (db_in_tx(ctx->db))
 		return append_tx(ctx->db, &a);
 	return db_tx_run(ctx->db, DB_TX_WRITE, append_tx, &a);
+}
+
+/* Many rows at once: [[at, actor|null, org|null, action, object_type,
+ * object_id, result, ip, user_agent, detail, prev_hash, hash], ...], in
+ * chain order. The ids follow that order (ORDER BY), as the chain is
+ * walked in id order. */
+DB_STMT2(stmt_audit_insert_many,
+         "INSERT INTO audit_log (at, actor_id, org_id, action, object_type, object_id, result, "
+         "ip, user_agent, detail, prev_hash, hash) "
+         "SELECT (j.v->>0)::bigint, (j.v->>1)::bigint, (j.v->>2)::bigint, j.v->>3, j.v->>4, "
+         "j.v->>5, j.v->>6, j.v->>7, j.v->>8, j.v->>9, j.v->>10, j.v->>11 "
+         "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS j(v, i) ORDER BY j.i",
+         "INSERT INTO audit_log (at, actor_id, org_id, action, object_type, object_id, result, "
+         "ip, user_agent, detail, prev_hash, hash) "
+         "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, "
+         "j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 "
+         "FROM json_each($1) AS j ORDER BY j.key");
+
+static void json_str(struct buf *js, struct str s)
+{
+	buf_putc(js, ',');
+	buf_json_string(js, s.ptr, s.len);
+}
+
+int audit_record_many(struct db_conn *db, struct arena *arena, const struct audit_entry *rows,
+                      size_t n)
+{
+	if (!db || !arena || (n && !rows))
+		return CAMPUS_EINVAL;
+	if (!db_in_tx(db))
+		return CAMPUS_EINTERNAL;
+	if (!n)
+		return 0;
+	struct audit_row *r = arena_zalloc(arena, n * sizeof *r);
+	char *origin = arena_alloc(arena, n * (IP_MAX + 1 + USER_AGENT_MAX + 1));
+	if (!r || !origin)
+		return CAMPUS_ENOMEM;
+	/* Everything is checked before anything is written. */
+	for (size_t i = 0; i < n; i++) {
+		char *ip = origin + i * (IP_MAX + 1 + USER_AGENT_MAX + 1);
+		int rc = row_from(rows[i].ctx, rows[i].action, rows[i].object_type, rows[i].object_id,
+		                  rows[i].result, rows[i].detail, &r[i], ip, ip + IP_MAX + 1);
+		if (rc)
+			return rc;
+	}
+	/* The chain's tail as audit_record finds it. */
+	uint64_t tx = db_tx_serial(db);
+	struct str prev = {genesis, AUDIT_HASH_HEX};
+	if (tx && tx == chain_tx) {
+		prev.ptr = arena_strndup(arena, chain_hash, AUDIT_HASH_HEX);
+		if (!prev.ptr)
+			return CAMPUS_ENOMEM;
+	} else {
+		char *last = NULL;
+		size_t last_len = 0;
+		struct db_col cols[] = {{.type = DB_TEXT, .out = &last, .len = &last_len}, DBC_END};
+		int rc = db_query_row(db, &stmt_audit_last, (const struct db_param[]){DBP_END}, cols,
+		                      arena);
+		if (rc && rc != CAMPUS_ENOTFOUND)
+			return rc;
+		if (!rc)
+			prev = (struct str){last, last_len};
+	}
+	char(*hash)[AUDIT_HASH_HEX + 1] = arena_alloc(arena, n * sizeof *hash);
+	struct buf js;
+	buf_init(&js, arena, 0);
+	if (!hash)
+		return CAMPUS_ENOMEM;
+	buf_putc(&js, '[');
+	for (size_t i = 0; i < n; i++) {
+		r[i].prev_hash = prev;
+		row_hash(&r[i], hash[i]);
+		buf_printf(&js, "%s[%lld,", i ? "," : "", (long long)r[i].at);
+		if (r[i].actor_null)
+			buf_puts(&js, "null,");
+		else
+			buf_printf(&js, "%lld,", (long long)r[i].actor_id);
+		if (r[i].org_null)
+			buf_puts(&js, "null");
+		else
+			buf_printf(&js, "%lld", (long long)r[i].org_id);
+		json_str(&js, r[i].action);
+		json_str(&js, r[i].object_type);
+		json_str(&js, r[i].object_id);
+		json_str(&js, r[i].result);
+		json_str(&js, r[i].ip);
+		json_str(&js, r[i].user_agent);
+		json_str(&js, r[i].detail);
+		json_str(&js, prev);
+		buf_printf(&js, ",\"%s\"]", hash[i]);
+		prev = (struct str){hash[i], AUDIT_HASH_HEX};
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	int rc = db_exec_later(db, &stmt_audit_insert_many,
+	                       (const struct db_param[]){DBP_TEXTN(js.data, js.len), DBP_END});
+	if (!rc && tx) {
+		chain_tx = tx;
+		memcpy(chain_hash, hash[n - 1], sizeof chain_hash);
+	}
+	return rc;
 }
 
 /* ---- verify ------------------------------------------------------------------------- */

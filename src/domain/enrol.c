@@ -453,86 +453,130 @@ enum tell_events { NO_EVENTS, WITH_EVENTS, CANCEL_EVENTS };
 
 /* One message to one person about an edition: {naam}, {titel}, {wanneer},
  * {reden}, {deadline} and {persoon} (the learner, in messages to approvers)
- * are filled in. */
+ * are filled in. The message lives in ctx's arena: told at once (tell) or
+ * with the rest of a batch (notify_people). */
+static int tell_msg(struct ctx *ctx, int64_t to, const char *to_name, const struct ed *e,
+                    const struct en *x, const char *kind, const char *subject, const char *body,
+                    const char *link, enum tell_events events, struct notify_msg *m)
+{
+	const char **vars = arena_alloc(ctx->arena, 13 * sizeof *vars);
+	if (!vars)
+		return CAMPUS_ENOMEM;
+	const char *v[] = {"naam",     to_name,
+	                   "titel",    e->title,
+	                   "wanneer",  e->always_open ? "" : when_text(ctx->arena, e->starts, "nl", WHEN_DATE_TIME),
+	                   "reden",    x && x->reason ? x->reason : "",
+	                   "deadline", x ? when_text(ctx->arena, x->offer_expires_at, "nl", WHEN_DATE_TIME) : "",
+	                   "persoon",  x ? x->person_name : "",
+	                   NULL};
+	memcpy(vars, v, sizeof v);
+	*m = (struct notify_msg){.kind = kind, .subject = subject, .body = body, .link = link,
+	                         .vars = vars, .cancel = events == CANCEL_EVENTS, .mail = true};
+	if (x && to == x->person_id && x->person_lang) {
+		m->to_email = x->person_email;
+		m->to_lang = x->person_lang;
+	}
+	if (events != NO_EVENTS && !e->always_open) {
+		struct notify_event *ev;
+		int rc = edition_events(ctx, e, &ev, &m->nevents);
+		if (rc)
+			return rc;
+		m->events = ev;
+	}
+	return 0;
+}
+
 static int tell(struct ctx *ctx, int64_t to, const char *to_name, const struct ed *e,
                 const struct en *x, const char *kind, const char *subject, const char *body,
                 const char *link, enum tell_events events)
 {
-	const char *vars[] = {"naam",     to_name,
-	                      "titel",    e->title,
-	                      "wanneer",  e->always_open ? "" : when_text(ctx->arena, e->starts, "nl", WHEN_DATE_TIME),
-	                      "reden",    x && x->reason ? x->reason : "",
-	                      "deadline", x ? when_text(ctx->arena, x->offer_expires_at, "nl", WHEN_DATE_TIME) : "",
-	                      "persoon",  x ? x->person_name : "",
-	                      NULL};
-	struct notify_msg m = {.kind = kind, .subject = subject, .body = body, .link = link,
-	                       .vars = vars, .cancel = events == CANCEL_EVENTS, .mail = true};
-	if (x && to == x->person_id && x->person_lang) {
-		m.to_email = x->person_email;
-		m.to_lang = x->person_lang;
-	}
-	if (events != NO_EVENTS && !e->always_open) {
-		struct notify_event *ev;
-		int rc = edition_events(ctx, e, &ev, &m.nevents);
-		if (rc)
-			return rc;
-		m.events = ev;
-	}
-	return notify_person(ctx, to, &m);
+	struct notify_msg m;
+	int rc = tell_msg(ctx, to, to_name, e, x, kind, subject, body, link, events, &m);
+	return rc ? rc : notify_person(ctx, to, &m);
+}
+
+/* The learner's message; item NULL: told at once, else made for a batch. */
+static int tell_learner_to(struct ctx *ctx, const struct ed *e, const struct en *x,
+                           const char *kind, const char *subject, const char *body,
+                           enum tell_events events, struct notify_item *item)
+{
+	const char *link = arena_printf(ctx->arena, "/mijn/leren#inschrijving-%lld", (long long)x->id);
+	if (!link)
+		return CAMPUS_ENOMEM;
+	if (!item)
+		return tell(ctx, x->person_id, x->person_name, e, x, kind, subject, body, link, events);
+	*item = (struct notify_item){.ctx = ctx, .person_id = x->person_id};
+	return tell_msg(ctx, x->person_id, x->person_name, e, x, kind, subject, body, link, events,
+	                &item->msg);
 }
 
 static int tell_learner(struct ctx *ctx, const struct ed *e, const struct en *x, const char *kind,
                         const char *subject, const char *body, enum tell_events events)
 {
-	const char *link = arena_printf(ctx->arena, "/mijn/leren#inschrijving-%lld", (long long)x->id);
-	if (!link)
-		return CAMPUS_ENOMEM;
-	return tell(ctx, x->person_id, x->person_name, e, x, kind, subject, body, link, events);
+	return tell_learner_to(ctx, e, x, kind, subject, body, events, NULL);
 }
 
-/* The learner hears what their enrolment became. */
+/* The learner hears what their enrolment became: told at once (item NULL)
+ * or made for a batch's notify_people. */
+static int tell_state_to(struct ctx *ctx, const struct ed *e, const struct en *x,
+                         struct notify_item *item)
+{
+	switch (x->state) {
+	case ENROL_ENROLLED:
+		return tell_learner_to(ctx, e, x, "enrol.enrolled", N_("Ingeschreven: {titel}"),
+		                    N_("Beste {naam},\n\nJe bent ingeschreven voor {titel}. De eerste "
+		                       "bijeenkomst is {wanneer}. De agenda-uitnodiging zit bij dit "
+		                       "bericht.\n\nJe inschrijvingen staan op Mijn leren."),
+		                    WITH_EVENTS, item);
+	case ENROL_WAITLISTED:
+		return tell_learner_to(ctx, e, x, "enrol.waitlisted", N_("Op de wachtlijst: {titel}"),
+		                    N_("Beste {naam},\n\n{titel} is vol. Je staat op de wachtlijst; "
+		                       "komt er een plaats vrij, dan krijg je die op volgorde van "
+		                       "aanmelding en hoor je het meteen."),
+		                    NO_EVENTS, item);
+	case ENROL_OFFERED:
+		return tell_learner_to(ctx, e, x, "enrol.offered", N_("Er is een plaats vrij: {titel}"),
+		                    N_("Beste {naam},\n\nEr is een plaats vrijgekomen bij {titel}. Neem "
+		                       "hem aan op Mijn leren vóór {deadline}; daarna gaat de plaats naar "
+		                       "de volgende op de wachtlijst."),
+		                    NO_EVENTS, item);
+	case ENROL_REQUESTED:
+		return tell_learner_to(ctx, e, x, "enrol.requested", N_("Aanvraag verstuurd: {titel}"),
+		                    N_("Beste {naam},\n\nJe aanvraag voor {titel} is verstuurd ter "
+		                       "goedkeuring. Je hoort het zodra er een besluit is."),
+		                    NO_EVENTS, item);
+	case ENROL_REFUSED:
+		return tell_learner_to(ctx, e, x, "enrol.refused", N_("Aanvraag afgewezen: {titel}"),
+		                    N_("Beste {naam},\n\nJe aanvraag voor {titel} is afgewezen.\n\n"
+		                       "Reden: {reden}"),
+		                    NO_EVENTS, item);
+	case ENROL_CANCELLED:
+		return tell_learner_to(ctx, e, x, "enrol.cancelled", N_("Inschrijving geannuleerd: {titel}"),
+		                    N_("Beste {naam},\n\nJe inschrijving voor {titel} is geannuleerd.\n\n"
+		                       "{reden}"),
+		                    CANCEL_EVENTS, item);
+	case ENROL_EXPIRED:
+		return tell_learner_to(ctx, e, x, "enrol.expired", N_("Verlopen: {titel}"),
+		                    N_("Beste {naam},\n\nJe aanvraag of de aangeboden plaats voor "
+		                       "{titel} is verlopen. Je kunt je opnieuw aanmelden zolang de "
+		                       "inschrijving open is."),
+		                    NO_EVENTS, item);
+	default:
+		return CAMPUS_EINTERNAL; /* no message for this state (tell_state asks only for those) */
+	}
+}
+
 static int tell_state(struct ctx *ctx, const struct ed *e, const struct en *x)
 {
 	switch (x->state) {
 	case ENROL_ENROLLED:
-		return tell_learner(ctx, e, x, "enrol.enrolled", N_("Ingeschreven: {titel}"),
-		                    N_("Beste {naam},\n\nJe bent ingeschreven voor {titel}. De eerste "
-		                       "bijeenkomst is {wanneer}. De agenda-uitnodiging zit bij dit "
-		                       "bericht.\n\nJe inschrijvingen staan op Mijn leren."),
-		                    WITH_EVENTS);
 	case ENROL_WAITLISTED:
-		return tell_learner(ctx, e, x, "enrol.waitlisted", N_("Op de wachtlijst: {titel}"),
-		                    N_("Beste {naam},\n\n{titel} is vol. Je staat op de wachtlijst; "
-		                       "komt er een plaats vrij, dan krijg je die op volgorde van "
-		                       "aanmelding en hoor je het meteen."),
-		                    NO_EVENTS);
 	case ENROL_OFFERED:
-		return tell_learner(ctx, e, x, "enrol.offered", N_("Er is een plaats vrij: {titel}"),
-		                    N_("Beste {naam},\n\nEr is een plaats vrijgekomen bij {titel}. Neem "
-		                       "hem aan op Mijn leren vóór {deadline}; daarna gaat de plaats naar "
-		                       "de volgende op de wachtlijst."),
-		                    NO_EVENTS);
 	case ENROL_REQUESTED:
-		return tell_learner(ctx, e, x, "enrol.requested", N_("Aanvraag verstuurd: {titel}"),
-		                    N_("Beste {naam},\n\nJe aanvraag voor {titel} is verstuurd ter "
-		                       "goedkeuring. Je hoort het zodra er een besluit is."),
-		                    NO_EVENTS);
 	case ENROL_REFUSED:
-		return tell_learner(ctx, e, x, "enrol.refused", N_("Aanvraag afgewezen: {titel}"),
-		                    N_("Beste {naam},\n\nJe aanvraag voor {titel} is afgewezen.\n\n"
-		                       "Reden: {reden}"),
-		                    NO_EVENTS);
 	case ENROL_CANCELLED:
-		return tell_learner(ctx, e, x, "enrol.cancelled", N_("Inschrijving geannuleerd: {titel}"),
-		                    N_("Beste {naam},\n\nJe inschrijving voor {titel} is geannuleerd.\n\n"
-		                       "{reden}"),
-		                    CANCEL_EVENTS);
 	case ENROL_EXPIRED:
-		return tell_learner(ctx, e, x, "enrol.expired", N_("Verlopen: {titel}"),
-		                    N_("Beste {naam},\n\nJe aanvraag of de aangeboden plaats voor "
-		                       "{titel} is verlopen. Je kunt je opnieuw aanmelden zolang de "
-		                       "inschrijving open is."),
-		                    NO_EVENTS);
+		return tell_state_to(ctx, e, x, NULL);
 	default:
 		return 0;
 	}
@@ -1136,13 +1180,20 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 	"EXISTS (SELECT 1 FROM enrolments x JOIN edition_meetings mo ON mo.edition_id = x.edition_id " \
 	"JOIN edition_meetings mn ON mn.edition_id = e.id AND mo.starts_at < mn.ends_at "              \
 	"AND mn.starts_at < mo.ends_at WHERE x.person_id = p.id AND x.edition_id <> e.id "             \
-	"AND x.state IN ('waitlisted', 'offered', 'enrolled', 'requested')) "
+	"AND x.state NOT IN ('refused', 'expired', 'cancelled', 'attended', 'no_show', 'completed', "  \
+	"'not_completed')) "
 /* The library (the second number, the actor's organisation when it is a
  * library or POI: enrol_library_of) is resolved here too, and whether the
- * learner has bookings that could overlap (else describe asks nothing). */
+ * learner has bookings that could overlap (else describe asks nothing).
+ * Those bookings are the states other than the seven written out (the
+ * CHECK of enrolments.state leaves waitlisted, offered, enrolled and
+ * requested): so written, PostgreSQL looks them up by person
+ * (enrolments_person) instead of walking all of enrolments_live, whose
+ * partial condition an IN list of those four implies (0.05-0.15 ms per
+ * learner in the storm against 0.002 ms). */
 DB_STMT2(stmt_en_batch_new,
          "SELECT j.i - 1, " NEW_COLS("COALESCE(lo.id, 0)") BATCH_TAIL
-         "FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
+         "FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS j(v, i) "
          "JOIN people p ON p.id = (j.v->>0)::bigint "
          "JOIN editions e ON e.id = $1 JOIN modules m ON m.id = e.module_id "
          "JOIN module_versions v ON v.id = COALESCE(m.published_version_id, m.working_version_id) "
@@ -1159,7 +1210,7 @@ DB_STMT2(stmt_en_batch_new,
 DB_STMT2(stmt_en_event_run,
          "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
          "SELECT (j->>0)::bigint, (j->>1)::bigint, (j->>2)::bigint, '', j->>3, '' "
-         "FROM json_array_elements($1::json) AS j",
+         "FROM jsonb_array_elements($1::jsonb) AS j",
          "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
          "SELECT j.value->>0, j.value->>1, j.value->>2, '', j.value->>3, '' FROM json_each($1) AS j");
 /* After someone ran alone in the batch: where the counters stand now. */
@@ -1179,7 +1230,7 @@ DB_STMT2(stmt_en_insert_run,
          "waitlist_pos, price_cents, requested_at, enrolled_by, created_at, updated_at) "
          "SELECT $1::bigint, (j.v->>0)::bigint, (j.v->>1)::bigint, j.v->>2, 0, (j.v->>3)::bigint, "
          "(j.v->>4)::bigint, (j.v->>5)::bigint, (j.v->>6)::bigint, (j.v->>5)::bigint, "
-         "(j.v->>5)::bigint FROM json_array_elements($2::json) WITH ORDINALITY AS j(v, i) "
+         "(j.v->>5)::bigint FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS j(v, i) "
          "ORDER BY j.i RETURNING id, person_id",
          "INSERT INTO enrolments (edition_id, person_id, org_id, state, approval_step, "
          "waitlist_pos, price_cents, requested_at, enrolled_by, created_at, updated_at) "
@@ -1358,10 +1409,22 @@ static int batch_flush(struct batch *b)
 		return CAMPUS_ENOMEM;
 	rc = db_exec_later(b->db, &stmt_en_event_run,
 	                   (const struct db_param[]){DBP_TEXT(buf_cstr(&js)), DBP_END});
+	/* The run's audit rows, notifications and mails: each made as its own
+	 * request's (actor, origin, clock, language), all written by one
+	 * statement per table. */
+	struct audit_entry *audits = arena_alloc(b->arena, m * sizeof *audits);
+	struct notify_item *tells = arena_alloc(b->arena, m * sizeof *tells);
+	struct db_conn *own[ENROL_BATCH_MAX];
+	if (!rc && (!audits || !tells))
+		rc = CAMPUS_ENOMEM;
+	for (size_t k = 0; k < m; k++) {
+		struct ctx *ctx = b->reqs[b->run[k]]->ctx;
+		own[k] = ctx->db;
+		ctx->db = b->db;
+	}
 	for (size_t k = 0; k < m && !rc; k++) {
 		struct enrol_req *q = b->reqs[b->run[k]];
 		struct ctx *ctx = q->ctx;
-		struct db_conn *own = ctx->db;
 		const struct batch_row *row = (const struct batch_row *)q->row;
 		struct en x = {.edition_id = b->e.id, .person_id = ctx->actor.person_id,
 		               .org_id = q->org_id, .price = b->e.price, .reason = "", .grade = "",
@@ -1370,19 +1433,25 @@ static int batch_flush(struct batch *b)
 		for (size_t t = 0; t < m; t++)
 			if (got[t].person_id == x.person_id)
 				x.id = got[t].id;
-		if (!x.id)
-			return CAMPUS_EINTERNAL;
+		if (!x.id) {
+			rc = CAMPUS_EINTERNAL;
+			break;
+		}
 		if (k < seats) {
 			x.state = ENROL_ENROLLED;
 		} else {
 			x.state = ENROL_WAITLISTED;
 			x.waitlist_pos = b->seq + (int64_t)(k - seats) + 1;
 		}
-		ctx->db = b->db;
-		rc = created_audit(ctx, &x);
+		audits[k] = (struct audit_entry){
+		    .ctx = ctx, .action = arena_printf(ctx->arena, "enrol.%s", state_names[x.state]),
+		    .object_type = "enrolment", .object_id = id_text(ctx, x.id), .result = "ok",
+		    .detail = arena_printf(ctx->arena, "edition=%lld person=%lld",
+		                           (long long)x.edition_id, (long long)x.person_id)};
+		if (!audits[k].action || !audits[k].detail)
+			rc = CAMPUS_ENOMEM;
 		if (!rc)
-			rc = tell_state(ctx, &b->e, &x);
-		ctx->db = own;
+			rc = tell_state_to(ctx, &b->e, &x, &tells[k]);
 		q->out->enrolment_id = x.id;
 		q->out->state = x.state;
 		/* A new place on the waitlist is the last one: its place among
@@ -1391,6 +1460,12 @@ static int batch_flush(struct batch *b)
 		q->out->waitlist_pos = q->placed ? ++b->waiting : 0;
 		q->no_overlap = !row->overlap;
 	}
+	if (!rc)
+		rc = audit_record_many(b->db, b->arena, audits, m);
+	if (!rc)
+		rc = notify_people(tells, m);
+	for (size_t k = 0; k < m; k++)
+		b->reqs[b->run[k]]->ctx->db = own[k];
 	b->taken += (int64_t)seats;
 	b->seq += (int64_t)(m - seats);
 	return rc;

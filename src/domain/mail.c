@@ -126,14 +126,13 @@ int mail_queue(struct ctx *ctx, const char *to, const char *subject, const char 
 	return mail_queue_attachment(ctx, to, subject, body_text, NULL, NULL, NULL, 0);
 }
 
-int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
-                          const char *body_text, const char *name, const char *type,
-                          const void *data, size_t len)
+/* The checks of mail_queue_attachment; *addr is the normalised address. */
+static int mail_check(struct ctx *ctx, const char *to, const char *subject, const char *body_text,
+                      const char *name, const char *type, const void *data, size_t len,
+                      const char **addr)
 {
-	if (!db_in_tx(ctx->db))
-		return CAMPUS_EINTERNAL;
-	const char *addr = email_normalise(ctx, to);
-	if (!addr || !subject || !body_text)
+	*addr = email_normalise(ctx, to);
+	if (!*addr || !subject || !body_text)
 		return CAMPUS_EINVAL;
 	size_t sn = strlen(subject), bn = strlen(body_text);
 	if (sn == 0 || sn > MAIL_SUBJECT_MAX || strpbrk(subject, "\r\n") || !utf8_valid(subject, sn) ||
@@ -142,13 +141,105 @@ int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
 	if (name && (!attachment_name_ok(name) || !type || !attachment_type_ok(type) || !data ||
 	             len > MAIL_ATTACHMENT_MAX))
 		return CAMPUS_EINVAL;
+	return 0;
+}
+
+static int outbox_row(struct ctx *ctx, const char *addr, const struct mail_item *m)
+{
 	struct db_param none = DBP_NULL;
+	const char *name = m->name;
 	/* Sent ahead: nothing here needs the row back (db_exec_later). */
 	return db_exec_later(ctx->db, &stmt_outbox_insert,
-	               (const struct db_param[]){DBP_TEXT(addr), DBP_TEXT(subject), DBP_TEXT(body_text),
+	               (const struct db_param[]){DBP_TEXT(addr), DBP_TEXT(m->subject), DBP_TEXT(m->body_text),
 	                                         DBP_INT(ctx->now()),
 	                                         name ? (struct db_param)DBP_TEXT(name) : none,
-	                                         name ? (struct db_param)DBP_TEXT(type) : none,
-	                                         name ? (struct db_param)DBP_BLOB(data, len) : none,
+	                                         name ? (struct db_param)DBP_TEXT(m->type) : none,
+	                                         name ? (struct db_param)DBP_BLOB(m->data, m->len) : none,
 	                                         DBP_END});
+}
+
+int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
+                          const char *body_text, const char *name, const char *type,
+                          const void *data, size_t len)
+{
+	if (!db_in_tx(ctx->db))
+		return CAMPUS_EINTERNAL;
+	const char *addr;
+	int rc = mail_check(ctx, to, subject, body_text, name, type, data, len, &addr);
+	if (rc)
+		return rc;
+	struct mail_item m = {ctx, to, subject, body_text, name, type, data, len};
+	return outbox_row(ctx, addr, &m);
+}
+
+/* [[to, subject, text, at, name|null, type|null, attachment as text|null], ...]:
+ * an attachment travels as UTF-8 text (an iCalendar invitation) and is
+ * stored as its bytes. */
+DB_STMT2(stmt_outbox_insert_many,
+         "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at, "
+         "attachment_name, attachment_type, attachment) "
+         "SELECT j->>0, j->>1, j->>2, (j->>3)::bigint, (j->>3)::bigint, j->>4, j->>5, "
+         "convert_to(j->>6, 'UTF8') FROM jsonb_array_elements($1::jsonb) AS j",
+         "INSERT INTO outbox (to_addr, subject, body_text, created_at, next_attempt_at, "
+         "attachment_name, attachment_type, attachment) "
+         "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>3, j.value->>4, "
+         "j.value->>5, CAST(j.value->>6 AS BLOB) FROM json_each($1) AS j");
+
+int mail_queue_many(const struct mail_item *m, size_t n)
+{
+	if (!n)
+		return 0;
+	struct ctx *c0 = m[0].ctx;
+	for (size_t i = 0; i < n; i++)
+		if (!m[i].ctx || m[i].ctx->db != c0->db)
+			return CAMPUS_EINVAL;
+	if (!db_in_tx(c0->db))
+		return CAMPUS_EINTERNAL;
+	const char **addr = arena_alloc(c0->arena, n * sizeof *addr);
+	if (!addr)
+		return CAMPUS_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int rc = mail_check(m[i].ctx, m[i].to, m[i].subject, m[i].body_text, m[i].name,
+		                    m[i].type, m[i].data, m[i].len, &addr[i]);
+		if (rc)
+			return rc;
+	}
+	struct buf js;
+	buf_init(&js, c0->arena, 0);
+	buf_putc(&js, '[');
+	size_t rows = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct mail_item *x = &m[i];
+		/* Bytes that are not text cannot travel in JSON: their own row. */
+		if (x->name && (!utf8_valid(x->data, x->len) || memchr(x->data, '\0', x->len))) {
+			int rc = outbox_row(x->ctx, addr[i], x);
+			if (rc)
+				return rc;
+			continue;
+		}
+		buf_puts(&js, rows++ ? ",[" : "[");
+		buf_json_string(&js, addr[i], strlen(addr[i]));
+		buf_putc(&js, ',');
+		buf_json_string(&js, x->subject, strlen(x->subject));
+		buf_putc(&js, ',');
+		buf_json_string(&js, x->body_text, strlen(x->body_text));
+		buf_printf(&js, ",%lld,", (long long)x->ctx->now());
+		if (x->name) {
+			buf_json_string(&js, x->name, strlen(x->name));
+			buf_putc(&js, ',');
+			buf_json_string(&js, x->type, strlen(x->type));
+			buf_putc(&js, ',');
+			buf_json_string(&js, x->data, x->len);
+			buf_putc(&js, ']');
+		} else {
+			buf_puts(&js, "null,null,null]");
+		}
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	if (!rows)
+		return 0;
+	return db_exec_later(c0->db, &stmt_outbox_insert_many,
+	                     (const struct db_param[]){DBP_TEXTN(js.data, js.len), DBP_END});
 }

@@ -56,4 +56,20 @@ int mail_queue_attachment(struct ctx *ctx, const char *to, const char *subject,
                           const char *body_text, const char *name, const char *type,
                           const void *data, size_t len);
 
+/* One message of mail_queue_many: mail_queue_attachment's arguments and
+ * the ctx whose clock it is queued by. */
+struct mail_item {
+	struct ctx *ctx;
+	const char *to, *subject, *body_text;
+	const char *name, *type; /* attachment; name NULL: none */
+	const void *data;
+	size_t len;
+};
+
+/* mail_queue_attachment for n messages at once, in one statement (a batch
+ * of enrolments). Every ctx must be on the same connection, inside a write
+ * transaction (CAMPUS_EINTERNAL otherwise); every message is checked
+ * first, and one bad message (CAMPUS_EINVAL) queues none. */
+int mail_queue_many(const struct mail_item *m, size_t n);
+
 #endif

@@ -169,10 +169,17 @@ static bool link_ok(const char *link)
 	       !strpbrk(link, "\r\n \"<>");
 }
 
-int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m)
+/* What one message writes: the notification's title, body and link, and
+ * the e-mail (text, attachment), all in ctx's arena. */
+struct composed {
+	const char *title, *body, *link;
+	bool mail;
+	struct mail_item mail_item;
+};
+
+static int compose(struct ctx *ctx, int64_t person_id, const struct notify_msg *m,
+                   struct composed *out)
 {
-	if (!db_in_tx(ctx->db))
-		return CAMPUS_EINTERNAL;
 	if (!m || !m->kind || !*m->kind || strlen(m->kind) > KIND_MAX || !m->subject || !*m->subject ||
 	    !m->body || (m->link && *m->link && !link_ok(m->link)) || (m->nevents && !m->events))
 		return CAMPUS_EINVAL;
@@ -188,27 +195,102 @@ int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m
 	if (!utf8_valid(title, strlen(title)) || !utf8_valid(body, bn) || bn > MAIL_BODY_MAX / 2)
 		return CAMPUS_EINVAL;
 	const char *link = m->link ? m->link : "";
-	rc = db_exec_later(ctx->db, &stmt_notify_insert,
-	                   (const struct db_param[]){DBP_INT(person_id), DBP_TEXT(m->kind),
-	                                             DBP_TEXT(title), DBP_TEXT(body), DBP_TEXT(link),
-	                                             DBP_INT(ctx->now()), DBP_END});
-	if (rc || !m->mail)
-		return rc;
+	*out = (struct composed){.title = title, .body = body, .link = link, .mail = m->mail};
+	if (!m->mail)
+		return 0;
 	const char *text = *link ? arena_printf(ctx->arena, "%s\n\n%s%s\n", body, mail_base_url(), link)
 	                         : arena_printf(ctx->arena, "%s\n", body);
 	if (!text)
 		return CAMPUS_ENOMEM;
+	out->mail_item = (struct mail_item){.ctx = ctx, .to = p.email, .subject = title, .body_text = text};
 	if (!m->nevents)
-		return mail_queue(ctx, p.email, title, text);
+		return 0;
 	struct buf ics;
 	buf_init(&ics, ctx->arena, MAIL_ATTACHMENT_MAX);
 	const char *method = m->cancel ? "CANCEL" : "REQUEST";
 	if ((rc = ics_build(&ics, method, m->events, m->nevents, p.email)) != 0)
 		return rc;
-	const char *type = m->cancel ? "text/calendar; method=CANCEL; charset=utf-8"
-	                             : "text/calendar; method=REQUEST; charset=utf-8";
-	return mail_queue_attachment(ctx, p.email, title, text, m->cancel ? "afzegging.ics" : "uitnodiging.ics",
-	                             type, ics.data, ics.len);
+	out->mail_item.name = m->cancel ? "afzegging.ics" : "uitnodiging.ics";
+	out->mail_item.type = m->cancel ? "text/calendar; method=CANCEL; charset=utf-8"
+	                                : "text/calendar; method=REQUEST; charset=utf-8";
+	out->mail_item.data = ics.data;
+	out->mail_item.len = ics.len;
+	return 0;
+}
+
+int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m)
+{
+	if (!db_in_tx(ctx->db))
+		return CAMPUS_EINTERNAL;
+	struct composed c;
+	int rc = compose(ctx, person_id, m, &c);
+	if (rc)
+		return rc;
+	rc = db_exec_later(ctx->db, &stmt_notify_insert,
+	                   (const struct db_param[]){DBP_INT(person_id), DBP_TEXT(m->kind),
+	                                             DBP_TEXT(c.title), DBP_TEXT(c.body), DBP_TEXT(c.link),
+	                                             DBP_INT(ctx->now()), DBP_END});
+	if (rc || !c.mail)
+		return rc;
+	const struct mail_item *x = &c.mail_item;
+	return mail_queue_attachment(ctx, x->to, x->subject, x->body_text, x->name, x->type, x->data,
+	                             x->len);
+}
+
+/* [[person, kind, title, body, link, at], ...] */
+DB_STMT2(stmt_notify_insert_many,
+         "INSERT INTO notifications (person_id, kind, title, body, link, created_at) "
+         "SELECT (j->>0)::bigint, j->>1, j->>2, j->>3, j->>4, (j->>5)::bigint "
+         "FROM jsonb_array_elements($1::jsonb) AS j",
+         "INSERT INTO notifications (person_id, kind, title, body, link, created_at) "
+         "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5 "
+         "FROM json_each($1) AS j");
+
+static void json_text(struct buf *js, const char *s)
+{
+	buf_putc(js, ',');
+	buf_json_string(js, s, strlen(s));
+}
+
+int notify_people(const struct notify_item *items, size_t n)
+{
+	if (!n)
+		return 0;
+	struct ctx *c0 = items[0].ctx;
+	for (size_t i = 0; i < n; i++)
+		if (!items[i].ctx || items[i].ctx->db != c0->db)
+			return CAMPUS_EINVAL;
+	if (!db_in_tx(c0->db))
+		return CAMPUS_EINTERNAL;
+	struct composed *c = arena_alloc(c0->arena, n * sizeof *c);
+	struct mail_item *mails = arena_alloc(c0->arena, n * sizeof *mails);
+	if (!c || !mails)
+		return CAMPUS_ENOMEM;
+	size_t nmail = 0;
+	for (size_t i = 0; i < n; i++) {
+		int rc = compose(items[i].ctx, items[i].person_id, &items[i].msg, &c[i]);
+		if (rc)
+			return rc;
+		if (c[i].mail)
+			mails[nmail++] = c[i].mail_item;
+	}
+	struct buf js;
+	buf_init(&js, c0->arena, 0);
+	buf_putc(&js, '[');
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&js, "%s[%lld", i ? "," : "", (long long)items[i].person_id);
+		json_text(&js, items[i].msg.kind);
+		json_text(&js, c[i].title);
+		json_text(&js, c[i].body);
+		json_text(&js, c[i].link);
+		buf_printf(&js, ",%lld]", (long long)items[i].ctx->now());
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	int rc = db_exec_later(c0->db, &stmt_notify_insert_many,
+	                       (const struct db_param[]){DBP_TEXTN(js.data, js.len), DBP_END});
+	return rc ? rc : mail_queue_many(mails, nmail);
 }
 
 int notify_list(struct ctx *ctx, size_t limit, struct notification **out, size_t *n,

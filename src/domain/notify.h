@@ -45,6 +45,19 @@ struct notify_msg {
 /* Notifies person_id. Must run inside a write transaction. */
 int notify_person(struct ctx *ctx, int64_t person_id, const struct notify_msg *m);
 
+/* One message of notify_people, told in ctx (language, clock, arena). */
+struct notify_item {
+	struct ctx *ctx;
+	int64_t person_id;
+	struct notify_msg msg;
+};
+/* notify_person for n messages at once: one statement for the
+ * notifications and one for the e-mails (mail_queue_many), however many
+ * there are (a batch of enrolments). Every ctx on the same connection,
+ * inside a write transaction; every message is made and checked first, and
+ * one bad message writes none. */
+int notify_people(const struct notify_item *items, size_t n);
+
 /* An iCalendar object (RFC 5545) for the events, appended to out: method
  * "REQUEST" (an invitation), "CANCEL" (every event STATUS:CANCELLED) or NULL
  * (no METHOD: a subscribed feed). Times in UTC; SEQUENCE is the current time,

@@ -635,6 +635,113 @@ static void rollback_leaves_no_row(void **state)
 	assert_int_equal(count_rows(f), 5);
 }
 
+/* audit_record_many: rows of several actors, each with its own clock and
+ * origin, chained in the order given between single rows of the same
+ * transaction, stored byte for byte (text that JSON must escape), and
+ * a bad row refuses the whole call. */
+static int64_t later_now(void)
+{
+	return T0 + 60;
+}
+
+struct many_tx {
+	struct fixture *f;
+	struct audit_entry *rows;
+	size_t n;
+};
+
+static int many_in_tx(struct db_conn *db, void *cls)
+{
+	struct many_tx *t = cls;
+	int rc = audit_record(&t->f->ctx, "login", "person", "1", "ok", "before");
+	if (!rc)
+		rc = audit_record_many(db, t->f->arena, t->rows, t->n);
+	if (!rc)
+		rc = audit_record(&t->f->ctx, "logout", "person", "1", "ok", "after");
+	return rc;
+}
+
+static int many_alone(struct db_conn *db, void *cls)
+{
+	struct many_tx *t = cls;
+	return audit_record_many(db, t->f->arena, t->rows, t->n);
+}
+
+static void many_rows_chain_in_order(void **state)
+{
+	struct fixture *f = *state;
+	append_rows(f, 2);
+	struct ctx c[4];
+	for (int i = 0; i < 4; i++) {
+		c[i] = f->ctx;
+		c[i].actor = (struct actor){.person_id = i == 2 ? 0 : 200 + i, .org_id = i % 2 ? 0 : 9};
+		c[i].now = i == 3 ? later_now : fixed_now;
+	}
+	c[1].origin = (struct origin){"2001:db8::1", "Agent \"quoted\" \\ <b>\tx\xff"};
+	c[2].origin = (struct origin){NULL, NULL};
+	struct audit_entry rows[4] = {
+	    {&c[0], "enrol.enrolled", "enrolment", "41", "ok", "edition=5 person=200"},
+	    {&c[1], "enrol.waitlisted", "enrolment", "42", "ok", "regel 1\nregel 2 \"é\" </script> \\"},
+	    {&c[2], "enrol.waitlisted", NULL, NULL, "denied", NULL},
+	    {&c[3], "enrol.waitlisted", "enrolment", "44", "failed", "€ \x01"},
+	};
+	struct many_tx t = {f, rows, 4};
+	OK(f->db, db_tx_run(f->db, DB_TX_WRITE, many_in_tx, &t));
+	append_rows(f, 1);
+	assert_holds(f, 9);
+
+	/* Rows 4 to 7 (the 3rd to 6th of the transaction) in the order given. */
+	int64_t ids[9];
+	int64_t id;
+	struct db_rows all = {.arena = f->arena, .size = sizeof id, .cur = &id};
+	OK(f->db, db_query(f->db, &stmt_ids, (const struct db_param[]){DBP_END},
+	                   (const struct db_col[]){DBC_INT(&id), DBC_END}, f->arena, db_rows_collect,
+	                   &all));
+	assert_int_equal(all.n, 9);
+	memcpy(ids, all.data, sizeof ids);
+	struct stored s;
+	get_row(f, ids[2], &s);
+	assert_string_equal(s.detail, "before");
+	get_row(f, ids[7], &s);
+	assert_string_equal(s.detail, "after");
+	get_row(f, ids[3], &s);
+	assert_string_equal(s.action, "enrol.enrolled");
+	assert_int_equal(s.actor_id, 200);
+	assert_int_equal(s.org_id, 9);
+	assert_string_equal(s.ip, "192.0.2.10");
+	assert_string_equal(s.detail, "edition=5 person=200");
+	get_row(f, ids[4], &s);
+	assert_true(s.org_null);
+	assert_string_equal(s.ip, "2001:db8::1");
+	assert_string_equal(s.user_agent, "Agent \"quoted\" \\ <b>\tx?");
+	assert_string_equal(s.detail, "regel 1\nregel 2 \"é\" </script> \\");
+	get_row(f, ids[5], &s);
+	assert_true(s.actor_null);
+	assert_string_equal(s.object_type, "");
+	assert_string_equal(s.object_id, "");
+	assert_string_equal(s.ip, "");
+	assert_string_equal(s.result, "denied");
+	assert_string_equal(s.detail, "");
+	get_row(f, ids[6], &s);
+	assert_int_equal(s.at, T0 + 60);
+	assert_string_equal(s.detail, "€ \x01");
+	char hex[AUDIT_HASH_HEX + 1];
+	ref_hash(&s, hex);
+	assert_string_equal(s.hash, hex);
+
+	/* One bad row: nothing of the call is written, the transaction fails. */
+	rows[2].action = "Enrol";
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, many_in_tx, &t), CAMPUS_EINVAL);
+	assert_int_equal(count_rows(f), 9);
+	/* Outside a write transaction it refuses rather than writing unchained. */
+	rows[2].action = "enrol.waitlisted";
+	assert_int_equal(audit_record_many(f->db, f->arena, rows, 4), CAMPUS_EINTERNAL);
+	/* First in its transaction, it reads the tail itself. */
+	OK(f->db, db_tx_run(f->db, DB_TX_WRITE, many_alone, &t));
+	assert_int_equal(count_rows(f), 13);
+	assert_holds(f, 13);
+}
+
 static void bad_input_refused(void **state)
 {
 	struct fixture *f = *state;
@@ -866,6 +973,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(truncation_needs_an_anchor, setup, teardown),
 	    cmocka_unit_test_setup_teardown(forged_rows_detected, setup, teardown),
 	    cmocka_unit_test_setup_teardown(rollback_leaves_no_row, setup, teardown),
+	    cmocka_unit_test_setup_teardown(many_rows_chain_in_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(bad_input_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(concurrent_appends_stay_linear, setup, teardown),
 	};

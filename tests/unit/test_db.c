@@ -698,6 +698,20 @@ static int later_three(struct db_conn *c, void *cls)
 	return 0; /* the commit collects the last one */
 }
 
+/* A failure among the statements sent ahead that only the commit collects
+ * (PostgreSQL sends COMMIT behind them): nothing of the transaction stays. */
+static int later_then_commit(struct db_conn *c, void *cls)
+{
+	(void)cls;
+	int rc = db_exec_later(c, &stmt_setting_insert,
+	                       (const struct db_param[]){DBP_TEXT("last.a"), DBP_TEXT("v"), DBP_END});
+	if (!rc)
+		rc = db_exec_later(c, &stmt_setting_insert,
+		                   (const struct db_param[]){DBP_TEXT("later.a"), DBP_TEXT("v"), DBP_END});
+	/* SQLite fails the duplicate at once; PostgreSQL at the commit. */
+	return rc;
+}
+
 static void test_exec_later(void **state)
 {
 	(void)state;
@@ -708,7 +722,10 @@ static void test_exec_later(void **state)
 	assert_int_equal(db_tx_run(conn, DB_TX_WRITE, later_three, &dup), CAMPUS_ECONFLICT);
 	assert_non_null(strstr(db_errmsg(conn), "stmt_setting_insert"));
 	assert_int_equal(count_settings("later.%"), 4);
-	/* The connection is usable after both. */
+	assert_int_equal(db_tx_run(conn, DB_TX_WRITE, later_then_commit, NULL), CAMPUS_ECONFLICT);
+	assert_non_null(strstr(db_errmsg(conn), "stmt_setting_insert"));
+	assert_int_equal(count_settings("last.%"), 0);
+	/* The connection is usable after all of them. */
 	OK(conn, db_exec_later(conn, &stmt_setting_insert,
 	                       (const struct db_param[]){DBP_TEXT("later.e"), DBP_TEXT("v"), DBP_END}));
 	assert_int_equal(count_settings("later.%"), 5);

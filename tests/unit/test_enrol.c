@@ -78,6 +78,14 @@ DB_STMT(stmt_t_ics,
         "SELECT COUNT(*) FROM outbox o JOIN people p ON p.email = o.to_addr WHERE p.id = $1 "
         "AND o.attachment_type LIKE 'text/calendar%'");
 DB_STMT(stmt_t_notes, "SELECT COUNT(*) FROM notifications WHERE person_id = $1 AND kind = $2");
+/* A person's mails, newest first: the invitation, when there is one. */
+DB_STMT(stmt_t_mail,
+        "SELECT o.subject, o.body_text, COALESCE(o.attachment_name, ''), o.attachment FROM outbox o "
+        "JOIN people p ON p.email = o.to_addr WHERE p.id = $1 ORDER BY o.id DESC LIMIT 1");
+DB_STMT(stmt_t_audited,
+        "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND actor_id = $2 AND object_type = "
+        "'enrolment' AND object_id = $3 AND id > $4");
+DB_STMT(stmt_t_audit_top, "SELECT COALESCE(MAX(id), 0) FROM audit_log");
 DB_STMT(stmt_t_attendance, "SELECT COUNT(*) FROM attendance WHERE present = $1");
 DB_STMT(stmt_t_wait_order,
         "SELECT COUNT(*) FROM enrolments a JOIN enrolments b ON a.edition_id = b.edition_id "
@@ -737,6 +745,37 @@ static void call_for(struct fixture *f, struct member_call *c, int64_t edition, 
 	                            .out = &c->out, .why = &c->why};
 }
 
+/* enrol_self reports the learner's bookings whose meetings overlap the new
+ * one: enrolled and waitlisted places count, a cancelled one does not. */
+static void overlapping_bookings_are_reported(void **state)
+{
+	struct fixture *f = *state;
+	int64_t first = new_edition(f, f->module, 1, 30, 0);
+	int64_t same_time = new_edition(f, f->module, 5, 30, 0);
+	int64_t later = new_edition(f, f->module, 5, 60, 0);
+	int64_t bob_first = enrol_as(f, first, f->bob, ENROL_ENROLLED);
+	int64_t ann_first = enrol_as(f, first, f->ann, ENROL_WAITLISTED);
+	struct enrol_result r;
+	const char *why = NULL;
+	int64_t who[2] = {f->bob, f->ann}, booked[2] = {bob_first, ann_first};
+	for (int i = 0; i < 2; i++) {
+		as_learner(f, who[i]);
+		assert_int_equal(enrol_self(&f->ctx, same_time, &r, &why), 0);
+		assert_true(r.nconflicts >= 1);
+		assert_int_equal(r.conflicts[0].enrolment_id, booked[i]);
+		assert_int_equal(r.conflicts[0].edition_id, first);
+	}
+	as_learner(f, f->bob);
+	assert_int_equal(enrol_self(&f->ctx, later, &r, &why), 0);
+	assert_int_equal(r.nconflicts, 0);
+	/* Once cancelled, a waitlist place no longer overlaps. */
+	int64_t cas_first = enrol_as(f, first, f->cas, ENROL_WAITLISTED);
+	as_learner(f, f->cas);
+	assert_int_equal(enrol_cancel(&f->ctx, cas_first, "", &why), 0);
+	assert_int_equal(enrol_self(&f->ctx, same_time, &r, &why), 0);
+	assert_int_equal(r.nconflicts, 0);
+}
+
 static void a_refusal_in_a_batch_leaves_the_others(void **state)
 {
 	struct fixture *f = *state;
@@ -752,6 +791,8 @@ static void a_refusal_in_a_batch_leaves_the_others(void **state)
 		call_for(f, &c[i], ed, who[i]);
 		reqs[i] = &c[i].req;
 	}
+	/* Enrolment ids come round again on SQLite after the tables are emptied. */
+	int64_t audit_top = one(f, &stmt_t_audit_top, (const struct db_param[]){DBP_END});
 	assert_int_equal(enrol_batch_run(f->db, reqs, 5), 0);
 	assert_int_equal(c[0].req.rc, 0);
 	assert_int_equal(c[0].out.state, ENROL_ENROLLED);
@@ -781,6 +822,41 @@ static void a_refusal_in_a_batch_leaves_the_others(void **state)
 	assert_int_equal(one(f, &stmt_t_notes, (const struct db_param[]){DBP_INT(f->dirk),
 	                                                                 DBP_TEXT("enrol.waitlisted"), DBP_END}),
 	                 1);
+	/* Each audited as its own learner; the mails as one would send them,
+	 * the invitation's bytes (CRLF lines) kept. */
+	for (int i = 0; i < 5; i += 2) {
+		char id[24];
+		snprintf(id, sizeof id, "%lld", (long long)c[i].out.enrolment_id);
+		assert_int_equal(one(f, &stmt_t_audited,
+		                     (const struct db_param[]){DBP_TEXT(i ? "enrol.waitlisted" : "enrol.enrolled"),
+		                                               DBP_INT(who[i]), DBP_TEXT(id), DBP_INT(audit_top),
+		                                               DBP_END}),
+		                 1);
+	}
+	char *subject, *text, *name;
+	unsigned char *ics;
+	size_t ics_len;
+	bool no_ics;
+	assert_int_equal(db_query_row(f->db, &stmt_t_mail, (const struct db_param[]){DBP_INT(f->bob), DBP_END},
+	                              (const struct db_col[]){DBC_TEXT(&subject), DBC_TEXT(&text), DBC_TEXT(&name),
+	                                                      DBC_BLOB_OPT(&ics, &ics_len, &no_ics), DBC_END},
+	                              f->arena),
+	                 0);
+	assert_string_equal(name, "uitnodiging.ics");
+	assert_false(no_ics);
+	char *cal = arena_strndup(f->arena, (const char *)ics, ics_len);
+	assert_non_null(strstr(cal, "BEGIN:VCALENDAR\r\n"));
+	assert_non_null(strstr(cal, "METHOD:REQUEST\r\n"));
+	assert_non_null(strstr(cal, "ATTENDEE"));
+	assert_non_null(strstr(text, "/mijn/leren#inschrijving-"));
+	assert_int_equal(db_query_row(f->db, &stmt_t_mail, (const struct db_param[]){DBP_INT(f->dirk), DBP_END},
+	                              (const struct db_col[]){DBC_TEXT(&subject), DBC_TEXT(&text), DBC_TEXT(&name),
+	                                                      DBC_BLOB_OPT(&ics, &ics_len, &no_ics), DBC_END},
+	                              f->arena),
+	                 0);
+	assert_string_equal(name, "");
+	assert_true(no_ics);
+	assert_non_null(strstr(subject, "wachtlijst"));
 	/* One batch holds one edition. */
 	call_for(f, &c[0], other, f->vol);
 	reqs[1] = &c[1].req;
@@ -944,6 +1020,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(reservations_and_moves, setup, teardown),
 	    cmocka_unit_test_setup_teardown(attendance_checkin_and_results, setup, teardown),
 	    cmocka_unit_test_setup_teardown(many_connections_never_overbook, setup, teardown),
+	    cmocka_unit_test_setup_teardown(overlapping_bookings_are_reported, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_refusal_in_a_batch_leaves_the_others, setup, teardown),
 	    cmocka_unit_test_setup_teardown(a_failed_batch_leaves_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(one_process_shares_commits, setup, teardown),

@@ -78,6 +78,13 @@ DB_STMT(stmt_t_outbox,
         "SELECT to_addr, subject, body_text, COALESCE(attachment_name, ''), "
         "COALESCE(attachment_type, ''), attachment FROM outbox WHERE to_addr = $1");
 DB_STMT(stmt_t_count_outbox, "SELECT count(*) FROM outbox WHERE to_addr = $1");
+/* Every notification and mail in id order, for comparing two ways of writing them. */
+DB_STMT(stmt_t_all_notifications,
+        "SELECT person_id, kind, title, body, link, created_at FROM notifications ORDER BY id");
+DB_STMT(stmt_t_all_outbox,
+        "SELECT to_addr, subject, body_text, created_at, next_attempt_at, "
+        "COALESCE(attachment_name, ''), COALESCE(attachment_type, ''), attachment FROM outbox "
+        "ORDER BY id");
 DB_STMT(stmt_t_unread_of, "SELECT count(*) FROM notifications WHERE person_id = $1 AND read_at IS NULL");
 DB_STMT(stmt_t_feed_hash, "SELECT token_hash FROM calendar_feeds WHERE person_id = $1");
 
@@ -398,6 +405,169 @@ static void person_in_their_language_with_invitation(void **state)
 	mail_setup(NULL, NULL);
 }
 
+/* ---- many at once (a batch of enrolments) ---- */
+
+struct row_n {
+	int64_t person, created;
+	const char *kind, *title, *body, *link;
+};
+struct row_o {
+	int64_t created, next;
+	const char *to, *subject, *text, *name, *type;
+	void *data;
+	size_t len;
+	bool no_data;
+};
+
+static void read_back(struct fixture *f, struct db_rows *n, struct db_rows *o)
+{
+	struct row_n cn;
+	*n = (struct db_rows){.arena = f->arena, .size = sizeof cn, .cur = &cn};
+	assert_int_equal(db_query(f->db, &stmt_t_all_notifications, (const struct db_param[]){DBP_END},
+	                          (const struct db_col[]){DBC_INT(&cn.person), DBC_TEXT(&cn.kind),
+	                                                  DBC_TEXT(&cn.title), DBC_TEXT(&cn.body),
+	                                                  DBC_TEXT(&cn.link), DBC_INT(&cn.created), DBC_END},
+	                          f->arena, db_rows_collect, n),
+	                 0);
+	struct row_o co;
+	*o = (struct db_rows){.arena = f->arena, .size = sizeof co, .cur = &co};
+	assert_int_equal(db_query(f->db, &stmt_t_all_outbox, (const struct db_param[]){DBP_END},
+	                          (const struct db_col[]){DBC_TEXT(&co.to), DBC_TEXT(&co.subject),
+	                                                  DBC_TEXT(&co.text), DBC_INT(&co.created),
+	                                                  DBC_INT(&co.next), DBC_TEXT(&co.name),
+	                                                  DBC_TEXT(&co.type),
+	                                                  DBC_BLOB_OPT(&co.data, &co.len, &co.no_data),
+	                                                  DBC_END},
+	                          f->arena, db_rows_collect, o),
+	                 0);
+}
+
+struct many {
+	struct notify_item *items;
+	size_t n;
+	bool at_once;
+	struct mail_item *mails;
+	size_t nmails;
+};
+
+static int many_tx(struct db_conn *db, void *cls)
+{
+	(void)db;
+	struct many *m = cls;
+	if (m->mails)
+		return mail_queue_many(m->mails, m->nmails);
+	if (m->at_once)
+		return notify_people(m->items, m->n);
+	for (size_t i = 0; i < m->n; i++) {
+		int rc = notify_person(m->items[i].ctx, m->items[i].person_id, &m->items[i].msg);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int64_t later(void) { return T0 + 90; }
+
+/* notify_people writes exactly what notify_person writes message by
+ * message (an invitation's stamp aside, which is the time of making). */
+static void people_at_once_as_one_by_one(void **state)
+{
+	struct fixture *f = *state;
+	mail_setup("https://campus.test/", translate);
+	struct ctx c2 = f->ctx;
+	c2.now = later;
+	const char *vars[] = {"naam", "Bob \"<b>\" \\ é", NULL};
+	struct notify_event ev = {.uid = "meeting-1@campus", .starts_at = T0 + HOUR, .ends_at = T0 + 2 * HOUR,
+	                          .summary = "Voorlezen", .location = "Utrecht"};
+	struct notify_item items[3] = {
+	    {&f->ctx, f->bob, {.kind = "enrol.enrolled", .subject = SUBJECT, .body = "Beste {naam},\n\tja.",
+	                       .link = "/mijn/leren", .vars = vars, .events = &ev, .nevents = 1, .mail = true}},
+	    {&c2, f->anna, {.kind = "enrol.waitlisted", .subject = SUBJECT, .body = "Wacht even.",
+	                    .vars = vars, .mail = true, .to_email = "anna@bieb.test", .to_lang = "nl"}},
+	    {&f->ctx, f->anna, {.kind = "enrol.x", .subject = "Alleen op het scherm", .body = "",
+	                        .mail = false}},
+	};
+	struct many m = {items, 3, false, NULL, 0};
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, many_tx, &m), 0);
+	struct db_rows n1, o1, n2, o2;
+	read_back(f, &n1, &o1);
+	assert_int_equal(n1.n, 3);
+	assert_int_equal(o1.n, 2);
+	assert_int_equal(db_exec(f->db, &stmt_t_del_notifications, (const struct db_param[]){DBP_END}, NULL), 0);
+	assert_int_equal(db_exec(f->db, &stmt_t_del_outbox, (const struct db_param[]){DBP_END}, NULL), 0);
+	m.at_once = true;
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, many_tx, &m), 0);
+	read_back(f, &n2, &o2);
+	assert_int_equal(n2.n, 3);
+	assert_int_equal(o2.n, 2);
+	const struct row_n *a = n1.data, *b = n2.data;
+	for (size_t i = 0; i < 3; i++) {
+		assert_int_equal(a[i].person, b[i].person);
+		assert_int_equal(a[i].created, b[i].created);
+		assert_string_equal(a[i].kind, b[i].kind);
+		assert_string_equal(a[i].title, b[i].title);
+		assert_string_equal(a[i].body, b[i].body);
+		assert_string_equal(a[i].link, b[i].link);
+	}
+	assert_int_equal(b[1].created, T0 + 90);
+	/* Mails in any order: match them by address. */
+	const struct row_o *x = o1.data, *y = o2.data;
+	for (size_t i = 0; i < 2; i++) {
+		size_t k = strcmp(x[i].to, y[0].to) ? 1 : 0;
+		assert_string_equal(x[i].to, y[k].to);
+		assert_string_equal(x[i].subject, y[k].subject);
+		assert_string_equal(x[i].text, y[k].text);
+		assert_int_equal(x[i].created, y[k].created);
+		assert_int_equal(x[i].next, y[k].next);
+		assert_string_equal(x[i].name, y[k].name);
+		assert_string_equal(x[i].type, y[k].type);
+		assert_int_equal(x[i].no_data, y[k].no_data);
+		assert_int_equal(x[i].len, y[k].len);
+		if (!x[i].no_data) {
+			char *ics = arena_strndup(f->arena, y[k].data, y[k].len);
+			icalcomponent *cal = parse_ics(ics);
+			icalcomponent *v = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+			icalproperty *att = icalcomponent_get_first_property(v, ICAL_ATTENDEE_PROPERTY);
+			assert_string_equal(icalproperty_get_attendee(att), "mailto:bob@bieb.test");
+			icalcomponent_free(cal);
+		}
+	}
+
+	/* One bad message: none of them is written. */
+	items[1].msg.link = "//elders.test/";
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, many_tx, &m), CAMPUS_EINVAL);
+	assert_int_equal(count(f, &stmt_t_count_notifications, f->bob), 1);
+	/* Outside a transaction: nothing. */
+	items[1].msg.link = NULL;
+	assert_int_equal(notify_people(items, 3), CAMPUS_EINTERNAL);
+
+	/* Mails whose attachment is not text keep their bytes (a row of their own). */
+	static const unsigned char bin[] = {'a', 0, 0xff, '\r', '\n', 'z'};
+	struct mail_item mails[2] = {
+	    {&f->ctx, "anna@bieb.test", "Bijlage", "Zie bijlage.", "a.bin", "application/octet-stream", bin, sizeof bin},
+	    {&f->ctx, "bob@bieb.test", "Leeg", "Niets.", "leeg.txt", "text/plain", "", 0},
+	};
+	assert_int_equal(db_exec(f->db, &stmt_t_del_outbox, (const struct db_param[]){DBP_END}, NULL), 0);
+	struct many mm = {.mails = mails, .nmails = 2};
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, many_tx, &mm), 0);
+	read_back(f, &n2, &o2);
+	assert_int_equal(o2.n, 2);
+	y = o2.data;
+	for (size_t i = 0; i < 2; i++) {
+		assert_false(y[i].no_data);
+		if (!strcmp(y[i].to, "anna@bieb.test")) {
+			assert_int_equal(y[i].len, sizeof bin);
+			assert_memory_equal(y[i].data, bin, sizeof bin);
+		} else {
+			assert_int_equal(y[i].len, 0);
+		}
+	}
+	mails[1].to = "geen adres";
+	assert_int_equal(db_tx_run(f->db, DB_TX_WRITE, many_tx, &mm), CAMPUS_EINVAL);
+	assert_int_equal(count_text(f, &stmt_t_count_outbox, "anna@bieb.test"), 1);
+	mail_setup(NULL, NULL);
+}
+
 static void person_refusals(void **state)
 {
 	struct fixture *f = *state;
@@ -612,6 +782,7 @@ int main(void)
 	    cmocka_unit_test(ics_cancel_and_feed),
 	    cmocka_unit_test_setup_teardown(person_in_their_language_with_invitation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(person_refusals, setup, teardown),
+	    cmocka_unit_test_setup_teardown(people_at_once_as_one_by_one, setup, teardown),
 	    cmocka_unit_test_setup_teardown(list_and_mark_read, setup, teardown),
 	    cmocka_unit_test_setup_teardown(feed, setup, teardown),
 	};
