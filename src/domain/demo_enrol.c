@@ -1125,9 +1125,12 @@ static void ask(struct arrival *a, int64_t t, int64_t delay, const struct org *o
 {
 	a->t_remind = t + (int64_t)o->remind_days * DAY;
 	a->reminded_at = 0;
-	if (delay < 0) { /* nobody decides: it expires */
+	/* As enrol_tick: the whole request, both steps, expires expire_days
+	 * after it was made, not after the first approval. */
+	int64_t expires = a->t_arrive + (int64_t)o->expire_days * DAY;
+	if (delay < 0 || t + delay >= expires) { /* nobody decides in time: it expires */
 		a->next = N_EXPIRE;
-		a->t_next = t + (int64_t)o->expire_days * DAY;
+		a->t_next = expires;
 	} else {
 		a->next = step;
 		a->t_next = t + delay;

@@ -1,5 +1,7 @@
 // One server and one browser per test file; a fresh context per test.
 import { before, after, test as nodeTest } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { startServer } from './server.mjs';
 import { launchBrowser, openPage } from './browser.mjs';
 
@@ -46,5 +48,13 @@ export function useCampus() {
 			await w.close();
 		}
 	}
-	return { state, withPage, baseURL: () => state.server.baseURL };
+	/** Runs SQL on the test server's database with sqlite3 (its output, trimmed). The
+	 * server writes meanwhile (the job ticker, enrol_tick): wait for its lock up to 10 s
+	 * instead of failing at once with "database is locked". */
+	function serverSql(text) {
+		const db = path.join(state.server.dir, 'campus.db');
+		return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db], { input: text, timeout: 30000 })
+			.toString().trim();
+	}
+	return { state, withPage, serverSql, baseURL: () => state.server.baseURL };
 }

@@ -10,13 +10,11 @@
 // holder's name, the title), and a forged code gets the Dutch "unknown" message.
 // Every page axe clean, nothing wider than the screen.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { test, useCampus } from './common.mjs';
 import { checkPage, logIn, navigate } from './flows.mjs';
 import { DESKTOP, PHONE } from './browser.mjs';
 
-const { state, withPage } = useCampus();
+const { withPage, serverSql } = useCampus();
 const PROVIDER = 'aanbieder@go-opleidingen.demo';
 const EMPLOYEE = 'medewerker@bibliotheek-utrecht.demo';
 
@@ -29,10 +27,7 @@ function day(days) {
 }
 
 /** One value from the test server's database (read only: the truth to compare with). */
-function sql(text) {
-	const db = path.join(state.server.dir, 'campus.db');
-	return execFileSync('sqlite3', [db], { input: text, timeout: 30000 }).toString().trim();
-}
+const sql = serverSql;
 
 /** Opens the edit page of a module that is in the offering and recognised; its title. */
 async function openRecognisedModule(page) {

@@ -47,7 +47,7 @@ after(async () => {
 	if (sink.tmp) rmSync(sink.tmp, { recursive: true, force: true });
 });
 
-const { state, withPage } = useCampus();
+const { state, withPage, serverSql } = useCampus();
 
 /** The text of a raw message (mailparser decodes it). */
 async function bodyText(raw) {
@@ -79,9 +79,7 @@ function dbFile() {
 	return path.join(state.server.dir, 'campus.db');
 }
 
-function sql(text) {
-	return execFileSync('sqlite3', [dbFile()], { input: text, timeout: 30000 }).toString().trim();
-}
+const sql = serverSql;
 
 function campus(args, input) {
 	execFileSync(bin, ['--db', `sqlite:${dbFile()}`, ...args], { cwd: repoRoot, input, timeout: 30000 });

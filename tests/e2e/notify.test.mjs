@@ -5,13 +5,11 @@
 // scrolling, on a laptop and on a phone. People and notifications of their
 // own are inserted with sqlite3 into the server's database.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { test, useCampus } from './common.mjs';
 import { DESKTOP, PHONE } from './browser.mjs';
 import { checkPage, logIn, navigate } from './flows.mjs';
 
-const { state, withPage } = useCampus();
+const { state, withPage, serverSql } = useCampus();
 
 const VIEWPORTS = [
 	{ label: 'laptop', options: DESKTOP },
@@ -26,7 +24,6 @@ let seeded = false;
 function seed() {
 	if (seeded) return;
 	seeded = true;
-	const file = path.join(state.server.dir, 'campus.db');
 	const now = Math.floor(Date.now() / 1000);
 	let sql = '';
 	for (const { label } of VIEWPORTS) {
@@ -41,7 +38,7 @@ function seed() {
 			SELECT id, 'test', 'Er is een plaats vrij: ${LONG}', 'Reageer binnen 24 uur.', '', ${now - 60}
 			FROM people WHERE email = '${email}';\n`;
 	}
-	execFileSync('sqlite3', [file], { input: sql, timeout: 30000 });
+	serverSql(sql);
 }
 
 const accountNav = (page) => page.getByRole('navigation', { name: 'Account' });

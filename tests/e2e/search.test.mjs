@@ -12,7 +12,7 @@ import { expectAxeClean } from './axe.mjs';
 import { DESKTOP, PHONE, horizontalOverflow } from './browser.mjs';
 import { repoRoot } from './server.mjs';
 
-const { state, withPage } = useCampus();
+const { state, withPage, serverSql } = useCampus();
 
 // Once per file, when the server is up (the hooks of useCampus start it).
 let seeded = false;
@@ -22,7 +22,7 @@ function seed() {
 	const file = path.join(state.server.dir, 'campus.db');
 	const sql = 'CREATE TEMP TABLE settings (value INTEGER); INSERT INTO settings VALUES (300);\n' +
 		fs.readFileSync(path.join(repoRoot, 'bench/search-modules.sql'), 'utf8');
-	execFileSync('sqlite3', [file], { input: sql, timeout: 30000 });
+	serverSql(sql);
 	const bin = path.resolve(repoRoot, process.env.CAMPUS_BIN || 'build/campus');
 	execFileSync(bin, ['--db', `sqlite:${file}`, 'search', 'reindex'], { cwd: repoRoot, timeout: 30000 });
 }
