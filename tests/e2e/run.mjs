@@ -45,7 +45,7 @@
 // Helpers: server.mjs (own campus on a free port, fresh SQLite DB with demo
 // data), browser.mjs (Chromium, console/CSP watcher), axe.mjs (axe; for a
 // page without JavaScript axe runs on a copy of its DOM), po.mjs (expected
-// English from po/en.po), common.mjs (hooks, 60 s per test), mailbox.mjs (the
+// English from po/en.po), common.mjs (hooks, 90 s per test), mailbox.mjs (the
 // file's SMTP sink), flows.mjs (log-in and checks the files share). Every test
 // fails on console errors, page errors, CSP violations and failed
 // sub-resources.
