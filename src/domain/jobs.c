@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -263,38 +264,58 @@ int jobs_run_due(struct ctx *ctx, const char *worker, unsigned max, struct jobs_
 	return jobs_run_kind(ctx, worker, NULL, max, out);
 }
 
-/* Claimed jobs in groups of up to JOBS_GROUP, each group one transaction:
- * one commit (one disk flush) for all of them instead of one each, which
- * is most of a small job's time (30,000 diploma evaluations after a
- * provider's push). A handler's failure undoes the group; its jobs then
- * run one by one, so the failure is counted against its own job only. */
+/* Claimed jobs in groups, each group one transaction: one commit (one disk
+ * flush) for several jobs instead of one each, which is much of a small
+ * job's time on SQLite. A group ends after JOBS_GROUP jobs or once it has
+ * run JOBS_GROUP_MS, because it holds JOBS_BULK_LOCK_KEY all the while and a
+ * provider's push waits for it (on PostgreSQL a diploma evaluation takes
+ * ~8 ms: twenty of them made a re-sent push of 30,000 rows 4.5 times
+ * slower). A handler's failure undoes the group; its jobs then run one by
+ * one, so the failure is counted against its own job only. */
 struct group {
 	struct run *runs;
-	size_t n;
+	size_t n, ran;
 };
+
+static int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 static int group_tx(struct db_conn *db, void *cls)
 {
 	struct group *g = cls;
-	int rc = 0;
-	for (size_t i = 0; !rc && i < g->n; i++)
-		rc = run_tx(db, &g->runs[i]);
-	return rc;
+	int64_t start = monotonic_ms();
+	g->ran = 0;
+	while (g->ran < g->n) {
+		int rc = run_tx(db, &g->runs[g->ran]);
+		if (rc)
+			return rc;
+		g->ran++;
+		if (monotonic_ms() - start >= JOBS_GROUP_MS)
+			break;
+	}
+	return 0;
 }
 
+/* Runs the first of ids[0..n) as one group; *used: how many it took. */
 static int run_group(struct ctx *ctx, const char *worker, const int64_t *ids, size_t n,
-                     struct jobs_counts *out)
+                     size_t *used, struct jobs_counts *out)
 {
 	struct run runs[JOBS_GROUP];
 	for (size_t i = 0; i < n; i++)
 		runs[i] = (struct run){.ctx = ctx, .id = ids[i], .worker = worker};
-	struct group g = {runs, n};
+	struct group g = {runs, n, 0};
 	if (db_tx_run_keyed(ctx->db, JOBS_BULK_LOCK_KEY, group_tx, &g) == 0) {
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < g.ran; i++)
 			if (!runs[i].lost)
 				out->done++;
+		*used = g.ran;
 		return 0;
 	}
+	*used = n;
 	int rc = 0;
 	for (size_t i = 0; !rc && i < n; i++)
 		rc = run_one(ctx, worker, ids[i], out);
@@ -306,11 +327,14 @@ int jobs_run_kind(struct ctx *ctx, const char *worker, const char *kind, unsigne
 {
 	*out = (struct jobs_counts){0};
 	int64_t *ids;
-	size_t n;
+	size_t n, used;
 	int rc = claim(ctx, worker, kind, max, &ids, &n);
-	for (size_t i = 0; !rc && i < n; i += JOBS_GROUP)
-		rc = n - i > 1 ? run_group(ctx, worker, ids + i, n - i < JOBS_GROUP ? n - i : JOBS_GROUP, out)
+	for (size_t i = 0; !rc && i < n; i += used) {
+		used = 1;
+		rc = n - i > 1 ? run_group(ctx, worker, ids + i, n - i < JOBS_GROUP ? n - i : JOBS_GROUP,
+		                           &used, out)
 		               : run_one(ctx, worker, ids[i], out);
+	}
 	return rc;
 }
 

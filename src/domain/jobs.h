@@ -28,8 +28,10 @@ struct ctx;
 #define JOBS_LEASE_SECONDS (15 * 60)
 /* How often the ticker of `campus serve` runs due jobs. */
 #define JOBS_TICK_SECONDS 5
-/* Claimed jobs run this many to a transaction (jobs.md). */
+/* Claimed jobs run up to this many, and for about this long, to a
+ * transaction (jobs.md). */
 #define JOBS_GROUP 20
+#define JOBS_GROUP_MS 20
 /* The lock (db_tx_run_keyed: a PostgreSQL advisory lock; SQLite has one
  * writer anyway) that each job's transaction and each batch of a bulk
  * writer (completion_push) take. Every one of them appends to the audit
