@@ -38,8 +38,8 @@ const char *page_link(struct req *r, const char *path, const char *const *keep, 
 	return b.overflow ? path : b.data;
 }
 
-json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
-                   unsigned per_page, int64_t total)
+json_t *pager_json_links(unsigned page, unsigned per_page, int64_t total,
+                         const char *(*link)(void *cls, unsigned page), void *cls)
 {
 	unsigned pages = total > 0 ? (unsigned)((total + per_page - 1) / per_page) : 1;
 	/* Past the end (the list shrank, or a typed URL): no "page 4 of 3", only a
@@ -49,10 +49,29 @@ json_t *pager_json(struct req *r, const char *path, const char *const *keep, uns
 	                      "total", (json_int_t)total, "several", pages > 1 || beyond, "beyond",
 	                      beyond);
 	if (beyond)
-		json_object_set_new(p, "last", json_string(page_link(r, path, keep, "pagina", pages)));
+		json_object_set_new(p, "last", json_string(link(cls, pages)));
 	else if (page > 1)
-		json_object_set_new(p, "prev", json_string(page_link(r, path, keep, "pagina", page - 1)));
+		json_object_set_new(p, "prev", json_string(link(cls, page - 1)));
 	if (page < pages)
-		json_object_set_new(p, "next", json_string(page_link(r, path, keep, "pagina", page + 1)));
+		json_object_set_new(p, "next", json_string(link(cls, page + 1)));
 	return p;
+}
+
+struct kept_link {
+	struct req *r;
+	const char *path;
+	const char *const *keep;
+};
+
+static const char *kept_link(void *cls, unsigned page)
+{
+	const struct kept_link *k = cls;
+	return page_link(k->r, k->path, k->keep, "pagina", page);
+}
+
+json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
+                   unsigned per_page, int64_t total)
+{
+	struct kept_link k = {r, path, keep};
+	return pager_json_links(page, per_page, total, kept_link, &k);
 }

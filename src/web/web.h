@@ -147,6 +147,10 @@ const char *page_link(struct req *r, const char *path, const char *const *keep, 
  * named in keep; past the last page {beyond, last} instead of prev and next. */
 json_t *pager_json(struct req *r, const char *path, const char *const *keep, unsigned page,
                    unsigned per_page, int64_t total);
+/* The same with links from link(cls, page), for a list whose links keep
+ * more than single query parameters (/aanbod's facets). */
+json_t *pager_json_links(unsigned page, unsigned per_page, int64_t total,
+                         const char *(*link)(void *cls, unsigned page), void *cls);
 
 /* Form input (src/web/input.c). */
 /* "1250", "1250,50" or "1250.5" euro -> cents; false when malformed. */

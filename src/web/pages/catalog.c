@@ -87,6 +87,18 @@ static const char *search_url(struct req *r, const char *base, const struct sear
 	return b.overflow ? base : b.data;
 }
 
+struct search_link {
+	struct req *r;
+	const char *base;
+	const struct search_query *q;
+};
+
+static const char *search_link_to(void *cls, unsigned page)
+{
+	const struct search_link *l = cls;
+	return search_url(l->r, l->base, l->q, page);
+}
+
 static const char *price(struct req *r, int64_t cents)
 {
 	if (cents == 0)
@@ -171,19 +183,9 @@ static int search_area(struct req *r, const char *base, struct buf *out)
 		json_array_append_new(sorts, json_pack("{s:s, s:s, s:b}", "key", search_sort_keys[s],
 		                                       "label", req_tr(r, sort_labels[s]), "selected",
 		                                       (int)q.sort == s));
-	/* The pager keeps every choice: pager_json knows single parameters only.
-	 * Past the end, like pager_json: no "page 9 of 3", a link to the last. */
-	unsigned pages = res.total > 0 ? (unsigned)((res.total + PER_PAGE - 1) / PER_PAGE) : 1;
-	bool beyond = page > pages;
-	json_t *pager = json_pack("{s:i, s:i, s:I, s:b, s:b}", "page", (int)page, "pages", (int)pages,
-	                          "total", (json_int_t)res.total, "several", pages > 1 || beyond,
-	                          "beyond", beyond);
-	if (beyond)
-		json_object_set_new(pager, "last", json_string(search_url(r, base, &q, pages)));
-	else if (page > 1)
-		json_object_set_new(pager, "prev", json_string(search_url(r, base, &q, page - 1)));
-	if (page < pages)
-		json_object_set_new(pager, "next", json_string(search_url(r, base, &q, page + 1)));
+	/* The pager keeps every choice: links from the parsed query. */
+	struct search_link link = {r, base, &q};
+	json_t *pager = pager_json_links(page, PER_PAGE, res.total, search_link_to, &link);
 	bool filtered = false;
 	for (int k = 0; k < SF_COUNT; k++)
 		filtered |= q.nvalues[k] > 0;

@@ -216,8 +216,6 @@ int page_planning(struct req *r)
 	json_object_set_new(data, "pager",
 	                    pager_json(r, arena_printf(r->arena, "/b/%s/planning", r->org.slug), keep,
 	                               page, PER_PAGE, total));
-	/* A page past the end (the list shrank, or a typed URL): the pager links to the last. */
-	json_object_set_new(data, "beyond", json_boolean(!n && page > 1));
 	json_t *plist = json_array();
 	for (size_t i = 0; i < NPERIODS; i++)
 		json_array_append_new(plist, json_pack("{s:s, s:s, s:b}", "value", periods[i], "label",
