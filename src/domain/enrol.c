@@ -561,25 +561,14 @@ static int tell_state_to(struct ctx *ctx, const struct ed *e, const struct en *x
 		                       "{titel} is verlopen. Je kunt je opnieuw aanmelden zolang de "
 		                       "inschrijving open is."),
 		                    NO_EVENTS, item);
-	default:
-		return CAMPUS_EINTERNAL; /* no message for this state (tell_state asks only for those) */
+	default: /* nothing to say; a batch asking for an item would be left without one */
+		return item ? CAMPUS_EINTERNAL : 0;
 	}
 }
 
 static int tell_state(struct ctx *ctx, const struct ed *e, const struct en *x)
 {
-	switch (x->state) {
-	case ENROL_ENROLLED:
-	case ENROL_WAITLISTED:
-	case ENROL_OFFERED:
-	case ENROL_REQUESTED:
-	case ENROL_REFUSED:
-	case ENROL_CANCELLED:
-	case ENROL_EXPIRED:
-		return tell_state_to(ctx, e, x, NULL);
-	default:
-		return 0;
-	}
+	return tell_state_to(ctx, e, x, NULL);
 }
 
 /* Those who decide a request: the library's managers (step 1) or the
