@@ -3,11 +3,14 @@
  * halfway through a transaction. */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -18,9 +21,18 @@
 
 #define SQ_BUSY_TIMEOUT_MS 5000
 
+/* One writer at a time per database file in this process (sq_begin). */
+struct sq_writer {
+	char *path;
+	pthread_mutex_t mu;
+	struct sq_writer *next;
+};
+
 struct sq_conn {
 	struct db_conn base;
 	sqlite3 *db;
+	struct sq_writer *writer; /* NULL for :memory: (each its own database) */
+	bool writing;             /* holds writer->mu */
 };
 
 static sqlite3 *sq_db(struct db_conn *c)
@@ -298,6 +310,29 @@ out:
 	return rc;
 }
 
+/* Waiting for another connection's write lock. SQLite's own handler
+ * sleeps 1, 2, 5, 10, 15, 20, 25... ms; a writer in another process holds
+ * the lock for a millisecond or two, so the waiter slept longer than the
+ * wait and lost its turn to the holder's process. Short sleeps, growing to
+ * 1 ms, for SQ_BUSY_TIMEOUT_MS in all. */
+static int sq_busy_wait(void *cls, int count)
+{
+	(void)cls;
+	static const unsigned step_us[] = {20, 50, 100, 200, 500};
+	enum { STEPS = sizeof step_us / sizeof *step_us, MAX_US = 1000 };
+	long long waited_us = 0;
+	for (int i = 0; i < count && i < STEPS; i++)
+		waited_us += step_us[i];
+	if (count > STEPS)
+		waited_us += (long long)(count - STEPS) * MAX_US;
+	if (waited_us >= SQ_BUSY_TIMEOUT_MS * 1000LL)
+		return 0;
+	unsigned us = count < STEPS ? step_us[count] : MAX_US;
+	struct timespec ts = {0, (long)us * 1000};
+	nanosleep(&ts, NULL);
+	return 1;
+}
+
 static int sq_script(struct db_conn *c, const char *what, const char *sql)
 {
 	int rc = sqlite3_exec(sq_db(c), sql, NULL, NULL, NULL);
@@ -306,14 +341,64 @@ static int sq_script(struct db_conn *c, const char *what, const char *sql)
 	return 0;
 }
 
+static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sq_writer *writers; /* kept for the process's life: a few files */
+
+static struct sq_writer *sq_writer_of(const char *path)
+{
+	pthread_mutex_lock(&writers_mu);
+	struct sq_writer *w = writers;
+	while (w && strcmp(w->path, path) != 0)
+		w = w->next;
+	if (!w) {
+		w = xcalloc(1, sizeof *w);
+		w->path = xstrdup(path);
+		pthread_mutex_init(&w->mu, NULL);
+		w->next = writers;
+		writers = w;
+	}
+	pthread_mutex_unlock(&writers_mu);
+	return w;
+}
+
+/* The writer's turn ends with its transaction. */
+static void sq_writer_done(struct sq_conn *sc)
+{
+	if (sc->writing && sqlite3_get_autocommit(sc->db)) {
+		sc->writing = false;
+		pthread_mutex_unlock(&sc->writer->mu);
+	}
+}
+
+/* Writers of this process queue on a mutex, so that at most one of them
+ * waits in sq_busy_wait for another process's lock and the next one here
+ * starts the moment the last one ends, instead of 64 connections polling
+ * SQLite's lock (the raw commit rate with 64 connections fell from 6,200
+ * to 1,700/s with short sleeps and no queue). */
 static int sq_begin(struct db_conn *c, enum db_tx_kind kind)
 {
-	return sq_script(c, "BEGIN", kind == TX_READ ? "BEGIN" : "BEGIN IMMEDIATE");
+	struct sq_conn *sc = (struct sq_conn *)c;
+	if (kind == TX_READ)
+		return sq_script(c, "BEGIN", "BEGIN");
+	if (sc->writer) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += SQ_BUSY_TIMEOUT_MS / 1000;
+		if (pthread_mutex_timedlock(&sc->writer->mu, &until) != 0)
+			return db_fail(c, CAMPUS_EBUSY, "BEGIN: another writer of this process held on for %d s",
+			               SQ_BUSY_TIMEOUT_MS / 1000);
+		sc->writing = true;
+	}
+	int rc = sq_script(c, "BEGIN", "BEGIN IMMEDIATE");
+	sq_writer_done(sc);
+	return rc;
 }
 
 static int sq_commit(struct db_conn *c)
 {
-	return sq_script(c, "COMMIT", "COMMIT");
+	int rc = sq_script(c, "COMMIT", "COMMIT");
+	sq_writer_done((struct sq_conn *)c);
+	return rc;
 }
 
 static void sq_rollback(struct db_conn *c)
@@ -321,6 +406,7 @@ static void sq_rollback(struct db_conn *c)
 	/* Keep the message that explains why we roll back. */
 	if (!sqlite3_get_autocommit(sq_db(c)))
 		sqlite3_exec(sq_db(c), "ROLLBACK", NULL, NULL, NULL);
+	sq_writer_done((struct sq_conn *)c);
 }
 
 static bool sq_tx_active(struct db_conn *c)
@@ -331,6 +417,7 @@ static bool sq_tx_active(struct db_conn *c)
 static void sq_close(struct db_conn *c)
 {
 	struct sq_conn *sc = (struct sq_conn *)c;
+	sq_rollback(c);
 	for (unsigned i = 0; i < c->nslots; i++)
 		if (c->slots[i].handle)
 			sqlite3_finalize(c->slots[i].handle);
@@ -510,7 +597,7 @@ int db_sqlite_open(const char *path, unsigned flags, struct db_conn **out, struc
 	free(fpath);
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(db, 1);
-		sqlite3_busy_timeout(db, SQ_BUSY_TIMEOUT_MS);
+		sqlite3_busy_handler(db, sq_busy_wait, NULL);
 		/* journal_mode reads the header, so a file that is not a database
 		 * fails here rather than at the first query. */
 		rc = sqlite3_exec(db,
@@ -531,6 +618,7 @@ int db_sqlite_open(const char *path, unsigned flags, struct db_conn **out, struc
 	struct sq_conn *sc = xcalloc(1, sizeof *sc);
 	db_conn_init(&sc->base, &sqlite_backend);
 	sc->db = db;
+	sc->writer = memory ? NULL : sq_writer_of(path);
 	*out = &sc->base;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -892,6 +893,64 @@ static void test_contention(void **state)
 	db_pool_close(pool);
 }
 
+/* A writer holds the lock for 150 ms: another connection's write waits it
+ * out (on SQLite in sq_busy_wait, past its first millisecond of short
+ * steps) and then counts on from the first one's row. */
+struct holder {
+	struct db_conn *c;
+	atomic_bool holding;
+	int rc;
+};
+
+static int hold_lock(struct db_conn *c, void *cls)
+{
+	struct holder *h = cls;
+	int rc = increment(c, NULL);
+	atomic_store(&h->holding, true);
+	struct timespec ts = {0, 150 * 1000 * 1000};
+	nanosleep(&ts, NULL);
+	return rc;
+}
+
+static void *holder_main(void *arg)
+{
+	struct holder *h = arg;
+	h->rc = db_tx_run(h->c, DB_TX_WRITE, hold_lock, h);
+	return NULL;
+}
+
+static void test_writer_waits_for_lock(void **state)
+{
+	(void)state;
+	struct db_pool *pool = db_pool_open(shared_url, 2, DB_OPEN_CREATE, NULL);
+	assert_non_null(pool);
+	struct holder h = {.c = db_pool_acquire(pool)};
+	struct db_conn *c = db_pool_acquire(pool);
+	assert_non_null(h.c);
+	assert_non_null(c);
+	OK(c, db_exec(c, &stmt_create_counter, NULL, NULL));
+	OK(c, db_exec(c, &stmt_reset_counter, NULL, NULL));
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, holder_main, &h), 0);
+	while (!atomic_load(&h.holding))
+		sched_yield();
+	OK(c, db_tx_run(c, DB_TX_WRITE, increment, NULL));
+	pthread_join(th, NULL);
+	assert_int_equal(h.rc, 0);
+	int64_t n = 0;
+	OK(c, db_query_row(c, &stmt_counter_get, NULL, (const struct db_col[]){DBC_INT(&n), DBC_END},
+	                   NULL));
+	assert_int_equal(n, 2);
+	struct db_pool_stats st;
+	db_pool_stats(pool, &st);
+	/* SQLite waited for the lock; PostgreSQL's serializable update waits for
+	 * the row, fails once and runs again. */
+	assert_int_equal(st.tx_retries, pg ? 1 : 0);
+	db_pool_release(pool, h.c);
+	db_pool_release(pool, c);
+	db_pool_close(pool);
+}
+
 struct waiter {
 	struct db_pool *pool;
 	atomic_bool got;
@@ -1027,6 +1086,7 @@ int main(void)
 	    cmocka_unit_test(test_nested_tx_refused),
 	    cmocka_unit_test(test_read_tx),
 	    cmocka_unit_test(test_contention),
+	    cmocka_unit_test(test_writer_waits_for_lock),
 	    cmocka_unit_test(test_pool_blocks),
 	    cmocka_unit_test(test_connection_lost),
 	};
