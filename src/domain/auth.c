@@ -349,9 +349,6 @@ int auth_session_resume(struct ctx *ctx, const char *token, struct auth_session 
 	if (now - last_seen > TOUCH_EVERY) {
 		struct db_param touch[] = {DBP_BLOB(hash, sizeof hash), DBP_INT(now), DBP_END};
 		db_exec(ctx->db, &stmt_session_touch, touch, NULL);
-		/* Also the moment to sweep sessions nobody will come back for. */
-		struct db_param sweep[] = {DBP_INT(now), DBP_INT(now - AUTH_IDLE_SECONDS), DBP_END};
-		db_exec(ctx->db, &stmt_session_delete_expired, sweep, NULL);
 	}
 	str_copy(out->token, sizeof out->token, token);
 	str_copy(out->csrf_token, sizeof out->csrf_token, csrf);
@@ -360,6 +357,14 @@ int auth_session_resume(struct ctx *ctx, const char *token, struct auth_session 
 	out->second_factor = (int)second_factor;
 	ctx->actor = (struct actor){.person_id = out->person_id, .org_id = org_id, .roles = out->roles};
 	return 0;
+}
+
+int auth_sessions_sweep(struct ctx *ctx, int64_t *swept)
+{
+	int64_t now = ctx->now();
+	return db_exec(ctx->db, &stmt_session_delete_expired,
+	               (const struct db_param[]){DBP_INT(now), DBP_INT(now - AUTH_IDLE_SECONDS), DBP_END},
+	               swept);
 }
 
 struct logout_args {

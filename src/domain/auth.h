@@ -49,6 +49,9 @@ int auth_login(struct ctx *ctx, const char *email, const char *password, struct 
  * Refreshes the idle timer. Fills ctx->actor. */
 int auth_session_resume(struct ctx *ctx, const char *token, struct auth_session *out);
 int auth_logout(struct ctx *ctx, const char *token);
+/* Deletes the sessions past their absolute or idle end (the server's minute
+ * thread; a resume refuses and deletes its own). *swept: how many, or NULL. */
+int auth_sessions_sweep(struct ctx *ctx, int64_t *swept);
 /* Change one's own password: the current one must be right (CAMPUS_EUNAUTH),
  * the new one must pass the policy (CAMPUS_EINVAL, *why a Dutch msgid). All
  * other sessions of the person end; this one gets a new token. Audited. */

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "db/db.h"
+#include "domain/auth.h"
 #include "domain/ctx.h"
 #include "domain/enrol.h"
 #include "domain/jobs.h"
@@ -45,6 +46,12 @@ static void tick(struct ticker *t)
 		         "start_reminders=%u",
 		         c.offers_lapsed, c.requests_reminded, c.requests_expired, c.start_reminders);
 	norm_tick_from_server(&ctx);
+	int64_t swept = 0;
+	rc = auth_sessions_sweep(&ctx, &swept);
+	if (rc)
+		log_warn("msg=session_sweep_error error=%s", campus_err_code(rc));
+	else if (swept)
+		log_info("msg=session_sweep swept=%lld", (long long)swept);
 	arena_free(arena);
 	db_pool_release(t->pool, db);
 }
