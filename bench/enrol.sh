@@ -243,6 +243,13 @@ run_backend() { # run_backend NAME URL
 		alive "$pid" || die "$name: a server died during the storm (logs in $TMP, KEEP_TMP=1)"
 		serve_cpu1=$((serve_cpu1 + $(cpu_ticks "$pid")))
 	done
+	# The group commit, summed over both servers (GET /metrics).
+	local batches
+	batches=$(for b in "${bases[@]}"; do curl -fsS --max-time 5 "$b/metrics"; done | awk '
+		$1 == "campus_enrol_batches_total" { n += $2 }
+		$1 == "campus_enrol_batch_requests_total" { q += $2 }
+		$1 == "campus_enrol_batch_cpu_seconds_total" { c += $2 }
+		END { printf "batches=%d batch_mean=%.1f leader_cpu_ms=%.3f", n, n ? q / n : 0, q ? c * 1000 / q : 0 }')
 	stop_servers
 	[ -z "$pm" ] || { sleep 0.5; db_cpu1=$(cpu_ticks "$pm"); }
 	if [ -n "$pg_stats" ]; then
@@ -372,7 +379,8 @@ EOF
 		"raw_commit_1_rps=$raw1_rps ratio_1=$ratio1 raw_hot_row_rps=$hot_rps ratio_hot_row=$ratio_hot" \
 		"seats_taken=$seats_taken" \
 		"order_violations=$(($(field order_conn_violations "$check") + $(field order_global_violations "$check")))" \
-		"sessions_touched=$touched threads=$CAMPUS_THREADS serve_cpu_ms=$serve_cpu_ms db_cpu_ms=$db_cpu_ms"
+		"sessions_touched=$touched threads=$CAMPUS_THREADS serve_cpu_ms=$serve_cpu_ms db_cpu_ms=$db_cpu_ms" \
+		"$batches"
 	echo "enrol: backend=$name enrolled=$enrolled waitlisted=$waitlisted errors=$errors rps=$rps" \
 		"raw_commit_rps=$raw_rps ratio=$ratio p99_ms=$p99"
 	if [ ${#bad[@]} -gt 0 ]; then

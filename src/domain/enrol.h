@@ -227,6 +227,11 @@ struct enrol_result {
  * actor's audience or organisation. Needs approval (-> requested) when the
  * policy or the budget says so; else enrolled, or waitlisted when full. */
 int enrol_self(struct ctx *ctx, int64_t edition_id, struct enrol_result *out, const char **why);
+/* The group commit of enrol_self in this process, for Prometheus
+ * (campus_enrol_batch_*: batches, the requests they held, the leaders' wall
+ * and CPU seconds). */
+struct buf;
+void enrol_metrics_write(struct buf *out);
 /* A manager of their current organisation enrols one of its members. The
  * manager's act is the first approval; a second step or a budget shortfall
  * still applies. Closing dates do not hold for managers; past editions do. */

@@ -12,7 +12,9 @@
 #include <stdbool.h>
 #include <time.h>
 
+#include "core/buf.h"
 #include "db/db.h"
+#include "domain/enrol.h"
 #include "domain/ctx.h"
 #include "domain/enrol_internal.h"
 
@@ -137,4 +139,25 @@ void enrol_queue_stats(struct enrol_queue_stats *out)
 	out->requests = atomic_load(&stat_requests);
 	out->wall_ns = atomic_load(&stat_wall_ns);
 	out->cpu_ns = atomic_load(&stat_cpu_ns);
+}
+
+void enrol_metrics_write(struct buf *out)
+{
+	struct enrol_queue_stats s;
+	enrol_queue_stats(&s);
+	buf_printf(out,
+	           "# HELP campus_enrol_batches_total Enrolment batches run (one transaction each).\n"
+	           "# TYPE campus_enrol_batches_total counter\n"
+	           "campus_enrol_batches_total %llu\n"
+	           "# HELP campus_enrol_batch_requests_total Enrolment requests run in batches.\n"
+	           "# TYPE campus_enrol_batch_requests_total counter\n"
+	           "campus_enrol_batch_requests_total %llu\n"
+	           "# HELP campus_enrol_batch_seconds_total Time the batches' leaders spent running them.\n"
+	           "# TYPE campus_enrol_batch_seconds_total counter\n"
+	           "campus_enrol_batch_seconds_total %.6f\n"
+	           "# HELP campus_enrol_batch_cpu_seconds_total CPU time of the leaders' threads in the batches.\n"
+	           "# TYPE campus_enrol_batch_cpu_seconds_total counter\n"
+	           "campus_enrol_batch_cpu_seconds_total %.6f\n",
+	           (unsigned long long)s.batches, (unsigned long long)s.requests, (double)s.wall_ns / 1e9,
+	           (double)s.cpu_ns / 1e9);
 }

@@ -3,6 +3,7 @@
 
 #include "core/err.h"
 #include "db/db.h"
+#include "domain/enrol.h"
 #include "http/req.h"
 #include "http/server.h"
 #include "web/web.h"
@@ -29,6 +30,7 @@ int ops_metrics(struct req *r)
 		return CAMPUS_EFORBIDDEN;
 	server_metrics_write(r->app, &r->body);
 	db_pool_metrics_write(r->app->db, &r->body);
+	enrol_metrics_write(&r->body);
 	r->status = 200;
 	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	return r->body.overflow ? CAMPUS_ETOOBIG : 0;

@@ -588,6 +588,15 @@ const char *value_before(const struct resp *r, const char *after)
 	return unescape(r->arena, start, (size_t)(end - start));
 }
 
+double metric(const struct resp *r, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = body(r); p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (strncmp(p, name, n) == 0 && p[n] == ' ')
+			return strtod(p + n + 1, NULL);
+	return -1;
+}
+
 const char *link_rel(const struct resp *r, const char *rel)
 {
 	char needle[48];

@@ -151,6 +151,8 @@ char *unescape(struct arena *a, const char *s, size_t n);
 const char *input_value(const struct resp *r, const char *name);
 /* The (unescaped) attribute value that ends where `after` starts, or NULL. */
 const char *value_before(const struct resp *r, const char *after);
+/* The value of the line "name value" in a /metrics body; -1 when absent. */
+double metric(const struct resp *r, const char *name);
 /* The href of the page's link with rel ("next", "prev"), unescaped, or NULL. */
 const char *link_rel(const struct resp *r, const char *rel);
 /* The CSRF token of the page's forms (all of them carry the same one). */

@@ -337,8 +337,19 @@ static void test_enrol_twice_forged_csrf(void **state)
 	resp_fini(&r);
 	CHECK(enrolments_of(ed) == 0, "a refused form enrolled");
 
+	get_page(&b, &r, "/metrics");
+	double batches = metric(&r, "campus_enrol_batches_total");
+	double batched = metric(&r, "campus_enrol_batch_requests_total");
+	CHECK(batches >= 0 && batched >= batches && metric(&r, "campus_enrol_batch_cpu_seconds_total") >= 0,
+	      "GET /metrics: no enrolment batches: %s", body(&r));
+	resp_fini(&r);
 	int64_t id = enrol_ok(&b, ed, learner[0]);
 	CHECK(!strcmp(state_of(a, id), "enrolled"), "state %s, expected enrolled", state_of(a, id));
+	get_page(&b, &r, "/metrics");
+	CHECK(metric(&r, "campus_enrol_batches_total") == batches + 1 &&
+	          metric(&r, "campus_enrol_batch_requests_total") == batched + 1,
+	      "GET /metrics: the enrolment is not one batch of one: %s", body(&r));
+	resp_fini(&r);
 	get_page(&b, &r, "/mijn/leren?inschrijving=%lld", (long long)id);
 	expect_page(&r, 200, "Mijn leren after enrolling");
 	CHECK(has_text(&r, "Je bent ingeschreven.") && has(&r, "role=\"status\""), "no banner: %s",
