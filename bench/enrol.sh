@@ -194,6 +194,21 @@ sql() { # sql BACKEND URL QUERY -> tab-separated rows
 	fi
 }
 
+# Two `campus serve` on free ports: their URLs in BASES, pids in PIDS.
+start_servers() { # start_servers NAME URL LOG-TAG
+	local i p pid
+	BASES=()
+	for i in 1 2; do
+		p=$(free_port)
+		CAMPUS_TMP_DIR=$TMP "$BIN" --db "$2" serve --listen "127.0.0.1:$p" \
+			>"$TMP/$1-$3-$i.log" 2>&1 &
+		pid=$!
+		PIDS+=("$pid")
+		wait_http "http://127.0.0.1:$p/healthz" "$pid" "campus $i ($1)" "$TMP/$1-$3-$i.log"
+		BASES+=("http://127.0.0.1:$p")
+	done
+}
+
 FAILED=0
 run_backend() { # run_backend NAME URL
 	local name=$1 url=$2 out line
@@ -214,7 +229,7 @@ run_backend() { # run_backend NAME URL
 	echo "bench-enrol: $name: prepared in $((SECONDS - t0)) s: $line"
 
 	# Two servers on the same database.
-	local bases=() p pid pm db_cpu0=0 pg_stats=
+	local bases=() pid pm db_cpu0=0 pg_stats=
 	[ "$name" != postgres ] || [ -z "${PG_STATS:-}" ] || [ -z "$PG_DIR" ] || pg_stats=1
 	if [ -n "$pg_stats" ]; then
 		sql "$name" "$url" "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
@@ -222,15 +237,8 @@ run_backend() { # run_backend NAME URL
 	fi
 	pm=$(pg_postmaster)
 	[ -z "$pm" ] || db_cpu0=$(cpu_ticks "$pm")
-	for i in 1 2; do
-		p=$(free_port)
-		CAMPUS_TMP_DIR=$TMP "$BIN" --db "$url" serve --listen "127.0.0.1:$p" \
-			>"$TMP/$name-serve-$i.log" 2>&1 &
-		pid=$!
-		PIDS+=("$pid")
-		wait_http "http://127.0.0.1:$p/healthz" "$pid" "campus $i ($name)" "$TMP/$name-serve-$i.log"
-		bases+=("http://127.0.0.1:$p")
-	done
+	start_servers "$name" "$url" serve
+	bases=("${BASES[@]}")
 	echo "bench-enrol: $name: servers pid ${PIDS[*]} at ${bases[*]} (threads ${CAMPUS_THREADS:-auto}); $(nproc) CPUs; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 	# The storm, and the CPU it cost the servers (and the database server).
@@ -268,6 +276,20 @@ run_backend() { # run_backend NAME URL
 			FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'" | tr '\t' ' ')" \
 			"(all statements: $TMP/postgres-statements.tsv)"
 	fi
+	# The floor: the same requests on two fresh servers, each with a wrong
+	# CSRF token. The connection, the session and the form every enrolment
+	# goes through, refused (403) before it enrols anyone: an enrolment
+	# cannot be answered faster than this.
+	local floor floor_403
+	awk '{ $2 = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"; print }' "$TMP/$name.sessions" \
+		>"$TMP/$name-floor.sessions"
+	start_servers "$name" "$url" floor
+	floor=$("$BENCH_BIN/enrol_storm" "$TMP/$name-floor.sessions" "/uitvoeringen/$edition/inschrijven" \
+		"$TMP/$name-floor-requests.tsv" "${BASES[@]}" -c "$CONNECTIONS") || die "$name: enrol_storm (floor) failed"
+	stop_servers
+	floor_403=$(awk -F'\t' '$4 == 403' "$TMP/$name-floor-requests.tsv" | wc -l)
+	echo "bench-enrol: $name: floor (wrong CSRF token, $floor_403 answered 403): $floor"
+	[ "$floor_403" = "$LEARNERS" ] || echo "bench-enrol: $name: floor: $((LEARNERS - floor_403)) answers were not 403" >&2
 	local hz serve_cpu_ms db_cpu_ms
 	hz=$(getconf CLK_TCK)
 	serve_cpu_ms=$(awk -v t=$((serve_cpu1 - serve_cpu0)) -v hz="$hz" -v n="$LEARNERS" \
@@ -356,6 +378,9 @@ EOF
 		'BEGIN { print (a > b ? a : b) }')
 	ratio=$(awk -v a="$rps" -v b="$raw_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
 	ratio1=$(awk -v a="$rps" -v b="$raw1_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
+	local floor_rps ratio_floor
+	floor_rps=$(field rps "$floor")
+	ratio_floor=$(awk -v a="$floor_rps" -v b="$raw_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
 	local hot_rps ratio_hot
 	hot_rps=$(field rps "$raw_hot")
 	ratio_hot=$(awk -v a="$rps" -v b="$hot_rps" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "0.00" }')
@@ -377,6 +402,7 @@ EOF
 		"seconds=$(field seconds "$storm") p50_ms=$(field p50_ms "$storm") max_ms=$(field max_ms "$storm")" \
 		"raw_commit_before_rps=$(field rps "$raw_before") raw_commit_after_rps=$(field rps "$raw_after")" \
 		"raw_commit_1_rps=$raw1_rps ratio_1=$ratio1 raw_hot_row_rps=$hot_rps ratio_hot_row=$ratio_hot" \
+		"floor_rps=$floor_rps ratio_floor=$ratio_floor" \
 		"seats_taken=$seats_taken" \
 		"order_violations=$(($(field order_conn_violations "$check") + $(field order_global_violations "$check")))" \
 		"sessions_touched=$touched threads=$CAMPUS_THREADS serve_cpu_ms=$serve_cpu_ms db_cpu_ms=$db_cpu_ms" \
