@@ -1,5 +1,5 @@
 /* SQLite backend: WAL, foreign keys on, BEGIN IMMEDIATE for writers so lock
- * waits happen at BEGIN (inside busy_timeout) rather than as a failed upgrade
+ * waits happen at BEGIN (inside the busy handler) rather than as a failed upgrade
  * halfway through a transaction. */
 #include <errno.h>
 #include <inttypes.h>
@@ -254,6 +254,55 @@ static int sq_decode(struct db_conn *c, const struct db_run *r, sqlite3_stmt *st
 	return 0;
 }
 
+static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct sq_writer *writers; /* kept for the process's life: a few files */
+
+static struct sq_writer *sq_writer_of(const char *path)
+{
+	pthread_mutex_lock(&writers_mu);
+	struct sq_writer *w = writers;
+	while (w && strcmp(w->path, path) != 0)
+		w = w->next;
+	if (!w) {
+		w = xcalloc(1, sizeof *w);
+		w->path = xstrdup(path);
+		pthread_mutex_init(&w->mu, NULL);
+		w->next = writers;
+		writers = w;
+	}
+	pthread_mutex_unlock(&writers_mu);
+	return w;
+}
+
+/* The writer's turn ends with its transaction. */
+static void sq_writer_done(struct sq_conn *sc)
+{
+	if (sc->writing && sqlite3_get_autocommit(sc->db)) {
+		sc->writing = false;
+		pthread_mutex_unlock(&sc->writer->mu);
+	}
+}
+
+/* Writers of this process queue on a mutex, so that at most one of them
+ * waits in sq_busy_wait for another process's lock and the next one here
+ * starts the moment the last one ends, instead of 64 connections polling
+ * SQLite's lock (the raw commit rate with 64 connections fell from 6,200
+ * to 1,700/s with short sleeps and no queue). A transaction takes its turn
+ * at BEGIN, a write outside one for its statement. */
+static int sq_writer_take(struct sq_conn *sc)
+{
+	if (!sc->writer)
+		return 0;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += SQ_BUSY_TIMEOUT_MS / 1000;
+	if (pthread_mutex_timedlock(&sc->writer->mu, &until) != 0)
+		return db_fail(&sc->base, CAMPUS_EBUSY, "another writer of this process held on for %d s",
+		               SQ_BUSY_TIMEOUT_MS / 1000);
+	sc->writing = true;
+	return 0;
+}
+
 static int sq_run(struct db_conn *c, const struct db_run *r)
 {
 	sqlite3 *db = sq_db(c);
@@ -266,6 +315,11 @@ static int sq_run(struct db_conn *c, const struct db_run *r)
 	if (c->in_tx && c->tx_kind == TX_READ && !sqlite3_stmt_readonly(st)) {
 		rc = db_fail(c, CAMPUS_EDB, "%s: writes in a read-only transaction", r->stmt->name);
 		goto out;
+	}
+	if (!c->in_tx && !sqlite3_stmt_readonly(st)) {
+		rc = sq_writer_take((struct sq_conn *)c);
+		if (rc)
+			goto out;
 	}
 	if (r->cols && (int)r->ncols != sqlite3_column_count(st)) {
 		rc = db_fail(c, CAMPUS_EDB, "%s: %u column specs for %d result columns",
@@ -307,6 +361,7 @@ static int sq_run(struct db_conn *c, const struct db_run *r)
 out:
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
+	sq_writer_done((struct sq_conn *)c);
 	return rc;
 }
 
@@ -341,55 +396,15 @@ static int sq_script(struct db_conn *c, const char *what, const char *sql)
 	return 0;
 }
 
-static pthread_mutex_t writers_mu = PTHREAD_MUTEX_INITIALIZER;
-static struct sq_writer *writers; /* kept for the process's life: a few files */
-
-static struct sq_writer *sq_writer_of(const char *path)
-{
-	pthread_mutex_lock(&writers_mu);
-	struct sq_writer *w = writers;
-	while (w && strcmp(w->path, path) != 0)
-		w = w->next;
-	if (!w) {
-		w = xcalloc(1, sizeof *w);
-		w->path = xstrdup(path);
-		pthread_mutex_init(&w->mu, NULL);
-		w->next = writers;
-		writers = w;
-	}
-	pthread_mutex_unlock(&writers_mu);
-	return w;
-}
-
-/* The writer's turn ends with its transaction. */
-static void sq_writer_done(struct sq_conn *sc)
-{
-	if (sc->writing && sqlite3_get_autocommit(sc->db)) {
-		sc->writing = false;
-		pthread_mutex_unlock(&sc->writer->mu);
-	}
-}
-
-/* Writers of this process queue on a mutex, so that at most one of them
- * waits in sq_busy_wait for another process's lock and the next one here
- * starts the moment the last one ends, instead of 64 connections polling
- * SQLite's lock (the raw commit rate with 64 connections fell from 6,200
- * to 1,700/s with short sleeps and no queue). */
 static int sq_begin(struct db_conn *c, enum db_tx_kind kind)
 {
 	struct sq_conn *sc = (struct sq_conn *)c;
 	if (kind == TX_READ)
 		return sq_script(c, "BEGIN", "BEGIN");
-	if (sc->writer) {
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += SQ_BUSY_TIMEOUT_MS / 1000;
-		if (pthread_mutex_timedlock(&sc->writer->mu, &until) != 0)
-			return db_fail(c, CAMPUS_EBUSY, "BEGIN: another writer of this process held on for %d s",
-			               SQ_BUSY_TIMEOUT_MS / 1000);
-		sc->writing = true;
-	}
-	int rc = sq_script(c, "BEGIN", "BEGIN IMMEDIATE");
+	int rc = sq_writer_take(sc);
+	if (rc)
+		return rc;
+	rc = sq_script(c, "BEGIN", "BEGIN IMMEDIATE");
 	sq_writer_done(sc);
 	return rc;
 }

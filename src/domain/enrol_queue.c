@@ -14,8 +14,8 @@
 
 #include "core/buf.h"
 #include "db/db.h"
-#include "domain/enrol.h"
 #include "domain/ctx.h"
+#include "domain/enrol.h"
 #include "domain/enrol_internal.h"
 
 #define BUCKETS 64   /* editions hash into these; a batch holds one edition */
