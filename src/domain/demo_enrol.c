@@ -2385,6 +2385,11 @@ DB_STMT(stmt_de_reminded_events,
         "INSERT INTO enrolment_events (enrolment_id, at, from_state, to_state, reason) "
         "SELECT x.id, $1, 'requested', 'requested', 'Herinnering verstuurd.' FROM enrolments x "
         "WHERE " DE_REMIND_DUE);
+/* editions.waiting (enrol.c keeps it with each move) for the rows written
+ * here in bulk. */
+DB_STMT(stmt_de_waiting,
+        "UPDATE editions SET waiting = (SELECT COUNT(*) FROM enrolments x "
+        "WHERE x.edition_id = editions.id AND x.state = 'waitlisted') WHERE waitlist_seq > 0");
 DB_STMT(stmt_de_reminded_requests,
         "UPDATE enrolments AS x SET reminded_at = $1 WHERE " DE_REMIND_DUE);
 
@@ -2411,6 +2416,8 @@ int demo_enrol_build(struct ctx *ctx, struct db_conn *db, unsigned long seed, in
 		rc = db_exec(db, &stmt_de_cache_big, (const struct db_param[]){DBP_END}, NULL);
 	if (!rc)
 		rc = build(g);
+	if (!rc)
+		rc = db_exec(db, &stmt_de_waiting, (const struct db_param[]){DBP_END}, NULL);
 	/* A day more than enrol_tick's two: the tests' servers start minutes later. */
 	if (!rc)
 		rc = db_exec(db, &stmt_de_reminded_meetings,

@@ -98,7 +98,7 @@ DB_STMT(stmt_ed_audience,
 	"COALESCE(e.capacity, 0), e.seats_taken, "                                                    \
 	"(SELECT COUNT(*) FROM enrolments x WHERE x.edition_id = e.id AND x.state IN "                \
 	"('enrolled', 'offered', 'attended', 'completed', 'not_completed', 'no_show')), "            \
-	"(SELECT COUNT(*) FROM enrolments x WHERE x.edition_id = e.id AND x.state = 'waitlisted'), "  \
+	"e.waiting, "                                                                                  \
 	"(SELECT COUNT(*) FROM enrolments x WHERE x.edition_id = e.id AND x.state = 'requested'), "   \
 	"COALESCE(e.price_cents, v.price_cents) "                                                      \
 	"FROM editions e JOIN modules m ON m.id = e.module_id "                                        \

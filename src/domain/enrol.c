@@ -101,6 +101,8 @@ DB_STMT(stmt_en_update,
         "offer_expires_at = $5, reservation_id = $6, budget_year = $7, budget_state = $8, "
         "grade = $9, reason = $10, decided_at = $11, reminded_at = $12, updated_at = $13 "
         "WHERE id = $1 AND state = $14");
+/* editions.waiting follows every move onto or off the waitlist. */
+DB_STMT(stmt_en_waiting_add, "UPDATE editions SET waiting = waiting + $2 WHERE id = $1");
 DB_STMT(stmt_en_event,
         "INSERT INTO enrolment_events (enrolment_id, at, actor_id, from_state, to_state, reason) "
         "VALUES ($1, $2, $3, $4, $5, $6)");
@@ -605,6 +607,12 @@ static int tell_approvers(struct ctx *ctx, const struct ed *e, const struct en *
 
 /* ---- the one transition ---- */
 
+static int waiting_add(struct ctx *ctx, int64_t edition_id, int64_t delta)
+{
+	return db_exec_later(ctx->db, &stmt_en_waiting_add,
+	                     (const struct db_param[]){DBP_INT(edition_id), DBP_INT(delta), DBP_END});
+}
+
 static int transition(struct ctx *ctx, struct en *x, enum enrol_state to, const char *why_text)
 {
 	enum enrol_state from = x->state;
@@ -624,6 +632,8 @@ static int transition(struct ctx *ctx, struct en *x, enum enrol_state to, const 
 	    &changed);
 	if (!rc && changed != 1)
 		rc = CAMPUS_EBUSY; /* moved under us: run the step again */
+	if (!rc && (from == ENROL_WAITLISTED) != (to == ENROL_WAITLISTED))
+		rc = waiting_add(ctx, x->edition_id, to == ENROL_WAITLISTED ? 1 : -1);
 	if (!rc)
 		rc = db_exec_later(ctx->db, &stmt_en_event,
 		                   (const struct db_param[]){DBP_INT(x->id), DBP_INT(now),
@@ -681,6 +691,8 @@ static int create(struct ctx *ctx, struct en *x, enum enrol_state state)
 	                                              : (struct db_param)DBP_NULL,
 	        DBP_INT(now), int_or_null(ctx->actor.person_id), DBP_END},
 	    (const struct db_col[]){DBC_INT(&x->id), DBC_END}, ctx->arena);
+	if (!rc && state == ENROL_WAITLISTED)
+		rc = waiting_add(ctx, x->edition_id, 1);
 	return rc ? rc : created(ctx, x);
 }
 
@@ -1164,8 +1176,7 @@ int64_t enrol_library_of(struct ctx *ctx, int64_t org_id)
 /* The learners as one JSON parameter, [[person, library], ...] in arrival
  * order; a row per learner who exists, with their place in that order. */
 #define BATCH_TAIL                                                                                 \
-	", COALESCE(lo.id, 0), e.waitlist_seq, "                                                       \
-	"(SELECT COUNT(*) FROM enrolments w WHERE w.edition_id = $1 AND w.state = 'waitlisted'), "     \
+	", COALESCE(lo.id, 0), e.waitlist_seq, e.waiting, "                                            \
 	"EXISTS (SELECT 1 FROM enrolments x JOIN edition_meetings mo ON mo.edition_id = x.edition_id " \
 	"JOIN edition_meetings mn ON mn.edition_id = e.id AND mo.starts_at < mn.ends_at "              \
 	"AND mn.starts_at < mo.ends_at WHERE x.person_id = p.id AND x.edition_id <> e.id "             \
@@ -1209,8 +1220,8 @@ DB_STMT(stmt_en_counters,
  * run was decided on (they cannot move under the edition's lock; if they
  * did, nothing changes and the batch runs again) and by the capacity. */
 DB_STMT(stmt_en_seats_run,
-        "UPDATE editions SET seats_taken = seats_taken + $2, waitlist_seq = waitlist_seq + $3 "
-        "WHERE id = $1 AND seats_taken = $4 AND waitlist_seq = $5 "
+        "UPDATE editions SET seats_taken = seats_taken + $2, waitlist_seq = waitlist_seq + $3, "
+        "waiting = waiting + $3 WHERE id = $1 AND seats_taken = $4 AND waitlist_seq = $5 "
         "AND (capacity IS NULL OR seats_taken + $2 <= capacity)");
 /* [[person, library|null, state, waitlist_pos|null, price, now, enrolled_by|null], ...];
  * the ids come back with their person (RETURNING's order is not promised). */
@@ -1444,7 +1455,7 @@ static int batch_flush(struct batch *b)
 		q->out->enrolment_id = x.id;
 		q->out->state = x.state;
 		/* A new place on the waitlist is the last one: its place among
-		 * those waiting is their number (counted once per batch). */
+		 * those waiting is their number (editions.waiting, read with the batch). */
 		q->placed = x.state == ENROL_WAITLISTED;
 		q->out->waitlist_pos = q->placed ? ++b->waiting : 0;
 		q->no_overlap = !row->overlap;

@@ -284,6 +284,10 @@ DB_STMT(stmt_coming_seats_wrong,
         " AND e.seats_taken <> (SELECT COUNT(*) FROM enrolments n WHERE n.edition_id = e.id"
         " AND n.state IN ('enrolled', 'offered')) + COALESCE((SELECT SUM(r.seats - r.used)"
         " FROM edition_reservations r WHERE r.edition_id = e.id), 0)");
+/* waiting: the number on the edition's waitlist */
+DB_STMT(stmt_waiting_wrong,
+        "SELECT COUNT(*) FROM editions e WHERE e.waiting <> (SELECT COUNT(*) FROM enrolments n"
+        " WHERE n.edition_id = e.id AND n.state = 'waitlisted')");
 DB_STMT(stmt_over_capacity,
         "SELECT COUNT(*) FROM editions WHERE capacity IS NOT NULL AND seats_taken > capacity");
 DB_STMT(stmt_reservation_used_wrong,
@@ -1466,6 +1470,7 @@ static void enrolment_invariants(void **state)
 	int64_t now = demo_now;
 	assert_int_equal(COUNT(h, stmt_seats_wrong, ), 0);
 	assert_int_equal(COUNT(h, stmt_coming_seats_wrong, DBP_INT(now), ), 0);
+	assert_int_equal(COUNT(h, stmt_waiting_wrong, ), 0);
 	assert_int_equal(COUNT(h, stmt_over_capacity, ), 0);
 	assert_int_equal(COUNT(h, stmt_reservation_used_wrong, ), 0);
 	assert_int_equal(COUNT(h, stmt_waitlist_out_of_order, ), 0);

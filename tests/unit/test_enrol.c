@@ -282,13 +282,24 @@ static int setup(void **state)
 	return 0;
 }
 
+/* After every case: editions.waiting is the number on each waitlist. */
+DB_STMT(stmt_waiting_wrong,
+        "SELECT COUNT(*) FROM editions e WHERE e.waiting <> (SELECT COUNT(*) FROM enrolments x "
+        "WHERE x.edition_id = e.id AND x.state = 'waitlisted')");
+
 static int teardown(void **state)
 {
 	struct fixture *f = *state;
+	int64_t wrong = -1;
+	int rc = db_query_row(f->db, &stmt_waiting_wrong, (const struct db_param[]){DBP_END},
+	                      (const struct db_col[]){DBC_INT(&wrong), DBC_END}, f->arena);
+	if (rc || wrong != 0)
+		fprintf(stderr, "teardown: %lld editions whose waiting is not their waitlist (rc %d)\n",
+		        (long long)wrong, rc);
 	arena_free(f->arena);
 	db_close(f->db);
 	free(f);
-	return 0;
+	return rc || wrong != 0 ? -1 : 0;
 }
 
 static void seats_waitlist_and_the_freed_seat(void **state)
