@@ -187,6 +187,8 @@ struct append {
 static _Thread_local uint64_t chain_tx;
 static _Thread_local char chain_hash[AUDIT_HASH_HEX + 1];
 
+static int insert_row(struct db_conn *db, const struct audit_row *r, const char *hash);
+
 static int append_tx(struct db_conn *db, void *cls)
 {
 	struct append *a = cls;
@@ -211,6 +213,18 @@ static int append_tx(struct db_conn *db, void *cls)
 		r->prev_hash = (struct str){last, last_len};
 	char hash[AUDIT_HASH_HEX + 1];
 	row_hash(r, hash);
+	rc = insert_row(db, r, hash);
+	if (!rc && tx) {
+		chain_tx = tx;
+		memcpy(chain_hash, hash, sizeof chain_hash);
+	}
+	return rc;
+}
+
+/* One row, sent ahead (db_exec_later): the next statement, or the commit,
+ * collects its outcome. */
+static int insert_row(struct db_conn *db, const struct audit_row *r, const char *hash)
+{
 	struct db_param params[] = {
 	    DBP_INT(r->at),
 	    r->actor_null ? (struct db_param)DBP_NULL : (struct db_param)DBP_INT(r->actor_id),
@@ -225,14 +239,7 @@ static int append_tx(struct db_conn *db, void *cls)
 	    DBP_TEXTN(r->prev_hash.ptr, r->prev_hash.len),
 	    DBP_TEXTN(hash, (size_t)AUDIT_HASH_HEX),
 	    DBP_END};
-	/* Sent ahead (db_exec_later): the next statement, or the commit,
-	 * collects its outcome. */
-	rc = db_exec_later(db, &stmt_audit_insert, params);
-	if (!rc && tx) {
-		chain_tx = tx;
-		memcpy(chain_hash, hash, sizeof chain_hash);
-	}
-	return rc;
+	return db_exec_later(db, &stmt_audit_insert, params);
 }
 
 /* The row for ctx's actor, origin and clock; ip and ua hold the origin. */
@@ -278,23 +285,52 @@ int audit_record(struct ctx *ctx, const char *action, const char *object_type,
 /* Many rows at once: [[at, actor|null, org|null, action, object_type,
  * object_id, result, ip, user_agent, detail, prev_hash, hash], ...], in
  * chain order. The ids follow that order (ORDER BY), as the chain is
- * walked in id order. */
-DB_STMT2(stmt_audit_insert_many,
-         "INSERT INTO audit_log (at, actor_id, org_id, action, object_type, object_id, result, "
-         "ip, user_agent, detail, prev_hash, hash) "
-         "SELECT (j.v->>0)::bigint, (j.v->>1)::bigint, (j.v->>2)::bigint, j.v->>3, j.v->>4, "
-         "j.v->>5, j.v->>6, j.v->>7, j.v->>8, j.v->>9, j.v->>10, j.v->>11 "
-         "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS j(v, i) ORDER BY j.i",
-         "INSERT INTO audit_log (at, actor_id, org_id, action, object_type, object_id, result, "
-         "ip, user_agent, detail, prev_hash, hash) "
-         "SELECT j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, "
-         "j.value->>6, j.value->>7, j.value->>8, j.value->>9, j.value->>10, j.value->>11 "
-         "FROM json_each($1) AS j ORDER BY j.key");
+ * walked in id order. PostgreSQL only (SQLite writes the rows one by one:
+ * audit_record_many). */
+DB_STMT(stmt_audit_insert_many,
+        "INSERT INTO audit_log (at, actor_id, org_id, action, object_type, object_id, result, "
+        "ip, user_agent, detail, prev_hash, hash) "
+        "SELECT (j.v->>0)::bigint, (j.v->>1)::bigint, (j.v->>2)::bigint, j.v->>3, j.v->>4, "
+        "j.v->>5, j.v->>6, j.v->>7, j.v->>8, j.v->>9, j.v->>10, j.v->>11 "
+        "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS j(v, i) ORDER BY j.i");
 
 static void json_str(struct buf *js, struct str s)
 {
 	buf_putc(js, ',');
 	buf_json_string(js, s.ptr, s.len);
+}
+
+static int insert_rows_json(struct db_conn *db, struct arena *arena, const struct audit_row *r,
+                            char (*hash)[AUDIT_HASH_HEX + 1], size_t n)
+{
+	struct buf js;
+	buf_init(&js, arena, 0);
+	buf_putc(&js, '[');
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&js, "%s[%lld,", i ? "," : "", (long long)r[i].at);
+		if (r[i].actor_null)
+			buf_puts(&js, "null,");
+		else
+			buf_printf(&js, "%lld,", (long long)r[i].actor_id);
+		if (r[i].org_null)
+			buf_puts(&js, "null");
+		else
+			buf_printf(&js, "%lld", (long long)r[i].org_id);
+		json_str(&js, r[i].action);
+		json_str(&js, r[i].object_type);
+		json_str(&js, r[i].object_id);
+		json_str(&js, r[i].result);
+		json_str(&js, r[i].ip);
+		json_str(&js, r[i].user_agent);
+		json_str(&js, r[i].detail);
+		json_str(&js, r[i].prev_hash);
+		buf_printf(&js, ",\"%s\"]", hash[i]);
+	}
+	buf_putc(&js, ']');
+	if (js.overflow)
+		return CAMPUS_ENOMEM;
+	return db_exec_later(db, &stmt_audit_insert_many,
+	                     (const struct db_param[]){DBP_TEXTN(js.data, js.len), DBP_END});
 }
 
 int audit_record_many(struct db_conn *db, struct arena *arena, const struct audit_entry *rows,
@@ -337,39 +373,22 @@ int audit_record_many(struct db_conn *db, struct arena *arena, const struct audi
 			prev = (struct str){last, last_len};
 	}
 	char(*hash)[AUDIT_HASH_HEX + 1] = arena_alloc(arena, n * sizeof *hash);
-	struct buf js;
-	buf_init(&js, arena, 0);
 	if (!hash)
 		return CAMPUS_ENOMEM;
-	buf_putc(&js, '[');
 	for (size_t i = 0; i < n; i++) {
 		r[i].prev_hash = prev;
 		row_hash(&r[i], hash[i]);
-		buf_printf(&js, "%s[%lld,", i ? "," : "", (long long)r[i].at);
-		if (r[i].actor_null)
-			buf_puts(&js, "null,");
-		else
-			buf_printf(&js, "%lld,", (long long)r[i].actor_id);
-		if (r[i].org_null)
-			buf_puts(&js, "null");
-		else
-			buf_printf(&js, "%lld", (long long)r[i].org_id);
-		json_str(&js, r[i].action);
-		json_str(&js, r[i].object_type);
-		json_str(&js, r[i].object_id);
-		json_str(&js, r[i].result);
-		json_str(&js, r[i].ip);
-		json_str(&js, r[i].user_agent);
-		json_str(&js, r[i].detail);
-		json_str(&js, prev);
-		buf_printf(&js, ",\"%s\"]", hash[i]);
 		prev = (struct str){hash[i], AUDIT_HASH_HEX};
 	}
-	buf_putc(&js, ']');
-	if (js.overflow)
-		return CAMPUS_ENOMEM;
-	int rc = db_exec_later(db, &stmt_audit_insert_many,
-	                       (const struct db_param[]){DBP_TEXTN(js.data, js.len), DBP_END});
+	int rc = 0;
+	if (db_dialect(db) == DB_SQLITE) {
+		/* In the process: a statement per row costs no round trip, and
+		 * binding beats parsing the rows out of JSON. */
+		for (size_t i = 0; i < n && !rc; i++)
+			rc = insert_row(db, &r[i], hash[i]);
+	} else {
+		rc = insert_rows_json(db, arena, r, hash, n);
+	}
 	if (!rc && tx) {
 		chain_tx = tx;
 		memcpy(chain_hash, hash[n - 1], sizeof chain_hash);
