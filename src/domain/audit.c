@@ -187,7 +187,26 @@ struct append {
 static _Thread_local uint64_t chain_tx;
 static _Thread_local char chain_hash[AUDIT_HASH_HEX + 1];
 
-static int insert_row(struct db_conn *db, const struct audit_row *r, const char *hash);
+/* One row, sent ahead (db_exec_later): the next statement, or the commit,
+ * collects its outcome. */
+static int insert_row(struct db_conn *db, const struct audit_row *r, const char *hash)
+{
+	struct db_param params[] = {
+	    DBP_INT(r->at),
+	    r->actor_null ? (struct db_param)DBP_NULL : (struct db_param)DBP_INT(r->actor_id),
+	    r->org_null ? (struct db_param)DBP_NULL : (struct db_param)DBP_INT(r->org_id),
+	    DBP_TEXTN(r->action.ptr, r->action.len),
+	    DBP_TEXTN(r->object_type.ptr, r->object_type.len),
+	    DBP_TEXTN(r->object_id.ptr, r->object_id.len),
+	    DBP_TEXTN(r->result.ptr, r->result.len),
+	    DBP_TEXTN(r->ip.ptr, r->ip.len),
+	    DBP_TEXTN(r->user_agent.ptr, r->user_agent.len),
+	    DBP_TEXTN(r->detail.ptr, r->detail.len),
+	    DBP_TEXTN(r->prev_hash.ptr, r->prev_hash.len),
+	    DBP_TEXTN(hash, (size_t)AUDIT_HASH_HEX),
+	    DBP_END};
+	return db_exec_later(db, &stmt_audit_insert, params);
+}
 
 static int append_tx(struct db_conn *db, void *cls)
 {
@@ -221,26 +240,6 @@ static int append_tx(struct db_conn *db, void *cls)
 	return rc;
 }
 
-/* One row, sent ahead (db_exec_later): the next statement, or the commit,
- * collects its outcome. */
-static int insert_row(struct db_conn *db, const struct audit_row *r, const char *hash)
-{
-	struct db_param params[] = {
-	    DBP_INT(r->at),
-	    r->actor_null ? (struct db_param)DBP_NULL : (struct db_param)DBP_INT(r->actor_id),
-	    r->org_null ? (struct db_param)DBP_NULL : (struct db_param)DBP_INT(r->org_id),
-	    DBP_TEXTN(r->action.ptr, r->action.len),
-	    DBP_TEXTN(r->object_type.ptr, r->object_type.len),
-	    DBP_TEXTN(r->object_id.ptr, r->object_id.len),
-	    DBP_TEXTN(r->result.ptr, r->result.len),
-	    DBP_TEXTN(r->ip.ptr, r->ip.len),
-	    DBP_TEXTN(r->user_agent.ptr, r->user_agent.len),
-	    DBP_TEXTN(r->detail.ptr, r->detail.len),
-	    DBP_TEXTN(r->prev_hash.ptr, r->prev_hash.len),
-	    DBP_TEXTN(hash, (size_t)AUDIT_HASH_HEX),
-	    DBP_END};
-	return db_exec_later(db, &stmt_audit_insert, params);
-}
 
 /* The row for ctx's actor, origin and clock; ip and ua hold the origin. */
 static int row_from(struct ctx *ctx, const char *action, const char *object_type,
