@@ -166,6 +166,10 @@ const char *when_text(struct arena *a, int64_t t, const char *lang, enum when_st
 	case WHEN_SHORT:
 		s = arena_printf(a, "%.2s %d %.3s %d", day, l.day, month, l.year);
 		break;
+	case WHEN_SHORT_TIME:
+		s = arena_printf(a, "%.2s %d %.3s %d %02d:%02d", day, l.day, month, l.year, l.hour,
+		                 l.minute);
+		break;
 	case WHEN_TIME:
 		s = arena_printf(a, "%02d:%02d", l.hour, l.minute);
 		break;

@@ -38,6 +38,7 @@ enum when_style {
 	WHEN_DATE,      /* "dinsdag 12 januari 2027" */
 	WHEN_DATE_TIME, /* "dinsdag 12 januari 2027, 10:00" */
 	WHEN_SHORT,     /* "di 12 jan 2027" */
+	WHEN_SHORT_TIME, /* "di 12 jan 2027 10:00" */
 	WHEN_TIME,      /* "10:00" */
 	WHEN_ISO_DATE,  /* "2027-01-12" (local) */
 	WHEN_LONG_DATE, /* "12 januari 2027": certificates and diplomas */

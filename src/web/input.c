@@ -5,8 +5,10 @@
 #include "core/arena.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "core/when.h"
 #include "domain/catalog.h"
 #include "http/req.h"
+#include "view/i18n.h"
 #include "web/web.h"
 
 /* "263800000.00" or "263800000,00" euro -> cents; false when malformed. */
@@ -87,6 +89,11 @@ int path_id(struct req *r, const char *name, int64_t *id)
 	if (!text || !str_to_int64(text, strlen(text), id) || *id <= 0)
 		return CAMPUS_ENOTFOUND;
 	return 0;
+}
+
+const char *req_when(struct req *r, int64_t t, enum when_style style)
+{
+	return when_text(r->arena, t, i18n_lang_codes[r->lang], style);
 }
 
 const char *tenths_text(struct req *r, int64_t tenths)

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/when.h"
 #include "http/router.h"
 
 struct req;
@@ -166,6 +167,9 @@ int path_id(struct req *r, const char *name, int64_t *id);
 /* Tenths of a point as a page shows them ("2", "2,5"; tenths_format), in
  * the request arena; "" when it is full. */
 const char *tenths_text(struct req *r, int64_t tenths);
+/* A moment in the reader's language (when_text in the request's arena);
+ * "" for 0. */
+const char *req_when(struct req *r, int64_t t, enum when_style style);
 
 /* Planning of editions (pages/planning.c), their participants, attendance
  * and results (pages/attendance.c), the API (api/editions.c). */

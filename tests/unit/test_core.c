@@ -15,6 +15,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/str.h"
+#include "core/when.h"
 
 static void arena_caps_and_aligns(void **state)
 {
@@ -175,6 +176,33 @@ static void config_sources_and_errors(void **state)
 	config_fini(&c);
 }
 
+/* Every style, in Amsterdam time, in both languages (winter: UTC + 1; a
+ * late evening in UTC is the next day here). */
+static void when_styles(void **state)
+{
+	(void)state;
+	struct arena *a = arena_new(0);
+	const int64_t t = 1798758000; /* 2026-12-31 23:00 UTC: Friday 1 January 2027, 00:00 here */
+	static const struct {
+		enum when_style style;
+		const char *nl, *en;
+	} cases[] = {
+	    {WHEN_DATE, "vrijdag 1 januari 2027", "Friday 1 January 2027"},
+	    {WHEN_DATE_TIME, "vrijdag 1 januari 2027, 00:00", "Friday 1 January 2027, 00:00"},
+	    {WHEN_SHORT, "vr 1 jan 2027", "Fr 1 Jan 2027"},
+	    {WHEN_SHORT_TIME, "vr 1 jan 2027 00:00", "Fr 1 Jan 2027 00:00"},
+	    {WHEN_TIME, "00:00", "00:00"},
+	    {WHEN_ISO_DATE, "2027-01-01", "2027-01-01"},
+	    {WHEN_LONG_DATE, "1 januari 2027", "1 January 2027"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_string_equal(when_text(a, t, "nl", cases[i].style), cases[i].nl);
+		assert_string_equal(when_text(a, t, "en", cases[i].style), cases[i].en);
+		assert_string_equal(when_text(a, 0, "nl", cases[i].style), "");
+	}
+	arena_free(a);
+}
+
 static void error_table(void **state)
 {
 	(void)state;
@@ -192,6 +220,7 @@ int main(void)
 	    cmocka_unit_test(buf_grows_until_max),   cmocka_unit_test(buf_escapers),
 	    cmocka_unit_test(str_parsers_are_strict), cmocka_unit_test(utf8_validation),
 	    cmocka_unit_test(config_sources_and_errors), cmocka_unit_test(error_table),
+	    cmocka_unit_test(when_styles),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

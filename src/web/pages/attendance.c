@@ -29,12 +29,7 @@
 static const char *S(const char *s) { return s ? s : ""; }
 
 /* "di 14 apr 2026 09:30" in Dutch local time. */
-static const char *time_text(struct req *r, int64_t t)
-{
-	const char *lang = i18n_lang_codes[r->lang];
-	return arena_printf(r->arena, "%s %s", when_text(r->arena, t, lang, WHEN_SHORT),
-	                    when_text(r->arena, t, lang, WHEN_TIME));
-}
+static const char *time_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_SHORT_TIME); }
 
 /* A booking that has a seat: attendance and results are about these. */
 static bool booked(enum enrol_state s)

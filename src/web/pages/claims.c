@@ -19,12 +19,7 @@
 
 #define DECIDED_SHOWN 30
 
-static const char *lang_code(struct req *r) { return i18n_lang_codes[r->lang]; }
-
-static const char *day_text(struct req *r, int64_t t)
-{
-	return t ? when_text(r->arena, t, lang_code(r), WHEN_DATE) : "";
-}
+static const char *day_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_DATE); }
 
 /* 125 -> "12,5", as every page writes points (tenths_format). */
 static const char *size_text(struct req *r, int64_t bytes)

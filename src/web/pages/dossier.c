@@ -21,13 +21,8 @@
 
 #define DOSSIER_SCHEMA_VERSION 1
 
-static const char *lang_code(struct req *r) { return r->lang == LANG_EN ? "en" : "nl"; }
-
 /* "dinsdag 12 januari 2027" in Amsterdam time. */
-static const char *date_text(struct req *r, int64_t t)
-{
-	return when_text(r->arena, t, lang_code(r), WHEN_DATE);
-}
+static const char *date_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_DATE); }
 
 /* "3,5" for 35 tenths. */
 /* "2026-05-12T08:00:00Z"; null for 0 (not set). */

@@ -20,18 +20,16 @@
 
 /* ---- time and money as a Dutch reader expects them ---- */
 
-static const char *lang_code(struct req *r) { return i18n_lang_codes[r->lang]; }
-
 /* "dinsdag 14 april 2026" */
 static const char *day_text(struct req *r, int64_t t)
 {
-	return when_text(r->arena, t, lang_code(r), WHEN_DATE);
+	return req_when(r, t, WHEN_DATE);
 }
 
 /* "dinsdag 14 april 2026, 17:00"; NULL for none. */
 static const char *moment_text(struct req *r, int64_t t)
 {
-	return t ? when_text(r->arena, t, lang_code(r), WHEN_DATE_TIME) : NULL;
+	return t ? req_when(r, t, WHEN_DATE_TIME) : NULL;
 }
 
 /* A meeting's time: "19:30–21:30", or with the end's day when it is another. */
@@ -40,10 +38,10 @@ static const char *span_text(struct req *r, int64_t from, int64_t to)
 	struct when_local a, b;
 	when_to_local(from, &a);
 	when_to_local(to, &b);
-	const char *start = when_text(r->arena, from, lang_code(r), WHEN_TIME);
+	const char *start = req_when(r, from, WHEN_TIME);
 	if (a.year == b.year && a.month == b.month && a.day == b.day)
 		return arena_printf(r->arena, "%s–%s", start,
-		                    when_text(r->arena, to, lang_code(r), WHEN_TIME));
+		                    req_when(r, to, WHEN_TIME));
 	return arena_printf(r->arena, "%s – %s", start, moment_text(r, to));
 }
 

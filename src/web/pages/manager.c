@@ -24,19 +24,10 @@
 
 static const char *euros(struct req *r, int64_t cents) { return numbers_euros(r->arena, cents); }
 
-static const char *lang_code(struct req *r) { return r->lang == LANG_EN ? "en" : "nl"; }
-
-/* "dinsdag 12 januari 2027" in Amsterdam time; "" for 0. */
-static const char *date_text(struct req *r, int64_t t)
-{
-	return when_text(r->arena, t, lang_code(r), WHEN_DATE);
-}
-
-/* "dinsdag 12 januari 2027, 10:00" */
-static const char *datetime_text(struct req *r, int64_t t)
-{
-	return when_text(r->arena, t, lang_code(r), WHEN_DATE_TIME);
-}
+/* "dinsdag 12 januari 2027" and "dinsdag 12 januari 2027, 10:00" in
+ * Amsterdam time; "" for 0. */
+static const char *date_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_DATE); }
+static const char *datetime_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_DATE_TIME); }
 
 static const char *edition_when(struct req *r, bool always_open, int64_t starts_at)
 {

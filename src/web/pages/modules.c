@@ -3,7 +3,6 @@
  * for its own people; others get 404, as if it did not exist). */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "core/err.h"
@@ -22,18 +21,8 @@ static const char *euros(struct req *r, int64_t cents)
 	                   : arena_printf(r->arena, "€ %lld", (long long)(cents / 100));
 }
 
-static const char *date_text(struct req *r, int64_t t)
-{
-	static const char *const months[] = {N_("januari"), N_("februari"), N_("maart"), N_("april"),
-	N_("mei"), N_("juni"), N_("juli"), N_("augustus"),
-	N_("september"), N_("oktober"), N_("november"), N_("december")};
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm))
-		return "";
-	return arena_printf(r->arena, "%d %s %d", tm.tm_mday, req_tr(r, months[tm.tm_mon]),
-	                    tm.tm_year + 1900);
-}
+/* "12 januari 2027" in Amsterdam time. */
+static const char *date_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_LONG_DATE); }
 
 /* Lines of text as a list, blank lines left out. */
 static json_t *lines(const char *text)

@@ -2,7 +2,6 @@
  * of their calendar feed, and the feed itself). */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/arena.h"
 #include "core/buf.h"
@@ -15,20 +14,6 @@
 #include "web/web.h"
 
 #define LIST_MAX 100
-
-/* "18 november 2026, 14:05" (UTC, like the other dates on the site). */
-static const char *when_text(struct req *r, int64_t t)
-{
-	static const char *const months[] = {N_("januari"), N_("februari"), N_("maart"), N_("april"),
-	                                     N_("mei"), N_("juni"), N_("juli"), N_("augustus"),
-	                                     N_("september"), N_("oktober"), N_("november"), N_("december")};
-	time_t tt = (time_t)t;
-	struct tm tm;
-	if (!gmtime_r(&tt, &tm))
-		return "";
-	return arena_printf(r->arena, "%d %s %d, %02d:%02d", tm.tm_mday, req_tr(r, months[tm.tm_mon]),
-	                    tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
-}
 
 static json_t *breadcrumb(struct req *r)
 {
@@ -50,7 +35,7 @@ int page_notifications(struct req *r)
 	for (size_t i = 0; i < n; i++) {
 		json_t *it = json_pack("{s:I, s:s, s:s, s:s, s:b}", "id", (json_int_t)list[i].id, "title",
 		                       list[i].title, "body", list[i].body, "when",
-		                       when_text(r, list[i].created_at), "unread", !list[i].read);
+		                       req_when(r, list[i].created_at, WHEN_DATE_TIME), "unread", !list[i].read);
 		/* Always set: a missing key would be looked up in the outer contexts. */
 		json_object_set_new(it, "link", list[i].link && *list[i].link ? json_string(list[i].link)
 		                                                              : json_false());

@@ -34,19 +34,9 @@ static const char *const month_names[] = {
     N_("januari"), N_("februari"), N_("maart"),     N_("april"),   N_("mei"),      N_("juni"),
     N_("juli"),    N_("augustus"), N_("september"), N_("oktober"), N_("november"), N_("december")};
 
-static const char *lang_code(const struct req *r) { return i18n_lang_codes[r->lang]; }
-
 /* "di 14 apr 2026" and "di 14 apr 2026 09:30" in Dutch local time. */
-static const char *day_text(struct req *r, int64_t t)
-{
-	return when_text(r->arena, t, lang_code(r), WHEN_SHORT);
-}
-
-static const char *time_text(struct req *r, int64_t t)
-{
-	return arena_printf(r->arena, "%s %s", when_text(r->arena, t, lang_code(r), WHEN_SHORT),
-	                    when_text(r->arena, t, lang_code(r), WHEN_TIME));
-}
+static const char *day_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_SHORT); }
+static const char *time_text(struct req *r, int64_t t) { return req_when(r, t, WHEN_SHORT_TIME); }
 
 /* "2026-09-01" and "09:00" as the form's fields hold them. */
 static const char *iso_date(struct req *r, int64_t t)
