@@ -1,7 +1,10 @@
-/* Two-step log-in (domain/totp.c), on the database named by CAMPUS_TEST_DB
- * (SQLite and PostgreSQL in scripts/test.sh), with a clock the tests move:
- * RFC 6238 vectors, base32, the window, no reuse of a step, enrolment,
- * the second step of a log-in and its lock-out, switching it off, sealing. */
+/* Two-step log-in (domain/totp.c) and sessions (domain/auth.c), on the
+ * database named by CAMPUS_TEST_DB (SQLite and PostgreSQL in
+ * scripts/test.sh), with a clock the tests move: RFC 6238 vectors, base32,
+ * the window, no reuse of a step, enrolment, the second step of a log-in and
+ * its lock-out, switching it off, sealing; a session's idle timer written at
+ * most once a minute, its idle and absolute ends, and the minute thread's
+ * sweep of ended sessions. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +43,7 @@ DB_STMT(stmt_reset_throttle, "DELETE FROM login_throttle");
 DB_STMT(stmt_audit_count, "SELECT COUNT(*) FROM audit_log WHERE action = $1 AND result = $2");
 DB_STMT(stmt_person_totp, "SELECT totp_secret, totp_enabled FROM people WHERE id = $1");
 DB_STMT(stmt_session_count, "SELECT COUNT(*) FROM sessions WHERE person_id = $1");
+DB_STMT(stmt_last_seen, "SELECT MAX(last_seen_at) FROM sessions WHERE person_id = $1");
 
 struct fixture {
 	struct db_conn *db;
@@ -481,6 +485,119 @@ static void demo_secret(void **state)
 	assert_int_equal(sessions, 1);
 }
 
+/* ---- sessions */
+
+static int64_t session_count(struct fixture *f, int64_t person)
+{
+	int64_t n = -1;
+	assert_int_equal(db_query_row(f->db, &stmt_session_count,
+	                              (const struct db_param[]){DBP_INT(person), DBP_END},
+	                              (const struct db_col[]){DBC_INT(&n), DBC_END}, f->arena),
+	                 0);
+	return n;
+}
+
+static int64_t last_seen(struct fixture *f, int64_t person)
+{
+	int64_t at = -1;
+	assert_int_equal(db_query_row(f->db, &stmt_last_seen,
+	                              (const struct db_param[]){DBP_INT(person), DBP_END},
+	                              (const struct db_col[]){DBC_INT(&at), DBC_END}, f->arena),
+	                 0);
+	return at;
+}
+
+static void open_session(struct fixture *f, int64_t person, struct auth_session *s)
+{
+	assert_int_equal(auth_session_open(&f->ctx, person, f->org_id, ROLE_LEARNER, s), 0);
+}
+
+static int resume(struct fixture *f, const struct auth_session *s)
+{
+	struct auth_session out;
+	return auth_session_resume(&f->ctx, s->token, &out);
+}
+
+static void resume_touches_once_a_minute(void **state)
+{
+	struct fixture *f = *state;
+	int64_t me = person_new(f, "lid@example.org", ROLE_LEARNER), start = clock_value;
+	struct auth_session s;
+	open_session(f, me, &s);
+	clock_value += 30;
+	assert_int_equal(resume(f, &s), 0);
+	assert_int_equal(last_seen(f, me), start); /* within the minute: no write */
+	clock_value += 31;
+	assert_int_equal(resume(f, &s), 0);
+	assert_int_equal(last_seen(f, me), start + 61);
+	assert_int_equal(f->ctx.actor.person_id, me);
+}
+
+static void idle_or_old_session_refused(void **state)
+{
+	struct fixture *f = *state;
+	int64_t me = person_new(f, "lid@example.org", ROLE_LEARNER);
+	struct auth_session idle, old;
+	open_session(f, me, &idle);
+	clock_value += AUTH_IDLE_SECONDS + 1;
+	assert_int_equal(resume(f, &idle), CAMPUS_EUNAUTH);
+	assert_int_equal(session_count(f, me), 0); /* deleted on the spot */
+	open_session(f, me, &old);
+	/* Kept busy, it still ends at its absolute end. */
+	int64_t end = clock_value + AUTH_ABSOLUTE_SECONDS;
+	while (clock_value + 3600 < end) {
+		clock_value += 3600;
+		assert_int_equal(resume(f, &old), 0);
+	}
+	clock_value = end;
+	assert_int_equal(resume(f, &old), CAMPUS_EUNAUTH);
+	assert_int_equal(session_count(f, me), 0);
+	assert_int_equal(resume(f, &(struct auth_session){.token = "not-a-token"}), CAMPUS_EUNAUTH);
+}
+
+static void sweep_deletes_only_ended_sessions(void **state)
+{
+	struct fixture *f = *state;
+	int64_t me = person_new(f, "lid@example.org", ROLE_LEARNER), start = clock_value;
+	struct auth_session idle, busy, fresh, old;
+	open_session(f, me, &old);
+	clock_value += 3600;
+	assert_int_equal(resume(f, &old), 0);
+	open_session(f, me, &idle);
+	open_session(f, me, &busy);
+	clock_value += AUTH_IDLE_SECONDS - 60;
+	assert_int_equal(resume(f, &busy), 0);
+	assert_int_equal(resume(f, &old), 0);
+	clock_value += 61; /* idle has been idle a second too long */
+	open_session(f, me, &fresh);
+	/* A resume no longer sweeps the others: that is the minute thread's work. */
+	assert_int_equal(resume(f, &fresh), 0);
+	assert_int_equal(session_count(f, me), 4);
+	int64_t swept = -1;
+	assert_int_equal(auth_sessions_sweep(&f->ctx, &swept), 0);
+	assert_int_equal(swept, 1);
+	assert_int_equal(resume(f, &idle), CAMPUS_EUNAUTH);
+	/* The others kept busy up to old's absolute end. */
+	int64_t end = start + AUTH_ABSOLUTE_SECONDS;
+	for (;;) {
+		assert_int_equal(resume(f, &busy), 0);
+		assert_int_equal(resume(f, &fresh), 0);
+		assert_int_equal(resume(f, &old), 0);
+		if (clock_value + 3600 >= end)
+			break;
+		clock_value += 3600;
+	}
+	clock_value = end;
+	assert_int_equal(auth_sessions_sweep(&f->ctx, &swept), 0);
+	assert_int_equal(swept, 0);
+	clock_value++;
+	assert_int_equal(auth_sessions_sweep(&f->ctx, NULL), 0);
+	assert_int_equal(session_count(f, me), 2);
+	assert_int_equal(resume(f, &old), CAMPUS_EUNAUTH);
+	assert_int_equal(resume(f, &busy), 0);
+	assert_int_equal(resume(f, &fresh), 0);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -494,6 +611,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(disable_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(sealed_at_rest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(demo_secret, setup, teardown),
+	    cmocka_unit_test_setup_teardown(resume_touches_once_a_minute, setup, teardown),
+	    cmocka_unit_test_setup_teardown(idle_or_old_session_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(sweep_deletes_only_ended_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("totp", tests, NULL, NULL);
 }

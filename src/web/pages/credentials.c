@@ -29,11 +29,10 @@ static json_t *credential_json(struct req *r, const struct credential *c)
 	char code[CREDENTIAL_CODE_LEN + 4];
 	credential_code_display(c->code, code);
 	/* In the reader's language ("3 december 2026", "3 December 2026"); the
-	 * document itself is Dutch. when_text gives "" for 0. */
-	const char *lang = i18n_lang_codes[r->lang];
+	 * document itself is Dutch; "" for 0. */
 	const char *pts = tenths_text(r, c->points_tenths);
-	const char *achieved = when_text(r->arena, c->achieved_at, lang, WHEN_LONG_DATE);
-	const char *revoked = when_text(r->arena, c->revoked_at, lang, WHEN_LONG_DATE);
+	const char *achieved = req_when(r, c->achieved_at, WHEN_LONG_DATE);
+	const char *revoked = req_when(r, c->revoked_at, WHEN_LONG_DATE);
 	json_t *j = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "id",
 	                      (json_int_t)c->id, "kind", kind_label(r, c), "code", code, "title",
 	                      c->title, "holder", c->holder_name, "points", pts, "achieved", achieved,

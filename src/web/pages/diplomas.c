@@ -158,7 +158,6 @@ static int render_form(struct req *r, unsigned status, const struct diploma_rule
 	                         &issued, &n, &total);
 	if (rc)
 		return rc;
-	const char *lang = i18n_lang_codes[r->lang];
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
 		char code[CREDENTIAL_CODE_LEN + 4];
@@ -166,12 +165,11 @@ static int render_form(struct req *r, unsigned status, const struct diploma_rule
 		json_t *o = json_pack(
 		    "{s:I, s:s, s:s, s:s, s:s, s:b}", "id", (json_int_t)issued[i].credential_id, "holder",
 		    issued[i].holder_name, "code", code, "points", tenths_text(r, issued[i].points_tenths),
-		    "issued_at", when_text(r->arena, issued[i].issued_at, lang, WHEN_SHORT), "revoked",
+		    "issued_at", req_when(r, issued[i].issued_at, WHEN_SHORT), "revoked",
 		    issued[i].revoked_at != 0);
 		if (issued[i].revoked_at) {
 			json_object_set_new(o, "revoked_at",
-			                    json_string(when_text(r->arena, issued[i].revoked_at, lang,
-			                                          WHEN_SHORT)));
+			                    json_string(req_when(r, issued[i].revoked_at, WHEN_SHORT)));
 			json_object_set_new(o, "reason", json_string(issued[i].revoke_reason));
 		}
 		json_array_append_new(list, o);

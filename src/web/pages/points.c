@@ -44,7 +44,6 @@ static int render_points(struct req *r, unsigned status, const struct person *p,
 		rc = progress_balances(&ctx, p->id, &years, &ny, &domains, &nd);
 	if (rc)
 		return rc;
-	const char *lang = i18n_lang_codes[r->lang];
 	json_t *list = json_array(), *totals = json_array();
 	for (size_t i = 0; i < ny; i++)
 		json_array_append_new(totals, json_pack("{s:i, s:s, s:s}", "year", years[i].year, "pe",
@@ -57,8 +56,8 @@ static int render_points(struct req *r, unsigned status, const struct person *p,
 		    "points", tenths_text(r, x->points_tenths), "kind",
 		    req_tr(r, x->kind == POINTS_STUDY ? N_("overig") : N_("PE")), "title", x->title,
 		    "source", req_tr(r, source_label(x->source)), "earned",
-		    when_text(r->arena, x->earned_at, lang, WHEN_ISO_DATE), "registered",
-		    when_text(r->arena, x->registered_at, lang, WHEN_ISO_DATE), "by",
+		    req_when(r, x->earned_at, WHEN_ISO_DATE), "registered",
+		    req_when(r, x->registered_at, WHEN_ISO_DATE), "by",
 		    x->registered_by_name ? x->registered_by_name : req_tr(r, "Campus"), "reversal",
 		    x->reverses_id != 0, "reversed", x->reversed_by_id != 0, "failed", x->id == failed_row);
 		if (*x->reason)
